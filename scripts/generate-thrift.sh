@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Regenerates the Java sources of the Thrift IDL (switchboard-protocol/src/main/thrift-gen)
+# and the stamp that the build's ThriftSourcesAreCurrentTest compares against the IDL.
+#   scripts/generate-thrift.sh          regenerate
+#   scripts/generate-thrift.sh --check  fail when the committed sources differ from a fresh generation
+# Needs Debian's thrift-compiler 0.17.0 (apt-get install thrift-compiler), the version libthrift matches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+module=switchboard-protocol
+idl=$module/src/main/thrift/switchboard.thrift
+out=$module/src/main/thrift-gen
+stamp=$module/src/main/resources/dev/switchboard/protocol/thrift-idl.sha256
+
+command -v thrift >/dev/null || { echo "thrift compiler not found: apt-get install thrift-compiler" >&2; exit 1; }
+version=$(thrift --version | awk '{print $3}')
+[ "$version" = "0.17.0" ] || { echo "thrift $version found; the sources are generated with 0.17.0" >&2; exit 1; }
+
+generate() {
+  rm -rf "$1" && mkdir -p "$1"
+  thrift --gen java:generated_annotations=suppress,unsafe_binaries -out "$1" "$idl"
+}
+
+if [ "${1:-}" = "--check" ]; then
+  tmp=$(mktemp -d)
+  generate "$tmp"
+  diff -r "$tmp" "$out" >/dev/null || { echo "generated Thrift sources are stale: run scripts/generate-thrift.sh" >&2; rm -rf "$tmp"; exit 1; }
+  rm -rf "$tmp"
+  echo "generated Thrift sources are current"
+  exit 0
+fi
+
+generate "$out"
+mkdir -p "$(dirname "$stamp")"
+sha256sum "$idl" | awk '{print $1}' > "$stamp"
+echo "generated $(find "$out" -name '*.java' | wc -l) files into $out"

@@ -1,0 +1,2 @@
+/** The opaque, HMAC-tagged reader cursor and its codec. */
+package dev.switchboard.core.cursor;

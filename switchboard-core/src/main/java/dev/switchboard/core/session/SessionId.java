@@ -1,0 +1,61 @@
+package dev.switchboard.core.session;
+
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * A session id, {@code <shard>.<node>.<random>}: it names the shard and the backend node hosting the session,
+ * so any API node can route a request without shared state. The random part makes ids unguessable.
+ */
+public record SessionId(String shard, String node, String random) {
+    private static final Pattern PART = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    public SessionId {
+        requirePart("shard", shard);
+        requirePart("node", node);
+        requirePart("random", random);
+    }
+
+    public static SessionId create(String shard, String node) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return new SessionId(
+                shard, node, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+    }
+
+    /** Parses a client-supplied id; a malformed one is an INVALID_REQUEST naming what is wrong. */
+    public static SessionId parse(String text) {
+        if (text == null || text.isEmpty()) {
+            throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "session id is missing");
+        }
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 3
+                || !PART.matcher(parts[0]).matches()
+                || !PART.matcher(parts[1]).matches()
+                || !PART.matcher(parts[2]).matches()) {
+            throw SwitchboardException.of(
+                    ErrorCode.INVALID_REQUEST, "malformed session id (expected <shard>.<node>.<random>)");
+        }
+        return new SessionId(parts[0], parts[1], parts[2]);
+    }
+
+    /** True when {@code name} may be used as a shard or node name. */
+    public static boolean isValidPart(String name) {
+        return name != null && PART.matcher(name).matches();
+    }
+
+    private static void requirePart(String what, String value) {
+        if (!isValidPart(value)) {
+            throw new IllegalArgumentException(what + " must match " + PART.pattern() + ", got: " + value);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return shard + "." + node + "." + random;
+    }
+}

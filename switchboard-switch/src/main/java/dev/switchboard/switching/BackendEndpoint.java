@@ -1,0 +1,17 @@
+package dev.switchboard.switching;
+
+import dev.switchboard.protocol.thrift.SwitchRequest;
+import dev.switchboard.protocol.thrift.SwitchResponse;
+import java.util.concurrent.CompletableFuture;
+
+/** A backend node as the switch sees it: where it lives and how it answers requests. */
+public interface BackendEndpoint {
+    /** The shard this node belongs to. */
+    String shard();
+
+    /** The node's id, unique within its shard; session ids embed it. */
+    String nodeId();
+
+    /** Handles one request; errors come back as a response holding the error, never as an exception. */
+    CompletableFuture<SwitchResponse> handle(SwitchRequest request);
+}
