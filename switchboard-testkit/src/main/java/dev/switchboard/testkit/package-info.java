@@ -1,0 +1,2 @@
+/** Shared test fixtures: a real in-JVM Kafka broker as a JUnit 5 extension. */
+package dev.switchboard.testkit;
