@@ -24,7 +24,9 @@ public final class CursorCodec {
     private static final byte VERSION = 1;
     private static final int TAG_BYTES = 32;
     private static final int MAX_PARTITIONS = 100_000;
+    private static final int MAX_TOPIC_BYTES = 0xFFFF;
     private static final String ALGORITHM = "HmacSHA256";
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final SecretKeySpec key;
 
@@ -35,8 +37,13 @@ public final class CursorCodec {
         this.key = new SecretKeySpec(clusterSecret.clone(), ALGORITHM);
     }
 
+    /** Encodes a cursor; one whose topic or partition count does not fit the format is refused, never truncated. */
     public String encode(Cursor cursor) {
         byte[] topic = cursor.topic().getBytes(StandardCharsets.UTF_8);
+        if (topic.length > MAX_TOPIC_BYTES || cursor.offsets().size() > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("cursor too large to encode: topic of %d bytes, %d partitions"
+                    .formatted(topic.length, cursor.offsets().size()));
+        }
         ByteBuffer body =
                 ByteBuffer.allocate(1 + 2 + topic.length + 4 + cursor.offsets().size() * 12 + TAG_BYTES);
         body.put(VERSION)
@@ -45,15 +52,23 @@ public final class CursorCodec {
                 .putInt(cursor.offsets().size());
         cursor.offsets().forEach((partition, offset) -> body.putInt(partition).putLong(offset));
         body.put(tag(body.array(), body.position()));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(body.array());
+        return ENCODER.encodeToString(body.array());
     }
 
     /** Decodes a client-supplied cursor; anything malformed or tampered with is an INVALID_REQUEST. */
     public Cursor decode(String text) {
+        if (text == null) {
+            throw invalid("cursor is missing");
+        }
         byte[] bytes;
         try {
             bytes = Base64.getUrlDecoder().decode(text);
         } catch (IllegalArgumentException e) {
+            throw invalid("cursor is not base64url");
+        }
+        // The JDK decoder ignores the unused low bits of the last character and accepts padding, so several
+        // strings decode to the same bytes; only the one string we issue is accepted.
+        if (!ENCODER.encodeToString(bytes).equals(text)) {
             throw invalid("cursor is not base64url");
         }
         if (bytes.length < 1 + 2 + 4 + TAG_BYTES || bytes[0] != VERSION) {

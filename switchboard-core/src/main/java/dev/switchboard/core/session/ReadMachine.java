@@ -14,7 +14,7 @@ import dev.switchboard.protocol.ErrorCode;
  *           ^                                          |   Read(n+1) / Redeliver(n+1)
  *           +------------------------------------------+
  *                    Ack(n+1) / Acknowledged(n+1)
- *   any state: Dispose / Release --> Closed
+ *   any open state: Dispose / Release --> Closed        (Dispose when Closed: nothing to release again)
  * </pre>
  *
  * Rules: batches are numbered from 1, one at a time; at most one batch is un-acknowledged; asking again for the
@@ -80,7 +80,8 @@ public final class ReadMachine {
 
     public static Transition<State, Effect> apply(State state, Command command) {
         if (command instanceof Dispose) {
-            return Transition.of(new Closed(), new Release());
+            // Disposing twice (a retried dispose whose answer was lost) must not release the resources twice.
+            return state instanceof Closed ? Transition.of(state) : Transition.of(new Closed(), new Release());
         }
         return switch (state) {
             case Idle idle -> onIdle(idle, command);

@@ -33,14 +33,21 @@ public record SessionId(String shard, String node, String random) {
             throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "session id is missing");
         }
         String[] parts = text.split("\\.", -1);
-        if (parts.length != 3
-                || !PART.matcher(parts[0]).matches()
-                || !PART.matcher(parts[1]).matches()
-                || !PART.matcher(parts[2]).matches()) {
-            throw SwitchboardException.of(
-                    ErrorCode.INVALID_REQUEST, "malformed session id (expected <shard>.<node>.<random>)");
+        if (parts.length != 3) {
+            throw malformed("expected 3 dot-separated parts <shard>.<node>.<random>, got " + parts.length);
+        }
+        String[] names = {"shard", "node", "random"};
+        for (int i = 0; i < 3; i++) {
+            if (!isValidPart(parts[i])) {
+                throw malformed("the " + names[i] + " part must be 1 to 64 of A-Z a-z 0-9 _ -");
+            }
         }
         return new SessionId(parts[0], parts[1], parts[2]);
+    }
+
+    private static SwitchboardException malformed(String why) {
+        // The client's text is not echoed: it may be long or hold anything.
+        return SwitchboardException.of(ErrorCode.INVALID_REQUEST, "malformed session id: " + why);
     }
 
     /** True when {@code name} may be used as a shard or node name. */

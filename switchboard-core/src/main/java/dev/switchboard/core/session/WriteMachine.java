@@ -19,8 +19,11 @@ import dev.switchboard.protocol.ErrorCode;
  *       is acknowledged again and not staged twice; a gap is OUT_OF_SEQUENCE.
  *   <li>{@code Commit(s)} is cumulative: it publishes the staged chunks in {@code (publishing, s]} and waits
  *       until Kafka has acknowledged everything up to {@code s}; a repeated commit answers the same.
- *   <li>{@code Published(s)} (edge event) moves {@code committed}; {@code PublishFailed} rewinds
+ *   <li>{@code Published(s)} (edge event) moves {@code committed} (and {@code publishing} when {@code s} is
+ *       beyond it: Kafka has those chunks even if a failure rewound them); {@code PublishFailed} rewinds
  *       {@code publishing} to {@code committed}, so the next commit publishes the chunks again (at-least-once).
+ *       The client's mirror applies a commit answer {@code committed=c} as {@code Published(c)}.
+ *   <li>{@code Dispose} closes the session and releases it once; disposing a closed session does nothing.
  * </ul>
  */
 public final class WriteMachine {
@@ -95,7 +98,8 @@ public final class WriteMachine {
 
     public static Transition<State, Effect> apply(State state, Command command) {
         if (command instanceof Dispose) {
-            return Transition.of(new Closed(), new Release());
+            // Disposing twice (a retried dispose whose answer was lost) must not release the resources twice.
+            return state instanceof Closed ? Transition.of(state) : Transition.of(new Closed(), new Release());
         }
         return switch (state) {
             case Open open -> onOpen(open, command);
@@ -161,11 +165,14 @@ public final class WriteMachine {
         if (seq <= open.committed()) {
             return Transition.of(open); // a late, already covered acknowledgement
         }
-        if (seq > open.publishing()) {
+        if (seq > open.staged()) {
             return Transition.of(
-                    open, Rejection.of(ErrorCode.INTERNAL, "published " + seq + " beyond " + open.publishing()));
+                    open, Rejection.of(ErrorCode.INTERNAL, "published " + seq + " beyond staged " + open.staged()));
         }
-        return Transition.of(new Open(seq, open.publishing(), open.staged(), open.window()), new Committed(seq));
+        // Beyond publishing is legitimate: a late ack for chunks a failure had rewound, or, on the client's
+        // mirror, a commit answer reporting chunks the backend got into Kafka before its publish failed.
+        long publishing = Math.max(open.publishing(), seq);
+        return Transition.of(new Open(seq, publishing, open.staged(), open.window()), new Committed(seq));
     }
 
     /** How long a writer should wait when its window is full before trying again. */
