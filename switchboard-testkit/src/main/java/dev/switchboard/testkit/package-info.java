@@ -1,2 +1,6 @@
-/** Shared test fixtures: a real in-JVM Kafka broker as a JUnit 5 extension. */
+/**
+ * Shared test fixtures as JUnit 5 extensions: a real in-JVM Kafka broker ({@link
+ * dev.switchboard.testkit.KafkaExtension}) and a real AMQP 0-9-1 broker ({@link
+ * dev.switchboard.testkit.AmqpExtension}: the machine's RabbitMQ, else Qpid Broker-J in-process).
+ */
 package dev.switchboard.testkit;

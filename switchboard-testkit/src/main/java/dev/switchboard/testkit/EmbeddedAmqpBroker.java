@@ -1,0 +1,206 @@
+package dev.switchboard.testkit;
+
+import dev.switchboard.testkit.internal.QpidInitialConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.qpid.server.SystemLauncher;
+import org.apache.qpid.server.SystemLauncherListener;
+import org.apache.qpid.server.model.Broker;
+import org.apache.qpid.server.model.Port;
+import org.apache.qpid.server.model.SystemConfig;
+import org.apache.qpid.server.model.VirtualHostNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An AMQP 0-9-1 broker in the test JVM: Apache Qpid Broker-J with an in-memory configuration and in-memory
+ * virtual hosts, listening on 127.0.0.1 only, user {@code guest}/{@code guest}. Used when no RabbitMQ answers,
+ * and by tests that must stop and restart a broker.
+ *
+ * <p>{@link #start()} picks a free port; {@link #stop()} then {@link #restart()} brings the broker back on the
+ * same port with empty virtual hosts, as a restarted RabbitMQ without durable objects would be.
+ */
+public final class EmbeddedAmqpBroker implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(EmbeddedAmqpBroker.class);
+
+    private final Path workDir;
+    private final int requestedPort;
+    private SystemLauncher launcher;
+    private SystemConfig<?> system;
+    private int port;
+
+    private EmbeddedAmqpBroker(Path workDir, int requestedPort) {
+        this.workDir = workDir;
+        this.requestedPort = requestedPort;
+    }
+
+    /** Starts a broker on a free port of 127.0.0.1. */
+    public static EmbeddedAmqpBroker start() {
+        return start(0);
+    }
+
+    /** Starts a broker on {@code port} of 127.0.0.1 (0: any free port). */
+    public static EmbeddedAmqpBroker start(int port) {
+        EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(createWorkDir(), port);
+        broker.launch(port);
+        return broker;
+    }
+
+    /** The broker's URI for the default virtual host. */
+    public URI uri() {
+        return URI.create("amqp://guest:guest@127.0.0.1:" + port);
+    }
+
+    /**
+     * Creates an empty in-memory virtual host named {@code name} and returns its URI. Virtual hosts do not
+     * survive {@link #stop()}.
+     */
+    public synchronized URI createVirtualHost(String name) {
+        if (launcher == null) {
+            throw new IllegalStateException("the embedded AMQP broker is stopped");
+        }
+        Broker<?> broker = system.getContainer(Broker.class);
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put(VirtualHostNode.NAME, name);
+        attributes.put(VirtualHostNode.TYPE, "Memory");
+        attributes.put(VirtualHostNode.VIRTUALHOST_INITIAL_CONFIGURATION, "{ \"type\": \"Memory\" }");
+        broker.createChild(VirtualHostNode.class, attributes);
+        return URI.create(uri() + "/" + name);
+    }
+
+    /** Deletes a virtual host made by {@link #createVirtualHost}, with its queues and messages. */
+    public synchronized void deleteVirtualHost(String name) {
+        if (system == null || launcher == null) {
+            return;
+        }
+        Broker<?> broker = system.getContainer(Broker.class);
+        VirtualHostNode<?> node = broker.getChildByName(VirtualHostNode.class, name);
+        if (node != null) {
+            node.delete();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public synchronized boolean isRunning() {
+        return launcher != null;
+    }
+
+    /** Stops the broker: every connection drops, every queue and message is gone. */
+    public synchronized void stop() {
+        if (launcher != null) {
+            launcher.shutdown();
+            launcher = null;
+            LOGGER.info("embedded AMQP broker stopped port={}", port);
+        }
+    }
+
+    /** Starts a stopped broker again on the same port. */
+    public synchronized void restart() {
+        if (launcher == null) {
+            launch(port);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        deleteRecursively(workDir);
+    }
+
+    private synchronized void launch(int wantedPort) {
+        AtomicReference<SystemConfig<?>> system = new AtomicReference<>();
+        SystemLauncher started = new SystemLauncher(new ContainerListener(system));
+        try {
+            started.startup(systemAttributes(wantedPort));
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded Qpid broker did not start on port " + wantedPort, e);
+        }
+        launcher = started;
+        this.system = system.get();
+        port = boundPort(this.system);
+        LOGGER.info("embedded AMQP broker started port={} workDir={}", port, workDir);
+    }
+
+    private Map<String, Object> systemAttributes(int wantedPort) {
+        Path config = workDir.resolve("initial-config.json");
+        try {
+            Files.writeString(config, QpidInitialConfig.json(wantedPort), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Object> context = new HashMap<>();
+        context.put("qpid.work_dir", workDir.toString());
+        context.put("qpid.home_dir", workDir.toString());
+        Map<String, Object> attributes = new HashMap<>();
+        attributes.put(SystemConfig.TYPE, "Memory");
+        attributes.put(
+                SystemConfig.INITIAL_CONFIGURATION_LOCATION, config.toUri().toString());
+        attributes.put(SystemConfig.STARTUP_LOGGED_TO_SYSTEM_OUT, false);
+        attributes.put(SystemConfig.CONTEXT, context);
+        return attributes;
+    }
+
+    private static int boundPort(SystemConfig<?> system) {
+        Broker<?> broker = system.getContainer(Broker.class);
+        return broker.getPorts().stream()
+                .filter(port -> port.getName().equals(QpidInitialConfig.AMQP_PORT_NAME))
+                .mapToInt(Port::getBoundPort)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("embedded Qpid broker has no AMQP port"));
+    }
+
+    private static Path createWorkDir() {
+        try {
+            return Files.createTempDirectory("switchboard-test-qpid");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp dir left behind is harmless
+        }
+    }
+
+    /** Keeps the system configuration, the root of the broker's object model, once the broker resolves it. */
+    private record ContainerListener(AtomicReference<SystemConfig<?>> system) implements SystemLauncherListener {
+        @Override
+        public void onContainerResolve(SystemConfig<?> config) {
+            system.set(config);
+        }
+
+        @Override
+        public void beforeStartup() {}
+
+        @Override
+        public void errorOnStartup(RuntimeException e) {}
+
+        @Override
+        public void afterStartup() {}
+
+        @Override
+        public void onContainerClose(SystemConfig<?> config) {}
+
+        @Override
+        public void onShutdown(int exitCode) {}
+
+        @Override
+        public void exceptionOnShutdown(Exception e) {}
+    }
+}

@@ -1,0 +1,154 @@
+package dev.switchboard.testkit;
+
+import dev.switchboard.protocol.thrift.AckRequest;
+import dev.switchboard.protocol.thrift.AckResponse;
+import dev.switchboard.protocol.thrift.AllocateRequest;
+import dev.switchboard.protocol.thrift.AllocateResponse;
+import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.CommitResponse;
+import dev.switchboard.protocol.thrift.DisposeRequest;
+import dev.switchboard.protocol.thrift.DisposeResponse;
+import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.ReadResponse;
+import dev.switchboard.protocol.thrift.Switchboard;
+import dev.switchboard.protocol.thrift.WriteRequest;
+import dev.switchboard.protocol.thrift.WriteResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import org.apache.thrift.TException;
+import org.apache.thrift.protocol.TCompactProtocol;
+import org.apache.thrift.transport.TMemoryBuffer;
+import org.apache.thrift.transport.TMemoryInputTransport;
+
+/**
+ * A raw Thrift test client, for calls the SDK would never make (wrong seqs, forged cursors): the generated {@link Switchboard.Client} encodes calls into memory and decodes replies from memory;
+ * {@link HttpClient} carries them to the server, the way any real client would.
+ */
+public final class ThriftOverHttp {
+    public static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+
+    public ThriftOverHttp(URI base) {
+        this.base = base;
+    }
+
+    @FunctionalInterface
+    public interface Send {
+        void send(Switchboard.Client client) throws TException;
+    }
+
+    @FunctionalInterface
+    public interface Receive<T> {
+        T receive(Switchboard.Client client) throws TException;
+    }
+
+    /** One Thrift client over in-memory transports: encode a call, then decode the reply bytes given to it. */
+    public static final class Codec {
+        private final TMemoryInputTransport in;
+        private final TMemoryBuffer out;
+        private final Switchboard.Client client;
+
+        public Codec() {
+            try {
+                in = new TMemoryInputTransport();
+                out = new TMemoryBuffer(256);
+            } catch (TException e) {
+                throw new IllegalStateException(e);
+            }
+            client = new Switchboard.Client(new TCompactProtocol(in), new TCompactProtocol(out));
+        }
+
+        public byte[] encode(Send send) throws TException {
+            send.send(client);
+            return Arrays.copyOf(out.getArray(), out.length());
+        }
+
+        public <T> T decode(byte[] reply, Receive<T> receive) throws TException {
+            in.reset(reply);
+            return receive.receive(client);
+        }
+    }
+
+    public AllocateResponse allocate(AllocateRequest request) throws TException {
+        return call(client -> client.send_allocate(request), Switchboard.Client::recv_allocate);
+    }
+
+    public ReadResponse read(ReadRequest request) throws TException {
+        return call(client -> client.send_read(request), Switchboard.Client::recv_read);
+    }
+
+    public AckResponse ack(AckRequest request) throws TException {
+        return call(client -> client.send_ack(request), Switchboard.Client::recv_ack);
+    }
+
+    public WriteResponse write(WriteRequest request) throws TException {
+        return call(client -> client.send_write(request), Switchboard.Client::recv_write);
+    }
+
+    public CommitResponse commit(CommitRequest request) throws TException {
+        return call(client -> client.send_commit(request), Switchboard.Client::recv_commit);
+    }
+
+    public DisposeResponse dispose(DisposeRequest request) throws TException {
+        return call(client -> client.send_dispose(request), Switchboard.Client::recv_dispose);
+    }
+
+    public <T> T call(Send send, Receive<T> receive) throws TException {
+        Codec codec = new Codec();
+        HttpResponse<byte[]> response = post(codec.encode(send));
+        String contentType = response.headers().firstValue("content-type").orElse("");
+        if (response.statusCode() != 200 || !contentType.equals(CONTENT_TYPE)) {
+            throw new AssertionError("expected 200 " + CONTENT_TYPE + ", got " + response.statusCode() + " "
+                    + contentType + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return codec.decode(response.body(), receive);
+    }
+
+    public HttpResponse<byte[]> post(byte[] body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/thrift"))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request.build());
+    }
+
+    public HttpResponse<byte[]> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP exchange failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpResponse<String> get(String path) {
+        return method("GET", path);
+    }
+
+    public HttpResponse<String> method(String method, String path) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP exchange failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
