@@ -2,6 +2,7 @@ package dev.switchboard.switching;
 
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
 /** A backend node as the switch sees it: where it lives and how it answers requests. */
@@ -14,4 +15,9 @@ public interface BackendEndpoint {
 
     /** Handles one request; errors come back as a response holding the error, never as an exception. */
     CompletableFuture<SwitchResponse> handle(SwitchRequest request);
+
+    /** How many sessions the node hosts now, for presence and metrics; empty when it does not say. */
+    default OptionalInt sessionCount() {
+        return OptionalInt.empty();
+    }
 }

@@ -1,0 +1,79 @@
+package dev.switchboard.switching.amqp;
+
+import dev.switchboard.core.session.SessionId;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configuration of an {@link AmqpSwitch}. Validated on construction; messages name the key.
+ *
+ * @param shards shard name -> AMQP URI of its broker ({@code amqp://user:pass@host:port/vhost}, or
+ *     {@code amqps://} for TLS with the JVM's trust store and host name verification); in the order given
+ * @param nodeId this process's node id (an API node's id; backend nodes bring their own with their endpoint)
+ * @param apiSide true for an API node: connect to every shard at start and route requests; false for a
+ *     backend-only process, which connects only to the shards of the nodes it attaches
+ * @param prefetch how many allocation requests a backend node handles at once (competing consumers: a busy
+ *     node leaves new sessions to the others); 1 to 100
+ * @param heartbeat how often a backend node announces its presence; a node is gone after three missed beats
+ */
+public record AmqpSwitchConfig(
+        Map<String, URI> shards, String nodeId, boolean apiSide, int prefetch, Duration heartbeat) {
+    public static final int DEFAULT_PREFETCH = 2;
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+
+    public AmqpSwitchConfig {
+        Objects.requireNonNull(shards, "shards");
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("shards: at least one shard is needed");
+        }
+        shards.forEach(AmqpSwitchConfig::requireShard);
+        shards = Collections.unmodifiableMap(new LinkedHashMap<>(shards));
+        if (!SessionId.isValidPart(nodeId)) {
+            throw new IllegalArgumentException("node-id: must be 1 to 64 of A-Z a-z 0-9 _ -, got: " + nodeId);
+        }
+        if (prefetch < 1 || prefetch > 100) {
+            throw new IllegalArgumentException("prefetch: must be 1 to 100, got: " + prefetch);
+        }
+        Objects.requireNonNull(heartbeat, "heartbeat");
+        if (heartbeat.toMillis() < 10 || heartbeat.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("heartbeat: must be 10ms to 1 minute, got: " + heartbeat);
+        }
+    }
+
+    /** An API node (which may also attach backend nodes) with the default prefetch and heartbeat. */
+    public static AmqpSwitchConfig of(Map<String, URI> shards, String nodeId) {
+        return new AmqpSwitchConfig(shards, nodeId, true, DEFAULT_PREFETCH, DEFAULT_HEARTBEAT);
+    }
+
+    /** The same configuration for a backend-only process. */
+    public AmqpSwitchConfig backendOnly() {
+        return new AmqpSwitchConfig(shards, nodeId, false, prefetch, heartbeat);
+    }
+
+    public AmqpSwitchConfig withHeartbeat(Duration value) {
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, value);
+    }
+
+    public AmqpSwitchConfig withPrefetch(int value) {
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, value, heartbeat);
+    }
+
+    private static void requireShard(String name, URI uri) {
+        if (!SessionId.isValidPart(name)) {
+            throw new IllegalArgumentException("shards: a shard name must be 1 to 64 of A-Z a-z 0-9 _ -, got: " + name);
+        }
+        Objects.requireNonNull(uri, () -> "shards." + name + ": URI is missing");
+        String scheme = uri.getScheme();
+        if (!"amqp".equalsIgnoreCase(scheme) && !"amqps".equalsIgnoreCase(scheme)) {
+            // The URI is not echoed: it may carry a password.
+            throw new IllegalArgumentException("shards." + name + ": the URI must start with amqp:// or amqps://");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("shards." + name + ": the URI names no host");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.switchboard.switching.amqp.internal;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.Return;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.thrift.SwitchRequest;
+import dev.switchboard.protocol.thrift.SwitchResponse;
+import dev.switchboard.switching.SwitchResponses;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.thrift.TException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An API node's end of one shard: publishes requests to the shard's broker and matches the answers on its
+ * exclusive reply queue by correlation id; also listens to the shard's presence beats.
+ *
+ * <p>Implementation notes: each request waits in {@code pending} until exactly one of four things claims it by
+ * removing it: its reply, its basic.return (the node's queue is gone: SESSION_LOST at once), its deadline
+ * (UNAVAILABLE), or the loss of the connection (UNAVAILABLE). Futures are completed on virtual threads, never on
+ * the client library's threads, so callers may block in their continuations. Requests are published
+ * {@code mandatory} without publisher confirms: the return is what matters, and brokers differ on confirming an
+ * unroutable message (RabbitMQ acks it, Qpid nacks it).
+ */
+public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ApiShard.class);
+
+    private final String shard;
+    private final String replyQueue;
+    private final PresenceTracker presence;
+    private final SwitchRuntime runtime;
+    private final ShardConnection connection;
+    private final Map<String, CompletableFuture<SwitchResponse>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
+    private volatile Link link;
+
+    private record Link(Channel publisher, ExpirationStyle expiration) {}
+
+    public ApiShard(
+            String shard,
+            URI uri,
+            String connectionName,
+            String replyQueue,
+            PresenceTracker presence,
+            SwitchRuntime runtime) {
+        this.shard = shard;
+        this.replyQueue = replyQueue;
+        this.presence = presence;
+        this.runtime = runtime;
+        this.connection = new ShardConnection(
+                shard, connectionName, runtime.connectionFactory(uri), this, runtime.scheduler(), runtime.executor());
+    }
+
+    public String shard() {
+        return shard;
+    }
+
+    public void connect() {
+        connection.connect();
+    }
+
+    public boolean isConnected() {
+        return link != null && connection.isOpen();
+    }
+
+    /** Hands an allocate request to whichever serving node of the shard takes it first. */
+    public CompletableFuture<SwitchResponse> allocate(SwitchRequest request, Duration timeout) {
+        return send("", Topology.ALLOCATION_QUEUE, request, timeout);
+    }
+
+    /** Hands a request to node {@code nodeId}; SESSION_LOST at once when the node's queue is gone. */
+    public CompletableFuture<SwitchResponse> forward(String nodeId, SwitchRequest request, Duration timeout) {
+        return send(Topology.NODES_EXCHANGE, nodeId, request, timeout);
+    }
+
+    @Override
+    public void opened(Connection fresh) throws IOException {
+        Channel consumer = fresh.createChannel();
+        Topology.declareExchanges(consumer);
+        consumer.queueDeclare(replyQueue, false, true, true, null);
+        String beats = consumer.queueDeclare().getQueue();
+        consumer.queueBind(beats, Topology.PRESENCE_EXCHANGE, "");
+        consumer.basicConsume(replyQueue, true, (tag, delivery) -> onReply(delivery), tag -> {});
+        consumer.basicConsume(beats, true, (tag, delivery) -> onBeat(delivery), tag -> {});
+        Channel channel = fresh.createChannel();
+        channel.addReturnListener(this::onReturn);
+        link = new Link(channel, ExpirationStyle.of(fresh));
+    }
+
+    @Override
+    public void lost() {
+        link = null;
+        failAll("lost the connection to the shard's broker; retry");
+    }
+
+    @Override
+    public void close() {
+        link = null;
+        connection.close();
+        failAll("the switch is closing");
+    }
+
+    private CompletableFuture<SwitchResponse> send(
+            String exchange, String routingKey, SwitchRequest request, Duration timeout) {
+        Link current = link;
+        if (current == null) {
+            return unavailable("the shard's broker is unreachable; retry");
+        }
+        if (timeout.toMillis() <= 0) {
+            return unavailable("the request's deadline has passed");
+        }
+        byte[] body = ThriftCodec.encode(request);
+        String id = Long.toString(ids.incrementAndGet());
+        CompletableFuture<SwitchResponse> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        // Scheduled after the put, so even a tiny deadline finds the request to claim.
+        ScheduledFuture<?> timer = runtime.scheduler()
+                .schedule(
+                        () -> claim(id, ErrorCode.UNAVAILABLE, "the backend did not answer in time"),
+                        timeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+        answer.whenComplete((response, failure) -> timer.cancel(false));
+        AMQP.BasicProperties properties =
+                Topology.requestProperties(replyQueue, id, current.expiration().encode(timeout, runtime.clock()));
+        try {
+            current.publisher().basicPublish(exchange, routingKey, true, properties, body);
+            LOGGER.debug("request sent shard={} to={} correlation={}", shard, routingKey, id);
+        } catch (IOException | RuntimeException e) {
+            LOGGER.debug("request not sent shard={} cause={}", shard, e.toString());
+            claim(id, ErrorCode.UNAVAILABLE, "the shard's broker is unreachable; retry");
+        }
+        return answer;
+    }
+
+    private void onReply(Delivery delivery) {
+        String id = delivery.getProperties().getCorrelationId();
+        CompletableFuture<SwitchResponse> waiting = id == null ? null : pending.remove(id);
+        if (waiting == null) {
+            LOGGER.debug("late or unknown reply dropped shard={} correlation={}", shard, id);
+            return;
+        }
+        SwitchResponse response;
+        try {
+            response = ThriftCodec.decodeResponse(delivery.getBody());
+        } catch (TException e) {
+            LOGGER.warn("unreadable reply shard={} correlation={} cause={}", shard, id, e.toString());
+            response = SwitchResponses.error(ErrorCode.INTERNAL, "the backend's answer could not be read");
+        }
+        complete(waiting, response);
+    }
+
+    private void onReturn(Return returned) {
+        String id = returned.getProperties().getCorrelationId();
+        if (id == null) {
+            return;
+        }
+        if (Topology.NODES_EXCHANGE.equals(returned.getExchange())) {
+            LOGGER.debug("node queue gone shard={} node={}", shard, returned.getRoutingKey());
+            claim(id, ErrorCode.SESSION_LOST, "the node hosting this session is gone; allocate a new session");
+        } else {
+            claim(id, ErrorCode.UNAVAILABLE, "no backend node is taking new sessions on this shard");
+        }
+    }
+
+    private void onBeat(Delivery delivery) {
+        Presence.decode(delivery.getBody())
+                .ifPresentOrElse(
+                        presence::beat, () -> LOGGER.debug("unreadable presence beat ignored shard={}", shard));
+    }
+
+    private void claim(String id, ErrorCode code, String message) {
+        CompletableFuture<SwitchResponse> waiting = pending.remove(id);
+        if (waiting != null) {
+            complete(waiting, SwitchResponses.error(code, message));
+        }
+    }
+
+    private void failAll(String message) {
+        pending.keySet().forEach(id -> claim(id, ErrorCode.UNAVAILABLE, message));
+    }
+
+    private void complete(CompletableFuture<SwitchResponse> waiting, SwitchResponse response) {
+        try {
+            runtime.executor().execute(() -> waiting.complete(response));
+        } catch (RejectedExecutionException e) {
+            waiting.complete(response); // the switch is closing: no threads left to hand over to
+        }
+    }
+
+    private static CompletableFuture<SwitchResponse> unavailable(String message) {
+        return CompletableFuture.completedFuture(SwitchResponses.error(ErrorCode.UNAVAILABLE, message));
+    }
+}

@@ -1,0 +1,319 @@
+package dev.switchboard.switching.amqp.internal;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Delivery;
+import dev.switchboard.protocol.thrift.SwitchResponse;
+import dev.switchboard.switching.BackendEndpoint;
+import dev.switchboard.switching.Switch;
+import dev.switchboard.switching.amqp.NodeState;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backend node attached to its shard's broker: consumes the shard's allocation queue (while serving) and its
+ * own node queue, hands each request to the endpoint on a virtual thread ({@link EndpointCaller}), answers to
+ * the request's reply queue, and announces itself on the presence exchange every heartbeat.
+ *
+ * <p>Phases: {@code SERVING -> DRAINING -> DETACHED} (or straight to {@code DETACHED}); guarded by {@code this}.
+ * Draining cancels the allocation consumer first, so the node takes no new sessions but keeps answering its
+ * node queue. Allocation requests are acknowledged once answered, so the prefetch bounds how many allocations a
+ * node works on at once and the least busy node takes the next one; node-queue requests are auto-acknowledged
+ * (a long-polling read must not hold up the requests behind it).
+ */
+public final class BackendNode implements Switch.Attachment, ShardConnection.Handler {
+    private static final Logger LOGGER = LoggerFactory.getLogger(BackendNode.class);
+    /** Extra time a request may take past its expiration before the node stops waiting for the endpoint. */
+    private static final Duration GRACE = Duration.ofSeconds(1);
+
+    private enum Phase {
+        SERVING,
+        DRAINING,
+        DETACHED
+    }
+
+    /** The current connection's channels (requests in, allocations in, replies and beats out), its broker's way. */
+    private record Channels(Channel requests, Channel allocations, Channel out, ExpirationStyle expiration) {}
+
+    private final BackendEndpoint endpoint;
+    private final int prefetch;
+    private final Duration heartbeat;
+    private final String version;
+    private final SwitchRuntime runtime;
+    private final ShardConnection connection;
+    private final Runnable onDetached;
+    private final EndpointCaller caller;
+    private Phase phase = Phase.SERVING;
+    /** Null while disconnected. Written without the lock by {@link #lost()} (the client's I/O thread). */
+    private volatile Channels channels;
+
+    private String allocationConsumer;
+    private ScheduledFuture<?> beats;
+
+    public BackendNode(
+            BackendEndpoint endpoint,
+            URI uri,
+            int prefetch,
+            Duration heartbeat,
+            String version,
+            SwitchRuntime runtime,
+            Runnable onDetached) {
+        this.endpoint = endpoint;
+        this.prefetch = prefetch;
+        this.heartbeat = heartbeat;
+        this.version = version;
+        this.runtime = runtime;
+        this.onDetached = onDetached;
+        this.caller = new EndpointCaller(endpoint, runtime.scheduler());
+        String name = "switchboard-backend-" + endpoint.shard() + "-" + endpoint.nodeId();
+        this.connection = new ShardConnection(
+                endpoint.shard(), name, runtime.connectionFactory(uri), this, runtime.scheduler(), runtime.executor());
+    }
+
+    /** Connects (one attempt now, then in the background) and starts the presence beats. */
+    public void start() {
+        connection.connect();
+        synchronized (this) {
+            beats = runtime.scheduler()
+                    .scheduleAtFixedRate(
+                            () -> runtime.executor().execute(this::beat),
+                            heartbeat.toMillis(),
+                            heartbeat.toMillis(),
+                            TimeUnit.MILLISECONDS);
+        }
+        LOGGER.info("backend node attached shard={} node={}", endpoint.shard(), endpoint.nodeId());
+    }
+
+    /** True while the node is connected to its broker and takes new sessions. */
+    public synchronized boolean isServing() {
+        return phase == Phase.SERVING && channels != null && connection.isOpen();
+    }
+
+    @Override
+    public void opened(Connection fresh) throws IOException {
+        Channel requests = fresh.createChannel();
+        Topology.declareExchanges(requests);
+        Topology.declareAllocationQueue(requests);
+        Topology.declareNodeQueue(requests, endpoint.nodeId());
+        Channel allocations = fresh.createChannel();
+        allocations.basicQos(prefetch);
+        Channel out = fresh.createChannel();
+        synchronized (this) {
+            if (phase == Phase.DETACHED) {
+                return;
+            }
+            channels = new Channels(requests, allocations, out, ExpirationStyle.of(fresh));
+            allocationConsumer = null;
+            requests.basicConsume(
+                    Topology.nodeQueue(endpoint.nodeId()),
+                    true,
+                    (tag, delivery) -> dispatch(requests, delivery, false),
+                    this::cancelledByBroker);
+            if (phase == Phase.SERVING) {
+                consumeAllocations(allocations);
+            }
+        }
+        beat();
+    }
+
+    @Override
+    public void lost() {
+        channels = null;
+    }
+
+    @Override
+    public void drain() {
+        synchronized (this) {
+            if (phase != Phase.SERVING) {
+                return;
+            }
+            phase = Phase.DRAINING;
+            stopAllocations();
+        }
+        LOGGER.info("backend node draining shard={} node={}", endpoint.shard(), endpoint.nodeId());
+        beat();
+    }
+
+    @Override
+    public void close() {
+        Channels last;
+        synchronized (this) {
+            if (phase == Phase.DETACHED) {
+                return;
+            }
+            beat(NodeState.LEAVING);
+            phase = Phase.DETACHED;
+            if (beats != null) {
+                beats.cancel(false);
+            }
+            stopAllocations();
+            last = channels;
+        }
+        if (last != null) {
+            try {
+                // Deleting the queue now, rather than with the connection, makes the returns start at once.
+                last.requests().queueDelete(Topology.nodeQueue(endpoint.nodeId()));
+            } catch (IOException | RuntimeException e) {
+                LOGGER.debug("node queue not deleted node={} cause={}", endpoint.nodeId(), e.toString());
+            }
+        }
+        connection.close();
+        onDetached.run();
+        LOGGER.info("backend node detached shard={} node={}", endpoint.shard(), endpoint.nodeId());
+    }
+
+    private void consumeAllocations(Channel allocations) throws IOException {
+        allocationConsumer = allocations.basicConsume(
+                Topology.ALLOCATION_QUEUE,
+                false,
+                (tag, delivery) -> dispatch(allocations, delivery, true),
+                this::cancelledByBroker);
+    }
+
+    /** Caller holds the lock. */
+    private void stopAllocations() {
+        Channels current = channels;
+        if (current != null && allocationConsumer != null) {
+            try {
+                current.allocations().basicCancel(allocationConsumer);
+            } catch (IOException | RuntimeException e) {
+                // Without the channel there is no consumer either; unacknowledged allocations go back to the queue.
+                LOGGER.debug("allocation consumer not cancelled node={} cause={}", endpoint.nodeId(), e.toString());
+                abort(current.allocations());
+            }
+        }
+        allocationConsumer = null;
+    }
+
+    private void cancelledByBroker(String consumerTag) {
+        synchronized (this) {
+            if (phase == Phase.DETACHED || channels == null) {
+                return;
+            }
+        }
+        // A queue deleted under the node: start over on a fresh connection, which declares everything again.
+        LOGGER.warn("consumer cancelled by the broker shard={} node={}", endpoint.shard(), endpoint.nodeId());
+        connection.reopen();
+    }
+
+    private void dispatch(Channel channel, Delivery delivery, boolean acknowledge) {
+        runtime.executor().execute(() -> handle(channel, delivery, acknowledge));
+    }
+
+    private void handle(Channel channel, Delivery delivery, boolean acknowledge) {
+        AMQP.BasicProperties properties = delivery.getProperties();
+        // Past the request's expiration the API node has given up: stop waiting, free the prefetch slot.
+        Duration patience = remaining(properties).plus(GRACE);
+        // Replies go out on a thread of ours, not on whichever thread completed the endpoint's future.
+        caller.call(delivery.getBody(), patience)
+                .whenCompleteAsync(
+                        (response, impossible) -> {
+                            try {
+                                reply(properties, response);
+                            } finally {
+                                if (acknowledge) {
+                                    acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
+                                }
+                            }
+                        },
+                        runtime.executor());
+    }
+
+    private void reply(AMQP.BasicProperties request, SwitchResponse response) {
+        Channels current = channels;
+        if (request.getReplyTo() == null || request.getCorrelationId() == null) {
+            LOGGER.warn("request without reply-to or correlation id dropped node={}", endpoint.nodeId());
+            return;
+        }
+        if (current == null) {
+            LOGGER.debug("reply dropped, not connected node={}", endpoint.nodeId());
+            return;
+        }
+        try {
+            current.out()
+                    .basicPublish(
+                            "",
+                            request.getReplyTo(),
+                            false,
+                            Topology.replyProperties(request.getCorrelationId()),
+                            ThriftCodec.encode(response));
+        } catch (IOException | RuntimeException e) {
+            LOGGER.debug("reply not sent node={} cause={}", endpoint.nodeId(), e.toString());
+        }
+    }
+
+    private void acknowledge(Channel channel, long deliveryTag) {
+        try {
+            channel.basicAck(deliveryTag, false);
+        } catch (IOException | RuntimeException e) {
+            // The channel is gone and the broker has requeued the message; the API side matches one answer only.
+            LOGGER.debug("ack not sent node={} cause={}", endpoint.nodeId(), e.toString());
+        }
+    }
+
+    private void beat() {
+        NodeState state;
+        synchronized (this) {
+            state = switch (phase) {
+                case SERVING -> NodeState.SERVING;
+                case DRAINING -> NodeState.DRAINING;
+                case DETACHED -> NodeState.LEAVING;
+            };
+        }
+        beat(state);
+    }
+
+    private void beat(NodeState state) {
+        Channels current = channels;
+        if (current == null) {
+            return;
+        }
+        Presence presence = new Presence(
+                endpoint.shard(),
+                endpoint.nodeId(),
+                state,
+                endpoint.sessionCount(),
+                caller.inflight(),
+                heartbeat,
+                version);
+        try {
+            current.out()
+                    .basicPublish(
+                            Topology.PRESENCE_EXCHANGE,
+                            "",
+                            false,
+                            Topology.presenceProperties(current.expiration()
+                                    .encode(heartbeat.multipliedBy(PresenceTracker.MISSED_BEATS), runtime.clock())),
+                            presence.encode());
+        } catch (IOException | RuntimeException e) {
+            LOGGER.debug("presence beat not sent node={} cause={}", endpoint.nodeId(), e.toString());
+        }
+    }
+
+    private static void abort(Channel channel) {
+        try {
+            channel.abort();
+        } catch (IOException e) {
+            LOGGER.debug("channel not aborted cause={}", e.toString());
+        }
+    }
+
+    /** How long the API node waits for this request; a minute at most when the request does not say. */
+    private Duration remaining(AMQP.BasicProperties properties) {
+        Channels current = channels;
+        try {
+            long value = Long.parseLong(properties.getExpiration());
+            Duration remaining =
+                    current == null ? Duration.ZERO : current.expiration().remaining(value, runtime.clock());
+            return remaining.isNegative() ? Duration.ZERO : remaining;
+        } catch (NumberFormatException e) {
+            return Duration.ofMinutes(1);
+        }
+    }
+}

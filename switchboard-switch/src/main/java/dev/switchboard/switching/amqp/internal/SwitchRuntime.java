@@ -1,0 +1,71 @@
+package dev.switchboard.switching.amqp.internal;
+
+import com.rabbitmq.client.ConnectionFactory;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The threads and time one switch shares between its shard connections: virtual threads for anything that
+ * blocks or runs user code (handling deliveries, completing futures, connecting), one scheduler thread for
+ * timers, daemon platform threads for the client library's socket readers.
+ */
+public record SwitchRuntime(Clock clock, ScheduledExecutorService scheduler, ExecutorService executor)
+        implements AutoCloseable {
+    private static final int REQUESTED_HEARTBEAT_SECONDS = 10;
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
+    public static SwitchRuntime create(Clock clock) {
+        ThreadFactory timers =
+                Thread.ofPlatform().daemon().name("switchboard-amqp-timer-", 0).factory();
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, timers);
+        scheduler.setRemoveOnCancelPolicy(true); // request timers are cancelled on reply: do not keep them around
+        return new SwitchRuntime(
+                clock,
+                scheduler,
+                Executors.newThreadPerTaskExecutor(
+                        Thread.ofVirtual().name("switchboard-amqp-", 0).factory()));
+    }
+
+    /**
+     * A connection factory for {@code uri}: no automatic recovery ({@link ShardConnection} reconnects),
+     * deliveries dispatched on virtual threads, and for {@code amqps} the JVM's default trust store with host
+     * name verification (the client's own default for {@code amqps} URIs trusts every certificate).
+     */
+    public ConnectionFactory connectionFactory(URI uri) {
+        ConnectionFactory factory = new ConnectionFactory();
+        try {
+            factory.setUri(uri);
+            if ("amqps".equalsIgnoreCase(uri.getScheme())) {
+                factory.useSslProtocol(SSLContext.getDefault());
+                factory.enableHostnameVerification();
+            }
+        } catch (URISyntaxException | GeneralSecurityException e) {
+            // The URI is not echoed: it may carry a password.
+            throw new IllegalArgumentException("invalid AMQP URI for host " + uri.getHost(), e);
+        }
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setTopologyRecoveryEnabled(false);
+        factory.setConnectionTimeout(CONNECT_TIMEOUT_MILLIS);
+        factory.setHandshakeTimeout(CONNECT_TIMEOUT_MILLIS);
+        factory.setRequestedHeartbeat(REQUESTED_HEARTBEAT_SECONDS);
+        factory.setChannelRpcTimeout(CONNECT_TIMEOUT_MILLIS); // declarations and cancels never hang for long
+        factory.setSharedExecutor(executor);
+        factory.setThreadFactory(
+                Thread.ofPlatform().daemon().name("switchboard-amqp-io-", 0).factory());
+        return factory;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        executor.shutdownNow();
+    }
+}

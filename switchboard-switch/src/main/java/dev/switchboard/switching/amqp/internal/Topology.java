@@ -1,0 +1,80 @@
+package dev.switchboard.switching.amqp.internal;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import java.io.IOException;
+
+/**
+ * The AMQP objects of one shard broker, and their declaration. Both tiers declare the shared objects with the
+ * same arguments (a mismatch is a channel error), all non-durable: nothing the switch carries outlives a broker
+ * restart, and every node declares its objects again when it reconnects.
+ */
+public final class Topology {
+    /** Allocation requests; consumed by every serving backend node of the shard (competing consumers). */
+    public static final String ALLOCATION_QUEUE = "switchboard.alloc";
+    /** Direct exchange routing session requests to a node's queue by node id. */
+    public static final String NODES_EXCHANGE = "switchboard.nodes";
+    /** Fanout exchange of the backend nodes' presence beats. */
+    public static final String PRESENCE_EXCHANGE = "switchboard.presence";
+
+    static final String CONTENT_TYPE = "application/x-thrift-compact";
+    static final String PRESENCE_CONTENT_TYPE = "text/plain; charset=utf-8";
+
+    private Topology() {}
+
+    /** The exclusive, auto-delete queue of one backend node; it vanishes with the node's connection. */
+    public static String nodeQueue(String nodeId) {
+        return "switchboard.node." + nodeId;
+    }
+
+    /** The exclusive reply queue of one API node; {@code instance} keeps two processes with one id apart. */
+    public static String replyQueue(String apiNodeId, String instance) {
+        return "switchboard.reply." + apiNodeId + "." + instance;
+    }
+
+    /** Declares the exchanges every node of a shard uses. */
+    static void declareExchanges(Channel channel) throws IOException {
+        channel.exchangeDeclare(NODES_EXCHANGE, BuiltinExchangeType.DIRECT, false, false, null);
+        channel.exchangeDeclare(PRESENCE_EXCHANGE, BuiltinExchangeType.FANOUT, false, false, null);
+    }
+
+    /** Declares the allocation queue: shared, non-exclusive, kept while no node consumes it. */
+    static void declareAllocationQueue(Channel channel) throws IOException {
+        channel.queueDeclare(ALLOCATION_QUEUE, false, false, false, null);
+    }
+
+    /** Declares and binds a backend node's queue. */
+    static void declareNodeQueue(Channel channel, String nodeId) throws IOException {
+        String queue = nodeQueue(nodeId);
+        channel.queueDeclare(queue, false, true, true, null);
+        channel.queueBind(queue, NODES_EXCHANGE, nodeId);
+    }
+
+    /** Properties of a request: non-persistent, answered to {@code replyTo}, dropped by the broker once stale. */
+    static AMQP.BasicProperties requestProperties(String replyTo, String correlationId, String expiration) {
+        return new AMQP.BasicProperties.Builder()
+                .contentType(CONTENT_TYPE)
+                .deliveryMode(1)
+                .replyTo(replyTo)
+                .correlationId(correlationId)
+                .expiration(expiration)
+                .build();
+    }
+
+    static AMQP.BasicProperties replyProperties(String correlationId) {
+        return new AMQP.BasicProperties.Builder()
+                .contentType(CONTENT_TYPE)
+                .deliveryMode(1)
+                .correlationId(correlationId)
+                .build();
+    }
+
+    static AMQP.BasicProperties presenceProperties(String expiration) {
+        return new AMQP.BasicProperties.Builder()
+                .contentType(PRESENCE_CONTENT_TYPE)
+                .deliveryMode(1)
+                .expiration(expiration)
+                .build();
+    }
+}

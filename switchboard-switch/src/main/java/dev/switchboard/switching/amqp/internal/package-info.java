@@ -1,0 +1,5 @@
+/**
+ * Implementation of the AMQP switch: shard connections that reconnect, the API side (routing, pending requests,
+ * presence view), the backend side (node queues, allocation consumers, presence beats) and the wire codecs.
+ */
+package dev.switchboard.switching.amqp.internal;

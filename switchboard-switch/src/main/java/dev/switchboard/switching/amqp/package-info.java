@@ -1,0 +1,5 @@
+/**
+ * The AMQP 0-9-1 switch: {@link dev.switchboard.switching.amqp.AmqpSwitch}, its configuration, and the shard and
+ * node status it exposes for readiness and metrics.
+ */
+package dev.switchboard.switching.amqp;

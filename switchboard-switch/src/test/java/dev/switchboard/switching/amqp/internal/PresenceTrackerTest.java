@@ -1,0 +1,102 @@
+package dev.switchboard.switching.amqp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.switching.amqp.NodeState;
+import dev.switchboard.switching.amqp.NodeStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class PresenceTrackerTest {
+    private final MutableClock clock = new MutableClock();
+    private final PresenceTracker tracker = new PresenceTracker(clock);
+
+    @Test
+    void nodeIsLiveUntilItMissesThreeBeats() {
+        // Given a node that beats every second
+        tracker.beat(beat("n1", NodeState.SERVING));
+
+        // When just under three intervals pass
+        clock.advance(Duration.ofMillis(3000));
+
+        // Then it is still live and serving
+        assertThat(tracker.nodes("s0")).extracting(NodeStatus::node).containsExactly("n1");
+        assertThat(tracker.hasServingNode("s0")).isTrue();
+
+        // And when more than three intervals have passed, it is gone
+        clock.advance(Duration.ofMillis(1));
+        assertThat(tracker.nodes("s0")).isEmpty();
+        assertThat(tracker.hasServingNode("s0")).isFalse();
+    }
+
+    @Test
+    void eachBeatRestartsTheCount() {
+        tracker.beat(beat("n1", NodeState.SERVING));
+        clock.advance(Duration.ofMillis(2500));
+        tracker.beat(beat("n1", NodeState.SERVING));
+        clock.advance(Duration.ofMillis(2500));
+
+        assertThat(tracker.nodes("s0")).singleElement().satisfies(node -> {
+            assertThat(node.lastSeen()).isEqualTo(clock.instant().minusMillis(2500));
+            assertThat(node.sessions()).hasValue(4);
+        });
+    }
+
+    @Test
+    void drainingNodeIsLiveButTakesNoSessions() {
+        tracker.beat(beat("n1", NodeState.DRAINING));
+
+        assertThat(tracker.nodes("s0")).extracting(NodeStatus::state).containsExactly(NodeState.DRAINING);
+        assertThat(tracker.hasServingNode("s0")).isFalse();
+    }
+
+    @Test
+    void leavingNodeIsForgottenAtOnce() {
+        tracker.beat(beat("n1", NodeState.SERVING));
+        tracker.beat(beat("n2", NodeState.SERVING));
+
+        tracker.beat(beat("n1", NodeState.LEAVING));
+
+        assertThat(tracker.nodes("s0")).extracting(NodeStatus::node).containsExactly("n2");
+    }
+
+    @Test
+    void shardsAreKeptApart() {
+        tracker.beat(beat("n1", NodeState.SERVING));
+
+        assertThat(tracker.nodes("s1")).isEmpty();
+        assertThat(tracker.hasServingNode("s1")).isFalse();
+    }
+
+    private static Presence beat(String node, NodeState state) {
+        return new Presence("s0", node, state, OptionalInt.of(4), 1, Duration.ofSeconds(1), "test");
+    }
+
+    /** A clock that tests move by hand. */
+    private static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
