@@ -1,0 +1,122 @@
+package dev.switchboard.backend;
+
+import dev.switchboard.core.session.SessionId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configuration of one backend node, validated on construction with messages naming the kebab-case key.
+ * Missing object values take their defaults ({@code shard} "s0", no extra Kafka properties, default limits).
+ *
+ * @param shard the shard this node belongs to ({@code shard}, default "s0")
+ * @param nodeId the node's id, unique within its shard; session ids embed it ({@code node-id})
+ * @param bootstrapServers the Kafka cluster ({@code bootstrap-servers})
+ * @param kafka extra Kafka client properties passed through to every client, e.g. SSL/SASL ({@code kafka})
+ * @param limits what each session may do ({@code limits})
+ * @param autoCreateTopics create unknown topics on allocate instead of answering TOPIC_NOT_FOUND
+ *     ({@code auto-create-topics})
+ * @param defaultPartitions partitions of an auto-created topic ({@code default-partitions}, default 3)
+ * @param replicationFactor replication factor of an auto-created topic ({@code replication-factor}, default 1)
+ */
+public record BackendConfig(
+        String shard,
+        String nodeId,
+        String bootstrapServers,
+        Map<String, String> kafka,
+        SessionLimits limits,
+        boolean autoCreateTopics,
+        int defaultPartitions,
+        int replicationFactor) {
+
+    public static final String DEFAULT_SHARD = "s0";
+    public static final int DEFAULT_PARTITIONS = 3;
+    public static final int DEFAULT_REPLICATION_FACTOR = 1;
+
+    public BackendConfig {
+        shard = shard == null ? DEFAULT_SHARD : shard;
+        if (!SessionId.isValidPart(shard)) {
+            throw new IllegalArgumentException("shard must be 1-64 characters of [A-Za-z0-9_-], got: " + shard);
+        }
+        if (!SessionId.isValidPart(nodeId)) {
+            throw new IllegalArgumentException("node-id must be 1-64 characters of [A-Za-z0-9_-], got: " + nodeId);
+        }
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("bootstrap-servers is required");
+        }
+        kafka = kafka == null ? Map.of() : Map.copyOf(kafka);
+        limits = limits == null ? SessionLimits.defaults() : limits;
+        if (defaultPartitions < 1) {
+            throw new IllegalArgumentException("default-partitions must be at least 1, got " + defaultPartitions);
+        }
+        if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "replication-factor must be between 1 and " + Short.MAX_VALUE + ", got " + replicationFactor);
+        }
+    }
+
+    /** A builder with every default set; node id and bootstrap servers are required. */
+    public static Builder builder(String nodeId, String bootstrapServers) {
+        return new Builder(nodeId, bootstrapServers);
+    }
+
+    /** Builds a configuration by changing some of the defaults. */
+    public static final class Builder {
+        private String shard = DEFAULT_SHARD;
+        private final String nodeId;
+        private final String bootstrapServers;
+        private final Map<String, String> kafka = new LinkedHashMap<>();
+        private SessionLimits limits = SessionLimits.defaults();
+        private boolean autoCreateTopics;
+        private int defaultPartitions = DEFAULT_PARTITIONS;
+        private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
+
+        private Builder(String nodeId, String bootstrapServers) {
+            this.nodeId = nodeId;
+            this.bootstrapServers = bootstrapServers;
+        }
+
+        public Builder shard(String value) {
+            shard = value;
+            return this;
+        }
+
+        /** Adds one Kafka client property, passed through to the producer, consumers and admin client. */
+        public Builder kafka(String key, String value) {
+            kafka.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
+            return this;
+        }
+
+        public Builder limits(SessionLimits value) {
+            limits = value;
+            return this;
+        }
+
+        public Builder autoCreateTopics(boolean value) {
+            autoCreateTopics = value;
+            return this;
+        }
+
+        public Builder defaultPartitions(int value) {
+            defaultPartitions = value;
+            return this;
+        }
+
+        public Builder replicationFactor(int value) {
+            replicationFactor = value;
+            return this;
+        }
+
+        public BackendConfig build() {
+            return new BackendConfig(
+                    shard,
+                    nodeId,
+                    bootstrapServers,
+                    kafka,
+                    limits,
+                    autoCreateTopics,
+                    defaultPartitions,
+                    replicationFactor);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.backend.BackendConfig;
+import dev.switchboard.core.cursor.Cursor;
+import dev.switchboard.core.cursor.CursorCodec;
+import dev.switchboard.core.session.SessionId;
+import dev.switchboard.protocol.thrift.AllocateRequest;
+import dev.switchboard.protocol.thrift.AllocateResponse;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Creates sessions: validates the allocate request, finds (or creates) the topic, sets a reader at its starting
+ * position or a writer after its last committed chunk, and registers the session.
+ */
+public final class Allocator {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final BackendConfig config;
+    private final AllocateValidator validator;
+    private final CursorCodec cursors;
+    private final TopicManager topics;
+    private final Publisher publisher;
+    private final WriterLedger ledger;
+    private final SessionRegistry registry;
+    private final BooleanSupplier draining;
+    private final Executor executor;
+    private final Clock clock;
+
+    public Allocator(
+            BackendConfig config,
+            CursorCodec cursors,
+            TopicManager topics,
+            Publisher publisher,
+            WriterLedger ledger,
+            SessionRegistry registry,
+            BooleanSupplier draining,
+            Executor executor,
+            Clock clock) {
+        this.config = config;
+        this.validator = new AllocateValidator(cursors);
+        this.cursors = cursors;
+        this.topics = topics;
+        this.publisher = publisher;
+        this.ledger = ledger;
+        this.registry = registry;
+        this.draining = draining;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    public AllocateResponse allocate(AllocateRequest request) {
+        AllocationSpec spec = validator.validate(request);
+        int partitions = topics.partitions(spec.topic());
+        SessionId id = SessionId.create(config.shard(), config.nodeId());
+        return switch (spec.mode()) {
+            case READ -> reader(id, spec, partitions);
+            case WRITE -> writer(id, spec);
+        };
+    }
+
+    private AllocateResponse reader(SessionId id, AllocationSpec spec, int partitions) {
+        int prefetch = config.limits().prefetchEvents();
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch)));
+        Fetcher fetcher;
+        Cursor start;
+        try {
+            Map<TopicPartition, Long> positions =
+                    StartPositions.resolve(consumer, spec.topic(), partitions, spec.start());
+            fetcher = new Fetcher(consumer, prefetch);
+            fetcher.assign(positions);
+            start = StartPositions.cursorOf(spec.topic(), positions);
+        } catch (RuntimeException e) {
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            throw e;
+        }
+        // from here on the session owns the consumer: disposing the session closes it
+        registry.add(new ReadSession(id, start, fetcher, cursors, config.limits(), draining, executor, clock));
+        return response(id).setCursor(cursors.encode(start));
+    }
+
+    private AllocateResponse writer(SessionId id, AllocationSpec spec) {
+        String writerId = spec.writerId().orElseGet(Allocator::newWriterId);
+        long lastCommitted = Math.max(spec.lastCommittedHint(), ledger.lastCommitted(writerId));
+        registry.add(new WriteSession(
+                id, spec.topic(), writerId, lastCommitted, config.limits(), publisher, ledger, executor, clock));
+        return response(id).setWriterId(writerId).setLastCommittedSeq(lastCommitted);
+    }
+
+    private AllocateResponse response(SessionId id) {
+        return new AllocateResponse(id.toString(), config.limits().toThrift());
+    }
+
+    private static String newWriterId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return "w-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

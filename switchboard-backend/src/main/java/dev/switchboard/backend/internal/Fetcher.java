@@ -1,0 +1,102 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.protocol.thrift.Event;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A read session's view of Kafka: one consumer assigned to every partition of the topic (no group, nothing
+ * committed) and a bounded read-ahead buffer. Not thread-safe: only the session's serial queue calls it,
+ * except {@link #wakeup}.
+ *
+ * <p>Implementation notes: the buffer holds at most {@code prefetchEvents} records; the consumer is polled only
+ * while a whole poll ({@code max.poll.records}, half the prefetch) still fits.
+ */
+final class Fetcher implements AutoCloseable {
+    private final Consumer<byte[], byte[]> consumer;
+    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
+    private final int prefetchEvents;
+    private final int maxPollRecords;
+
+    Fetcher(Consumer<byte[], byte[]> consumer, int prefetchEvents) {
+        this.consumer = consumer;
+        this.prefetchEvents = prefetchEvents;
+        this.maxPollRecords = maxPollRecords(prefetchEvents);
+    }
+
+    /** The {@code max.poll.records} that keeps the buffer within {@code prefetchEvents}. */
+    static int maxPollRecords(int prefetchEvents) {
+        return Math.max(1, prefetchEvents / 2);
+    }
+
+    /** Assigns the partitions and positions the consumer at {@code positions}. */
+    void assign(Map<TopicPartition, Long> positions) {
+        consumer.assign(positions.keySet());
+        positions.forEach(consumer::seek);
+    }
+
+    /**
+     * The next batch of at most {@code maxEvents} events and about {@code maxBytes} bytes (always at least one
+     * event when any is available), waiting up to {@code wait} when nothing is buffered. Empty on timeout.
+     * Throws Kafka's {@code WakeupException} when {@link #wakeup} interrupted the wait.
+     */
+    Batch fetch(int maxEvents, long maxBytes, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        topUp(Duration.ZERO);
+        while (buffer.isEmpty()) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return Batch.EMPTY;
+            }
+            topUp(Duration.ofNanos(remaining));
+        }
+        return take(maxEvents, maxBytes);
+    }
+
+    private void topUp(Duration timeout) {
+        if (buffer.size() + maxPollRecords <= prefetchEvents) {
+            consumer.poll(timeout).forEach(buffer::add);
+        }
+    }
+
+    private Batch take(int maxEvents, long maxBytes) {
+        List<Event> events = new ArrayList<>();
+        Map<Integer, Long> nextOffsets = new HashMap<>();
+        long bytes = 0;
+        while (!buffer.isEmpty() && events.size() < maxEvents) {
+            ConsumerRecord<byte[], byte[]> record = buffer.peekFirst();
+            long size = Events.sizeOf(record);
+            if (!events.isEmpty() && bytes + size > maxBytes) {
+                break;
+            }
+            buffer.removeFirst();
+            events.add(Events.fromRecord(record));
+            nextOffsets.put(record.partition(), record.offset() + 1);
+            bytes += size;
+        }
+        return new Batch(events, nextOffsets);
+    }
+
+    int buffered() {
+        return buffer.size();
+    }
+
+    /** Ends a blocked poll with a {@code WakeupException}; safe from any thread. */
+    void wakeup() {
+        consumer.wakeup();
+    }
+
+    @Override
+    public void close() {
+        buffer.clear();
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.backend.BackendConfig;
+import dev.switchboard.backend.SessionLimits;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Builds the properties of the node's Kafka clients: our defaults first, then the operator's pass-through
+ * properties ({@code kafka}), then the few settings the protocol depends on, which cannot be overridden.
+ */
+final class KafkaClients {
+    /** Producer batch size: large enough to amortise requests, small enough to keep latency low. */
+    static final int BATCH_SIZE = 256 * 1024;
+
+    /** Room for record framing and headers above the largest event. */
+    private static final int RECORD_OVERHEAD = 64 * 1024;
+
+    private KafkaClients() {}
+
+    /** The largest record batch this node may send: topic max.message.bytes and producer max.request.size. */
+    static int maxMessageBytes(SessionLimits limits) {
+        return Math.max(BATCH_SIZE, limits.maxEventBytes()) + RECORD_OVERHEAD;
+    }
+
+    static Properties admin(BackendConfig config) {
+        Properties props = base(config, "admin");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        return withOverrides(props, config.kafka());
+    }
+
+    static Properties producer(BackendConfig config) {
+        Properties props = base(config, "producer");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(BATCH_SIZE));
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L * 1024 * 1024));
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxMessageBytes(config.limits())));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        withOverrides(props, config.kafka());
+        // The protocol's promise (committed = acknowledged by all in-sync replicas, no duplicates from
+        // producer retries) depends on these.
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    static Properties consumer(BackendConfig config, String sessionTag, int maxPollRecords) {
+        Properties props = base(config, "reader-" + sessionTag);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        withOverrides(props, config.kafka());
+        // The client holds its position (the cursor): no group, no committed offsets.
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    private static Properties base(BackendConfig config, String role) {
+        Properties props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(
+                CommonClientConfigs.CLIENT_ID_CONFIG,
+                "switchboard-" + config.shard() + "-" + config.nodeId() + "-" + role);
+        return props;
+    }
+
+    private static Properties withOverrides(Properties props, Map<String, String> overrides) {
+        props.putAll(overrides);
+        return props;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.backend.SessionLimits;
+import dev.switchboard.core.cursor.Cursor;
+import dev.switchboard.core.cursor.CursorCodec;
+import dev.switchboard.core.session.ReadMachine;
+import dev.switchboard.core.session.Rejection;
+import dev.switchboard.core.session.SessionId;
+import dev.switchboard.core.session.Transition;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.thrift.AckRequest;
+import dev.switchboard.protocol.thrift.AckResponse;
+import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.ReadResponse;
+import dev.switchboard.protocol.thrift.SessionMode;
+import dev.switchboard.protocol.thrift.SwitchRequest;
+import dev.switchboard.protocol.thrift.SwitchResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A read session: runs {@link ReadMachine} and performs its effects with a {@link Fetcher}. Keeps the delivered
+ * batch for a repeated read, and the cursor of everything acknowledged.
+ *
+ * <p>Invariant: {@code delivered} is set exactly while the machine is in {@code Delivered}; {@code committed}
+ * is the cursor after the last acknowledged batch (the starting cursor before the first).
+ */
+final class ReadSession extends HostedSession {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ReadSession.class);
+
+    private final Fetcher fetcher;
+    private final CursorCodec cursors;
+    private final SessionLimits limits;
+    private final BooleanSupplier draining;
+    private ReadMachine.State state = ReadMachine.initial();
+    private Cursor committed;
+    private Batch delivered;
+
+    ReadSession(
+            SessionId id,
+            Cursor start,
+            Fetcher fetcher,
+            CursorCodec cursors,
+            SessionLimits limits,
+            BooleanSupplier draining,
+            Executor executor,
+            Clock clock) {
+        super(id, start.topic(), executor, clock);
+        this.committed = start;
+        this.fetcher = fetcher;
+        this.cursors = cursors;
+        this.limits = limits;
+        this.draining = draining;
+    }
+
+    @Override
+    public SessionMode mode() {
+        return SessionMode.READ;
+    }
+
+    @Override
+    SwitchResponse handle(SwitchRequest request) {
+        return switch (request.getSetField()) {
+            case READ -> SwitchResponse.read(read(request.getRead()));
+            case ACK -> SwitchResponse.ack(ack(request.getAck()));
+            default -> throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "a read session takes read and ack");
+        };
+    }
+
+    private ReadResponse read(ReadRequest request) {
+        int maxEvents =
+                bounded("maxEvents", request.isSetMaxEvents(), request.getMaxEvents(), limits.maxEventsPerRead());
+        int maxBytes = bounded("maxBytes", request.isSetMaxBytes(), request.getMaxBytes(), limits.maxBytesPerRead());
+        long maxWaitMs = request.isSetMaxWaitMs() ? Math.max(0, request.getMaxWaitMs()) : 0;
+        Duration wait = Duration.ofMillis(Math.min(maxWaitMs, limits.maxWait().toMillis()));
+        long seq = request.getSeq();
+        for (ReadMachine.Effect effect : step(new ReadMachine.Read(seq))) {
+            switch (effect) {
+                case ReadMachine.Fetch fetch -> {
+                    Batch batch = fetch(maxEvents, maxBytes, wait);
+                    if (batch.isEmpty()) {
+                        return new ReadResponse(seq, List.of()); // long poll timed out: seq not used
+                    }
+                    return deliver(seq, batch);
+                }
+                case ReadMachine.Redeliver redeliver -> {
+                    return new ReadResponse(redeliver.seq(), delivered.events());
+                }
+                case Rejection rejection -> throw rejection.toException();
+                default -> throw unexpected(effect);
+            }
+        }
+        throw SwitchboardException.of(ErrorCode.INTERNAL, "read produced no answer");
+    }
+
+    private Batch fetch(int maxEvents, int maxBytes, Duration wait) {
+        try {
+            return fetcher.fetch(maxEvents, maxBytes, wait);
+        } catch (WakeupException e) {
+            if (disposed()) {
+                throw SwitchboardException.of(ErrorCode.SESSION_LOST, "session was disposed or expired");
+            }
+            if (draining.getAsBoolean()) {
+                throw SwitchboardException.of(ErrorCode.DRAINING, "node is draining; allocate a new session");
+            }
+            return Batch.EMPTY;
+        }
+    }
+
+    private ReadResponse deliver(long seq, Batch batch) {
+        for (ReadMachine.Effect effect : step(new ReadMachine.Fetched(seq))) {
+            if (effect instanceof ReadMachine.Deliver) {
+                delivered = batch;
+                LOGGER.debug(
+                        "batch delivered session={} seq={} events={}",
+                        id(),
+                        seq,
+                        batch.events().size());
+                return new ReadResponse(seq, batch.events());
+            }
+            if (effect instanceof Rejection rejection) {
+                throw rejection.toException();
+            }
+        }
+        throw SwitchboardException.of(ErrorCode.INTERNAL, "fetched batch was not delivered");
+    }
+
+    private AckResponse ack(AckRequest request) {
+        for (ReadMachine.Effect effect : step(new ReadMachine.Ack(request.getSeq()))) {
+            switch (effect) {
+                case ReadMachine.Acknowledged acknowledged -> {
+                    if (delivered != null && !(state instanceof ReadMachine.Delivered)) {
+                        committed = committed.advancedTo(delivered.nextOffsets());
+                        delivered = null;
+                    }
+                    return new AckResponse(acknowledged.ackedSeq(), cursors.encode(committed));
+                }
+                case Rejection rejection -> throw rejection.toException();
+                default -> throw unexpected(effect);
+            }
+        }
+        throw SwitchboardException.of(ErrorCode.INTERNAL, "ack produced no answer");
+    }
+
+    private List<ReadMachine.Effect> step(ReadMachine.Command command) {
+        Transition<ReadMachine.State, ReadMachine.Effect> transition = ReadMachine.apply(state, command);
+        state = transition.state();
+        return transition.effects();
+    }
+
+    private static int bounded(String name, boolean set, int requested, int limit) {
+        if (!set) {
+            return limit;
+        }
+        if (requested < 1) {
+            throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, name + " must be at least 1");
+        }
+        return Math.min(requested, limit);
+    }
+
+    private static SwitchboardException unexpected(Object effect) {
+        return SwitchboardException.of(
+                ErrorCode.INTERNAL, "unexpected effect " + effect.getClass().getSimpleName());
+    }
+
+    @Override
+    public void wake() {
+        fetcher.wakeup();
+    }
+
+    @Override
+    void release() {
+        step(new ReadMachine.Dispose());
+        delivered = null;
+        fetcher.close();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sessions hosted on this node, by id. A reaper disposes sessions idle longer than the session TTL every
+ * second, judging idleness by the injected clock (so tests advance time instead of sleeping). Once closed, the
+ * registry takes no more sessions: one added late is disposed at once.
+ */
+public final class SessionRegistry implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SessionRegistry.class);
+
+    private final ConcurrentMap<String, HostedSession> sessions = new ConcurrentHashMap<>();
+    private final String nodeId;
+    private final Duration ttl;
+    private final ScheduledExecutorService reaper;
+    private volatile boolean closed;
+
+    public SessionRegistry(String nodeId, Duration ttl) {
+        this.nodeId = nodeId;
+        this.ttl = ttl;
+        this.reaper = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("sb-reaper-" + nodeId).factory());
+        reaper.scheduleWithFixedDelay(this::expireIdle, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void add(HostedSession session) {
+        sessions.put(session.id().toString(), session);
+        if (closed) {
+            dispose(session.id().toString(), "node closed");
+            throw SwitchboardException.of(ErrorCode.DRAINING, "node is shutting down; allocate a new session");
+        }
+        LOGGER.info(
+                "session allocated session={} topic={} mode={} node={}",
+                session.id(),
+                session.topic(),
+                session.mode(),
+                nodeId);
+    }
+
+    public Optional<HostedSession> find(String sessionId) {
+        return Optional.ofNullable(sessions.get(sessionId));
+    }
+
+    /** Disposes a session; an unknown or already disposed one is fine. */
+    public CompletableFuture<Void> dispose(String sessionId, String reason) {
+        HostedSession session = sessions.remove(sessionId);
+        if (session == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOGGER.info(
+                "session disposed session={} topic={} mode={} node={} reason={}",
+                session.id(),
+                session.topic(),
+                session.mode(),
+                nodeId,
+                reason);
+        return session.dispose();
+    }
+
+    /** Disposes every session idle longer than the TTL. */
+    void expireIdle() {
+        try {
+            for (HostedSession session : List.copyOf(sessions.values())) {
+                if (session.idleLongerThan(ttl)) {
+                    dispose(session.id().toString(), "expired");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOGGER.error("session reaper failed node={}", nodeId, e); // keep reaping next time
+        }
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Ends every blocked long poll (drain). */
+    public void wakeAll() {
+        sessions.values().forEach(HostedSession::wake);
+    }
+
+    /** Completes once every request queued so far, on every session, is handled. */
+    public CompletableFuture<Void> idle() {
+        return CompletableFuture.allOf(
+                sessions.values().stream().map(HostedSession::idle).toArray(CompletableFuture[]::new));
+    }
+
+    /** Takes no more sessions and disposes every one; completes once all are released. */
+    public CompletableFuture<Void> disposeAll(String reason) {
+        closed = true;
+        return CompletableFuture.allOf(List.copyOf(sessions.keySet()).stream()
+                .map(id -> dispose(id, reason))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        reaper.shutdownNow();
+    }
+}

@@ -1,0 +1,182 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.backend.SessionLimits;
+import dev.switchboard.core.session.Rejection;
+import dev.switchboard.core.session.SessionId;
+import dev.switchboard.core.session.Transition;
+import dev.switchboard.core.session.WriteMachine;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.CommitResponse;
+import dev.switchboard.protocol.thrift.Event;
+import dev.switchboard.protocol.thrift.SessionMode;
+import dev.switchboard.protocol.thrift.SwitchRequest;
+import dev.switchboard.protocol.thrift.SwitchResponse;
+import dev.switchboard.protocol.thrift.WriteRequest;
+import dev.switchboard.protocol.thrift.WriteResponse;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A write session: runs {@link WriteMachine}, keeps staged chunks as ready-to-send records, and publishes them
+ * through the node-wide {@link Publisher} when a commit asks. Publish outcomes are fed back to the machine by
+ * {@link PublishPipeline}, in order.
+ *
+ * <p>Invariant: {@code staged} holds exactly the chunks in {@code (committed, staged]} of the machine's state.
+ */
+final class WriteSession extends HostedSession {
+    private static final Logger LOGGER = LoggerFactory.getLogger(WriteSession.class);
+
+    private final String writerId;
+    private final ChunkValidator validator;
+    private final WriterLedger ledger;
+    private final NavigableMap<Long, List<ProducerRecord<byte[], byte[]>>> staged = new TreeMap<>();
+    private final PublishPipeline pipeline;
+    private WriteMachine.State state;
+
+    WriteSession(
+            SessionId id,
+            String topic,
+            String writerId,
+            long lastCommittedSeq,
+            SessionLimits limits,
+            Publisher publisher,
+            WriterLedger ledger,
+            Executor executor,
+            Clock clock) {
+        super(id, topic, executor, clock);
+        this.writerId = writerId;
+        this.validator = new ChunkValidator(limits);
+        this.ledger = ledger;
+        this.pipeline = new PublishPipeline(publisher, limits.maxWait());
+        this.state = WriteMachine.initial(lastCommittedSeq, limits.writeWindow());
+    }
+
+    @Override
+    public SessionMode mode() {
+        return SessionMode.WRITE;
+    }
+
+    String writerId() {
+        return writerId;
+    }
+
+    @Override
+    SwitchResponse handle(SwitchRequest request) {
+        return switch (request.getSetField()) {
+            case WRITE -> SwitchResponse.write(write(request.getWrite()));
+            case COMMIT -> SwitchResponse.commit(commit(request.getCommit()));
+            default ->
+                throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "a write session takes write and commit");
+        };
+    }
+
+    private WriteResponse write(WriteRequest request) {
+        long seq = request.getSeq();
+        validator.validate(seq, request.getEvents());
+        settlePublishes();
+        // built before the machine moves, so a failure here cannot leave a staged seq without its chunk
+        List<ProducerRecord<byte[], byte[]>> chunk = records(seq, request.getEvents());
+        for (WriteMachine.Effect effect : step(new WriteMachine.Write(seq))) {
+            switch (effect) {
+                case WriteMachine.Stage stage -> staged.put(stage.seq(), chunk);
+                case WriteMachine.AlreadyStaged already -> {}
+                case Rejection rejection -> throw rejection.toException();
+                default -> throw unexpected(effect);
+            }
+        }
+        return new WriteResponse(seq, open().staged());
+    }
+
+    private CommitResponse commit(CommitRequest request) {
+        settlePublishes();
+        for (WriteMachine.Effect effect : step(new WriteMachine.Commit(request.getSeq()))) {
+            switch (effect) {
+                case WriteMachine.Publish publish ->
+                    pipeline.publish(publish.from(), publish.to(), recordsBetween(publish.from(), publish.to()));
+                case WriteMachine.AwaitCommitted await -> pipeline.await(await.seq(), this::step, this::committed);
+                case WriteMachine.Committed committed -> {}
+                case Rejection rejection -> throw rejection.toException();
+                default -> throw unexpected(effect);
+            }
+        }
+        return new CommitResponse(committed());
+    }
+
+    /** Reports finished publishes to the machine, so a completed commit frees the window. */
+    private void settlePublishes() {
+        pipeline.settle(this::step)
+                .ifPresent(failure -> LOGGER.warn(
+                        "publish failed, chunks stay staged session={} writer={} error={}",
+                        id(),
+                        writerId,
+                        failure.code()));
+    }
+
+    /** Applies a command and runs the effects every path shares: Committed drops chunks, Rewound logs. */
+    private List<WriteMachine.Effect> step(WriteMachine.Command command) {
+        Transition<WriteMachine.State, WriteMachine.Effect> transition = WriteMachine.apply(state, command);
+        state = transition.state();
+        for (WriteMachine.Effect effect : transition.effects()) {
+            if (effect instanceof WriteMachine.Committed committed) {
+                staged.headMap(committed.seq(), true).clear();
+                ledger.committed(writerId, committed.seq());
+                LOGGER.debug("chunks committed session={} writer={} seq={}", id(), writerId, committed.seq());
+            } else if (effect instanceof WriteMachine.Rewound rewound) {
+                pipeline.clear();
+                LOGGER.debug("publish rewound session={} writer={} committed={}", id(), writerId, rewound.committed());
+            }
+        }
+        return transition.effects();
+    }
+
+    private long committed() {
+        return open().committed();
+    }
+
+    private WriteMachine.Open open() {
+        if (state instanceof WriteMachine.Open open) {
+            return open;
+        }
+        throw SwitchboardException.of(ErrorCode.SESSION_LOST, "session is closed");
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> records(long seq, List<Event> events) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
+        for (int index = 0; index < events.size(); index++) {
+            records.add(Events.toRecord(topic(), events.get(index), Events.sbId(writerId, seq, index)));
+        }
+        return records;
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> recordsBetween(long from, long to) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        staged.subMap(from, true, to, true).values().forEach(records::addAll);
+        return records;
+    }
+
+    private static SwitchboardException unexpected(Object effect) {
+        return SwitchboardException.of(
+                ErrorCode.INTERNAL, "unexpected effect " + effect.getClass().getSimpleName());
+    }
+
+    @Override
+    public void wake() {
+        // nothing blocks beyond max-wait: a waiting commit ends when its publish does
+    }
+
+    @Override
+    void release() {
+        step(new WriteMachine.Dispose());
+        staged.clear();
+        pipeline.clear();
+    }
+}

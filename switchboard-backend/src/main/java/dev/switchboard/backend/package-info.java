@@ -1,0 +1,6 @@
+/**
+ * The backend tier: {@link dev.switchboard.backend.BackendNode} hosts read and write sessions over Kafka behind
+ * the switch, configured by {@link dev.switchboard.backend.BackendConfig} and
+ * {@link dev.switchboard.backend.SessionLimits}.
+ */
+package dev.switchboard.backend;

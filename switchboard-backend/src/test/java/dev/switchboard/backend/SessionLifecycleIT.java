@@ -1,0 +1,205 @@
+package dev.switchboard.backend;
+
+import static dev.switchboard.backend.Calls.error;
+import static dev.switchboard.backend.Calls.events;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.thrift.AllocateRequest;
+import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.SessionMode;
+import dev.switchboard.protocol.thrift.StartFrom;
+import dev.switchboard.protocol.thrift.SwitchRequest;
+import dev.switchboard.protocol.thrift.SwitchResponse;
+import dev.switchboard.testkit.KafkaExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Session lifecycle on a real backend node: unknown ids, expiry, dispose, drain and close. */
+class SessionLifecycleIT {
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    private static final byte[] SECRET = "lifecycle-it-cluster-secret".getBytes(StandardCharsets.UTF_8);
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    private final MutableClock clock = new MutableClock();
+    private BackendNode node;
+    private Calls calls;
+    private String topic;
+
+    @BeforeEach
+    void startNode() {
+        SessionLimits limits = SessionLimits.builder()
+                .sessionTtl(Duration.ofMinutes(5))
+                .drainTimeout(Duration.ofSeconds(5))
+                .build();
+        node = BackendNode.start(
+                BackendConfig.builder("life", KAFKA.bootstrapServers())
+                        .limits(limits)
+                        .build(),
+                SECRET,
+                clock);
+        calls = new Calls(node);
+        topic = "lifecycle-" + TOPICS.incrementAndGet();
+        KAFKA.createTopic(topic, 2);
+    }
+
+    @AfterEach
+    void closeNode() {
+        node.close();
+    }
+
+    @Test
+    void requestsForUnknownSessionsAreLost() {
+        assertThat(error(calls.call(Calls.readRequest("s0.life.doesnotexist", 1, 10, 0)), ErrorCode.SESSION_LOST)
+                        .getMessage())
+                .contains("unknown");
+        error(calls.call(Calls.readRequest("s0.othernode.abc", 1, 10, 0)), ErrorCode.SESSION_LOST);
+        error(calls.call(Calls.readRequest("s1.life.abc", 1, 10, 0)), ErrorCode.SESSION_LOST);
+        error(calls.call(Calls.readRequest("not a session id", 1, 10, 0)), ErrorCode.INVALID_REQUEST);
+        error(calls.call(new SwitchRequest()), ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
+    void aTamperedCursorIsInvalid() {
+        // Given
+        String cursor = calls.reader(topic).getCursor();
+        String tampered = flip(cursor, 0);
+        String otherwise = flip(cursor, cursor.length() / 2);
+
+        // When
+        SwitchResponse first =
+                calls.call(SwitchRequest.allocate(new AllocateRequest(topic, SessionMode.READ).setCursor(tampered)));
+        SwitchResponse second =
+                calls.call(SwitchRequest.allocate(new AllocateRequest(topic, SessionMode.READ).setCursor(otherwise)));
+
+        // Then
+        assertThat(error(first, ErrorCode.INVALID_REQUEST).getMessage()).contains("cursor");
+        assertThat(error(second, ErrorCode.INVALID_REQUEST).getMessage()).contains("cursor");
+        assertThat(node.sessionCount().getAsInt()).isEqualTo(1);
+    }
+
+    @Test
+    void idleSessionsExpireAfterTheTtl() {
+        // Given
+        String reader = calls.reader(topic).getSessionId();
+        String writer = calls.writer(topic, "expiring").getSessionId();
+        clock.advance(Duration.ofMinutes(4));
+        calls.write(writer, 1, events("x", 1)); // activity keeps the writer alive
+
+        // When
+        clock.advance(Duration.ofMinutes(2));
+
+        // Then
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.sessionCount().getAsInt() == 1);
+        error(calls.call(Calls.readRequest(reader, 1, 10, 0)), ErrorCode.SESSION_LOST);
+        assertThat(calls.commit(writer, 1)).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(6));
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.sessionCount().getAsInt() == 0);
+    }
+
+    @Test
+    void disposingTwiceIsFineAndTheSessionIsGone() {
+        // Given
+        String reader = calls.reader(topic).getSessionId();
+
+        // When
+        SwitchResponse first = calls.dispose(reader);
+        SwitchResponse second = calls.dispose(reader);
+
+        // Then
+        assertThat(first.isSetDispose()).isTrue();
+        assertThat(second.isSetDispose()).isTrue();
+        assertThat(node.sessionCount().getAsInt()).isZero();
+        error(calls.call(Calls.readRequest(reader, 1, 10, 0)), ErrorCode.SESSION_LOST);
+    }
+
+    @Test
+    void aSessionOnlyTakesItsOwnKindOfRequest() {
+        String reader = calls.reader(topic).getSessionId();
+        String writer = calls.writer(topic, "kinds").getSessionId();
+
+        error(calls.call(Calls.writeRequest(reader, 1, events("x", 1))), ErrorCode.INVALID_REQUEST);
+        error(calls.call(Calls.readRequest(writer, 1, 10, 0)), ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
+    void aLongPollBlocksOnlyItsOwnSession() {
+        // Given one reader long-polling an empty topic
+        String polling = calls.reader(topic).getSessionId();
+        CompletableFuture<SwitchResponse> poll = node.handle(Calls.readRequest(polling, 1, 10, 20_000));
+
+        // When
+        String writer = calls.writer(topic, "other").getSessionId();
+        long started = System.nanoTime();
+        calls.write(writer, 1, events("x", 1));
+        calls.commit(writer, 1);
+
+        // Then
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(Calls.await(poll).getRead().getEvents()).hasSize(1);
+    }
+
+    @Test
+    void drainingRefusesNewWorkButLetsAcksFinish() {
+        // Given a reader with a delivered batch, a writer, and a reader long-polling
+        String writer = calls.writer(topic, "drain").getSessionId();
+        calls.write(writer, 1, events("d", 3));
+        calls.commit(writer, 1);
+        calls.write(writer, 2, events("d2", 1));
+        String reader = calls.reader(topic).getSessionId();
+        assertThat(calls.read(reader, 1, 1, 5000).getEvents()).hasSize(1);
+        String idleReader = calls.allocate(new AllocateRequest(topic, SessionMode.READ).setStartFrom(StartFrom.LATEST))
+                .getSessionId();
+        CompletableFuture<SwitchResponse> poll = node.handle(Calls.readRequest(idleReader, 1, 10, 20_000));
+
+        // When
+        node.drain();
+
+        // Then
+        error(Calls.await(poll), ErrorCode.DRAINING);
+        error(calls.call(SwitchRequest.allocate(new AllocateRequest(topic, SessionMode.READ))), ErrorCode.DRAINING);
+        error(calls.call(Calls.readRequest(reader, 2, 1, 0)), ErrorCode.DRAINING);
+        error(calls.call(Calls.writeRequest(writer, 3, events("x", 1))), ErrorCode.DRAINING);
+        error(calls.call(SwitchRequest.commit(new CommitRequest(writer, 2))), ErrorCode.DRAINING);
+        assertThat(calls.ack(reader, 1).getCursor()).isNotEmpty();
+        assertThat(calls.dispose(reader).isSetDispose()).isTrue();
+    }
+
+    @Test
+    void closingIsQuickEvenWithALongPollInFlight() {
+        // Given
+        String reader = calls.reader(topic).getSessionId();
+        CompletableFuture<SwitchResponse> poll =
+                node.handle(SwitchRequest.read(new ReadRequest(reader, 1).setMaxWaitMs(20_000)));
+        calls.writer(topic, "closing");
+
+        // When
+        long started = System.nanoTime();
+        node.close();
+
+        // Then
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(Calls.await(poll).isSetError()).isTrue();
+        assertThat(node.sessionCount().getAsInt()).isZero();
+        error(calls.call(Calls.ackRequest(reader, 1)), ErrorCode.SESSION_LOST);
+        error(calls.call(Calls.readRequest(reader, 1, 10, 0)), ErrorCode.DRAINING);
+        error(calls.call(SwitchRequest.allocate(new AllocateRequest(topic, SessionMode.WRITE))), ErrorCode.DRAINING);
+    }
+
+    /** The text with the character at {@code index} replaced by another base64url character. */
+    private static String flip(String text, int index) {
+        char replacement = text.charAt(index) == 'A' ? 'B' : 'A';
+        return text.substring(0, index) + replacement + text.substring(index + 1);
+    }
+}

@@ -1,0 +1,139 @@
+package dev.switchboard.backend.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.backend.SessionLimits;
+import dev.switchboard.core.session.SessionId;
+import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.ErrorCode;
+import dev.switchboard.protocol.thrift.Event;
+import dev.switchboard.protocol.thrift.SwitchRequest;
+import dev.switchboard.protocol.thrift.SwitchResponse;
+import dev.switchboard.protocol.thrift.WriteRequest;
+import dev.switchboard.switching.SwitchResponses;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The write session's publish outcomes, with Kafka's own MockProducer standing in for the broker so that
+ * failures and slow acknowledgements can be produced on demand. (The happy paths run against a real broker in
+ * ReadWriteIT.)
+ */
+class WriteSessionTest {
+    private final MockProducer<byte[], byte[]> producer =
+            new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private final WriterLedger ledger = new WriterLedger(10);
+
+    @Test
+    void aFailedPublishAnswersUnavailableAndTheNextCommitPublishesAgain() {
+        // Given a staged chunk of two events
+        WriteSession session = session(Duration.ofSeconds(10));
+        assertThat(answer(session, write(1, 2)).isSetWrite()).isTrue();
+
+        // When Kafka fails the first record of the commit
+        CompletableFuture<SwitchResponse> failing = session.submit(commit(1));
+        await().until(() -> producer.history().size() == 2);
+        producer.errorNext(new NetworkException("broker gone"));
+        producer.completeNext();
+
+        // Then the commit answers UNAVAILABLE, and committing again publishes the chunk again
+        SwitchResponse failed = join(failing);
+        assertThat(failed.getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(ledger.lastCommitted("w")).isZero();
+
+        CompletableFuture<SwitchResponse> retry = session.submit(commit(1));
+        await().until(() -> producer.history().size() == 4);
+        producer.completeNext();
+        producer.completeNext();
+        assertThat(join(retry).getCommit().getCommittedSeq()).isEqualTo(1);
+        assertThat(ledger.lastCommitted("w")).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowPublishAnswersUnavailableAndARepeatedCommitWaitsForItWithoutSendingAgain() {
+        // Given a commit that Kafka does not acknowledge within max-wait
+        WriteSession session = session(Duration.ofMillis(200));
+        answer(session, write(1, 1));
+        SwitchResponse slow = answer(session, commit(1));
+
+        // When the acknowledgement arrives and the client commits again
+        producer.completeNext();
+        SwitchResponse retried = answer(session, commit(1));
+
+        // Then
+        assertThat(slow.getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(retried.getCommit().getCommittedSeq()).isEqualTo(1);
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
+    void laterChunksArePublishedAfterTheEarlierOnesAndCommittedTogether() {
+        // Given chunk 1 in flight (its commit timed out) and chunk 2 staged
+        WriteSession session = session(Duration.ofMillis(200));
+        answer(session, write(1, 1));
+        answer(session, commit(1));
+        answer(session, write(2, 1));
+
+        // When
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(2));
+        await().until(() -> producer.history().size() == 2);
+        producer.completeNext();
+        producer.completeNext();
+
+        // Then
+        assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(2);
+        assertThat(producer.history())
+                .extracting(record ->
+                        new String(record.headers().lastHeader(Events.SB_ID).value(), StandardCharsets.UTF_8))
+                .containsExactly("w:1:0", "w:2:0");
+    }
+
+    private WriteSession session(Duration maxWait) {
+        SessionLimits limits = SessionLimits.builder().maxWait(maxWait).build();
+        return new WriteSession(
+                SessionId.create("s0", "n1"),
+                "orders",
+                "w",
+                0,
+                limits,
+                new Publisher(producer),
+                ledger,
+                task -> Thread.ofVirtual().start(task),
+                Clock.systemUTC());
+    }
+
+    private static SwitchRequest write(long seq, int events) {
+        List<Event> chunk = IntStream.range(0, events)
+                .mapToObj(i -> new Event().setPayload(ByteBuffer.wrap(new byte[] {(byte) i})))
+                .toList();
+        return SwitchRequest.write(new WriteRequest("ignored", seq, chunk));
+    }
+
+    private static SwitchRequest commit(long seq) {
+        return SwitchRequest.commit(new CommitRequest("ignored", seq));
+    }
+
+    private static SwitchResponse answer(WriteSession session, SwitchRequest request) {
+        return join(session.submit(request));
+    }
+
+    private static SwitchResponse join(CompletableFuture<SwitchResponse> answer) {
+        try {
+            return answer.exceptionally(failure -> SwitchResponses.error(KafkaErrors.toProtocol(failure, "test")))
+                    .get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no answer", e);
+        }
+    }
+}
