@@ -1,0 +1,78 @@
+package dev.switchboard.api;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configuration of one API node. Keys (kebab-case in YAML): {@code host}, {@code port}, {@code request-timeout},
+ * {@code max-request-bytes}, {@code read-wait-margin}. Validated on construction; messages name the key.
+ *
+ * @param host the address to listen on
+ * @param port the port to listen on; 0 picks any free port
+ * @param requestTimeout how long a call other than read may take end to end before it answers UNAVAILABLE
+ * @param maxRequestBytes the largest request body accepted, after gzip decompression; larger bodies get 413
+ * @param readWaitMargin added to a read's long-poll wait to get its deadline, so a long poll that ends on time is
+ *     not mistaken for a slow backend
+ */
+public record ApiConfig(String host, int port, Duration requestTimeout, int maxRequestBytes, Duration readWaitMargin) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+    public static final Duration DEFAULT_READ_WAIT_MARGIN = Duration.ofSeconds(5);
+
+    /** Bounds the body buffer; far above any sensible chunk, far below an int's range. */
+    public static final int MAX_MAX_REQUEST_BYTES = 1024 * 1024 * 1024;
+
+    public ApiConfig {
+        Objects.requireNonNull(host, "host is required");
+        Objects.requireNonNull(requestTimeout, "request-timeout is required");
+        Objects.requireNonNull(readWaitMargin, "read-wait-margin is required");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("host must not be blank");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got: " + port);
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("request-timeout must be positive, got: " + requestTimeout);
+        }
+        if (maxRequestBytes < 1 || maxRequestBytes > MAX_MAX_REQUEST_BYTES) {
+            throw new IllegalArgumentException(
+                    "max-request-bytes must be between 1 and " + MAX_MAX_REQUEST_BYTES + ", got: " + maxRequestBytes);
+        }
+        if (readWaitMargin.isNegative()) {
+            throw new IllegalArgumentException("read-wait-margin must not be negative, got: " + readWaitMargin);
+        }
+    }
+
+    public static ApiConfig defaults() {
+        return new ApiConfig(
+                DEFAULT_HOST,
+                DEFAULT_PORT,
+                DEFAULT_REQUEST_TIMEOUT,
+                DEFAULT_MAX_REQUEST_BYTES,
+                DEFAULT_READ_WAIT_MARGIN);
+    }
+
+    public ApiConfig withHost(String newHost) {
+        return new ApiConfig(newHost, port, requestTimeout, maxRequestBytes, readWaitMargin);
+    }
+
+    public ApiConfig withPort(int newPort) {
+        return new ApiConfig(host, newPort, requestTimeout, maxRequestBytes, readWaitMargin);
+    }
+
+    public ApiConfig withRequestTimeout(Duration newRequestTimeout) {
+        return new ApiConfig(host, port, newRequestTimeout, maxRequestBytes, readWaitMargin);
+    }
+
+    public ApiConfig withMaxRequestBytes(int newMaxRequestBytes) {
+        return new ApiConfig(host, port, requestTimeout, newMaxRequestBytes, readWaitMargin);
+    }
+
+    public ApiConfig withReadWaitMargin(Duration newReadWaitMargin) {
+        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, newReadWaitMargin);
+    }
+}

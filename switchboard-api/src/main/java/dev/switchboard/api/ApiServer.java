@@ -1,0 +1,183 @@
+package dev.switchboard.api;
+
+import dev.switchboard.api.internal.ApiRouter;
+import dev.switchboard.api.internal.CallDeadlines;
+import dev.switchboard.api.internal.HealthHandler;
+import dev.switchboard.api.internal.InFlightCalls;
+import dev.switchboard.api.internal.SwitchboardCalls;
+import dev.switchboard.api.internal.ThriftDispatcher;
+import dev.switchboard.api.internal.ThriftHttpHandler;
+import dev.switchboard.switching.Switch;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.compression.gzip.GzipCompression;
+import org.eclipse.jetty.compression.server.CompressionConfig;
+import org.eclipse.jetty.compression.server.CompressionHandler;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One API node: a stateless HTTP server (Jetty 12 core handlers on virtual threads) that takes Thrift
+ * compact-protocol calls at {@code POST /v1/thrift} and forwards each over the {@link Switch}; plus
+ * {@code /health/live} and {@code /health/ready}.
+ *
+ * <p>Handler chain: graceful shutdown, then gzip (request inflation and response compression), then a router to
+ * the Thrift endpoint and the health checks. {@link #close()} answers calls still waiting on a backend with
+ * UNAVAILABLE (all calls are idempotent, so clients retry elsewhere), then stops within a few seconds.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ApiServer.class);
+
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(3);
+    /** Idle connections may outlive the longest call by this much, so a long poll never loses its connection. */
+    private static final Duration IDLE_SLACK = Duration.ofSeconds(30);
+    /** On close, idle keep-alive connections are dropped after this long rather than Jetty's default second. */
+    private static final Duration SHUTDOWN_IDLE_TIMEOUT = Duration.ofMillis(200);
+    /** Responses smaller than this are sent as they are: gzip would save too little to pay for itself. */
+    private static final int MIN_GZIP_BYTES = 1024;
+
+    private static final String GZIP = "gzip";
+    /** Jetty's default (200) would cap concurrent long polls; virtual threads make thousands cheap. */
+    private static final int MAX_CONCURRENT_TASKS = 10_000;
+
+    private final ApiConfig config;
+    private final Server server;
+    private final int port;
+    private final InFlightCalls inFlight;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ApiServer(ApiConfig config, Server server, ServerConnector connector, InFlightCalls inFlight) {
+        this.config = config;
+        this.server = server;
+        this.port = connector.getLocalPort();
+        this.inFlight = inFlight;
+    }
+
+    /** Starts a node and returns once it is listening. */
+    public static ApiServer start(ApiConfig config, Switch sw) {
+        return start(config, sw, () -> true);
+    }
+
+    /**
+     * Starts a node and returns once it is listening; {@code /health/ready} also requires {@code extraReadiness}
+     * (for example, a standalone node's backend having finished its start-up).
+     */
+    public static ApiServer start(ApiConfig config, Switch sw, BooleanSupplier extraReadiness) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(sw, "sw");
+        Objects.requireNonNull(extraReadiness, "extraReadiness");
+        CallDeadlines deadlines = new CallDeadlines(config.requestTimeout(), config.readWaitMargin());
+        InFlightCalls inFlight = new InFlightCalls();
+
+        VirtualThreadPool threads = new VirtualThreadPool(MAX_CONCURRENT_TASKS);
+        threads.setName("switchboard-api");
+        Server server = new Server(threads);
+        server.setStopTimeout(STOP_TIMEOUT.toMillis());
+        server.setErrorHandler(quietErrors());
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(deadlines.longest().plus(IDLE_SLACK).toMillis());
+        connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
+        server.addConnector(connector);
+
+        ThriftDispatcher dispatcher = new ThriftDispatcher(
+                config.maxRequestBytes(), context -> new SwitchboardCalls(sw, deadlines, inFlight, context));
+        HealthHandler health = new HealthHandler(() -> sw.ready() && extraReadiness.getAsBoolean());
+        ApiRouter router = new ApiRouter(Map.of(
+                ThriftHttpHandler.PATH, new ThriftHttpHandler(dispatcher, config.maxRequestBytes()),
+                HealthHandler.LIVE_PATH, health,
+                HealthHandler.READY_PATH, health));
+        server.setHandler(new GracefulHandler(gzip(router)));
+
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly(server);
+            throw new IllegalStateException(
+                    "the API server could not listen on " + config.host() + ":" + config.port(), e);
+        }
+        ApiServer api = new ApiServer(config, server, connector, inFlight);
+        LOGGER.info("api listening host={} port={}", config.host(), api.port);
+        return api;
+    }
+
+    /** The port actually listened on (the chosen one when the config said 0). */
+    public int port() {
+        return port;
+    }
+
+    /** The base URI of this node, e.g. {@code http://127.0.0.1:8080/}. */
+    public URI uri() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    /** Answers waiting calls with UNAVAILABLE, finishes in-flight responses, and stops; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long startNanos = System.nanoTime();
+        inFlight.close();
+        stopQuietly(server);
+        LOGGER.info(
+                "api stopped host={} port={} durationMs={}",
+                config.host(),
+                port,
+                (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /** Gzip both ways: inflates {@code Content-Encoding: gzip} bodies, compresses big answers when accepted. */
+    private static Handler gzip(Handler next) {
+        GzipCompression gzip = new GzipCompression();
+        gzip.setMinCompressSize(MIN_GZIP_BYTES);
+        CompressionHandler compression = new CompressionHandler(next);
+        compression.putCompression(gzip);
+        compression.putConfiguration(
+                "/*",
+                CompressionConfig.builder()
+                        .defaults()
+                        .compressIncludeEncoding(GZIP)
+                        .decompressIncludeEncoding(GZIP)
+                        .compressIncludeMethod("GET")
+                        .compressIncludeMethod("POST")
+                        .decompressIncludeMethod("POST")
+                        .build());
+        return compression;
+    }
+
+    /** For the errors Jetty answers itself (malformed HTTP, shutdown): no stack traces, no exception messages. */
+    private static ErrorHandler quietErrors() {
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowCauses(false);
+        errors.setShowMessageInTitle(false);
+        return errors;
+    }
+
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOGGER.warn("api stop did not complete cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.switchboard.api.internal;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What the call side may know about the HTTP request a call arrived in: its headers (names lower-cased) and the
+ * peer's address. It is the seam for authentication: an authenticator reads {@code Authorization} and the request
+ * MAC headers from here, so the HTTP handler never needs to change for it.
+ */
+public record CallContext(Map<String, List<String>> headers, String remoteAddress) {
+
+    public CallContext {
+        headers = headers.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(
+                        entry -> entry.getKey().toLowerCase(Locale.ROOT),
+                        entry -> List.copyOf(entry.getValue()),
+                        (first, second) ->
+                                Stream.concat(first.stream(), second.stream()).toList()));
+        remoteAddress = remoteAddress == null ? "" : remoteAddress;
+    }
+
+    /** A context with no headers, for calls that did not come over HTTP (tests, in-process use). */
+    public static CallContext empty() {
+        return new CallContext(Map.of(), "");
+    }
+
+    /** The first value of header {@code name} (case-insensitive). */
+    public Optional<String> header(String name) {
+        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+    }
+}

@@ -1,0 +1,123 @@
+package dev.switchboard.api.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/thrift}: the HTTP half of the Thrift endpoint. It deals in bytes and headers only: reads the
+ * (already gunzipped) body within the size limit, hands it with a {@link CallContext} to the
+ * {@link ThriftDispatcher}, and writes the reply. What a call means is none of its business.
+ *
+ * <p>Gzip in both directions is Jetty's {@code CompressionHandler}, in front of this handler. Blocking reads are fine: the
+ * server runs handlers on virtual threads.
+ */
+public final class ThriftHttpHandler extends Handler.Abstract {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ThriftHttpHandler.class);
+
+    public static final String PATH = "/v1/thrift";
+    public static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
+
+    private final ThriftDispatcher dispatcher;
+    private final int maxRequestBytes;
+
+    public ThriftHttpHandler(ThriftDispatcher dispatcher, int maxRequestBytes) {
+        this.dispatcher = dispatcher;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        if (!HttpMethod.POST.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, HttpMethod.POST.asString());
+            return PlainText.answer(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed");
+        }
+        if (hasUnsupportedEncoding(request)) {
+            return PlainText.answer(
+                    response,
+                    callback,
+                    HttpStatus.UNSUPPORTED_MEDIA_TYPE_415,
+                    "unsupported content encoding: send identity or gzip");
+        }
+        if (request.getLength() > maxRequestBytes) {
+            return tooLarge(response, callback);
+        }
+        byte[] body;
+        try {
+            body = readBody(request);
+        } catch (IOException | RuntimeException e) {
+            // Bad gzip data, or the client went away; either way there is no call to run.
+            LOGGER.debug("request body unreadable remote={} reason={}", Request.getRemoteAddr(request), e.toString());
+            return PlainText.answer(
+                    response, callback, HttpStatus.BAD_REQUEST_400, "invalid request: unreadable or corrupt body");
+        }
+        if (body.length > maxRequestBytes) {
+            return tooLarge(response, callback);
+        }
+        return switch (dispatcher.dispatch(body, contextOf(request))) {
+            case CallOutcome.Reply reply -> {
+                response.setStatus(HttpStatus.OK_200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+                response.write(true, reply.body(), callback);
+                yield true;
+            }
+            case CallOutcome.Invalid invalid -> {
+                LOGGER.debug(
+                        "request is not a Thrift call remote={} reason={}",
+                        Request.getRemoteAddr(request),
+                        invalid.reason());
+                yield PlainText.answer(
+                        response, callback, HttpStatus.BAD_REQUEST_400, "invalid request: " + invalid.reason());
+            }
+        };
+    }
+
+    /** Reads at most one byte more than the limit, so an oversized body is detected without buffering all of it. */
+    private byte[] readBody(Request request) throws IOException {
+        // Not closed: on an oversized body Jetty itself discards the rest or closes the connection after the 413.
+        InputStream in = Content.Source.asInputStream(request);
+        return in.readNBytes(maxRequestBytes + 1);
+    }
+
+    private boolean tooLarge(Response response, Callback callback) {
+        return PlainText.answer(
+                response,
+                callback,
+                HttpStatus.PAYLOAD_TOO_LARGE_413,
+                "request body too large: at most " + maxRequestBytes + " bytes");
+    }
+
+    /** Jetty removes {@code gzip} once it inflates the body; any coding left over is one nobody decodes. */
+    private static boolean hasUnsupportedEncoding(Request request) {
+        for (String coding : request.getHeaders().getCSV(HttpHeader.CONTENT_ENCODING, false)) {
+            if (!coding.isBlank() && !"identity".equalsIgnoreCase(coding.trim())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static CallContext contextOf(Request request) {
+        Map<String, List<String>> headers = new HashMap<>();
+        for (HttpField field : request.getHeaders()) {
+            headers.computeIfAbsent(field.getLowerCaseName(), name -> new ArrayList<>())
+                    .add(field.getValue());
+        }
+        return new CallContext(headers, Request.getRemoteAddr(request));
+    }
+}
