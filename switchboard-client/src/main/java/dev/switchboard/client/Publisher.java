@@ -1,0 +1,44 @@
+package dev.switchboard.client;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publishes events to one topic through a write session. Events are sent in chunks; a publish completes once
+ * every one of its events is committed in Kafka (acknowledged by all in-sync replicas).
+ *
+ * <p>Delivery is at-least-once: when the session is lost (a backend node dies or drains) the publisher allocates
+ * a new session with the same writer id and resends the chunks it has no commit answer for, with the same chunk
+ * numbers. Such a chunk may then be stored twice; both copies carry the same {@link ReceivedEvent#id()}.
+ *
+ * <p>Events of one publisher are committed in the order they were handed over. A publish that fails (with a
+ * {@link SwitchboardClientException}) may have committed a prefix of its events. Any error other than a rejected
+ * request ({@code PAYLOAD_TOO_LARGE}, {@code INVALID_REQUEST}) leaves the publisher failed: every outstanding and
+ * later publish fails with that error, and the application creates a new publisher (with the same writer id to
+ * continue its numbering). Thread-safe.
+ */
+public interface Publisher extends AutoCloseable {
+
+    /** Publishes {@code events} and returns once all of them are committed; throws if they could not be. */
+    void publish(List<Event> events);
+
+    /**
+     * Queues {@code events} for publishing and returns at once. The future completes when all of them are
+     * committed, or fails with a {@link SwitchboardClientException}. Its callbacks run on a virtual thread of their
+     * own, never on the publisher's threads, so they may block or publish again.
+     */
+    CompletableFuture<Void> publishAsync(List<Event> events);
+
+    /** Adds one event to a buffer that is published in chunks; see {@link #flush()}. May block for back-pressure. */
+    void send(Event event);
+
+    /** Publishes whatever {@link #send} buffered and blocks until every sent event is committed. */
+    void flush();
+
+    /** The writer id this publisher numbers its chunks under. */
+    String writerId();
+
+    /** Flushes, then releases the session. Later calls fail with {@link IllegalStateException}. */
+    @Override
+    void close();
+}

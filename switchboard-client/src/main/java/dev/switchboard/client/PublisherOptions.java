@@ -1,0 +1,89 @@
+package dev.switchboard.client;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What a {@link Publisher} writes to and how it sizes its requests.
+ *
+ * @param topic the topic to publish to
+ * @param writerId the writer's stable identity; a publisher created again with the same writer id after a crash
+ *     continues that writer's chunk numbering. Empty: a random id per publisher.
+ * @param chunkEvents the most events per chunk (one write request), further capped by the session's limits
+ * @param window the most chunks written but not yet known committed; empty: as many as the session allows.
+ *     Always capped by the session's write window.
+ */
+public record PublisherOptions(String topic, Optional<String> writerId, int chunkEvents, OptionalInt window) {
+    /** The default number of events per chunk. */
+    public static final int DEFAULT_CHUNK_EVENTS = 500;
+
+    /** Validates the options; the messages name the option. */
+    public PublisherOptions {
+        requireText("topic", topic);
+        Objects.requireNonNull(writerId, "writerId");
+        writerId.ifPresent(id -> requireText("writerId", id));
+        if (chunkEvents < 1) {
+            throw new IllegalArgumentException("chunkEvents must be at least 1, got " + chunkEvents);
+        }
+        Objects.requireNonNull(window, "window");
+        if (window.isPresent() && window.getAsInt() < 1) {
+            throw new IllegalArgumentException("window must be at least 1, got " + window.getAsInt());
+        }
+    }
+
+    /** Options for {@code topic} with every default. */
+    public static PublisherOptions of(String topic) {
+        return builder().topic(topic).build();
+    }
+
+    /** A builder; only the topic is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    static void requireText(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+    }
+
+    /** Builds {@link PublisherOptions}. */
+    public static final class Builder {
+        private String topic;
+        private String writerId;
+        private int chunkEvents = DEFAULT_CHUNK_EVENTS;
+        private OptionalInt window = OptionalInt.empty();
+
+        private Builder() {}
+
+        /** The topic to publish to (required). */
+        public Builder topic(String topic) {
+            this.topic = topic;
+            return this;
+        }
+
+        /** A stable writer id, to continue a writer's numbering across restarts. */
+        public Builder writerId(String writerId) {
+            this.writerId = Objects.requireNonNull(writerId, "writerId");
+            return this;
+        }
+
+        /** The most events per chunk; default {@value PublisherOptions#DEFAULT_CHUNK_EVENTS}. */
+        public Builder chunkEvents(int chunkEvents) {
+            this.chunkEvents = chunkEvents;
+            return this;
+        }
+
+        /** The most uncommitted chunks in flight; capped by the session's write window. */
+        public Builder window(int window) {
+            this.window = OptionalInt.of(window);
+            return this;
+        }
+
+        /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
+        public PublisherOptions build() {
+            return new PublisherOptions(topic, Optional.ofNullable(writerId), chunkEvents, window);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.switchboard.client.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * How the SDK reaches the API tier.
+ *
+ * @param urls base URLs of API nodes, tried in order; the next one is used when a connection fails
+ * @param token the bearer token to send, asked for on every request (so a refreshed token is picked up)
+ * @param requestTimeout how long one HTTP exchange may take (a read's long-poll wait is added on top)
+ * @param connectTimeout how long connecting to one URL may take before the next one is tried
+ * @param gzipThreshold request bodies larger than this many bytes are sent gzip-compressed
+ */
+public record ChannelSettings(
+        List<URI> urls,
+        Supplier<Optional<String>> token,
+        Duration requestTimeout,
+        Duration connectTimeout,
+        int gzipThreshold) {
+
+    public ChannelSettings {
+        urls = List.copyOf(urls);
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("at least one url is needed");
+        }
+        for (URI url : urls) {
+            String scheme = url.getScheme();
+            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+                throw new IllegalArgumentException("url must be http or https, got " + url);
+            }
+            if (url.getHost() == null) {
+                throw new IllegalArgumentException("url has no host: " + url);
+            }
+        }
+        Objects.requireNonNull(token, "token");
+        requirePositive("requestTimeout", requestTimeout);
+        requirePositive("connectTimeout", connectTimeout);
+        if (gzipThreshold < 0) {
+            throw new IllegalArgumentException("gzipThreshold must not be negative, got " + gzipThreshold);
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+
+    /** Where the Thrift endpoint of base URL {@code base} is. */
+    static URI endpoint(URI base) {
+        String text = base.toString();
+        while (text.endsWith("/")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        return URI.create(text + "/v1/thrift");
+    }
+}

@@ -1,0 +1,260 @@
+package dev.switchboard.client.internal;
+
+import dev.switchboard.client.Batch;
+import dev.switchboard.client.ReceivedEvent;
+import dev.switchboard.client.StartPosition;
+import dev.switchboard.client.Subscriber;
+import dev.switchboard.client.SubscriberOptions;
+import dev.switchboard.client.SwitchboardClientException;
+import dev.switchboard.core.session.ReadMachine;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.thrift.AckRequest;
+import dev.switchboard.protocol.thrift.AckResponse;
+import dev.switchboard.protocol.thrift.AllocateRequest;
+import dev.switchboard.protocol.thrift.AllocateResponse;
+import dev.switchboard.protocol.thrift.Limits;
+import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.ReadResponse;
+import dev.switchboard.protocol.thrift.SessionMode;
+import dev.switchboard.protocol.thrift.StartFrom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Subscriber} over one read session at a time, mirroring the backend with {@link ReadMachine}.
+ *
+ * <p>Implementation notes: every method holds {@code lock}, so calls are serialised. {@code pending} is the
+ * delivered batch not yet acknowledged (by identity); it is cleared only by an acknowledgement the backend
+ * answered, or by a new session (which delivers the batch again, from {@code cursor}). {@code cursor} is the last
+ * acknowledged position (also saved to the store) or the position the first session started at, so a new session
+ * never skips an unacknowledged event.
+ */
+final class DefaultSubscriber implements Subscriber {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DefaultSubscriber.class);
+
+    private final Rpc rpc;
+    private final SubscriberOptions options;
+    private final Clock clock;
+    private final Consumer<AutoCloseable> onClose;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private ReadMachine.State mirror = ReadMachine.initial();
+    private ReadSession session;
+    private Optional<String> cursor;
+    private Optional<Batch> pending = Optional.empty();
+
+    /** The session this subscriber reads through. */
+    private record ReadSession(String id, Limits limits) {}
+
+    private DefaultSubscriber(Rpc rpc, SubscriberOptions options, Clock clock, Consumer<AutoCloseable> onClose) {
+        this.rpc = rpc;
+        this.options = options;
+        this.clock = clock;
+        this.onClose = onClose;
+        this.cursor = options.cursorStore().load();
+    }
+
+    /** Allocates the first session at once, so a wrong topic or missing permission shows here. */
+    static DefaultSubscriber open(Rpc rpc, SubscriberOptions options, Clock clock, Consumer<AutoCloseable> onClose)
+            throws InterruptedException {
+        DefaultSubscriber subscriber = new DefaultSubscriber(rpc, options, clock, onClose);
+        subscriber.allocate();
+        return subscriber;
+    }
+
+    @Override
+    public Batch poll() {
+        return poll(options.maxEvents(), options.maxWait());
+    }
+
+    @Override
+    public Batch poll(int maxEvents, Duration maxWait) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be at least 1, got " + maxEvents);
+        }
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
+        }
+        lock.lock();
+        try {
+            requireOpen();
+            pending.ifPresent(batch -> {
+                throw new IllegalStateException("batch " + batch.seq() + " (" + batch.size()
+                        + " events) is not acknowledged yet; call ack(batch) before polling again");
+            });
+            return Interruptibly.call(() -> fetch(maxEvents, maxWait));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Batch fetch(int maxEvents, Duration maxWait) throws InterruptedException {
+        Instant deadline = clock.instant().plus(maxWait);
+        int newSessions = 0;
+        while (true) {
+            long seq = ((ReadMachine.Idle) mirror).nextSeq();
+            mirror = Mirror.read(mirror, new ReadMachine.Read(seq));
+            Duration wait = longPoll(Duration.between(clock.instant(), deadline));
+            ReadResponse answer;
+            try {
+                answer = rpc.read(readRequest(seq, maxEvents, wait), wait);
+            } catch (SwitchboardClientException e) {
+                if (!SessionErrors.needsNewSession(e)
+                        || ++newSessions > rpc.retrier().policy().maxAttempts()) {
+                    throw e;
+                }
+                replaceSession(e);
+                continue;
+            }
+            if (answer.getSeq() != seq) {
+                throw new SwitchboardClientException(
+                        ErrorCode.INTERNAL, "asked for batch " + seq + " and got batch " + answer.getSeq());
+            }
+            if (!answer.getEvents().isEmpty()) {
+                mirror = Mirror.read(mirror, new ReadMachine.Fetched(seq));
+                List<ReceivedEvent> events =
+                        answer.getEvents().stream().map(Events::fromThrift).toList();
+                Batch batch = new Batch(seq, events);
+                pending = Optional.of(batch);
+                LOGGER.debug("batch delivered session={} seq={} events={}", session.id(), seq, events.size());
+                return batch;
+            }
+            if (!clock.instant().isBefore(deadline)) {
+                return Batch.empty();
+            }
+        }
+    }
+
+    private ReadRequest readRequest(long seq, int maxEvents, Duration wait) {
+        Limits limits = session.limits();
+        return new ReadRequest(session.id(), seq)
+                .setMaxEvents(Math.min(maxEvents, limits.getMaxEventsPerRead()))
+                .setMaxBytes(limits.getMaxBytesPerRead())
+                .setMaxWaitMs((int) wait.toMillis());
+    }
+
+    /** The wait for one read: what is left of the poll's wait, within what the session allows. */
+    private Duration longPoll(Duration left) {
+        Duration allowed = Duration.ofMillis(Math.max(0, session.limits().getMaxWaitMs()));
+        Duration wait = left.isNegative() ? Duration.ZERO : left;
+        return wait.compareTo(allowed) > 0 ? allowed : wait;
+    }
+
+    @Override
+    public void ack(Batch batch) {
+        Objects.requireNonNull(batch, "batch");
+        lock.lock();
+        try {
+            requireOpen();
+            if (batch.isEmpty()) {
+                return;
+            }
+            if (pending.isEmpty() || pending.get() != batch) {
+                LOGGER.debug("ack ignored: batch already acknowledged or replaced seq={}", batch.seq());
+                return;
+            }
+            Interruptibly.run(() -> acknowledge(batch));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void acknowledge(Batch batch) throws InterruptedException {
+        mirror = Mirror.read(mirror, new ReadMachine.Ack(batch.seq()));
+        AckResponse answer;
+        try {
+            answer = rpc.ack(new AckRequest(session.id(), batch.seq()));
+        } catch (SwitchboardClientException e) {
+            if (!SessionErrors.needsNewSession(e)) {
+                throw e; // still pending: the application may acknowledge again
+            }
+            pending = Optional.empty();
+            replaceSession(e);
+            LOGGER.warn(
+                    "batch not acknowledged before the session ended; it will be delivered again seq={}", batch.seq());
+            return;
+        }
+        pending = Optional.empty();
+        cursor = Optional.of(answer.getCursor());
+        options.cursorStore().save(answer.getCursor());
+        LOGGER.debug("batch acknowledged session={} seq={}", session.id(), batch.seq());
+    }
+
+    private void replaceSession(SwitchboardClientException cause) throws InterruptedException {
+        LOGGER.warn(
+                "read session ended; allocating a new one from the last cursor topic={} session={} code={}",
+                options.topic(),
+                session.id(),
+                cause.code());
+        if (cause.code() != ErrorCode.SESSION_LOST) {
+            rpc.disposeQuietly(session.id());
+        }
+        allocate();
+    }
+
+    private void allocate() throws InterruptedException {
+        AllocateRequest request = new AllocateRequest(options.topic(), SessionMode.READ);
+        cursor.ifPresentOrElse(request::setCursor, () -> setStart(request, options.start()));
+        AllocateResponse answer = rpc.allocate(request);
+        session = new ReadSession(answer.getSessionId(), answer.getLimits());
+        mirror = ReadMachine.initial();
+        if (cursor.isEmpty() && answer.isSetCursor()) {
+            cursor = Optional.of(answer.getCursor()); // pin the start, so a new session does not move it
+        }
+        LOGGER.info(
+                "read session allocated topic={} session={} resumed={}",
+                options.topic(),
+                session.id(),
+                request.isSetCursor());
+    }
+
+    private static void setStart(AllocateRequest request, StartPosition start) {
+        switch (start) {
+            case StartPosition.Earliest earliest -> request.setStartFrom(StartFrom.EARLIEST);
+            case StartPosition.Latest latest -> request.setStartFrom(StartFrom.LATEST);
+            case StartPosition.AtTimestamp at ->
+                request.setStartFrom(StartFrom.TIMESTAMP)
+                        .setStartTimestamp(at.timestamp().toEpochMilli());
+        }
+    }
+
+    @Override
+    public Optional<String> cursor() {
+        lock.lock();
+        try {
+            return cursor;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (mirror instanceof ReadMachine.Closed) {
+                return;
+            }
+            mirror = Mirror.read(mirror, new ReadMachine.Dispose());
+            rpc.disposeQuietly(session.id());
+            LOGGER.info("read session closed topic={} session={}", options.topic(), session.id());
+        } finally {
+            lock.unlock();
+            onClose.accept(this);
+        }
+    }
+
+    private void requireOpen() {
+        if (mirror instanceof ReadMachine.Closed) {
+            throw new IllegalStateException("the subscriber is closed");
+        }
+    }
+}

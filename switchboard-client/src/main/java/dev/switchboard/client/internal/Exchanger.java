@@ -1,0 +1,20 @@
+package dev.switchboard.client.internal;
+
+import java.time.Duration;
+
+/**
+ * Delivers one encoded Thrift call and returns the encoded answer: the seam between the session logic and the
+ * wire. {@link HttpChannel} is the real one.
+ */
+interface Exchanger extends AutoCloseable {
+
+    /**
+     * Sends {@code message} and returns the answer's bytes. {@code extraTime} is how much longer than usual the
+     * answer may take (a long poll). A lost answer is a {@link TransientFailure}; a rejection by the server that
+     * is not a Thrift answer is a {@code SwitchboardException}.
+     */
+    byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,156 @@
+package dev.switchboard.client.internal;
+
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts Thrift call messages to {@code <url>/v1/thrift} over HTTP/1.1 and returns the answer's body.
+ *
+ * <p>Failover: the channel remembers the URL that last worked and starts there; when connecting to it fails it
+ * tries the next ones at once, and after an exchange whose answer was lost it moves on, so the retry goes to
+ * another API node. Outcomes: the body of a 200 answer; {@link TransientFailure} when the answer was lost or the
+ * server failed (5xx, 408), to be retried; {@link SwitchboardException} for a 4xx, with the server's text.
+ * Thread-safe.
+ */
+final class HttpChannel implements Exchanger {
+    private static final Logger LOGGER = LoggerFactory.getLogger(HttpChannel.class);
+    private static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
+    private static final int MAX_ERROR_TEXT = 1000;
+
+    private final ChannelSettings settings;
+    private final List<URI> endpoints;
+    private final HttpClient http;
+    private final AtomicInteger preferred = new AtomicInteger();
+
+    HttpChannel(ChannelSettings settings) {
+        this.settings = settings;
+        this.endpoints = settings.urls().stream().map(ChannelSettings::endpoint).toList();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** A request body as posted: gzip-compressed when larger than the threshold. */
+    private record Body(byte[] bytes, boolean gzipped) {}
+
+    @Override
+    public byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException {
+        Body body = message.length > settings.gzipThreshold()
+                ? new Body(Gzip.compress(message), true)
+                : new Body(message, false);
+        int start = preferred.get();
+        ConnectException lastRefusal = null;
+        for (int i = 0; i < endpoints.size(); i++) {
+            int index = (start + i) % endpoints.size();
+            URI endpoint = endpoints.get(index);
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(request(endpoint, body, extraTime), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (ConnectException | HttpConnectTimeoutException e) {
+                LOGGER.debug("cannot connect url={} error={}", endpoint, e.toString());
+                lastRefusal = e instanceof ConnectException refused ? refused : new ConnectException(e.toString());
+                continue;
+            } catch (IOException e) {
+                preferred.compareAndSet(index, (index + 1) % endpoints.size());
+                throw new TransientFailure("no answer from " + endpoint + ": " + describe(e), e);
+            }
+            preferred.set(index);
+            return answer(endpoint, response);
+        }
+        throw new TransientFailure("cannot connect to any of " + settings.urls(), lastRefusal);
+    }
+
+    private HttpRequest request(URI endpoint, Body body, Duration extraTime) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(settings.requestTimeout().plus(extraTime))
+                .header("Content-Type", CONTENT_TYPE)
+                .header("Accept", CONTENT_TYPE)
+                .header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
+        if (body.gzipped()) {
+            request.header("Content-Encoding", "gzip");
+        }
+        Optional<String> token = settings.token().get();
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        return request.build();
+    }
+
+    private static byte[] answer(URI endpoint, HttpResponse<byte[]> response) throws TransientFailure {
+        int status = response.statusCode();
+        byte[] body = decoded(endpoint, response);
+        if (status == 200) {
+            return body;
+        }
+        if (status >= 500 || status == 408) {
+            throw new TransientFailure("HTTP " + status + " from " + endpoint);
+        }
+        String text = errorText(body).orElse("HTTP " + status + " from " + endpoint);
+        LOGGER.debug("request rejected url={} status={} text={}", endpoint, status, text);
+        throw switch (status) {
+            case 401 -> SwitchboardException.of(ErrorCode.UNAUTHENTICATED, text);
+            case 403 -> SwitchboardException.of(ErrorCode.FORBIDDEN, text);
+            case 413 -> SwitchboardException.of(ErrorCode.PAYLOAD_TOO_LARGE, text);
+            case 429 -> SwitchboardException.busy(retryAfterMs(response), text);
+            default -> SwitchboardException.of(ErrorCode.INVALID_REQUEST, text);
+        };
+    }
+
+    private static byte[] decoded(URI endpoint, HttpResponse<byte[]> response) throws TransientFailure {
+        boolean gzipped = response.headers()
+                .firstValue("Content-Encoding")
+                .map(value -> value.strip().equalsIgnoreCase("gzip"))
+                .orElse(false);
+        if (!gzipped) {
+            return response.body();
+        }
+        try {
+            return Gzip.decompress(response.body());
+        } catch (IOException e) {
+            throw new TransientFailure("corrupt gzip answer from " + endpoint, e);
+        }
+    }
+
+    private static Optional<String> errorText(byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(text.length() > MAX_ERROR_TEXT ? text.substring(0, MAX_ERROR_TEXT) + "..." : text);
+    }
+
+    private static long retryAfterMs(HttpResponse<byte[]> response) {
+        try {
+            return response.headers()
+                    .firstValue("Retry-After")
+                    .map(value -> Long.parseLong(value.strip()) * 1000)
+                    .orElse(-1L);
+        } catch (NumberFormatException e) {
+            return -1; // an HTTP date; the retry policy's own backoff will do
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    @Override
+    public void close() {
+        http.shutdownNow(); // close() would wait for a pending long poll
+    }
+}

@@ -1,0 +1,115 @@
+package dev.switchboard.client.internal;
+
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.thrift.AckRequest;
+import dev.switchboard.protocol.thrift.AckResponse;
+import dev.switchboard.protocol.thrift.AllocateRequest;
+import dev.switchboard.protocol.thrift.AllocateResponse;
+import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.CommitResponse;
+import dev.switchboard.protocol.thrift.DisposeRequest;
+import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.ReadResponse;
+import dev.switchboard.protocol.thrift.SwitchboardError;
+import dev.switchboard.protocol.thrift.WriteRequest;
+import dev.switchboard.protocol.thrift.WriteResponse;
+import java.time.Duration;
+import org.apache.thrift.TApplicationException;
+import org.apache.thrift.TException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The six session calls, typed: each request is encoded once and sent through the {@link Retrier} until it has
+ * an answer. Errors come out as {@code SwitchboardClientException}s carrying the server's code; lost sessions
+ * are for the caller to handle. Thread-safe.
+ */
+final class Rpc implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Rpc.class);
+
+    private final Exchanger exchanger;
+    private final Retrier retrier;
+
+    Rpc(Exchanger exchanger, Retrier retrier) {
+        this.exchanger = exchanger;
+        this.retrier = retrier;
+    }
+
+    Retrier retrier() {
+        return retrier;
+    }
+
+    AllocateResponse allocate(AllocateRequest request) throws InterruptedException {
+        return call(ThriftCall.ALLOCATE, request, Duration.ZERO);
+    }
+
+    /** A read long-polls up to {@code wait}, so its answer may take that much longer. */
+    ReadResponse read(ReadRequest request, Duration wait) throws InterruptedException {
+        return call(ThriftCall.READ, request, wait);
+    }
+
+    AckResponse ack(AckRequest request) throws InterruptedException {
+        return call(ThriftCall.ACK, request, Duration.ZERO);
+    }
+
+    WriteResponse write(WriteRequest request) throws InterruptedException {
+        return call(ThriftCall.WRITE, request, Duration.ZERO);
+    }
+
+    CommitResponse commit(CommitRequest request) throws InterruptedException {
+        return call(ThriftCall.COMMIT, request, Duration.ZERO);
+    }
+
+    /** Releases a session with one attempt: an unanswered dispose is harmless, the session expires by itself. */
+    void disposeQuietly(String sessionId) {
+        ThriftCall.Exchange<?> exchange = ThriftCall.DISPOSE.open(new DisposeRequest(sessionId));
+        try {
+            attempt(exchange, Duration.ZERO);
+            LOGGER.debug("session disposed session={}", sessionId);
+        } catch (TransientFailure | RuntimeException e) {
+            LOGGER.debug("dispose failed; the session will expire session={} error={}", sessionId, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private <Q, R> R call(ThriftCall<Q, R> call, Q request, Duration extraTime) throws InterruptedException {
+        ThriftCall.Exchange<R> exchange = call.open(request);
+        return retrier.run(call.name(), () -> attempt(exchange, extraTime));
+    }
+
+    private <R> R attempt(ThriftCall.Exchange<R> exchange, Duration extraTime)
+            throws TransientFailure, InterruptedException {
+        byte[] answer = exchanger.exchange(exchange.request(), extraTime);
+        try {
+            return exchange.decode(answer);
+        } catch (SwitchboardError e) {
+            throw SwitchboardException.fromThrift(e);
+        } catch (TApplicationException e) {
+            throw applicationError(exchange.name(), e);
+        } catch (TException e) {
+            throw new TransientFailure("unreadable answer to " + exchange.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The server's Thrift layer refused the call itself: a mismatch of contract (no retry) or a server fault. */
+    private static SwitchboardException applicationError(String call, TApplicationException e) {
+        String text = "the server could not process the " + call + " call: " + e.getMessage();
+        return switch (e.getType()) {
+            case TApplicationException.UNKNOWN_METHOD,
+                    TApplicationException.WRONG_METHOD_NAME,
+                    TApplicationException.INVALID_MESSAGE_TYPE,
+                    TApplicationException.PROTOCOL_ERROR,
+                    TApplicationException.INVALID_PROTOCOL,
+                    TApplicationException.UNSUPPORTED_CLIENT_TYPE ->
+                SwitchboardException.of(ErrorCode.INVALID_REQUEST, text);
+            default -> SwitchboardException.of(ErrorCode.INTERNAL, text);
+        };
+    }
+
+    @Override
+    public void close() {
+        exchanger.close();
+    }
+}

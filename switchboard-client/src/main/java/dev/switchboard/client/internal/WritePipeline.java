@@ -1,0 +1,183 @@
+package dev.switchboard.client.internal;
+
+import dev.switchboard.client.Event;
+import dev.switchboard.client.PublisherOptions;
+import dev.switchboard.client.SwitchboardClientException;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.thrift.AllocateRequest;
+import dev.switchboard.protocol.thrift.AllocateResponse;
+import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.CommitResponse;
+import dev.switchboard.protocol.thrift.SessionMode;
+import dev.switchboard.protocol.thrift.WriteRequest;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The publisher's engine: one worker thread writes chunks in order through a write session while commits run
+ * beside it, so Kafka round trips overlap with later writes. The shared state and its rules are in
+ * {@link WriterState}; this class does the I/O.
+ *
+ * <p>Implementation notes.
+ * <ul>
+ *   <li>Threads: the worker ({@link #run}) does every write, allocation and resend, one at a time and in chunk
+ *       order; each commit runs on a virtual thread of its own, cumulative for every chunk written when it
+ *       started, and the next one starts when it answers. The worker waits for commit answers only when the
+ *       window is full.
+ *   <li>A lost session (SESSION_LOST, DRAINING, or OUT_OF_SEQUENCE, which means the mirror and the backend
+ *       disagree) is replaced by a new one allocated with the same writer id and {@code lastCommittedSeq} = the
+ *       last chunk known committed; the chunks it does not report committed are resent with their own numbers,
+ *       so their events keep their {@code sb-id}.
+ *   <li>A write the server refuses before staging it (PAYLOAD_TOO_LARGE, INVALID_REQUEST) fails its publish
+ *       only. Any other error fails the publisher for good.
+ * </ul>
+ */
+final class WritePipeline implements Runnable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(WritePipeline.class);
+
+    private final Rpc rpc;
+    private final PublisherOptions options;
+    private final String writerId;
+    private final WriterState state;
+
+    WritePipeline(Rpc rpc, PublisherOptions options, String writerId) {
+        this.rpc = rpc;
+        this.options = options;
+        this.writerId = writerId;
+        this.state = new WriterState(options, writerId, this::startCommit);
+    }
+
+    /** Allocates the first session; call before starting the worker. */
+    void start() throws InterruptedException {
+        state.begin(rpc.allocate(new AllocateRequest(options.topic(), SessionMode.WRITE).setWriterId(writerId)));
+    }
+
+    PublishRequest submit(List<Event> events) {
+        return state.submit(events);
+    }
+
+    int window() {
+        return state.session().window();
+    }
+
+    /** Lets the worker finish the queue and stop; returns the session to dispose. */
+    String stop() {
+        return state.stop();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                switch (state.nextWork()) {
+                    case WriterState.Publish publish -> publish(publish.request());
+                    case WriterState.Recover recover -> recover();
+                    case WriterState.Stop stop -> {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            state.fail(new SwitchboardClientException(ErrorCode.UNAVAILABLE, "the publisher was interrupted", e));
+        } catch (SwitchboardClientException e) {
+            state.fail(e);
+        } catch (RuntimeException e) {
+            LOGGER.error("publisher failed unexpectedly writer={}", writerId, e);
+            state.fail(new SwitchboardClientException(ErrorCode.INTERNAL, "the publisher failed: " + e, e));
+        }
+    }
+
+    private void publish(PublishRequest request) throws InterruptedException {
+        List<List<Event>> parts = state.split(request);
+        if (parts.isEmpty()) {
+            request.future().complete(null);
+        }
+        for (List<Event> part : parts) {
+            if (request.future().isDone()) {
+                return; // the server refused an earlier chunk of this publish
+            }
+            List<dev.switchboard.protocol.thrift.Event> events =
+                    part.stream().map(Events::toThrift).toList();
+            Optional<Chunk> chunk = state.admit(request, events);
+            while (chunk.isEmpty()) {
+                recover();
+                chunk = state.admit(request, events);
+            }
+            send(chunk.get());
+        }
+    }
+
+    private void send(Chunk chunk) throws InterruptedException {
+        WriterState.Session current = state.session();
+        try {
+            rpc.write(new WriteRequest(current.id(), chunk.seq(), chunk.events()));
+        } catch (SwitchboardClientException e) {
+            if (SessionErrors.needsNewSession(e)) {
+                LOGGER.warn("write session ended writer={} session={} code={}", writerId, current.id(), e.code());
+                recover(); // resends every unconfirmed chunk, this one included
+                return;
+            }
+            if (SessionErrors.rejectsRequest(e)) {
+                state.refuse(chunk, e);
+                return;
+            }
+            throw e;
+        }
+        state.written(current, chunk.seq());
+    }
+
+    /** Allocates a new session and resends what is not known committed, in as many rounds as the policy allows. */
+    private void recover() throws InterruptedException {
+        for (int round = 1; ; round++) {
+            try {
+                resend(reallocate());
+                return;
+            } catch (SwitchboardClientException e) {
+                if (!SessionErrors.needsNewSession(e)
+                        || round >= rpc.retrier().policy().maxAttempts()) {
+                    throw e;
+                }
+                LOGGER.warn("new write session ended too writer={} code={} round={}", writerId, e.code(), round);
+            }
+        }
+    }
+
+    private List<Chunk> reallocate() throws InterruptedException {
+        WriterState.Session old = state.session();
+        long known = state.committed();
+        rpc.disposeQuietly(old.id());
+        AllocateResponse answer = rpc.allocate(new AllocateRequest(options.topic(), SessionMode.WRITE)
+                .setWriterId(writerId)
+                .setLastCommittedSeq(known));
+        return state.replace(answer, known);
+    }
+
+    /** Sends chunks again with their own numbers on the new session, committing as the window requires. */
+    private void resend(List<Chunk> chunks) throws InterruptedException {
+        for (Chunk chunk : chunks) {
+            WriterState.Session current = state.admitAgain(chunk);
+            rpc.write(new WriteRequest(current.id(), chunk.seq(), chunk.events()));
+            state.written(current, chunk.seq());
+        }
+    }
+
+    private Thread startCommit(WriterState.Session target, long seq) {
+        return Thread.ofVirtual().name("switchboard-commit-" + writerId).start(() -> runCommit(target, seq));
+    }
+
+    private void runCommit(WriterState.Session target, long seq) {
+        try {
+            CommitResponse answer = rpc.commit(new CommitRequest(target.id(), seq));
+            state.committed(target, answer.getCommittedSeq());
+        } catch (SwitchboardClientException e) {
+            state.commitFailed(target, e);
+        } catch (InterruptedException e) {
+            state.commitFailed(target, new SwitchboardClientException(ErrorCode.UNAVAILABLE, "commit interrupted", e));
+        } catch (RuntimeException e) {
+            LOGGER.error("commit failed unexpectedly writer={}", writerId, e);
+            state.commitFailed(target, new SwitchboardClientException(ErrorCode.INTERNAL, "commit failed: " + e, e));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * The SDK's implementation, not a public API: the HTTP transport carrying Thrift compact calls, the retry loop,
+ * the read and write session mirrors (driven by switchboard-core's state machines) and the cursor stores.
+ */
+package dev.switchboard.client.internal;

@@ -1,0 +1,78 @@
+package dev.switchboard.client;
+
+import dev.switchboard.api.ApiConfig;
+import dev.switchboard.api.ApiServer;
+import dev.switchboard.client.fake.FakeKafka;
+import dev.switchboard.client.fake.FakeNode;
+import dev.switchboard.client.fake.Fault;
+import dev.switchboard.switching.LocalSwitch;
+import dev.switchboard.switching.Switch;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Real HTTP all the way to the switch: API nodes ({@link ApiServer}) in front of a {@link LocalSwitch} and a
+ * {@link FakeNode}, the test double of the backend tier. {@link #replaceNode} kills the node hosting the sessions
+ * (they are lost) and starts another.
+ */
+final class HttpHarness implements AutoCloseable {
+    static final String TOPIC = "orders";
+
+    final FakeKafka kafka = new FakeKafka();
+    final LocalSwitch router = new LocalSwitch();
+    final List<ApiServer> apis = new ArrayList<>();
+    private FakeNode node;
+    private Switch.Attachment attachment;
+    private int nodes;
+
+    HttpHarness(Fault.Plan faults, int apiNodes) {
+        kafka.createTopic(TOPIC);
+        replaceNode(faults);
+        for (int i = 0; i < apiNodes; i++) {
+            apis.add(ApiServer.start(ApiConfig.defaults().withPort(0), router));
+        }
+    }
+
+    static RetryPolicy fastRetries(int attempts) {
+        return RetryPolicy.builder()
+                .maxAttempts(attempts)
+                .initialBackoff(Duration.ofMillis(1))
+                .maxBackoff(Duration.ofMillis(10))
+                .build();
+    }
+
+    SwitchboardClient client(RetryPolicy retry) {
+        return client(retry, apis.stream().map(ApiServer::uri).toList());
+    }
+
+    SwitchboardClient client(RetryPolicy retry, List<URI> urls) {
+        return SwitchboardClient.builder()
+                .urls(urls)
+                .retry(retry)
+                .token("test-token")
+                .build();
+    }
+
+    void replaceNode(Fault.Plan faults) {
+        replaceNode(new FakeNode(kafka, "n" + ++nodes, FakeNode.testLimits(), faults));
+    }
+
+    void replaceNode(FakeNode replacement) {
+        if (attachment != null) {
+            attachment.close();
+            node.close();
+        }
+        node = replacement;
+        attachment = router.attach(node);
+    }
+
+    @Override
+    public void close() {
+        apis.forEach(ApiServer::close);
+        attachment.close();
+        node.close();
+        router.close();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.switchboard.client.fake;
+
+import dev.switchboard.core.session.ReadMachine;
+import dev.switchboard.core.session.Rejection;
+import dev.switchboard.core.session.Transition;
+import dev.switchboard.protocol.thrift.AckRequest;
+import dev.switchboard.protocol.thrift.AckResponse;
+import dev.switchboard.protocol.thrift.Event;
+import dev.switchboard.protocol.thrift.Limits;
+import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.ReadResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** The fake backend's read session: {@link ReadMachine} plus a position in the {@link FakeKafka} log. */
+final class FakeReadSession implements FakeNode.FakeSession {
+    private final FakeKafka kafka;
+    private final String topic;
+    private final Limits limits;
+    private ReadMachine.State state = ReadMachine.initial();
+    private long position;
+    private List<Event> delivered = List.of();
+
+    FakeReadSession(FakeKafka kafka, String topic, long position, Limits limits) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.position = position;
+        this.limits = limits;
+    }
+
+    synchronized ReadResponse read(ReadRequest request) throws InterruptedException {
+        Transition<ReadMachine.State, ReadMachine.Effect> step =
+                ReadMachine.apply(state, new ReadMachine.Read(request.getSeq()));
+        state = step.state();
+        for (ReadMachine.Effect effect : step.effects()) {
+            switch (effect) {
+                case ReadMachine.Fetch fetch -> {
+                    int max = Math.min(
+                            request.isSetMaxEvents() ? request.getMaxEvents() : 100, limits.getMaxEventsPerRead());
+                    long wait = Math.min(request.isSetMaxWaitMs() ? request.getMaxWaitMs() : 0, limits.getMaxWaitMs());
+                    List<Event> events = kafka.read(topic, position, max, Duration.ofMillis(wait));
+                    if (events.isEmpty()) {
+                        return new ReadResponse(fetch.seq(), List.of());
+                    }
+                    state = ReadMachine.apply(state, new ReadMachine.Fetched(fetch.seq()))
+                            .state();
+                    delivered = events;
+                    return new ReadResponse(fetch.seq(), events);
+                }
+                case ReadMachine.Redeliver redeliver -> {
+                    return new ReadResponse(redeliver.seq(), delivered);
+                }
+                case Rejection rejection -> throw rejection.toException();
+                default -> throw new IllegalStateException("unexpected effect " + effect);
+            }
+        }
+        throw new IllegalStateException("read produced no effect");
+    }
+
+    synchronized AckResponse ack(AckRequest request) {
+        ReadMachine.State before = state;
+        Transition<ReadMachine.State, ReadMachine.Effect> step =
+                ReadMachine.apply(state, new ReadMachine.Ack(request.getSeq()));
+        for (ReadMachine.Effect effect : step.effects()) {
+            if (effect instanceof Rejection rejection) {
+                throw rejection.toException();
+            }
+        }
+        state = step.state();
+        if (before instanceof ReadMachine.Delivered && state instanceof ReadMachine.Idle) {
+            position = delivered.getLast().getOffset() + 1;
+            delivered = List.of();
+        }
+        return new AckResponse(request.getSeq(), FakeNode.cursorAt(topic, position));
+    }
+
+    @Override
+    public synchronized void dispose() {
+        state = ReadMachine.apply(state, new ReadMachine.Dispose()).state();
+    }
+}

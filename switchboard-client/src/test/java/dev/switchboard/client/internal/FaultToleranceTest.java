@@ -1,0 +1,224 @@
+package dev.switchboard.client.internal;
+
+import static dev.switchboard.client.internal.InProcessHarness.TOPIC;
+import static dev.switchboard.client.internal.InProcessHarness.fastRetries;
+import static dev.switchboard.client.internal.PublishSubscribeTest.events;
+import static dev.switchboard.client.internal.PublishSubscribeTest.payloads;
+import static dev.switchboard.client.internal.PublishSubscribeTest.readAll;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.client.Batch;
+import dev.switchboard.client.Event;
+import dev.switchboard.client.Publisher;
+import dev.switchboard.client.PublisherOptions;
+import dev.switchboard.client.ReceivedEvent;
+import dev.switchboard.client.Subscriber;
+import dev.switchboard.client.SubscriberOptions;
+import dev.switchboard.client.SwitchboardClientException;
+import dev.switchboard.client.fake.FakeNode;
+import dev.switchboard.client.fake.Fault;
+import dev.switchboard.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The SDK against a backend and a network that lose, refuse and forget things. */
+class FaultToleranceTest {
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11, 23, 37, 41})
+    void lostMessagesAndRefusalsAreRetriedWithoutLossOrDuplicates(long seed) {
+        // given a network losing 15% of requests and answers, and a node refusing or losing 15% of its answers
+        try (InProcessHarness harness =
+                        new InProcessHarness(Fault.Plan.random(seed, 0.15), 0.15, fastRetries(40), seed);
+                Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC));
+                Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
+            // when publishing and reading 200 events
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (int part = 0; part < 4; part++) {
+                futures.add(publisher.publishAsync(events("p" + part + "-", 50)));
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+            List<ReceivedEvent> received = readAll(subscriber, 200);
+
+            // then each event is in Kafka once, each chunk was staged once, and the reader saw each once, in order
+            List<String> expected = new ArrayList<>();
+            for (int part = 0; part < 4; part++) {
+                expected.addAll(payloads("p" + part + "-", 50));
+            }
+            assertThat(harness.api.lostCount()).isPositive();
+            assertThat(harness.kafka.payloads(TOPIC)).containsExactlyElementsOf(expected);
+            assertThat(harness.kafka.stagings())
+                    .isNotEmpty()
+                    .allSatisfy((chunk, times) ->
+                            assertThat(times).as("stagings of chunk %s", chunk).isEqualTo(1));
+            assertThat(received).extracting(ReceivedEvent::payloadAsString).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aWriterResendsUncommittedChunksWithTheirNumbersAfterTheSessionIsLost() {
+        // given a node that stages chunks but never gets to commit them
+        Fault.Plan noCommits = request -> request.isSetCommit() ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
+        try (InProcessHarness harness = new InProcessHarness(noCommits, 0, fastRetries(100_000));
+                Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
+            String writer = publisher.writerId();
+            CompletableFuture<Void> published = publisher.publishAsync(events("e", 50)); // chunks 1..3
+            await().until(() -> harness.kafka
+                    .stagings()
+                    .keySet()
+                    .containsAll(List.of(writer + ":1", writer + ":2", writer + ":3")));
+
+            // when that node dies and a healthy one takes over
+            harness.replaceNode(Fault.Plan.none());
+
+            // then the publish completes, the chunks were staged again under the same numbers, nothing is doubled
+            published.join();
+            assertThat(harness.kafka.payloads(TOPIC)).containsExactlyElementsOf(payloads("e", 50));
+            assertThat(harness.kafka.stagings())
+                    .containsEntry(writer + ":1", 2)
+                    .containsEntry(writer + ":2", 2)
+                    .containsEntry(writer + ":3", 2);
+            assertThat(harness.kafka.ids(TOPIC)).startsWith(writer + ":1:0").endsWith(writer + ":3:9");
+        }
+    }
+
+    @Test
+    void chunksTheNewSessionReportsCommittedAreNotResent() {
+        // given a node that commits chunks but whose commit answers never arrive
+        Fault.Plan lostCommitAnswers = request -> request.isSetCommit() ? Fault.LOSE_ANSWER : Fault.NONE;
+        try (InProcessHarness harness = new InProcessHarness(lostCommitAnswers, 0, fastRetries(100_000));
+                Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
+            CompletableFuture<Void> published = publisher.publishAsync(events("e", 10));
+            await().until(() -> harness.kafka.payloads(TOPIC).size() == 10);
+
+            // when the node dies, and the new session says chunk 1 is the writer's last committed
+            harness.replaceNode(Fault.Plan.none());
+
+            // then the publish completes without sending the chunk again
+            published.join();
+            assertThat(harness.kafka.payloads(TOPIC)).containsExactlyElementsOf(payloads("e", 10));
+            assertThat(harness.kafka.stagings()).containsEntry(publisher.writerId() + ":1", 1);
+        }
+    }
+
+    @Test
+    void aReaderResumesFromItsCursorAfterTheSessionIsLost() {
+        try (InProcessHarness harness = new InProcessHarness(Fault.Plan.none(), 0, fastRetries(10));
+                Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
+            try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
+                publisher.publish(events("e", 40));
+            }
+            // given a reader that acknowledged 10 events and holds 10 more unacknowledged
+            Batch first = subscriber.poll(10, Duration.ofSeconds(1));
+            subscriber.ack(first);
+            Batch unacknowledged = subscriber.poll(10, Duration.ofSeconds(1));
+
+            // when its node dies before the acknowledgement arrives
+            harness.replaceNode(Fault.Plan.none());
+            subscriber.ack(unacknowledged);
+
+            // then the unacknowledged batch comes again, and everything after it
+            List<ReceivedEvent> rest = readAll(subscriber, 30);
+            assertThat(first.events())
+                    .extracting(ReceivedEvent::payloadAsString)
+                    .containsExactlyElementsOf(payloads("e", 10));
+            assertThat(unacknowledged.events())
+                    .extracting(ReceivedEvent::payloadAsString)
+                    .containsExactlyElementsOf(payloads("e", 20).subList(10, 20));
+            assertThat(rest)
+                    .extracting(ReceivedEvent::payloadAsString)
+                    .containsExactlyElementsOf(payloads("e", 40).subList(10, 40));
+
+            // and a node dying between batches is invisible to the reader
+            harness.replaceNode(Fault.Plan.none());
+            try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
+                publisher.publish(events("late", 5));
+            }
+            assertThat(readAll(subscriber, 5))
+                    .extracting(ReceivedEvent::payloadAsString)
+                    .containsExactlyElementsOf(payloads("late", 5));
+        }
+    }
+
+    @Test
+    void afterAFailedPollTheNextPollReturnsTheSameBatch() {
+        // given a node whose read answers get lost for now
+        AtomicReference<Fault> readFault = new AtomicReference<>(Fault.NONE);
+        Fault.Plan plan = request -> request.isSetRead() ? readFault.get() : Fault.NONE;
+        try (InProcessHarness harness = new InProcessHarness(plan, 0, fastRetries(3));
+                Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
+            try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
+                publisher.publish(events("e", 5));
+            }
+            readFault.set(Fault.LOSE_ANSWER);
+
+            // when a poll gives up
+            assertThatThrownBy(() -> subscriber.poll(10, Duration.ofSeconds(1)))
+                    .isInstanceOfSatisfying(
+                            SwitchboardClientException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
+                    .hasMessageContaining("after 3 attempts");
+
+            // then, once answers arrive again, the next poll returns the batch the backend had delivered
+            readFault.set(Fault.NONE);
+            Batch batch = subscriber.poll(10, Duration.ofSeconds(1));
+            assertThat(batch.seq()).isEqualTo(1);
+            assertThat(batch.events())
+                    .extracting(ReceivedEvent::payloadAsString)
+                    .containsExactlyElementsOf(payloads("e", 5));
+        }
+    }
+
+    @Test
+    void aWriteTheServerRefusesFailsOnlyItsPublish() {
+        // given a node that refuses payloads above 1000 bytes although it advertises 64 KiB
+        try (InProcessHarness harness = new InProcessHarness(Fault.Plan.none(), 0, fastRetries(3))) {
+            harness.replaceNode(new FakeNode(harness.kafka, "strict", FakeNode.testLimits(), Fault.Plan.none(), 1000));
+            try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
+                // when a publish carries a 2000-byte event, then it fails with the server's explanation
+                assertThatThrownBy(() -> publisher.publish(List.of(Event.of("ok"), Event.of(new byte[2000]))))
+                        .isInstanceOfSatisfying(
+                                SwitchboardClientException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE))
+                        .hasMessageContaining("max-event-bytes is 1000");
+
+                // and the publisher goes on with the next chunk number
+                publisher.publish(List.of(Event.of("after")));
+                assertThat(harness.kafka.ids(TOPIC)).containsExactly(publisher.writerId() + ":1:0");
+            }
+            assertThat(harness.kafka.payloads(TOPIC)).containsExactly("after");
+        }
+    }
+
+    @Test
+    void aPublisherThatRunsOutOfRetriesFailsEveryPublishClearly() {
+        // given a node that can never commit
+        Fault.Plan noCommits = request -> request.isSetCommit() ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
+        try (InProcessHarness harness = new InProcessHarness(noCommits, 0, fastRetries(3))) {
+            Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC));
+
+            // when publishing, then the publish fails with the server's code after the retries
+            assertThatThrownBy(() -> publisher.publish(events("e", 3)))
+                    .isInstanceOfSatisfying(
+                            SwitchboardClientException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
+                    .hasMessageContaining("commit failed after 3 attempts");
+
+            // and so does every later publish, and close reports nothing new
+            assertThat(publisher.publishAsync(events("f", 1)))
+                    .failsWithin(Duration.ofSeconds(5))
+                    .withThrowableThat()
+                    .withCauseInstanceOf(SwitchboardClientException.class);
+            publisher.close();
+            assertThat(harness.kafka.payloads(TOPIC)).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.switchboard.client.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP transport against a real (JDK) HTTP server on the loopback interface. */
+class HttpChannelTest {
+    private HttpServer server;
+    private final AtomicReference<Headers> requestHeaders = new AtomicReference<>();
+    private final AtomicReference<byte[]> requestBody = new AtomicReference<>();
+    private final AtomicReference<String> requestPath = new AtomicReference<>();
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile Reply reply = new Reply(200, "answer".getBytes(), false, Optional.empty());
+
+    private record Reply(int status, byte[] body, boolean gzip, Optional<String> retryAfter) {}
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            requestPath.set(exchange.getRequestURI().getPath());
+            requestHeaders.set(exchange.getRequestHeaders());
+            requestBody.set(exchange.getRequestBody().readAllBytes());
+            Reply current = reply;
+            byte[] body = current.gzip() ? Gzip.compress(current.body()) : current.body();
+            if (current.gzip()) {
+                exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+            }
+            current.retryAfter()
+                    .ifPresent(value -> exchange.getResponseHeaders().add("Retry-After", value));
+            exchange.sendResponseHeaders(current.status(), body.length == 0 ? -1 : body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    private URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private HttpChannel channel(List<URI> urls, int gzipThreshold) {
+        return new HttpChannel(new ChannelSettings(
+                urls, () -> Optional.of("t0ken"), Duration.ofSeconds(5), Duration.ofSeconds(2), gzipThreshold));
+    }
+
+    @Test
+    void postsTheCallWithItsHeadersAndReturnsTheAnswer() throws Exception {
+        try (HttpChannel channel = channel(List.of(URI.create(url() + "/base/")), 1024)) {
+            byte[] answer = channel.exchange("call".getBytes(), Duration.ZERO);
+
+            assertThat(answer).isEqualTo("answer".getBytes());
+            assertThat(requestPath.get()).isEqualTo("/base/v1/thrift");
+            assertThat(requestBody.get()).isEqualTo("call".getBytes());
+            Headers headers = requestHeaders.get();
+            assertThat(headers.getFirst("Content-Type")).isEqualTo("application/vnd.apache.thrift.compact");
+            assertThat(headers.getFirst("Accept-Encoding")).isEqualTo("gzip");
+            assertThat(headers.getFirst("Authorization")).isEqualTo("Bearer t0ken");
+            assertThat(headers.containsKey("Content-Encoding")).isFalse();
+        }
+    }
+
+    @Test
+    void largeBodiesAreGzippedBothWays() throws Exception {
+        // given a threshold of 100 bytes and a 1000-byte call, answered with a gzip body
+        byte[] call = "x".repeat(1000).getBytes();
+        reply = new Reply(200, "y".repeat(5000).getBytes(), true, Optional.empty());
+        try (HttpChannel channel = channel(List.of(url()), 100)) {
+            // when it is exchanged
+            byte[] answer = channel.exchange(call, Duration.ZERO);
+
+            // then the request went compressed, and the answer came back decompressed
+            assertThat(requestHeaders.get().getFirst("Content-Encoding")).isEqualTo("gzip");
+            assertThat(requestBody.get().length).isLessThan(call.length);
+            assertThat(Gzip.decompress(requestBody.get())).isEqualTo(call);
+            assertThat(answer).isEqualTo("y".repeat(5000).getBytes());
+        }
+    }
+
+    @Test
+    void clientErrorsCarryTheServersText() {
+        try (HttpChannel channel = channel(List.of(url()), 1024)) {
+            reply = new Reply(
+                    400,
+                    "invalid request: not a Thrift call".getBytes(StandardCharsets.UTF_8),
+                    false,
+                    Optional.empty());
+            assertThatThrownBy(() -> channel.exchange("call".getBytes(), Duration.ZERO))
+                    .isInstanceOfSatisfying(
+                            SwitchboardException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST))
+                    .hasMessage("invalid request: not a Thrift call");
+
+            reply = new Reply(401, "token expired".getBytes(), true, Optional.empty());
+            assertThatThrownBy(() -> channel.exchange("call".getBytes(), Duration.ZERO))
+                    .isInstanceOfSatisfying(
+                            SwitchboardException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+                    .hasMessage("token expired");
+
+            reply = new Reply(429, new byte[0], false, Optional.of("2"));
+            assertThatThrownBy(() -> channel.exchange("call".getBytes(), Duration.ZERO))
+                    .isInstanceOfSatisfying(SwitchboardException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BUSY);
+                        assertThat(e.retryAfterMs()).hasValue(2000);
+                    });
+        }
+    }
+
+    @Test
+    void serverErrorsAreTransient() {
+        reply = new Reply(503, "overloaded".getBytes(), false, Optional.empty());
+        try (HttpChannel channel = channel(List.of(url()), 1024)) {
+            assertThatThrownBy(() -> channel.exchange("call".getBytes(), Duration.ZERO))
+                    .isInstanceOf(TransientFailure.class)
+                    .hasMessageContaining("HTTP 503");
+        }
+    }
+
+    @Test
+    void aUrlThatRefusesConnectionsIsSkipped() throws Exception {
+        // given a first URL nobody listens on
+        URI dead = URI.create("http://127.0.0.1:" + freePort());
+        try (HttpChannel channel = channel(List.of(dead, url()), 1024)) {
+            // when exchanging twice, then both go to the live URL
+            assertThat(channel.exchange("one".getBytes(), Duration.ZERO)).isEqualTo("answer".getBytes());
+            assertThat(channel.exchange("two".getBytes(), Duration.ZERO)).isEqualTo("answer".getBytes());
+            assertThat(requests).hasValue(2);
+        }
+        try (HttpChannel channel = channel(List.of(dead), 1024)) {
+            assertThatThrownBy(() -> channel.exchange("call".getBytes(), Duration.ZERO))
+                    .isInstanceOf(TransientFailure.class)
+                    .hasMessageContaining("cannot connect");
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
