@@ -1,0 +1,2 @@
+/** The command-line commands of DESIGN.md section 8. */
+package dev.switchboard.server.cli;

@@ -1,0 +1,2 @@
+/** The switchboard executable's entry point. */
+package dev.switchboard.server;

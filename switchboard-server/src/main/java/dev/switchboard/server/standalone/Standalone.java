@@ -1,0 +1,138 @@
+package dev.switchboard.server.standalone;
+
+import dev.switchboard.api.ApiConfig;
+import dev.switchboard.api.ApiServer;
+import dev.switchboard.backend.BackendConfig;
+import dev.switchboard.backend.BackendNode;
+import dev.switchboard.kafka.embedded.EmbeddedKafka;
+import dev.switchboard.switching.LocalSwitch;
+import dev.switchboard.switching.Switch;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Standalone mode: an embedded single-node KRaft Kafka broker with its data under the data dir, one backend
+ * node, the in-process switch and one API node, in one JVM. Closing it drains the backend first, so commits in
+ * flight finish before Kafka stops.
+ *
+ * <p>Data dir layout: {@code kafka/} (the broker's log dirs), {@code cluster-secret} (keys cursor tags),
+ * {@code .lock} (one standalone per data dir).
+ */
+public final class Standalone implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Standalone.class);
+    private static final String NODE_ID = "n1";
+
+    private final FileChannel lockChannel;
+    private final EmbeddedKafka kafka;
+    private final Switch localSwitch;
+    private final BackendNode backend;
+    private final Switch.Attachment attachment;
+    private final ApiServer api;
+    private final Path dataDir;
+
+    private Standalone(
+            FileChannel lockChannel,
+            EmbeddedKafka kafka,
+            Switch localSwitch,
+            BackendNode backend,
+            Switch.Attachment attachment,
+            ApiServer api,
+            Path dataDir) {
+        this.lockChannel = lockChannel;
+        this.kafka = kafka;
+        this.localSwitch = localSwitch;
+        this.backend = backend;
+        this.attachment = attachment;
+        this.api = api;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts every part and returns once the API serves; logs "ready". */
+    public static Standalone start(Path dataDir, int port) throws IOException {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Files.createDirectories(dir);
+        FileChannel lockChannel = lock(dir);
+        EmbeddedKafka kafka = null;
+        BackendNode backend = null;
+        LocalSwitch localSwitch = new LocalSwitch();
+        try {
+            byte[] secret = ClusterSecret.loadOrCreate(dir.resolve("cluster-secret"));
+            kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
+            backend = BackendNode.start(
+                    BackendConfig.builder(NODE_ID, kafka.bootstrapServers())
+                            .autoCreateTopics(true)
+                            .build(),
+                    secret,
+                    Clock.systemUTC());
+            Switch.Attachment attachment = localSwitch.attach(backend);
+            ApiServer api = ApiServer.start(ApiConfig.defaults().withPort(port), localSwitch);
+            Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
+            LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
+            return standalone;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(backend);
+            closeQuietly(kafka);
+            localSwitch.close();
+            lockChannel.close();
+            throw e;
+        }
+    }
+
+    public URI uri() {
+        return api.uri();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Drains and stops: no new sessions, in-flight commits finish, then Kafka stops. */
+    @Override
+    public void close() {
+        LOGGER.info("stopping: draining the backend node");
+        attachment.drain();
+        backend.drain();
+        closeQuietly(api);
+        closeQuietly(backend);
+        attachment.close();
+        localSwitch.close();
+        closeQuietly(kafka);
+        closeQuietly(lockChannel);
+        LOGGER.info("stopped");
+    }
+
+    private static FileChannel lock(Path dir) throws IOException {
+        FileChannel channel =
+                FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by this very JVM
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("data dir " + dir + " is in use by another switchboard process");
+        }
+        return channel;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOGGER.warn("error while stopping {}", closeable.getClass().getSimpleName(), e);
+        }
+    }
+}

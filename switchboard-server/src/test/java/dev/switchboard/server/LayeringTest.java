@@ -1,0 +1,135 @@
+package dev.switchboard.server;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Dependencies point inwards (tiers -> core -> protocol), checked on the compiled classes of every module
+ * rather than remembered (STYLE.md, point 2).
+ */
+class LayeringTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.switchboard");
+    }
+
+    @Test
+    void protocolDependsOnNoOtherModule() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.switchboard.protocol..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.switchboard.core..",
+                        "dev.switchboard.switching..",
+                        "dev.switchboard.backend..",
+                        "dev.switchboard.api..",
+                        "dev.switchboard.client..",
+                        "dev.switchboard.server.."));
+    }
+
+    @Test
+    void coreUsesNoFrameworkAndNoTier() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.switchboard.core..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka..",
+                        "com.rabbitmq..",
+                        "org.eclipse.jetty..",
+                        "dev.switchboard.switching..",
+                        "dev.switchboard.backend..",
+                        "dev.switchboard.api..",
+                        "dev.switchboard.client..",
+                        "dev.switchboard.server.."));
+    }
+
+    @Test
+    void switchKnowsNoTierAndNoKafkaOrHttp() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.switchboard.switching..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka..",
+                        "org.eclipse.jetty..",
+                        "dev.switchboard.backend..",
+                        "dev.switchboard.api..",
+                        "dev.switchboard.client..",
+                        "dev.switchboard.server.."));
+    }
+
+    @Test
+    void apiTierReachesTheBackendOnlyThroughTheSwitch() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.switchboard.api..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka..",
+                        "dev.switchboard.backend..",
+                        "dev.switchboard.client..",
+                        "dev.switchboard.server.."));
+    }
+
+    @Test
+    void backendKnowsNoHttpNoApiAndNoClient() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.switchboard.backend..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.eclipse.jetty..",
+                        "dev.switchboard.api..",
+                        "dev.switchboard.client..",
+                        "dev.switchboard.server.."));
+    }
+
+    @Test
+    void clientNeverImportsServerSideCode() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.switchboard.client..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.apache.kafka..",
+                        "org.eclipse.jetty..",
+                        "dev.switchboard.switching..",
+                        "dev.switchboard.backend..",
+                        "dev.switchboard.api..",
+                        "dev.switchboard.server.."));
+    }
+
+    @Test
+    void internalPackagesStayInsideTheirModule() {
+        for (String module : new String[] {"backend", "api", "client"}) {
+            check(noClasses()
+                    .that()
+                    .resideOutsideOfPackage("dev.switchboard." + module + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage("dev.switchboard." + module + ".internal.."));
+        }
+    }
+
+    private static void check(ArchRule rule) {
+        rule.check(classes);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.switchboard.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.server.SwitchboardProcess;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line as a new user runs it (DESIGN.md section 8): standalone as its own process, then produce
+ * and consume as separate processes against it.
+ */
+class CliIT {
+    private static final int EVENTS = 10_000;
+
+    @TempDir
+    Path workDir;
+
+    private Process standalone;
+
+    @AfterEach
+    void stopStandalone() throws Exception {
+        if (standalone != null && standalone.isAlive()) {
+            standalone.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void produceConsumeResumeAndRestart() throws Exception {
+        // Given standalone serving on a free port
+        int port = freePort();
+        String url = "http://127.0.0.1:" + port;
+        startStandalone(port);
+        List<String> lines =
+                IntStream.rangeClosed(1, EVENTS).mapToObj(Integer::toString).toList();
+
+        // When 10,000 lines are produced
+        SwitchboardProcess.Result produced =
+                SwitchboardProcess.run(workDir, stdin(lines), 120, "produce", "--topic", "demo", "--url", url);
+
+        // Then produce exits 0 and says so on standard error
+        assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+        assertThat(produced.stderr()).contains("produced 10000 events to demo");
+
+        // And consuming from earliest prints exactly those lines
+        SwitchboardProcess.Result consumed = SwitchboardProcess.run(
+                workDir,
+                new byte[0],
+                120,
+                "consume",
+                "--topic",
+                "demo",
+                "--url",
+                url,
+                "--from",
+                "earliest",
+                "--max",
+                "10000");
+        assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
+        assertThat(consumed.lines()).hasSize(EVENTS).containsExactlyInAnyOrderElementsOf(lines);
+
+        // And two consumers in a row on one cursor file print every line exactly once
+        List<String> both = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            SwitchboardProcess.Result half = SwitchboardProcess.run(
+                    workDir,
+                    new byte[0],
+                    120,
+                    "consume",
+                    "--topic",
+                    "demo",
+                    "--url",
+                    url,
+                    "--cursor-file",
+                    "demo.cursor",
+                    "--max",
+                    "5000");
+            assertThat(half.exitCode()).as(half.stderr()).isZero();
+            assertThat(half.lines()).hasSize(5000);
+            both.addAll(half.lines());
+        }
+        assertThat(both).containsExactlyInAnyOrderElementsOf(lines);
+        assertThat(workDir.resolve("demo.cursor")).exists();
+
+        // When standalone gets SIGTERM
+        long stopStarted = System.nanoTime();
+        standalone.destroy();
+        assertThat(standalone.waitFor(10, TimeUnit.SECONDS))
+                .as("stopped within 10 s")
+                .isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - stopStarted)).isLessThan(Duration.ofSeconds(10));
+
+        // Then a restart on the same data dir still serves the events produced before
+        startStandalone(port);
+        SwitchboardProcess.Result afterRestart = SwitchboardProcess.run(
+                workDir, new byte[0], 120, "consume", "--topic", "demo", "--url", url, "--max", "10000");
+        assertThat(afterRestart.exitCode()).as(afterRestart.stderr()).isZero();
+        assertThat(afterRestart.lines()).containsExactlyInAnyOrderElementsOf(lines);
+    }
+
+    @Test
+    void badUsageExitsTwoAndFailuresExitOne() throws Exception {
+        SwitchboardProcess.Result missingTopic = SwitchboardProcess.run(workDir, new byte[0], 60, "produce");
+        assertThat(missingTopic.exitCode()).isEqualTo(2);
+        assertThat(missingTopic.stderr()).contains("--topic");
+
+        SwitchboardProcess.Result badFrom =
+                SwitchboardProcess.run(workDir, new byte[0], 60, "consume", "--topic", "t", "--from", "yesterday");
+        assertThat(badFrom.exitCode()).isEqualTo(2);
+        assertThat(badFrom.stderr()).contains("--from");
+
+        // nothing listens on this port
+        SwitchboardProcess.Result noServer = SwitchboardProcess.run(
+                workDir,
+                stdin(List.of("x")),
+                120,
+                "produce",
+                "--topic",
+                "t",
+                "--url",
+                "http://127.0.0.1:" + freePort());
+        assertThat(noServer.exitCode()).isEqualTo(1);
+        assertThat(noServer.stderr()).startsWith("switchboard produce: ");
+    }
+
+    private void startStandalone(int port) throws Exception {
+        standalone = SwitchboardProcess.command(
+                        workDir, "standalone", "--data-dir", "data", "--port", Integer.toString(port))
+                .redirectErrorStream(true)
+                .start();
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(standalone.getInputStream(), StandardCharsets.UTF_8))) {
+                reader.lines().forEach(log::add);
+            } catch (Exception e) {
+                // the process ended
+            }
+        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .failFast("standalone exited: " + log, () -> !standalone.isAlive())
+                .until(() -> log.stream().anyMatch(line -> line.contains("ready")));
+        HttpResponse<String> ready = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+    }
+
+    private static byte[] stdin(List<String> lines) {
+        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
