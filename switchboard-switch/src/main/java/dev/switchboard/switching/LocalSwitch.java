@@ -66,11 +66,16 @@ public final class LocalSwitch implements Switch {
             return CompletableFuture.completedFuture(
                     SwitchResponses.error(ErrorCode.INTERNAL, "the backend failed to handle the request"));
         }
-        return answer.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .exceptionally(failure -> failure instanceof TimeoutException
-                                || failure.getCause() instanceof TimeoutException
-                        ? SwitchResponses.error(ErrorCode.UNAVAILABLE, "the backend did not answer in time")
-                        : SwitchResponses.error(ErrorCode.INTERNAL, "the backend failed to handle the request"));
+        // Time out a copy: the endpoint's own future is the backend's to complete, not ours to fail.
+        return answer.copy()
+                .orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> {
+                    if (failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException) {
+                        return SwitchResponses.error(ErrorCode.UNAVAILABLE, "the backend did not answer in time");
+                    }
+                    LOGGER.error("backend node {} failed a request", endpoint.nodeId(), failure);
+                    return SwitchResponses.error(ErrorCode.INTERNAL, "the backend failed to handle the request");
+                });
     }
 
     @Override
