@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The YAML configuration file of a cluster node, as written: every key optional, kebab-case, unknown keys
@@ -79,8 +80,8 @@ public record NodeConfigFile(
             NodeConfigFile parsed = YAML.readValue(text, NodeConfigFile.class);
             return parsed == null ? empty() : parsed;
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(source + ": unknown key '" + e.getPropertyName() + "' (known keys: "
-                    + String.join(", ", knownKeys()) + ")");
+            throw new ConfigException(
+                    source + ": unknown key '" + e.getPropertyName() + "' (known keys: " + knownKeys(e) + ")");
         } catch (JsonProcessingException e) {
             String where =
                     e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
@@ -106,9 +107,7 @@ public record NodeConfigFile(
         return preferred != null ? preferred : fallback;
     }
 
-    private static java.util.List<String> knownKeys() {
-        return java.util.Arrays.stream(NodeConfigFile.class.getRecordComponents())
-                .map(component -> component.getAnnotation(JsonProperty.class).value())
-                .toList();
+    private static String knownKeys(UnrecognizedPropertyException e) {
+        return e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
     }
 }
