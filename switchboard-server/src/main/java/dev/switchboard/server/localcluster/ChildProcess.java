@@ -116,17 +116,26 @@ final class ChildProcess {
             return Optional.empty();
         }
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-            Matcher matcher = READY.matcher(line);
-            if (matcher.find()) {
-                Map<String, String> pairs = new LinkedHashMap<>();
-                Matcher pair = PAIR.matcher(matcher.group(1));
-                while (pair.find()) {
-                    pairs.put(pair.group(1), pair.group(2));
-                }
-                return Optional.of(pairs);
+            Optional<Map<String, String>> ready = parseReady(line);
+            if (ready.isPresent()) {
+                return ready;
             }
         }
         return Optional.empty();
+    }
+
+    /** The key=value pairs of a "ready role=..." log line; empty for any other line. */
+    static Optional<Map<String, String>> parseReady(String line) {
+        Matcher matcher = READY.matcher(line);
+        if (!matcher.find()) {
+            return Optional.empty();
+        }
+        Map<String, String> pairs = new LinkedHashMap<>();
+        Matcher pair = PAIR.matcher(matcher.group(1));
+        while (pair.find()) {
+            pairs.put(pair.group(1), pair.group(2));
+        }
+        return Optional.of(pairs);
     }
 
     private String tail(int lines) throws IOException {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Data dir layout: {@code kafka/} (the broker's data, kept across runs), {@code cluster-secret} (signs
  * cursors; every backend reads it), {@code cluster.yaml} (the node configuration every process starts from),
- * {@code logs/<process>.log}, {@code cluster.json} (the processes, while the cluster runs), {@code .lock}.
+ * {@code logs/<process>.log}, {@code cluster.json} (the processes, while the cluster runs), {@code virtual-hosts}
+ * (the ones it made, so that the next run on this dir deletes them when this one was killed), {@code .lock}.
  *
  * <p>Every child watches this process and exits when it does, so a killed local-cluster leaves nothing behind.
  * Closing stops the API nodes, then drains the backends, then stops Kafka, and deletes the virtual hosts it made.
@@ -68,7 +69,10 @@ public final class LocalCluster implements AutoCloseable {
         Path dir = options.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dir);
         LocalCluster cluster = new LocalCluster(dir, lock(dir));
+        // a SIGTERM while starting stops what has started (closing twice is harmless)
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));
         try {
+            Files.deleteIfExists(cluster.clusterFile()); // left by a run that was killed
             cluster.startAll(options);
             return cluster;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -155,6 +159,8 @@ public final class LocalCluster implements AutoCloseable {
             return shards;
         }
         virtualHosts = new VirtualHosts(options.amqp().getFirst());
+        virtualHosts.requireRabbitMq();
+        deleteLeftoverVirtualHosts();
         byte[] random = new byte[3];
         new SecureRandom().nextBytes(random);
         String prefix = "switchboard-" + HexFormat.of().formatHex(random);
@@ -162,8 +168,26 @@ public final class LocalCluster implements AutoCloseable {
             String name = prefix + "-s" + i;
             shards.put("s" + i, virtualHosts.create(name));
             createdVirtualHosts.add(name);
+            Files.write(virtualHostsFile(), createdVirtualHosts);
         }
         return shards;
+    }
+
+    /** The virtual hosts of a previous run on this data dir that was killed before it could delete them. */
+    private void deleteLeftoverVirtualHosts() throws IOException {
+        if (Files.exists(virtualHostsFile())) {
+            for (String name : Files.readAllLines(virtualHostsFile())) {
+                if (!name.isBlank()) {
+                    LOGGER.info("deleting a virtual host left by a previous run name={}", name);
+                    virtualHosts.delete(name.strip());
+                }
+            }
+            Files.delete(virtualHostsFile());
+        }
+    }
+
+    private Path virtualHostsFile() {
+        return dataDir.resolve("virtual-hosts");
     }
 
     /** The configuration every node starts from (it holds broker passwords: owner-readable only). */
@@ -277,6 +301,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         createdVirtualHosts.forEach(virtualHosts::delete);
         try {
+            Files.deleteIfExists(virtualHostsFile());
             Files.deleteIfExists(clusterFile());
             lock.close();
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.switchboard.server.localcluster;
 
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -43,6 +45,32 @@ final class VirtualHosts {
         int colon = userInfo.indexOf(':');
         this.user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
         this.password = colon < 0 ? "" : decode(userInfo.substring(colon + 1));
+    }
+
+    /**
+     * Checks that a RabbitMQ broker answers at the URI and accepts its login: only RabbitMQ's own tools can
+     * create virtual hosts, and rabbitmqctl must not add them to a different broker than the one named.
+     */
+    void requireRabbitMq() throws IOException {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setConnectionTimeout((int) TIMEOUT.toMillis());
+        factory.setAutomaticRecoveryEnabled(false);
+        String product;
+        try {
+            factory.setUri(broker);
+            try (Connection connection = factory.newConnection("switchboard-local-cluster-probe")) {
+                product = String.valueOf(connection.getServerProperties().get("product"));
+            }
+        } catch (Exception e) {
+            throw new IOException("no AMQP broker answers at " + broker.getHost() + ":" + port()
+                    + " or it refuses the login (" + e.getClass().getSimpleName() + "). Start RabbitMQ there, or"
+                    + " give --amqp the broker's URI (once: shards become its virtual hosts; or once per shard)");
+        }
+        if (!product.startsWith("RabbitMQ")) {
+            throw new IOException("the broker at " + broker.getHost() + ":" + port() + " is " + product
+                    + ", not RabbitMQ, so local-cluster cannot create a virtual host per shard there; give one"
+                    + " --amqp URI per shard (virtual hosts or brokers you made)");
+        }
     }
 
     /** Creates virtual host {@code name}, gives the URI's user every permission on it, and returns its URI. */
@@ -111,7 +139,11 @@ final class VirtualHosts {
     }
 
     private boolean viaRabbitmqctl(String name) {
-        return isLocal() && run("add_vhost", name) && run("set_permissions", "-p", name, user, ".*", ".*", ".*");
+        // rabbitmqctl manages the local node, which listens on the default port
+        return isLocal()
+                && port() == 5672
+                && run("add_vhost", name)
+                && run("set_permissions", "-p", name, user, ".*", ".*", ".*");
     }
 
     private boolean isLocal() {
