@@ -1,8 +1,13 @@
 package dev.switchboard.server;
 
+import dev.switchboard.server.cli.ApiCommand;
+import dev.switchboard.server.cli.BackendCommand;
 import dev.switchboard.server.cli.ConsumeCommand;
+import dev.switchboard.server.cli.InternalKafkaCommand;
+import dev.switchboard.server.cli.LocalClusterCommand;
 import dev.switchboard.server.cli.ProduceCommand;
 import dev.switchboard.server.cli.StandaloneCommand;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,9 +20,19 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Switchboard: a central eventing service in front of Kafka.",
-        subcommands = {StandaloneCommand.class, ProduceCommand.class, ConsumeCommand.class})
+        subcommands = {
+            StandaloneCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            ApiCommand.class,
+            BackendCommand.class,
+            LocalClusterCommand.class,
+            InternalKafkaCommand.class
+        })
 public final class Main {
     public static final int FAILED = 1;
+    private static final Set<String> SERVERS =
+            Set.of("standalone", "api", "backend", "local-cluster", "internal-kafka");
 
     public static void main(String[] args) {
         quietLoggingForTools(args);
@@ -41,7 +56,7 @@ public final class Main {
 
     /** The client tools write data to standard output; only warnings belong on standard error. */
     private static void quietLoggingForTools(String[] args) {
-        boolean server = args.length > 0 && args[0].equals("standalone");
+        boolean server = args.length > 0 && SERVERS.contains(args[0]);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", server ? "info" : "warn");
     }
 

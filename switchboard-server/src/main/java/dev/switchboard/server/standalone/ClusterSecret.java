@@ -10,12 +10,12 @@ import java.security.SecureRandom;
  * The cluster secret that keys cursor tags: created once, kept in the data dir (owner-readable only), so
  * cursors stay valid across restarts.
  */
-final class ClusterSecret {
+public final class ClusterSecret {
     private static final int BYTES = 32;
 
     private ClusterSecret() {}
 
-    static byte[] loadOrCreate(Path file) throws IOException {
+    public static byte[] loadOrCreate(Path file) throws IOException {
         if (Files.exists(file)) {
             byte[] secret = Files.readAllBytes(file);
             if (secret.length != BYTES) {

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchResponse;
+import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.TestEndpoint;
 import dev.switchboard.switching.amqp.internal.RendezvousHashing;
 import dev.switchboard.testkit.AmqpExtension;
@@ -104,6 +105,28 @@ class AmqpShardsIT {
         assertThat(response.isSetError()).as("answer: %s", response).isTrue();
         assertThat(ErrorCode.fromThrift(response.getError().getCode())).isEqualTo(ErrorCode.SESSION_LOST);
         assertThat(response.getError().getMessage()).contains("names no shard");
+    }
+
+    @Test
+    void requestsHeldByANodeThatVanishesAnswerSessionLostBeforeTheirDeadline() throws Exception {
+        // Given a node that takes reads and never answers them
+        AmqpSwitch api = api(twoShards());
+        Switch.Attachment node =
+                backend(twoShards()).attach(new TestEndpoint("s0", "silent").onRead(read -> new CompletableFuture<>()));
+        awaitServing(api, "s0", "silent");
+        SessionId session = new SessionId("s0", "silent", "held");
+
+        // When a read with a long deadline is in the node's hands and the node goes away
+        CompletableFuture<SwitchResponse> held = api.forward(session, readRequest(session, 1), Duration.ofSeconds(60));
+        await().atMost(TIMEOUT)
+                .until(() -> api.shards().getFirst().nodes().stream()
+                        .anyMatch(status -> status.node().equals("silent") && status.inflight() == 1));
+        node.close();
+
+        // Then the read answers SESSION_LOST (the client re-allocates), not UNAVAILABLE at its deadline
+        SwitchResponse response = held.get(50, TimeUnit.SECONDS);
+        assertThat(response.isSetError()).as("answer: %s", response).isTrue();
+        assertThat(ErrorCode.fromThrift(response.getError().getCode())).isEqualTo(ErrorCode.SESSION_LOST);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,27 +28,35 @@ import org.slf4j.LoggerFactory;
  * An API node's end of one shard: publishes requests to the shard's broker and matches the answers on its
  * exclusive reply queue by correlation id; also listens to the shard's presence beats.
  *
- * <p>Implementation notes: each request waits in {@code pending} until exactly one of four things claims it by
+ * <p>Implementation notes: each request waits in {@code pending} until exactly one of five things claims it by
  * removing it: its reply, its basic.return (the node's queue is gone: SESSION_LOST at once), its deadline
- * (UNAVAILABLE), or the loss of the connection (UNAVAILABLE). Futures are completed on virtual threads, never on
+ * (UNAVAILABLE), the loss of the connection (UNAVAILABLE), or, for a request to a node that was live when it was
+ * sent, that node's disappearance from presence (it left, or missed three beats: SESSION_LOST). The last one is
+ * for a node killed while it held requests: they vanish with its queue, and without it they would wait for
+ * their deadline. Futures are completed on virtual threads, never on
  * the client library's threads, so callers may block in their continuations. Requests are published
  * {@code mandatory} without publisher confirms: the return is what matters, and brokers differ on confirming an
  * unroutable message (RabbitMQ acks it, Qpid nacks it).
  */
 public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(ApiShard.class);
+    private static final Duration SWEEP_INTERVAL = Duration.ofMillis(250);
 
     private final String shard;
     private final String replyQueue;
     private final PresenceTracker presence;
     private final SwitchRuntime runtime;
     private final ShardConnection connection;
-    private final Map<String, CompletableFuture<SwitchResponse>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> sweeper;
     private final AtomicLong ids = new AtomicLong();
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
     private volatile Link link;
 
     private record Link(Channel publisher, ExpirationStyle expiration) {}
+
+    /** A request waiting for its answer; {@code node} is set for a request to a node that was live when sent. */
+    private record Pending(CompletableFuture<SwitchResponse> answer, Optional<String> node) {}
 
     public ApiShard(
             String shard,
@@ -62,6 +71,12 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         this.runtime = runtime;
         this.connection = new ShardConnection(
                 shard, connectionName, runtime.connectionFactory(uri), this, runtime.scheduler(), runtime.executor());
+        this.sweeper = runtime.scheduler()
+                .scheduleWithFixedDelay(
+                        this::failRequestsToVanishedNodes,
+                        SWEEP_INTERVAL.toMillis(),
+                        SWEEP_INTERVAL.toMillis(),
+                        TimeUnit.MILLISECONDS);
     }
 
     public String shard() {
@@ -78,12 +93,13 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
 
     /** Hands an allocate request to whichever serving node of the shard takes it first. */
     public CompletableFuture<SwitchResponse> allocate(SwitchRequest request, Duration timeout) {
-        return send("", Topology.ALLOCATION_QUEUE, request, timeout);
+        return send("", Topology.ALLOCATION_QUEUE, Optional.empty(), request, timeout);
     }
 
     /** Hands a request to node {@code nodeId}; SESSION_LOST at once when the node's queue is gone. */
     public CompletableFuture<SwitchResponse> forward(String nodeId, SwitchRequest request, Duration timeout) {
-        return send(Topology.NODES_EXCHANGE, nodeId, request, timeout);
+        Optional<String> watched = presence.isLive(shard, nodeId) ? Optional.of(nodeId) : Optional.empty();
+        return send(Topology.NODES_EXCHANGE, nodeId, watched, request, timeout);
     }
 
     @Override
@@ -108,13 +124,14 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
 
     @Override
     public void close() {
+        sweeper.cancel(false);
         link = null;
         connection.close();
         failAll("the switch is closing");
     }
 
     private CompletableFuture<SwitchResponse> send(
-            String exchange, String routingKey, SwitchRequest request, Duration timeout) {
+            String exchange, String routingKey, Optional<String> node, SwitchRequest request, Duration timeout) {
         Link current = link;
         if (current == null) {
             return unavailable("the shard's broker is unreachable; retry");
@@ -125,7 +142,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         byte[] body = ThriftCodec.encode(request);
         String id = Long.toString(ids.incrementAndGet());
         CompletableFuture<SwitchResponse> answer = new CompletableFuture<>();
-        pending.put(id, answer);
+        pending.put(id, new Pending(answer, node));
         // Scheduled after the put, so even a tiny deadline finds the request to claim.
         ScheduledFuture<?> timer = runtime.scheduler()
                 .schedule(
@@ -147,7 +164,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
 
     private void onReply(Delivery delivery) {
         String id = delivery.getProperties().getCorrelationId();
-        CompletableFuture<SwitchResponse> waiting = id == null ? null : pending.remove(id);
+        Pending waiting = id == null ? null : pending.remove(id);
         if (waiting == null) {
             LOGGER.debug("late or unknown reply dropped shard={} correlation={}", shard, id);
             return;
@@ -159,7 +176,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             LOGGER.warn("unreadable reply shard={} correlation={} cause={}", shard, id, e.toString());
             response = SwitchResponses.error(ErrorCode.INTERNAL, "the backend's answer could not be read");
         }
-        complete(waiting, response);
+        complete(waiting.answer(), response);
     }
 
     private void onReturn(Return returned) {
@@ -182,9 +199,26 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     }
 
     private void claim(String id, ErrorCode code, String message) {
-        CompletableFuture<SwitchResponse> waiting = pending.remove(id);
+        Pending waiting = pending.remove(id);
         if (waiting != null) {
-            complete(waiting, SwitchResponses.error(code, message));
+            complete(waiting.answer(), SwitchResponses.error(code, message));
+        }
+    }
+
+    /** Claims the requests whose node was live when they were sent and is gone now. */
+    private void failRequestsToVanishedNodes() {
+        try {
+            pending.forEach((id, waiting) -> waiting.node()
+                    .filter(node -> !presence.isLive(shard, node))
+                    .ifPresent(node -> {
+                        LOGGER.debug("node gone with a request in flight shard={} node={}", shard, node);
+                        claim(
+                                id,
+                                ErrorCode.SESSION_LOST,
+                                "the node hosting this session is gone; allocate a new session");
+                    }));
+        } catch (RuntimeException e) {
+            LOGGER.warn("sweep of requests to vanished nodes failed shard={}", shard, e); // keep the sweeper alive
         }
     }
 

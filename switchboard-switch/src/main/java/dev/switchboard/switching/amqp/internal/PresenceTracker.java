@@ -64,6 +64,12 @@ public final class PresenceTracker {
                 .toList();
     }
 
+    /** True while node {@code node} of {@code shard} is live (heard from within its last three beat intervals). */
+    public boolean isLive(String shard, String node) {
+        Heard heard = shards.getOrDefault(shard, Map.of()).get(node);
+        return heard != null && !heard.expired(clock.instant());
+    }
+
     /** True when some live node of {@code shard} takes new sessions. */
     public boolean hasServingNode(String shard) {
         return nodes(shard).stream().anyMatch(node -> node.state() == NodeState.SERVING);

@@ -34,6 +34,25 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void isLiveAnswersForOneNode() {
+        // Given a node that beats every second, on a tracker that never heard of n2
+        tracker.beat(beat("n1", NodeState.DRAINING));
+
+        // Then n1 is live (draining nodes still serve their sessions), n2 is not
+        assertThat(tracker.isLive("s0", "n1")).isTrue();
+        assertThat(tracker.isLive("s0", "n2")).isFalse();
+        assertThat(tracker.isLive("s1", "n1")).isFalse();
+
+        // And once n1 missed three beats, or left, it is not live either
+        clock.advance(Duration.ofMillis(3001));
+        assertThat(tracker.isLive("s0", "n1")).isFalse();
+        tracker.beat(beat("n1", NodeState.SERVING));
+        assertThat(tracker.isLive("s0", "n1")).isTrue();
+        tracker.beat(beat("n1", NodeState.LEAVING));
+        assertThat(tracker.isLive("s0", "n1")).isFalse();
+    }
+
+    @Test
     void eachBeatRestartsTheCount() {
         tracker.beat(beat("n1", NodeState.SERVING));
         clock.advance(Duration.ofMillis(2500));

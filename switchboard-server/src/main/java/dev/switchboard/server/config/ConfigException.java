@@ -1,0 +1,12 @@
+package dev.switchboard.server.config;
+
+/** A configuration that cannot be used; the message names the key and says why, and never holds a password. */
+public final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+        super(message);
+    }
+
+    public ConfigException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,335 @@
+package dev.switchboard.server.localcluster;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.switchboard.server.config.NodeConfigFile;
+import dev.switchboard.server.standalone.ClusterSecret;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole cluster on one machine, every part a separate OS process of this same application: one embedded
+ * Kafka broker, {@code backends} backend nodes per shard and {@code apis} API nodes, joined by the AMQP switch.
+ *
+ * <p>Data dir layout: {@code kafka/} (the broker's data, kept across runs), {@code cluster-secret} (signs
+ * cursors; every backend reads it), {@code cluster.yaml} (the node configuration every process starts from),
+ * {@code logs/<process>.log}, {@code cluster.json} (the processes, while the cluster runs), {@code virtual-hosts}
+ * (the ones it made, so that the next run on this dir deletes them when this one was killed), {@code .lock}.
+ *
+ * <p>Every child watches this process and exits when it does, so a killed local-cluster leaves nothing behind.
+ * Closing stops the API nodes, then drains the backends, then stops Kafka, and deletes the virtual hosts it made.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(LocalCluster.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final ObjectMapper YAML = new ObjectMapper(
+                    new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
+            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+
+    private final Path dataDir;
+    private final FileChannel lock;
+    private final List<ChildProcess> apis = new ArrayList<>();
+    private final List<ChildProcess> backends = new ArrayList<>();
+    private final List<String> createdVirtualHosts = new ArrayList<>();
+    private final List<URI> apiUrls = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private ChildProcess kafka;
+    private VirtualHosts virtualHosts;
+
+    private LocalCluster(Path dataDir, FileChannel lock) {
+        this.dataDir = dataDir;
+        this.lock = lock;
+    }
+
+    /** Starts every process and returns once every API node answers ready; writes cluster.json. */
+    public static LocalCluster start(LocalClusterOptions options) throws IOException, InterruptedException {
+        Path dir = options.dataDir().toAbsolutePath().normalize();
+        Files.createDirectories(dir);
+        LocalCluster cluster = new LocalCluster(dir, lock(dir));
+        // a SIGTERM while starting stops what has started (closing twice is harmless)
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "local-cluster-shutdown"));
+        try {
+            Files.deleteIfExists(cluster.clusterFile()); // left by a run that was killed
+            cluster.startAll(options);
+            return cluster;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The API nodes' base URLs. */
+    public List<URI> apiUrls() {
+        return List.copyOf(apiUrls);
+    }
+
+    public Path clusterFile() {
+        return dataDir.resolve("cluster.json");
+    }
+
+    private void startAll(LocalClusterOptions options) throws IOException, InterruptedException {
+        Path secret = dataDir.resolve("cluster-secret");
+        ClusterSecret.loadOrCreate(secret);
+        Map<String, URI> shards = shardUris(options);
+
+        kafka = ChildProcess.start(
+                "kafka",
+                "kafka",
+                Optional.empty(),
+                Optional.empty(),
+                "768m",
+                log("kafka"),
+                List.of("internal-kafka", "--data-dir", dataDir.resolve("kafka").toString(), "--port", "0"));
+        watch(kafka);
+        String bootstrapServers = kafka.awaitReady(START_TIMEOUT).get("bootstrap-servers");
+        LOGGER.info("kafka ready bootstrap-servers={}", bootstrapServers);
+
+        Path config = writeNodeConfig(shards, bootstrapServers, secret);
+        for (String shard : shards.keySet()) {
+            for (int i = 1; i <= options.backendsPerShard(); i++) {
+                String node = "backend-" + shard + "-" + i;
+                backends.add(watch(ChildProcess.start(
+                        node,
+                        "backend",
+                        Optional.of(shard),
+                        Optional.of(node),
+                        "512m",
+                        log(node),
+                        List.of("backend", "--config", config.toString(), "--node-shard", shard, "--node-id", node))));
+            }
+        }
+        for (ChildProcess backend : backends) {
+            backend.awaitReady(START_TIMEOUT);
+        }
+        for (int i = 1; i <= options.apis(); i++) {
+            String node = "api-" + i;
+            apis.add(watch(ChildProcess.start(
+                    node,
+                    "api",
+                    Optional.empty(),
+                    Optional.of(node),
+                    "384m",
+                    log(node),
+                    List.of("api", "--config", config.toString(), "--node-id", node, "--port", "0"))));
+        }
+        for (ChildProcess api : apis) {
+            URI url = URI.create(api.awaitReady(START_TIMEOUT).get("url"));
+            awaitHealthy(url);
+            apiUrls.add(url);
+        }
+        writeClusterFile(shards, bootstrapServers);
+        LOGGER.info(
+                "ready role=local-cluster shards={} backends={} apis={} cluster-file={}",
+                shards.size(),
+                backends.size(),
+                apis.size(),
+                clusterFile());
+    }
+
+    /** One URI per shard as given, or a fresh virtual host per shard on the one broker given. */
+    private Map<String, URI> shardUris(LocalClusterOptions options) throws IOException {
+        Map<String, URI> shards = new LinkedHashMap<>();
+        if (options.urisPerShard()) {
+            for (int i = 0; i < options.shards(); i++) {
+                shards.put("s" + i, options.amqp().get(i));
+            }
+            return shards;
+        }
+        virtualHosts = new VirtualHosts(options.amqp().getFirst());
+        virtualHosts.requireRabbitMq();
+        deleteLeftoverVirtualHosts();
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random);
+        String prefix = "switchboard-" + HexFormat.of().formatHex(random);
+        for (int i = 0; i < options.shards(); i++) {
+            String name = prefix + "-s" + i;
+            shards.put("s" + i, virtualHosts.create(name));
+            createdVirtualHosts.add(name);
+            Files.write(virtualHostsFile(), createdVirtualHosts);
+        }
+        return shards;
+    }
+
+    /** The virtual hosts of a previous run on this data dir that was killed before it could delete them. */
+    private void deleteLeftoverVirtualHosts() throws IOException {
+        if (Files.exists(virtualHostsFile())) {
+            for (String name : Files.readAllLines(virtualHostsFile())) {
+                if (!name.isBlank()) {
+                    LOGGER.info("deleting a virtual host left by a previous run name={}", name);
+                    virtualHosts.delete(name.strip());
+                }
+            }
+            Files.delete(virtualHostsFile());
+        }
+    }
+
+    private Path virtualHostsFile() {
+        return dataDir.resolve("virtual-hosts");
+    }
+
+    /** The configuration every node starts from (it holds broker passwords: owner-readable only). */
+    private Path writeNodeConfig(Map<String, URI> shards, String bootstrapServers, Path secret) throws IOException {
+        Map<String, String> shardTexts = new LinkedHashMap<>();
+        shards.forEach((name, uri) -> shardTexts.put(name, uri.toString()));
+        NodeConfigFile file = new NodeConfigFile(
+                shardTexts, null, null, bootstrapServers, secret.toString(), true, null, "127.0.0.1", null);
+        Path config = dataDir.resolve("cluster.yaml");
+        Files.deleteIfExists(config);
+        Files.createFile(config);
+        try {
+            Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the data dir's own permissions protect the file
+        }
+        Files.writeString(
+                config,
+                "# written by switchboard local-cluster: the configuration every node of this cluster starts from\n"
+                        + YAML.writeValueAsString(file));
+        return config;
+    }
+
+    private void writeClusterFile(Map<String, URI> shards, String bootstrapServers) throws IOException {
+        List<ClusterFile.Entry> entries = new ArrayList<>();
+        entries.add(new ClusterFile.Entry(
+                "kafka",
+                kafka.process().pid(),
+                null,
+                null,
+                bootstrapServers,
+                kafka.log().toString()));
+        for (ChildProcess backend : backends) {
+            String shard = backend.shard().orElseThrow();
+            entries.add(new ClusterFile.Entry(
+                    "backend",
+                    backend.process().pid(),
+                    shard,
+                    backend.nodeId().orElseThrow(),
+                    ClusterFile.withoutPassword(shards.get(shard)),
+                    backend.log().toString()));
+        }
+        for (int i = 0; i < apis.size(); i++) {
+            ChildProcess api = apis.get(i);
+            entries.add(new ClusterFile.Entry(
+                    "api",
+                    api.process().pid(),
+                    null,
+                    api.nodeId().orElseThrow(),
+                    apiUrls.get(i).toString(),
+                    api.log().toString()));
+        }
+        Map<String, String> shardTexts = new LinkedHashMap<>();
+        shards.forEach((name, uri) -> shardTexts.put(name, ClusterFile.withoutPassword(uri)));
+        new ClusterFile(dataDir.toString(), apiUrls.stream().map(URI::toString).toList(), shardTexts, entries)
+                .write(clusterFile());
+    }
+
+    private ChildProcess watch(ChildProcess child) {
+        child.process().onExit().thenAccept(process -> {
+            if (!child.stopping() && !closed.get()) {
+                LOGGER.warn(
+                        "process exited unexpectedly name={} pid={} exit-code={} log={}",
+                        child.name(),
+                        process.pid(),
+                        process.exitValue(),
+                        child.log());
+            }
+        });
+        return child;
+    }
+
+    private static void awaitHealthy(URI api) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(api.resolve("/health/ready"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IOException("the API node at " + api + " did not become ready (no shard with a serving backend)");
+    }
+
+    private Path log(String name) {
+        return dataDir.resolve("logs").resolve(name + ".log");
+    }
+
+    /** Stops the API nodes, drains the backends, stops Kafka; deletes the virtual hosts it made. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOGGER.info("stopping the local cluster");
+        try {
+            stop(apis, Duration.ofSeconds(15));
+            stop(backends, Duration.ofSeconds(45));
+            if (kafka != null) {
+                stop(List.of(kafka), Duration.ofSeconds(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        createdVirtualHosts.forEach(virtualHosts::delete);
+        try {
+            Files.deleteIfExists(virtualHostsFile());
+            Files.deleteIfExists(clusterFile());
+            lock.close();
+        } catch (IOException e) {
+            LOGGER.warn("could not clean up data-dir={}", dataDir, e);
+        }
+        LOGGER.info("stopped the local cluster");
+    }
+
+    private static void stop(List<ChildProcess> children, Duration grace) throws InterruptedException {
+        children.forEach(ChildProcess::terminate);
+        for (ChildProcess child : children) {
+            child.awaitExit(grace);
+        }
+    }
+
+    private static FileChannel lock(Path dir) throws IOException {
+        FileChannel channel =
+                FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock acquired;
+        try {
+            acquired = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            acquired = null;
+        }
+        if (acquired == null) {
+            channel.close();
+            throw new IOException("data dir " + dir + " is in use by another switchboard process");
+        }
+        return channel;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.switchboard.server.localcluster;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@code local-cluster} starts.
+ *
+ * @param shards how many shards
+ * @param backendsPerShard backend nodes per shard
+ * @param apis API nodes
+ * @param amqp one broker URI (each shard becomes a virtual host of it) or one URI per shard (used as given)
+ * @param dataDir where Kafka's data, the cluster secret, the logs and cluster.json go
+ */
+public record LocalClusterOptions(int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir) {
+    public static final URI DEFAULT_AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672");
+
+    public LocalClusterOptions {
+        require(shards >= 1 && shards <= 64, "--shards must be 1 to 64");
+        require(backendsPerShard >= 1 && backendsPerShard <= 64, "--backends must be 1 to 64");
+        require(apis >= 1 && apis <= 64, "--apis must be 1 to 64");
+        amqp = amqp.isEmpty() ? List.of(DEFAULT_AMQP) : List.copyOf(amqp);
+        require(
+                amqp.size() == 1 || amqp.size() == shards,
+                "--amqp must be given once (shards become virtual hosts of that broker) or once per shard (" + shards
+                        + " times)");
+        for (URI uri : amqp) {
+            require(
+                    ("amqp".equals(uri.getScheme()) || "amqps".equals(uri.getScheme())) && uri.getHost() != null,
+                    "--amqp takes amqp://user:pass@host:port[/vhost] or amqps://... URIs");
+        }
+    }
+
+    /** True when each shard gets its own URI as given; false when shards become virtual hosts of one broker. */
+    boolean urisPerShard() {
+        return amqp.size() == shards && (shards > 1 || hasVirtualHost(amqp.getFirst()));
+    }
+
+    private static boolean hasVirtualHost(URI uri) {
+        return uri.getPath() != null && uri.getPath().length() > 1;
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.switchboard.server.roles;
+
+import dev.switchboard.api.ApiServer;
+import dev.switchboard.server.config.ApiSettings;
+import dev.switchboard.switching.amqp.AmqpSwitch;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An API node: the API side of the AMQP switch (connected to every shard's broker) and the HTTP server.
+ * Stateless, so closing it only finishes the calls in flight.
+ */
+public final class ApiRole implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ApiRole.class);
+
+    private final ApiSettings settings;
+    private final AmqpSwitch amqpSwitch;
+    private final ApiServer server;
+
+    private ApiRole(ApiSettings settings, AmqpSwitch amqpSwitch, ApiServer server) {
+        this.settings = settings;
+        this.amqpSwitch = amqpSwitch;
+        this.server = server;
+    }
+
+    /** Connects to the shards (a shard that is down is retried in the background), listens, logs "ready". */
+    public static ApiRole start(ApiSettings settings) {
+        AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig());
+        ApiServer server;
+        try {
+            server = ApiServer.start(settings.apiConfig(), amqpSwitch);
+        } catch (RuntimeException e) {
+            amqpSwitch.close();
+            throw e;
+        }
+        ApiRole role = new ApiRole(settings, amqpSwitch, server);
+        LOGGER.info(
+                "ready role=api url={} node={} shards={}",
+                server.uri(),
+                settings.nodeId(),
+                String.join(",", settings.shards().keySet()));
+        return role;
+    }
+
+    public URI uri() {
+        return server.uri();
+    }
+
+    @Override
+    public void close() {
+        LOGGER.info("stopping role=api node={}", settings.nodeId());
+        server.close();
+        amqpSwitch.close();
+        LOGGER.info("stopped role=api node={}", settings.nodeId());
+    }
+}

@@ -1,0 +1,287 @@
+package dev.switchboard.server.localcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.client.Batch;
+import dev.switchboard.client.Event;
+import dev.switchboard.client.Publisher;
+import dev.switchboard.client.PublisherOptions;
+import dev.switchboard.client.StartPosition;
+import dev.switchboard.client.Subscriber;
+import dev.switchboard.client.SubscriberOptions;
+import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.protocol.thrift.ErrorCode;
+import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.SwitchboardError;
+import dev.switchboard.switching.amqp.internal.RendezvousHashing;
+import dev.switchboard.testkit.AmqpExtension;
+import dev.switchboard.testkit.ThriftOverHttp;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A local cluster of 2 shards x 2 backend nodes x 2 API nodes, every node a separate JVM started by
+ * {@code switchboard local-cluster} from the packaged application, over the test's AMQP broker (one virtual host
+ * per shard, so it runs on RabbitMQ and on the embedded Qpid broker alike). The tests share the cluster and each
+ * kills at most one node, in a fixed order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalClusterIT {
+    private static final int TOPICS_PER_SHARD = 2;
+    private static final int EVENTS_PER_TOPIC = 6_000;
+    private static final int CHUNK = 200;
+
+    @RegisterExtension
+    static final AmqpExtension AMQP = new AmqpExtension();
+
+    @TempDir
+    static Path workDir;
+
+    private static RunningCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        URI s0 = AMQP.newVirtualHost();
+        URI s1 = AMQP.newVirtualHost();
+        cluster = RunningCluster.start(
+                workDir,
+                "--shards",
+                "2",
+                "--backends",
+                "2",
+                "--apis",
+                "2",
+                "--amqp",
+                s0.toString(),
+                "--amqp",
+                s1.toString());
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void clusterFileListsEveryProcess() {
+        assertThat(cluster.members("kafka")).hasSize(1);
+        assertThat(cluster.members("backend"))
+                .extracting(RunningCluster.Member::shard)
+                .containsExactlyInAnyOrder("s0", "s0", "s1", "s1");
+        assertThat(cluster.members("api")).hasSize(2);
+        assertThat(cluster.members("backend"))
+                .allSatisfy(member -> assertThat(ProcessHandle.of(member.pid())).isPresent());
+    }
+
+    @Test
+    @Order(2)
+    void aForgedShardOrNodeIsALostSessionAndTheNodeStaysHealthy() throws Exception {
+        URI api = cluster.apiUrls().getFirst();
+        ThriftOverHttp thrift = new ThriftOverHttp(api);
+
+        // an unknown shard, and a known shard with an unknown node
+        for (String forged : List.of("s9.backend-s0-1.AAAAAAAAAAAAAAAAAAAAAA", "s0.ghost.AAAAAAAAAAAAAAAAAAAAAA")) {
+            assertThatThrownBy(() -> thrift.read(new ReadRequest(forged, 1)))
+                    .as(forged)
+                    .isInstanceOfSatisfying(
+                            SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.SESSION_LOST));
+        }
+        // a session id that is no session id at all
+        assertThatThrownBy(() -> thrift.read(new ReadRequest("not-a-session", 1)))
+                .isInstanceOfSatisfying(
+                        SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_REQUEST));
+
+        assertThat(thrift.get("/health/ready").statusCode()).isEqualTo(200);
+        try (SwitchboardClient client = client(List.of(api));
+                Publisher publisher = client.publisher(PublisherOptions.of("after-forgery"))) {
+            publisher.publish(List.of(Event.of("still serving")));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aBackendKilledMidWorkloadLosesNothingAcknowledged() throws Exception {
+        // Given two topics per shard (a new session's shard is chosen by hashing its topic)
+        List<String> topics = topicsSpreadOverShards();
+        Map<String, Set<String>> acknowledged = new ConcurrentHashMap<>();
+        Map<String, Set<String>> read = new ConcurrentHashMap<>();
+        AtomicInteger acknowledgedCount = new AtomicInteger();
+        topics.forEach(topic -> {
+            acknowledged.put(topic, ConcurrentHashMap.newKeySet());
+            read.put(topic, ConcurrentHashMap.newKeySet());
+        });
+
+        RunningCluster.Allocation[] victimRef = new RunningCluster.Allocation[1];
+        try (SwitchboardClient client = client(cluster.apiUrls())) {
+            // When a writer and a reader per topic run
+            List<CompletableFuture<Void>> writers = topics.stream()
+                    .map(topic -> CompletableFuture.runAsync(
+                            () -> write(client, topic, acknowledged.get(topic), acknowledgedCount)))
+                    .toList();
+            CompletableFuture<Void> allWritten = CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new));
+            List<CompletableFuture<Void>> readers = topics.stream()
+                    .map(topic -> CompletableFuture.runAsync(
+                            () -> readUntil(client, topic, read.get(topic), acknowledged.get(topic), allWritten)))
+                    .toList();
+
+            // and, a quarter of the way in, the backend node hosting a writer is killed with SIGKILL
+            int total = topics.size() * EVENTS_PER_TOPIC;
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> acknowledgedCount.get() >= total / 4 || allWritten.isDone());
+            RunningCluster.Allocation victim = cluster.allocations().stream()
+                    .filter(allocation -> topics.contains(allocation.topic())
+                            && allocation.mode().equals("WRITE"))
+                    .findFirst()
+                    .orElseThrow();
+            RunningCluster.kill(cluster.backend(victim.node()));
+            victimRef[0] = victim;
+
+            // Then every writer finishes, and the readers read every acknowledged event
+            allWritten.get(4, java.util.concurrent.TimeUnit.MINUTES);
+            CompletableFuture.allOf(readers.toArray(CompletableFuture[]::new))
+                    .get(4, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        for (String topic : topics) {
+            assertThat(acknowledged.get(topic).size()).as(topic).isEqualTo(EVENTS_PER_TOPIC);
+            Set<String> missing = new java.util.HashSet<>(acknowledged.get(topic));
+            missing.removeAll(read.get(topic));
+            assertThat(missing).as("%s: acknowledged but not read", topic).isEmpty();
+        }
+
+        // And the sessions spread over both shards, and the killed node's sessions moved to its shard's other node
+        List<RunningCluster.Allocation> allocations = cluster.allocations().stream()
+                .filter(allocation -> topics.contains(allocation.topic()))
+                .toList();
+        assertThat(allocations).extracting(RunningCluster.Allocation::shard).contains("s0", "s1");
+        RunningCluster.Allocation victim = victimRef[0];
+        assertThat(allocations)
+                .filteredOn(allocation -> allocation.topic().equals(victim.topic())
+                        && allocation.mode().equals("WRITE"))
+                .extracting(RunningCluster.Allocation::shard, RunningCluster.Allocation::node)
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple(victim.shard(), victim.node()),
+                        org.assertj.core.groups.Tuple.tuple(victim.shard(), sibling(victim.node())));
+    }
+
+    @Test
+    @Order(4)
+    void anApiNodeKilledMidRequestFailsOverToTheOther() throws Exception {
+        // Given a reader long-polling an empty topic through the first API node
+        List<URI> urls = cluster.apiUrls();
+        String topic = "failover";
+        try (SwitchboardClient writerClient = client(List.of(urls.get(1)));
+                Publisher publisher = writerClient.publisher(PublisherOptions.of(topic))) {
+            publisher.publish(List.of(Event.of("first")));
+            try (SwitchboardClient client = client(urls);
+                    Subscriber subscriber = client.subscriber(SubscriberOptions.builder()
+                            .topic(topic)
+                            .start(StartPosition.latest())
+                            .build())) {
+                Set<String> seen = ConcurrentHashMap.newKeySet();
+                CompletableFuture<Void> polling = CompletableFuture.runAsync(() -> {
+                    while (seen.size() < 100) {
+                        Batch batch = subscriber.poll(100, Duration.ofSeconds(20));
+                        batch.events().forEach(event -> seen.add(event.payloadAsString()));
+                        subscriber.ack(batch);
+                    }
+                });
+                await().atMost(Duration.ofMinutes(1))
+                        .until(() -> cluster.allocations().stream()
+                                .anyMatch(allocation -> allocation.topic().equals(topic)
+                                        && allocation.mode().equals("READ")));
+
+                // When that API node is killed with SIGKILL while the poll waits in it
+                RunningCluster.kill(cluster.members("api").getFirst());
+                List<String> payloads =
+                        IntStream.range(0, 100).mapToObj(i -> "event " + i).toList();
+                publisher.publish(payloads.stream().map(Event::of).toList());
+
+                // Then the reader fails over to the other node and reads every new event
+                polling.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                assertThat(seen).containsExactlyInAnyOrderElementsOf(payloads);
+            }
+        }
+    }
+
+    private static void write(SwitchboardClient client, String topic, Set<String> acknowledged, AtomicInteger count) {
+        try (Publisher publisher = client.publisher(
+                PublisherOptions.builder().topic(topic).chunkEvents(CHUNK).build())) {
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            for (int from = 0; from < EVENTS_PER_TOPIC; from += CHUNK) {
+                List<String> chunk = IntStream.range(from, Math.min(from + CHUNK, EVENTS_PER_TOPIC))
+                        .mapToObj(i -> topic + ":" + i)
+                        .toList();
+                pending.add(publisher
+                        .publishAsync(chunk.stream().map(Event::of).toList())
+                        .thenRun(() -> {
+                            acknowledged.addAll(chunk);
+                            count.addAndGet(chunk.size());
+                        }));
+            }
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        }
+    }
+
+    private static void readUntil(
+            SwitchboardClient client,
+            String topic,
+            Set<String> read,
+            Set<String> acknowledged,
+            CompletableFuture<Void> allWritten) {
+        try (Subscriber subscriber = client.subscriber(SubscriberOptions.builder()
+                .topic(topic)
+                .start(StartPosition.earliest())
+                .build())) {
+            while (!(allWritten.isDone() && read.containsAll(acknowledged))) {
+                Batch batch = subscriber.poll(500, Duration.ofSeconds(1));
+                batch.events().forEach(event -> read.add(event.payloadAsString()));
+                subscriber.ack(batch);
+            }
+        }
+    }
+
+    /** Topics whose new sessions go to s0 and s1, {@value #TOPICS_PER_SHARD} each. */
+    private static List<String> topicsSpreadOverShards() {
+        Map<String, List<String>> byShard = IntStream.range(0, 100)
+                .mapToObj(i -> "mixed-" + i)
+                .collect(Collectors.groupingBy(topic ->
+                        RendezvousHashing.choose(topic, List.of("s0", "s1")).orElseThrow()));
+        return byShard.values().stream()
+                .flatMap(topics -> topics.stream().limit(TOPICS_PER_SHARD))
+                .toList();
+    }
+
+    /** The other backend node of the same shard (local-cluster names them backend-<shard>-1 and -2). */
+    private static String sibling(String node) {
+        return node.endsWith("-1")
+                ? node.substring(0, node.length() - 1) + "2"
+                : node.substring(0, node.length() - 1) + "1";
+    }
+
+    private static SwitchboardClient client(List<URI> urls) {
+        return SwitchboardClient.builder().urls(urls).build();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.switchboard.server.localcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The parts of local-cluster that need no processes: its options, the ready line, cluster.json's masking. */
+class LocalClusterPartsTest {
+    private static final Path DIR = Path.of("d");
+
+    @Test
+    void oneBrokerForAllShardsOrOneUriPerShard() {
+        LocalClusterOptions defaults = new LocalClusterOptions(2, 2, 2, List.of(), DIR);
+        assertThat(defaults.amqp()).containsExactly(LocalClusterOptions.DEFAULT_AMQP);
+        assertThat(defaults.urisPerShard()).isFalse();
+
+        LocalClusterOptions perShard = new LocalClusterOptions(
+                2, 1, 1, List.of(URI.create("amqp://h:5672/a"), URI.create("amqp://h:5672/b")), DIR);
+        assertThat(perShard.urisPerShard()).isTrue();
+
+        // with one shard, a URI naming a virtual host is used as given; a bare broker URI gets a new one
+        assertThat(new LocalClusterOptions(1, 1, 1, List.of(URI.create("amqp://h/vh")), DIR).urisPerShard())
+                .isTrue();
+        assertThat(new LocalClusterOptions(1, 1, 1, List.of(URI.create("amqp://h")), DIR).urisPerShard())
+                .isFalse();
+    }
+
+    @Test
+    void badOptionsSayWhatIsWrong() {
+        List<URI> three = List.of(URI.create("amqp://a"), URI.create("amqp://b"), URI.create("amqp://c"));
+        assertThatThrownBy(() -> new LocalClusterOptions(2, 1, 1, three, DIR))
+                .hasMessageContaining("--amqp must be given once")
+                .hasMessageContaining("(2 times)");
+        assertThatThrownBy(() -> new LocalClusterOptions(0, 1, 1, List.of(), DIR))
+                .hasMessage("--shards must be 1 to 64");
+        assertThatThrownBy(() -> new LocalClusterOptions(1, 0, 1, List.of(), DIR))
+                .hasMessage("--backends must be 1 to 64");
+        assertThatThrownBy(() -> new LocalClusterOptions(1, 1, 0, List.of(), DIR))
+                .hasMessage("--apis must be 1 to 64");
+        assertThatThrownBy(() -> new LocalClusterOptions(1, 1, 1, List.of(URI.create("http://h")), DIR))
+                .hasMessageContaining("amqp://");
+    }
+
+    @Test
+    void theReadyLineGivesItsPairs() {
+        String line = "2026-11-27T03:10:55.527+0000 [INFO] ApiRole - ready role=api url=http://127.0.0.1:4242/"
+                + " node=api-1 shards=s0,s1";
+
+        assertThat(ChildProcess.parseReady(line))
+                .hasValueSatisfying(pairs -> assertThat(pairs)
+                        .containsEntry("role", "api")
+                        .containsEntry("url", "http://127.0.0.1:4242/")
+                        .containsEntry("node", "api-1")
+                        .containsEntry("shards", "s0,s1"));
+        assertThat(ChildProcess.parseReady("[INFO] LocalCluster - kafka ready bootstrap-servers=x"))
+                .isEmpty();
+        assertThat(ChildProcess.parseReady("[INFO] BackendNode - already running"))
+                .isEmpty();
+    }
+
+    @Test
+    void clusterFileNeverShowsAPassword() {
+        assertThat(ClusterFile.withoutPassword(URI.create("amqp://guest:hunter2@127.0.0.1:5672/vh")))
+                .isEqualTo("amqp://guest:***@127.0.0.1:5672/vh");
+        assertThat(ClusterFile.withoutPassword(URI.create("amqp://127.0.0.1:5672/vh")))
+                .isEqualTo("amqp://127.0.0.1:5672/vh");
+    }
+}

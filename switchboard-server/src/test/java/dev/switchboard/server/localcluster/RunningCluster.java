@@ -1,0 +1,133 @@
+package dev.switchboard.server.localcluster;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.server.SwitchboardProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code switchboard local-cluster} run from the packaged application as a separate OS process, read back
+ * through its {@code cluster.json} and its processes' logs.
+ */
+final class RunningCluster implements AutoCloseable {
+    private static final Pattern ALLOCATED =
+            Pattern.compile("session allocated session=([^.\\s]+)\\.([^.\\s]+)\\.\\S+ topic=(\\S+) mode=(\\S+)");
+
+    /** One process of cluster.json. */
+    record Member(String role, long pid, String shard, String nodeId, String url, Path log) {}
+
+    /** One "session allocated" line of a backend log. */
+    record Allocation(String shard, String node, String topic, String mode) {}
+
+    private final Process process;
+    private final Path dataDir;
+    private final List<Member> members;
+
+    private RunningCluster(Process process, Path dataDir, List<Member> members) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.members = members;
+    }
+
+    static RunningCluster start(Path workDir, String... arguments) throws IOException {
+        Path dataDir = workDir.resolve("cluster");
+        List<String> command = new ArrayList<>(List.of("local-cluster", "--data-dir", dataDir.toString()));
+        command.addAll(List.of(arguments));
+        Path output = workDir.resolve("local-cluster.log");
+        Process process = SwitchboardProcess.command(workDir, command.toArray(String[]::new))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        Path clusterFile = dataDir.resolve("cluster.json");
+        try {
+            await().atMost(Duration.ofMinutes(4))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.exists(clusterFile) || !process.isAlive());
+        } catch (RuntimeException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+        if (!process.isAlive()) {
+            throw new AssertionError("local-cluster exited with " + process.exitValue() + ": "
+                    + Files.readString(output, StandardCharsets.UTF_8));
+        }
+        return new RunningCluster(process, dataDir, read(clusterFile));
+    }
+
+    private static List<Member> read(Path clusterFile) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(clusterFile.toFile());
+        List<Member> members = new ArrayList<>();
+        for (JsonNode node : root.get("processes")) {
+            members.add(new Member(
+                    node.get("role").asText(),
+                    node.get("pid").asLong(),
+                    node.path("shard").asText(null),
+                    node.path("node-id").asText(null),
+                    node.path("url").asText(null),
+                    Path.of(node.get("log").asText())));
+        }
+        return members;
+    }
+
+    List<Member> members(String role) {
+        return members.stream().filter(member -> member.role().equals(role)).toList();
+    }
+
+    List<URI> apiUrls() {
+        return members("api").stream().map(member -> URI.create(member.url())).toList();
+    }
+
+    Member backend(String nodeId) {
+        return members("backend").stream()
+                .filter(member -> member.nodeId().equals(nodeId))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** Every session allocation the backends logged so far. */
+    List<Allocation> allocations() throws IOException {
+        List<Allocation> allocations = new ArrayList<>();
+        for (Member backend : members("backend")) {
+            for (String line : Files.readAllLines(backend.log(), StandardCharsets.UTF_8)) {
+                Matcher matcher = ALLOCATED.matcher(line);
+                if (matcher.find()) {
+                    allocations.add(
+                            new Allocation(matcher.group(1), matcher.group(2), matcher.group(3), matcher.group(4)));
+                }
+            }
+        }
+        return allocations;
+    }
+
+    /** SIGKILL: no drain, no leaving beat, sockets closed by the OS. */
+    static void kill(Member member) throws InterruptedException {
+        ProcessHandle handle = ProcessHandle.of(member.pid()).orElseThrow();
+        handle.destroyForcibly();
+        handle.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /** SIGTERM, as Ctrl-C: local-cluster stops every process it started. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+        }
+    }
+}
