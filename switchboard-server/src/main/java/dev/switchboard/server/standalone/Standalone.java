@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * flight finish before Kafka stops.
  *
  * <p>Data dir layout: {@code kafka/} (the broker's log dirs), {@code cluster-secret} (keys cursor tags),
- * {@code .lock} (one standalone per data dir).
+ * {@code keys/} (the keystore holding the key-encryption key of encryption at rest, and its password; see
+ * {@link StandaloneKeys}), {@code .lock} (one standalone per data dir).
  */
 public final class Standalone implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Standalone.class);
@@ -69,6 +70,7 @@ public final class Standalone implements AutoCloseable {
             backend = BackendNode.start(
                     BackendConfig.builder(NODE_ID, kafka.bootstrapServers())
                             .autoCreateTopics(true)
+                            .encryption(StandaloneKeys.encryption(dir))
                             .build(),
                     secret,
                     Clock.systemUTC());
