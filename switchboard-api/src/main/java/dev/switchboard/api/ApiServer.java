@@ -1,17 +1,24 @@
 package dev.switchboard.api;
 
 import dev.switchboard.api.internal.ApiRouter;
+import dev.switchboard.api.internal.AuthenticatingCalls;
 import dev.switchboard.api.internal.CallDeadlines;
 import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
+import dev.switchboard.api.internal.JwksHandler;
+import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
 import dev.switchboard.api.internal.ThriftDispatcher;
 import dev.switchboard.api.internal.ThriftHttpHandler;
+import dev.switchboard.api.internal.TokenVerifier;
 import dev.switchboard.switching.Switch;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
@@ -75,7 +82,17 @@ public final class ApiServer implements AutoCloseable {
      * (for example, a standalone node's backend having finished its start-up).
      */
     public static ApiServer start(ApiConfig config, Switch sw, BooleanSupplier extraReadiness) {
+        return start(config, sw, extraReadiness, ApiSecurity.none());
+    }
+
+    /**
+     * Starts a node with authentication: bearer tokens on allocate, request MACs on every later call (see
+     * {@link ApiSecurity}); with a fixed JWK set, also serves its public keys at
+     * {@code GET /.well-known/jwks.json}.
+     */
+    public static ApiServer start(ApiConfig config, Switch sw, BooleanSupplier extraReadiness, ApiSecurity security) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(sw, "sw");
         Objects.requireNonNull(extraReadiness, "extraReadiness");
         CallDeadlines deadlines = new CallDeadlines(config.requestTimeout(), config.readWaitMargin());
@@ -97,13 +114,22 @@ public final class ApiServer implements AutoCloseable {
         connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
 
+        Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, Clock.systemUTC()));
+        Optional<RequestMacs> macs = security.clusterSecret()
+                .map(secret -> new RequestMacs(secret, RequestMacs.DEFAULT_WINDOW, Clock.systemUTC()));
         ThriftDispatcher dispatcher = new ThriftDispatcher(
-                config.maxRequestBytes(), context -> new SwitchboardCalls(sw, deadlines, inFlight, context));
+                config.maxRequestBytes(),
+                context -> new AuthenticatingCalls(
+                        new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context));
         HealthHandler health = new HealthHandler(() -> sw.ready() && extraReadiness.getAsBoolean());
-        ApiRouter router = new ApiRouter(Map.of(
+        Map<String, Handler> routes = new HashMap<>(Map.of(
                 ThriftHttpHandler.PATH, new ThriftHttpHandler(dispatcher, config.maxRequestBytes()),
                 HealthHandler.LIVE_PATH, health,
                 HealthHandler.READY_PATH, health));
+        security.oauth()
+                .flatMap(OAuthConfig::jwks)
+                .ifPresent(jwks -> routes.put(JwksHandler.PATH, new JwksHandler(jwks)));
+        ApiRouter router = new ApiRouter(routes);
         server.setHandler(new GracefulHandler(gzip(router)));
 
         try {
