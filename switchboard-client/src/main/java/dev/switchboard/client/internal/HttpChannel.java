@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -51,6 +52,12 @@ final class HttpChannel implements Exchanger {
 
     @Override
     public byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException {
+        return exchange(message, extraTime, Map.of());
+    }
+
+    @Override
+    public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+            throws TransientFailure, InterruptedException {
         Body body = message.length > settings.gzipThreshold()
                 ? new Body(Gzip.compress(message), true)
                 : new Body(message, false);
@@ -61,7 +68,8 @@ final class HttpChannel implements Exchanger {
             URI endpoint = endpoints.get(index);
             HttpResponse<byte[]> response;
             try {
-                response = http.send(request(endpoint, body, extraTime), HttpResponse.BodyHandlers.ofByteArray());
+                response =
+                        http.send(request(endpoint, body, extraTime, headers), HttpResponse.BodyHandlers.ofByteArray());
             } catch (ConnectException | HttpConnectTimeoutException e) {
                 LOGGER.debug("cannot connect url={} error={}", endpoint, e.toString());
                 lastRefusal = e instanceof ConnectException refused ? refused : new ConnectException(e.toString());
@@ -76,7 +84,7 @@ final class HttpChannel implements Exchanger {
         throw new TransientFailure("cannot connect to any of " + settings.urls(), lastRefusal);
     }
 
-    private HttpRequest request(URI endpoint, Body body, Duration extraTime) {
+    private HttpRequest request(URI endpoint, Body body, Duration extraTime, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(settings.requestTimeout().plus(extraTime))
                 .header("Content-Type", CONTENT_TYPE)
@@ -86,6 +94,7 @@ final class HttpChannel implements Exchanger {
         if (body.gzipped()) {
             request.header("Content-Encoding", "gzip");
         }
+        headers.forEach(request::header);
         Optional<String> token = settings.token().get();
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         return request.build();
