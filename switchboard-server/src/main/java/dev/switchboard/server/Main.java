@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.server.cli.ConsumeCommand;
 import dev.switchboard.server.cli.ProduceCommand;
 import dev.switchboard.server.cli.StandaloneCommand;
+import dev.switchboard.server.cli.TokenCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Switchboard: a central eventing service in front of Kafka.",
-        subcommands = {StandaloneCommand.class, ProduceCommand.class, ConsumeCommand.class})
+        subcommands = {StandaloneCommand.class, ProduceCommand.class, ConsumeCommand.class, TokenCommand.class})
 public final class Main {
     public static final int FAILED = 1;
 

@@ -1,6 +1,7 @@
 package dev.switchboard.server.standalone;
 
 import dev.switchboard.api.ApiConfig;
+import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
@@ -25,7 +26,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Data dir layout: {@code kafka/} (the broker's log dirs), {@code cluster-secret} (keys cursor tags),
  * {@code keys/} (the keystore holding the key-encryption key of encryption at rest, and its password; see
- * {@link StandaloneKeys}), {@code .lock} (one standalone per data dir).
+ * {@link StandaloneKeys}), {@code dev-issuer/} (the development token issuer's signing key) and {@code dev-token}
+ * (a token granting every topic, rewritten on each start; see {@link DevIssuer}), {@code .lock} (one standalone
+ * per data dir).
+ *
+ * <p>Secure by default: the API node takes only tokens of the development issuer, and request MACs keyed by the
+ * cluster secret; the backend encrypts at rest.
  */
 public final class Standalone implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Standalone.class);
@@ -75,7 +81,13 @@ public final class Standalone implements AutoCloseable {
                     secret,
                     Clock.systemUTC());
             Switch.Attachment attachment = localSwitch.attach(backend);
-            ApiServer api = ApiServer.start(ApiConfig.defaults().withPort(port), localSwitch);
+            DevIssuer issuer = DevIssuer.loadOrCreate(dir);
+            issuer.writeDevToken(dir);
+            ApiServer api = ApiServer.start(
+                    ApiConfig.defaults().withPort(port),
+                    localSwitch,
+                    () -> true,
+                    ApiSecurity.of(issuer.oauthConfig(), secret));
             Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
             LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
             return standalone;

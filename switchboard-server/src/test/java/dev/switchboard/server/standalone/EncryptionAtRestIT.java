@@ -34,8 +34,10 @@ class EncryptionAtRestIT {
         String key = "clear-key-" + UUID.randomUUID();
         List<ReceivedEvent> received = new ArrayList<>();
         try (Standalone standalone = Standalone.start(dataDir, 0);
-                SwitchboardClient client =
-                        SwitchboardClient.builder().url(standalone.uri()).build()) {
+                SwitchboardClient client = SwitchboardClient.builder()
+                        .url(standalone.uri())
+                        .token(Files.readString(dataDir.resolve("dev-token")).strip())
+                        .build()) {
             // When it is produced as payload and header value, and read back
             try (Publisher publisher = client.publisher(PublisherOptions.of("at-rest"))) {
                 publisher.publish(List.of(Event.builder()
