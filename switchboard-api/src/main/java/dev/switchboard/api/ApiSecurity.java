@@ -3,17 +3,25 @@ package dev.switchboard.api;
 import java.util.Optional;
 
 /**
- * Who may call an API node: OAuth2 bearer tokens checked on allocate ({@code oauth}), and per-request MACs on
+ * Who may call an API node, and over what: OAuth2 bearer tokens checked on allocate ({@code oauth}), and per-request MACs on
  * every later call, keyed by the cluster secret ({@code request-macs}). {@link #none()} turns both off (tests,
  * trusted networks).
  *
  * @param oauth how bearer tokens are checked; empty = allocate needs no token
  * @param clusterSecret the secret session MAC keys derive from (the same on every API node, at least 16 bytes);
  *     empty = later calls carry no MAC
+ * @param tls HTTPS instead of HTTP ({@code tls}); empty = plain HTTP
  */
-public record ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterSecret) {
+public record ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterSecret, Optional<TlsConfig> tls) {
+
+    /** Without TLS. */
+    public ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterSecret) {
+        this(oauth, clusterSecret, Optional.empty());
+    }
+
     public ApiSecurity {
         oauth = oauth == null ? Optional.empty() : oauth;
+        tls = tls == null ? Optional.empty() : tls;
         clusterSecret = clusterSecret == null ? Optional.empty() : clusterSecret.map(byte[]::clone);
         clusterSecret.ifPresent(secret -> {
             if (secret.length < 16) {
@@ -34,8 +42,12 @@ public record ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterS
         return new ApiSecurity(Optional.of(oauth), Optional.empty());
     }
 
+    public ApiSecurity withTls(TlsConfig value) {
+        return new ApiSecurity(oauth, clusterSecret, Optional.of(value));
+    }
+
     @Override
     public String toString() {
-        return "ApiSecurity[oauth=" + oauth + ", request-macs=" + clusterSecret.isPresent() + "]";
+        return "ApiSecurity[oauth=" + oauth + ", request-macs=" + clusterSecret.isPresent() + ", tls=" + tls + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.client;
 import dev.switchboard.api.ApiConfig;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
+import dev.switchboard.api.TlsConfig;
 import dev.switchboard.client.fake.FakeKafka;
 import dev.switchboard.client.fake.FakeNode;
 import dev.switchboard.client.fake.Fault;
@@ -33,11 +34,17 @@ final class HttpHarness implements AutoCloseable {
     private int nodes;
 
     HttpHarness(Fault.Plan faults, int apiNodes) {
+        this(faults, apiNodes, Optional.empty());
+    }
+
+    /** With {@code tls}, the API nodes serve HTTPS. */
+    HttpHarness(Fault.Plan faults, int apiNodes, Optional<TlsConfig> tls) {
         kafka.createTopic(TOPIC);
         replaceNode(faults);
+        ApiSecurity security = tls.map(SIGNED::withTls).orElse(SIGNED);
         for (int i = 0; i < apiNodes; i++) {
             // every API node verifies request MACs, keyed by one cluster secret: the SDK must sign each call
-            apis.add(ApiServer.start(ApiConfig.defaults().withPort(0), router, () -> true, SIGNED));
+            apis.add(ApiServer.start(ApiConfig.defaults().withPort(0), router, () -> true, security));
         }
     }
 

@@ -40,11 +40,12 @@ final class HttpChannel implements Exchanger {
     HttpChannel(ChannelSettings settings) {
         this.settings = settings;
         this.endpoints = settings.urls().stream().map(ChannelSettings::endpoint).toList();
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        settings.tls().ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     /** A request body as posted: gzip-compressed when larger than the threshold. */
@@ -74,6 +75,12 @@ final class HttpChannel implements Exchanger {
                 LOGGER.debug("cannot connect url={} error={}", endpoint, e.toString());
                 lastRefusal = e instanceof ConnectException refused ? refused : new ConnectException(e.toString());
                 continue;
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                // retrying cannot help: the server's certificate is not trusted (or TLS is misconfigured)
+                throw SwitchboardException.of(
+                        ErrorCode.UNAVAILABLE,
+                        "TLS handshake with " + endpoint + " failed: " + describe(e)
+                                + " (is the server's certificate trusted? see trustedCertificates / --ca-file)");
             } catch (IOException e) {
                 preferred.compareAndSet(index, (index + 1) % endpoints.size());
                 throw new TransientFailure("no answer from " + endpoint + ": " + describe(e), e);

@@ -3,6 +3,7 @@ package dev.switchboard.server.standalone;
 import dev.switchboard.api.ApiConfig;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
+import dev.switchboard.api.SelfSignedTls;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.kafka.embedded.EmbeddedKafka;
@@ -62,8 +63,16 @@ public final class Standalone implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** Starts every part and returns once the API serves; logs "ready". */
+    /** Starts every part and returns once the API serves plain HTTP; logs "ready". */
     public static Standalone start(Path dataDir, int port) throws IOException {
+        return start(dataDir, port, false);
+    }
+
+    /**
+     * Starts every part and returns once the API serves; logs "ready". With {@code selfSignedTls}, the API serves
+     * HTTPS with a self-signed certificate kept in {@code <data-dir>/tls} (see {@link SelfSignedTls}).
+     */
+    public static Standalone start(Path dataDir, int port, boolean selfSignedTls) throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         FileChannel lockChannel = lock(dir);
@@ -83,11 +92,11 @@ public final class Standalone implements AutoCloseable {
             Switch.Attachment attachment = localSwitch.attach(backend);
             DevIssuer issuer = DevIssuer.loadOrCreate(dir);
             issuer.writeDevToken(dir);
-            ApiServer api = ApiServer.start(
-                    ApiConfig.defaults().withPort(port),
-                    localSwitch,
-                    () -> true,
-                    ApiSecurity.of(issuer.oauthConfig(), secret));
+            ApiSecurity security = ApiSecurity.of(issuer.oauthConfig(), secret);
+            if (selfSignedTls) {
+                security = security.withTls(SelfSignedTls.loadOrCreate(dir.resolve("tls")));
+            }
+            ApiServer api = ApiServer.start(ApiConfig.defaults().withPort(port), localSwitch, () -> true, security);
             Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
             LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
             return standalone;
