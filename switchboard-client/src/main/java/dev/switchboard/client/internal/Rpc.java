@@ -98,7 +98,11 @@ final class Rpc implements AutoCloseable {
         try {
             return exchange.decode(answer);
         } catch (SwitchboardError e) {
-            throw SwitchboardException.fromThrift(e);
+            SwitchboardException error = SwitchboardException.fromThrift(e);
+            if (sessionId != null && error.code().needsReallocation()) {
+                macKeys.remove(sessionId); // the session is gone; its replacement gets a key of its own
+            }
+            throw error;
         } catch (TApplicationException e) {
             throw applicationError(exchange.name(), e);
         } catch (TException e) {
