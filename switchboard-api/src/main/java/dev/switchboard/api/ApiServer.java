@@ -1,29 +1,41 @@
 package dev.switchboard.api;
 
 import dev.switchboard.api.internal.ApiRouter;
+import dev.switchboard.api.internal.AuthenticatingCalls;
 import dev.switchboard.api.internal.CallDeadlines;
 import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
+import dev.switchboard.api.internal.JwksHandler;
+import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
 import dev.switchboard.api.internal.ThriftDispatcher;
 import dev.switchboard.api.internal.ThriftHttpHandler;
+import dev.switchboard.api.internal.TlsKeyStores;
+import dev.switchboard.api.internal.TokenVerifier;
 import dev.switchboard.switching.Switch;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
 import org.eclipse.jetty.compression.server.CompressionHandler;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,9 +69,12 @@ public final class ApiServer implements AutoCloseable {
     private final int port;
     private final InFlightCalls inFlight;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final String scheme;
 
-    private ApiServer(ApiConfig config, Server server, ServerConnector connector, InFlightCalls inFlight) {
+    private ApiServer(
+            ApiConfig config, Server server, ServerConnector connector, InFlightCalls inFlight, boolean https) {
         this.config = config;
+        this.scheme = https ? "https" : "http";
         this.server = server;
         this.port = connector.getLocalPort();
         this.inFlight = inFlight;
@@ -75,7 +90,17 @@ public final class ApiServer implements AutoCloseable {
      * (for example, a standalone node's backend having finished its start-up).
      */
     public static ApiServer start(ApiConfig config, Switch sw, BooleanSupplier extraReadiness) {
+        return start(config, sw, extraReadiness, ApiSecurity.none());
+    }
+
+    /**
+     * Starts a node with authentication: bearer tokens on allocate, request MACs on every later call (see
+     * {@link ApiSecurity}); with a fixed JWK set, also serves its public keys at
+     * {@code GET /.well-known/jwks.json}.
+     */
+    public static ApiServer start(ApiConfig config, Switch sw, BooleanSupplier extraReadiness, ApiSecurity security) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(sw, "sw");
         Objects.requireNonNull(extraReadiness, "extraReadiness");
         CallDeadlines deadlines = new CallDeadlines(config.requestTimeout(), config.readWaitMargin());
@@ -90,20 +115,31 @@ public final class ApiServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = security.tls()
+                .map(tls -> httpsConnector(server, http, tls))
+                .orElseGet(() -> new ServerConnector(server, new HttpConnectionFactory(http)));
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(deadlines.longest().plus(IDLE_SLACK).toMillis());
         connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
 
+        Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, Clock.systemUTC()));
+        Optional<RequestMacs> macs = security.clusterSecret()
+                .map(secret -> new RequestMacs(secret, RequestMacs.DEFAULT_WINDOW, Clock.systemUTC()));
         ThriftDispatcher dispatcher = new ThriftDispatcher(
-                config.maxRequestBytes(), context -> new SwitchboardCalls(sw, deadlines, inFlight, context));
+                config.maxRequestBytes(),
+                context -> new AuthenticatingCalls(
+                        new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context));
         HealthHandler health = new HealthHandler(() -> sw.ready() && extraReadiness.getAsBoolean());
-        ApiRouter router = new ApiRouter(Map.of(
+        Map<String, Handler> routes = new HashMap<>(Map.of(
                 ThriftHttpHandler.PATH, new ThriftHttpHandler(dispatcher, config.maxRequestBytes()),
                 HealthHandler.LIVE_PATH, health,
                 HealthHandler.READY_PATH, health));
+        security.oauth()
+                .flatMap(OAuthConfig::jwks)
+                .ifPresent(jwks -> routes.put(JwksHandler.PATH, new JwksHandler(jwks)));
+        ApiRouter router = new ApiRouter(routes);
         server.setHandler(new GracefulHandler(gzip(router)));
 
         try {
@@ -113,8 +149,9 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException(
                     "the API server could not listen on " + config.host() + ":" + config.port(), e);
         }
-        ApiServer api = new ApiServer(config, server, connector, inFlight);
-        LOGGER.info("api listening host={} port={}", config.host(), api.port);
+        ApiServer api = new ApiServer(
+                config, server, connector, inFlight, security.tls().isPresent());
+        LOGGER.info("api listening host={} port={} scheme={}", config.host(), api.port, api.scheme);
         return api;
     }
 
@@ -123,10 +160,10 @@ public final class ApiServer implements AutoCloseable {
         return port;
     }
 
-    /** The base URI of this node, e.g. {@code http://127.0.0.1:8080/}. */
+    /** The base URI of this node, e.g. {@code http://127.0.0.1:8080/} ({@code https} with TLS). */
     public URI uri() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        return URI.create("http://" + host + ":" + port() + "/");
+        return URI.create(scheme + "://" + host + ":" + port() + "/");
     }
 
     /** Answers waiting calls with UNAVAILABLE, finishes in-flight responses, and stops; idempotent. */
@@ -143,6 +180,21 @@ public final class ApiServer implements AutoCloseable {
                 config.host(),
                 port,
                 (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /** TLS 1.2+ with the JDK's defaults; SNI is not required, so clients may connect by IP address. */
+    private static ServerConnector httpsConnector(Server server, HttpConfiguration http, TlsConfig tls) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(TlsKeyStores.load(tls));
+        ssl.setKeyStorePassword(tls.keystore().isPresent() ? tls.keystorePassword() : TlsKeyStores.PEM_STORE_PASSWORD);
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        return new ServerConnector(
+                server,
+                new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                new HttpConnectionFactory(http));
     }
 
     /** Gzip both ways: inflates {@code Content-Encoding: gzip} bodies, compresses big answers when accepted. */

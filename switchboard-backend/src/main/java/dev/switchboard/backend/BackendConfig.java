@@ -18,6 +18,7 @@ import java.util.Objects;
  *     ({@code auto-create-topics})
  * @param defaultPartitions partitions of an auto-created topic ({@code default-partitions}, default 3)
  * @param replicationFactor replication factor of an auto-created topic ({@code replication-factor}, default 1)
+ * @param encryption encryption at rest ({@code encryption}, default off; see {@link EncryptionConfig})
  */
 public record BackendConfig(
         String shard,
@@ -27,7 +28,8 @@ public record BackendConfig(
         SessionLimits limits,
         boolean autoCreateTopics,
         int defaultPartitions,
-        int replicationFactor) {
+        int replicationFactor,
+        EncryptionConfig encryption) {
 
     public static final String DEFAULT_SHARD = "s0";
     public static final int DEFAULT_PARTITIONS = 3;
@@ -53,6 +55,7 @@ public record BackendConfig(
             throw new IllegalArgumentException(
                     "replication-factor must be between 1 and " + Short.MAX_VALUE + ", got " + replicationFactor);
         }
+        encryption = encryption == null ? EncryptionConfig.disabled() : encryption;
     }
 
     /** A builder with every default set; node id and bootstrap servers are required. */
@@ -70,6 +73,7 @@ public record BackendConfig(
         private boolean autoCreateTopics;
         private int defaultPartitions = DEFAULT_PARTITIONS;
         private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
+        private EncryptionConfig encryption = EncryptionConfig.disabled();
 
         private Builder(String nodeId, String bootstrapServers) {
             this.nodeId = nodeId;
@@ -107,6 +111,11 @@ public record BackendConfig(
             return this;
         }
 
+        public Builder encryption(EncryptionConfig value) {
+            encryption = value;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     shard,
@@ -116,7 +125,8 @@ public record BackendConfig(
                     limits,
                     autoCreateTopics,
                     defaultPartitions,
-                    replicationFactor);
+                    replicationFactor,
+                    encryption);
         }
     }
 }

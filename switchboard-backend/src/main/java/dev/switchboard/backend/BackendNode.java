@@ -1,8 +1,11 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.backend.internal.Allocator;
+import dev.switchboard.backend.internal.DataKeys;
+import dev.switchboard.backend.internal.EnvelopeCipher;
 import dev.switchboard.backend.internal.KafkaErrors;
 import dev.switchboard.backend.internal.Publisher;
+import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
 import dev.switchboard.backend.internal.SessionRegistry;
 import dev.switchboard.backend.internal.TopicManager;
@@ -16,8 +19,11 @@ import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.SwitchResponses;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -47,16 +53,19 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final Publisher publisher;
     private final SessionRegistry registry;
     private final Allocator allocator;
+    private final Optional<DataKeys> dataKeys;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private BackendNode(BackendConfig config, CursorCodec cursors, Clock clock) {
+    private BackendNode(BackendConfig config, CursorCodec cursors, Clock clock, Optional<DataKeys> dataKeys) {
         this.config = config;
+        this.dataKeys = dataKeys;
         this.topics = new TopicManager(config);
         try {
             this.publisher = Publisher.create(config);
         } catch (RuntimeException e) {
             topics.close();
+            dataKeys.ifPresent(DataKeys::close);
             throw e;
         }
         this.registry = new SessionRegistry(config.nodeId(), config.limits().sessionTtl());
@@ -69,17 +78,50 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 registry,
                 draining::get,
                 VIRTUAL_THREADS,
-                clock);
+                clock,
+                dataKeys.<RecordCipher>map(keys ->
+                                new EnvelopeCipher(keys, config.encryption().enabled()))
+                        .orElse(RecordCipher.PLAIN));
     }
 
-    /** Starts a node; {@code clusterSecret} signs cursors (at least 16 bytes, the same on every node). */
+    /**
+     * Starts a node; {@code clusterSecret} signs cursors (at least 16 bytes, the same on every node). With
+     * encryption enabled, opens the {@code local} key management service from the configured keystore (creating
+     * it when allowed) and the keys topic.
+     */
     public static BackendNode start(BackendConfig config, byte[] clusterSecret, Clock clock) {
-        BackendNode node = new BackendNode(config, new CursorCodec(clusterSecret), clock);
+        EncryptionConfig encryption = config.encryption();
+        if (encryption.keystore().isEmpty()) {
+            return start(config, clusterSecret, clock, Optional.empty());
+        }
+        try {
+            return start(
+                    config,
+                    clusterSecret,
+                    clock,
+                    Optional.of(LocalKeyManagementService.open(
+                            encryption.keystore().get(),
+                            encryption.keystorePassword().toCharArray(),
+                            encryption.createKeystore())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a node with a given key management service (any implementation); without one, sealed records
+     * cannot be read and nothing is sealed. {@code encryption.enabled} decides whether this node seals.
+     */
+    public static BackendNode start(
+            BackendConfig config, byte[] clusterSecret, Clock clock, Optional<KeyManagementService> kms) {
+        Optional<DataKeys> dataKeys = kms.map(service -> DataKeys.open(config, service, clock));
+        BackendNode node = new BackendNode(config, new CursorCodec(clusterSecret), clock, dataKeys);
         LOGGER.info(
-                "backend node started shard={} node={} bootstrap-servers={}",
+                "backend node started shard={} node={} bootstrap-servers={} encryption={}",
                 config.shard(),
                 config.nodeId(),
-                config.bootstrapServers());
+                config.bootstrapServers(),
+                config.encryption().enabled() ? "on" : "off");
         return node;
     }
 
@@ -194,6 +236,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         await(released, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         registry.close();
         topics.close();
+        dataKeys.ifPresent(DataKeys::close);
         LOGGER.info("backend node closed shard={} node={} drained-in-time={}", shard(), nodeId(), finished);
     }
 

@@ -2,13 +2,16 @@ package dev.switchboard.client;
 
 import dev.switchboard.client.internal.ChannelSettings;
 import dev.switchboard.client.internal.ClientRuntime;
+import dev.switchboard.client.internal.TrustedCertificates;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The entry point of the SDK: a connection to one Switchboard deployment (one or more API node URLs) that
@@ -71,6 +74,7 @@ public final class SwitchboardClient implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private int gzipThreshold = 64 * 1024;
         private RetryPolicy retry = RetryPolicy.defaults();
+        private Optional<SSLContext> tls = Optional.empty();
 
         private Builder() {}
 
@@ -95,6 +99,21 @@ public final class SwitchboardClient implements AutoCloseable {
         /** Asks {@code tokens} for the bearer token before every request, so refreshed tokens are used. */
         public Builder tokenSupplier(Supplier<Optional<String>> tokens) {
             this.token = Objects.requireNonNull(tokens, "tokens");
+            return this;
+        }
+
+        /**
+         * Trusts the CA certificates (or self-signed server certificate) in a PEM file for {@code https} URLs,
+         * instead of the JDK's default trust store. Server certificates and host names are always verified.
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            this.tls = Optional.of(TrustedCertificates.sslContext(pemFile));
+            return this;
+        }
+
+        /** Uses this TLS context for {@code https} URLs (client certificates, custom trust). */
+        public Builder sslContext(SSLContext context) {
+            this.tls = Optional.of(Objects.requireNonNull(context, "context"));
             return this;
         }
 
@@ -124,7 +143,8 @@ public final class SwitchboardClient implements AutoCloseable {
 
         /** The client; throws {@link IllegalArgumentException} naming an invalid setting. No I/O happens yet. */
         public SwitchboardClient build() {
-            ChannelSettings settings = new ChannelSettings(urls, token, requestTimeout, connectTimeout, gzipThreshold);
+            ChannelSettings settings =
+                    new ChannelSettings(urls, token, requestTimeout, connectTimeout, gzipThreshold, tls);
             return new SwitchboardClient(new ClientRuntime(settings, retry));
         }
     }

@@ -7,6 +7,7 @@ import dev.switchboard.server.cli.InternalKafkaCommand;
 import dev.switchboard.server.cli.LocalClusterCommand;
 import dev.switchboard.server.cli.ProduceCommand;
 import dev.switchboard.server.cli.StandaloneCommand;
+import dev.switchboard.server.cli.TokenCommand;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
             ApiCommand.class,
             BackendCommand.class,
             LocalClusterCommand.class,
+            TokenCommand.class,
             InternalKafkaCommand.class
         })
 public final class Main {

@@ -1,5 +1,6 @@
 package dev.switchboard.testkit;
 
+import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.thrift.AckRequest;
 import dev.switchboard.protocol.thrift.AckResponse;
 import dev.switchboard.protocol.thrift.AllocateRequest;
@@ -20,6 +21,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
 import org.apache.thrift.transport.TMemoryBuffer;
@@ -35,9 +39,25 @@ public final class ThriftOverHttp {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final Optional<String> token;
+    private final Map<String, byte[]> macKeys = new ConcurrentHashMap<>();
 
     public ThriftOverHttp(URI base) {
+        this(base, Optional.empty());
+    }
+
+    private ThriftOverHttp(URI base, Optional<String> token) {
         this.base = base;
+        this.token = token;
+    }
+
+    /**
+     * A client that authenticates like the SDK: {@code Authorization: Bearer <token>} on every post, and the
+     * session calls ({@link #read}, {@link #ack}, {@link #write}, {@link #commit}, {@link #dispose}) signed
+     * with the MAC key that {@link #allocate} received for their session.
+     */
+    public static ThriftOverHttp authorised(URI base, String token) {
+        return new ThriftOverHttp(base, Optional.of(token));
     }
 
     @FunctionalInterface
@@ -77,33 +97,49 @@ public final class ThriftOverHttp {
         }
     }
 
+    /** Signs later calls of {@code sessionId} with {@code key} (say, one derived from a known cluster secret). */
+    public ThriftOverHttp withMacKey(String sessionId, byte[] key) {
+        macKeys.put(sessionId, key.clone());
+        return this;
+    }
+
     public AllocateResponse allocate(AllocateRequest request) throws TException {
-        return call(client -> client.send_allocate(request), Switchboard.Client::recv_allocate);
+        AllocateResponse response = call(client -> client.send_allocate(request), Switchboard.Client::recv_allocate);
+        if (response.isSetMacKey()) {
+            macKeys.put(response.getSessionId(), response.getMacKey());
+        }
+        return response;
     }
 
     public ReadResponse read(ReadRequest request) throws TException {
-        return call(client -> client.send_read(request), Switchboard.Client::recv_read);
+        return call(request.getSessionId(), client -> client.send_read(request), Switchboard.Client::recv_read);
     }
 
     public AckResponse ack(AckRequest request) throws TException {
-        return call(client -> client.send_ack(request), Switchboard.Client::recv_ack);
+        return call(request.getSessionId(), client -> client.send_ack(request), Switchboard.Client::recv_ack);
     }
 
     public WriteResponse write(WriteRequest request) throws TException {
-        return call(client -> client.send_write(request), Switchboard.Client::recv_write);
+        return call(request.getSessionId(), client -> client.send_write(request), Switchboard.Client::recv_write);
     }
 
     public CommitResponse commit(CommitRequest request) throws TException {
-        return call(client -> client.send_commit(request), Switchboard.Client::recv_commit);
+        return call(request.getSessionId(), client -> client.send_commit(request), Switchboard.Client::recv_commit);
     }
 
     public DisposeResponse dispose(DisposeRequest request) throws TException {
-        return call(client -> client.send_dispose(request), Switchboard.Client::recv_dispose);
+        return call(request.getSessionId(), client -> client.send_dispose(request), Switchboard.Client::recv_dispose);
     }
 
     public <T> T call(Send send, Receive<T> receive) throws TException {
+        return call(null, send, receive);
+    }
+
+    /** One call; signed with the MAC key of {@code sessionId} when this client holds one. */
+    public <T> T call(String sessionId, Send send, Receive<T> receive) throws TException {
         Codec codec = new Codec();
-        HttpResponse<byte[]> response = post(codec.encode(send));
+        byte[] body = codec.encode(send);
+        HttpResponse<byte[]> response = post(body, macHeaders(sessionId, body));
         String contentType = response.headers().firstValue("content-type").orElse("");
         if (response.statusCode() != 200 || !contentType.equals(CONTENT_TYPE)) {
             throw new AssertionError("expected 200 " + CONTENT_TYPE + ", got " + response.statusCode() + " "
@@ -112,10 +148,25 @@ public final class ThriftOverHttp {
         return codec.decode(response.body(), receive);
     }
 
+    private String[] macHeaders(String sessionId, byte[] body) {
+        byte[] key = sessionId == null ? null : macKeys.get(sessionId);
+        if (key == null) {
+            return new String[0];
+        }
+        long now = System.currentTimeMillis();
+        String nonce = RequestMac.nonce();
+        return new String[] {
+            RequestMac.TIMESTAMP_HEADER, Long.toString(now),
+            RequestMac.NONCE_HEADER, nonce,
+            RequestMac.MAC_HEADER, RequestMac.sign(key, sessionId, now, nonce, body)
+        };
+    }
+
     public HttpResponse<byte[]> post(byte[] body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/thrift"))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         if (headers.length > 0) {
             request.headers(headers);
         }

@@ -9,12 +9,18 @@ import java.util.stream.Stream;
 
 /**
  * What the call side may know about the HTTP request a call arrived in: its headers (names lower-cased) and the
- * peer's address. It is the seam for authentication: an authenticator reads {@code Authorization} and the request
+ * peer's address, and the hex SHA-256 of the request body (what a request MAC covers). It is the seam for authentication: an authenticator reads {@code Authorization} and the request
  * MAC headers from here, so the HTTP handler never needs to change for it.
  */
-public record CallContext(Map<String, List<String>> headers, String remoteAddress) {
+public record CallContext(Map<String, List<String>> headers, String remoteAddress, String bodySha256) {
+
+    /** A context without a body digest (tests, in-process use). */
+    public CallContext(Map<String, List<String>> headers, String remoteAddress) {
+        this(headers, remoteAddress, "");
+    }
 
     public CallContext {
+        bodySha256 = bodySha256 == null ? "" : bodySha256;
         headers = headers.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(
                         entry -> entry.getKey().toLowerCase(Locale.ROOT),

@@ -1,9 +1,11 @@
 package dev.switchboard.api.internal;
 
+import dev.switchboard.core.mac.RequestMac;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
@@ -68,7 +70,7 @@ public final class ThriftHttpHandler extends Handler.Abstract {
         if (body.length > maxRequestBytes) {
             return tooLarge(response, callback);
         }
-        return switch (dispatcher.dispatch(body, contextOf(request))) {
+        return switch (dispatcher.dispatch(body, contextOf(request, body))) {
             case CallOutcome.Reply reply -> {
                 response.setStatus(HttpStatus.OK_200);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
@@ -112,12 +114,16 @@ public final class ThriftHttpHandler extends Handler.Abstract {
         return false;
     }
 
-    private static CallContext contextOf(Request request) {
+    private static CallContext contextOf(Request request, byte[] body) {
         Map<String, List<String>> headers = new HashMap<>();
         for (HttpField field : request.getHeaders()) {
             headers.computeIfAbsent(field.getLowerCaseName(), name -> new ArrayList<>())
                     .add(field.getValue());
         }
-        return new CallContext(headers, Request.getRemoteAddr(request));
+        return new CallContext(
+                headers,
+                Request.getRemoteAddr(request),
+                // only a signed call needs the digest
+                headers.containsKey(RequestMac.MAC_HEADER) ? HexFormat.of().formatHex(RequestMac.sha256(body)) : "");
     }
 }

@@ -34,6 +34,7 @@ public final class Allocator {
     private final BooleanSupplier draining;
     private final Executor executor;
     private final Clock clock;
+    private final RecordCipher cipher;
 
     public Allocator(
             BackendConfig config,
@@ -44,8 +45,10 @@ public final class Allocator {
             SessionRegistry registry,
             BooleanSupplier draining,
             Executor executor,
-            Clock clock) {
+            Clock clock,
+            RecordCipher cipher) {
         this.config = config;
+        this.cipher = cipher;
         this.validator = new AllocateValidator(cursors);
         this.cursors = cursors;
         this.topics = topics;
@@ -76,7 +79,7 @@ public final class Allocator {
         try {
             Map<TopicPartition, Long> positions =
                     StartPositions.resolve(consumer, spec.topic(), partitions, spec.start());
-            fetcher = new Fetcher(consumer, prefetch);
+            fetcher = new Fetcher(consumer, prefetch, cipher);
             fetcher.assign(positions);
             start = StartPositions.cursorOf(spec.topic(), positions);
         } catch (RuntimeException e) {
@@ -92,7 +95,16 @@ public final class Allocator {
         String writerId = spec.writerId().orElseGet(Allocator::newWriterId);
         long lastCommitted = Math.max(spec.lastCommittedHint(), ledger.lastCommitted(writerId));
         registry.add(new WriteSession(
-                id, spec.topic(), writerId, lastCommitted, config.limits(), publisher, ledger, executor, clock));
+                id,
+                spec.topic(),
+                writerId,
+                lastCommitted,
+                config.limits(),
+                publisher,
+                ledger,
+                executor,
+                clock,
+                cipher));
         return response(id).setWriterId(writerId).setLastCommittedSeq(lastCommitted);
     }
 

@@ -62,15 +62,20 @@ final class Events {
         return new ProducerRecord<>(topic, null, timestamp, key, bytes(event.bufferForPayload()), headers);
     }
 
-    /** The event a read returns for a consumed record: key, payload, every header, timestamp and position. */
+    /** The event a read returns for a clear record: key, payload, every header, timestamp and position. */
     static Event fromRecord(ConsumerRecord<byte[], byte[]> record) {
+        return fromRecord(record, RecordCipher.clear(record));
+    }
+
+    /** The event a read returns for a consumed record whose payload and headers {@code opened} holds. */
+    static Event fromRecord(ConsumerRecord<byte[], byte[]> record, RecordCipher.Opened opened) {
         Event event = new Event();
-        event.setPayload(record.value() == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(record.value()));
+        event.setPayload(ByteBuffer.wrap(opened.payload()));
         if (record.key() != null) {
             event.setKey(ByteBuffer.wrap(record.key()));
         }
         Map<String, ByteBuffer> headers = new HashMap<>();
-        for (Header header : record.headers()) {
+        for (Header header : opened.headers()) {
             headers.put(header.key(), ByteBuffer.wrap(header.value() == null ? new byte[0] : header.value()));
         }
         event.setHeaders(headers);

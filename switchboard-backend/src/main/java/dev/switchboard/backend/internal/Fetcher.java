@@ -1,5 +1,7 @@
 package dev.switchboard.backend.internal;
 
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.Event;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -7,10 +9,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A read session's view of Kafka: one consumer assigned to every partition of the topic (no group, nothing
@@ -21,13 +26,18 @@ import org.apache.kafka.common.TopicPartition;
  * while a whole poll ({@code max.poll.records}, half the prefetch) still fits.
  */
 final class Fetcher implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Fetcher.class);
+    private static final AtomicLong UNREADABLE = new AtomicLong();
+
     private final Consumer<byte[], byte[]> consumer;
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
     private final int prefetchEvents;
     private final int maxPollRecords;
+    private final RecordCipher cipher;
 
-    Fetcher(Consumer<byte[], byte[]> consumer, int prefetchEvents) {
+    Fetcher(Consumer<byte[], byte[]> consumer, int prefetchEvents, RecordCipher cipher) {
         this.consumer = consumer;
+        this.cipher = cipher;
         this.prefetchEvents = prefetchEvents;
         this.maxPollRecords = maxPollRecords(prefetchEvents);
     }
@@ -77,12 +87,38 @@ final class Fetcher implements AutoCloseable {
             if (!events.isEmpty() && bytes + size > maxBytes) {
                 break;
             }
+            Event event;
+            try {
+                event = Events.fromRecord(record, cipher.open(record));
+            } catch (RecordCipher.UnreadableRecordException e) {
+                if (!events.isEmpty()) {
+                    break; // deliver what precedes it; the next read reports the unreadable record
+                }
+                throw unreadable(record, e);
+            }
             buffer.removeFirst();
-            events.add(Events.fromRecord(record));
+            events.add(event);
             nextOffsets.put(record.partition(), record.offset() + 1);
             bytes += size;
         }
         return new Batch(events, nextOffsets);
+    }
+
+    /**
+     * An unreadable record stays at the head of the buffer (never skipped, never delivered as garbage): every
+     * read reports it until an operator restores its key.
+     */
+    private static SwitchboardException unreadable(
+            ConsumerRecord<byte[], byte[]> record, RecordCipher.UnreadableRecordException e) {
+        String where = record.topic() + "/" + record.partition() + "@" + record.offset();
+        LOGGER.warn("event cannot be decrypted record={} reason={}", where, e.getMessage());
+        UNREADABLE.incrementAndGet();
+        return SwitchboardException.of(ErrorCode.INTERNAL, "event " + where + " cannot be read: " + e.getMessage());
+    }
+
+    /** Unreadable records met by every read session of this JVM (a counter for metrics and tests). */
+    static long unreadableRecords() {
+        return UNREADABLE.get();
     }
 
     int buffered() {

@@ -40,6 +40,7 @@ final class WriteSession extends HostedSession {
     private final WriterLedger ledger;
     private final NavigableMap<Long, List<ProducerRecord<byte[], byte[]>>> staged = new TreeMap<>();
     private final PublishPipeline pipeline;
+    private final RecordCipher cipher;
     private WriteMachine.State state;
 
     WriteSession(
@@ -51,8 +52,10 @@ final class WriteSession extends HostedSession {
             Publisher publisher,
             WriterLedger ledger,
             Executor executor,
-            Clock clock) {
+            Clock clock,
+            RecordCipher cipher) {
         super(id, topic, executor, clock);
+        this.cipher = cipher;
         this.writerId = writerId;
         this.validator = new ChunkValidator(limits);
         this.ledger = ledger;
@@ -152,7 +155,7 @@ final class WriteSession extends HostedSession {
     private List<ProducerRecord<byte[], byte[]>> records(long seq, List<Event> events) {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
         for (int index = 0; index < events.size(); index++) {
-            records.add(Events.toRecord(topic(), events.get(index), Events.sbId(writerId, seq, index)));
+            records.add(cipher.seal(Events.toRecord(topic(), events.get(index), Events.sbId(writerId, seq, index))));
         }
         return records;
     }

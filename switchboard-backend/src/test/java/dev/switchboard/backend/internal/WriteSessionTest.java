@@ -110,7 +110,8 @@ class WriteSessionTest {
                 new Publisher(producer),
                 ledger,
                 task -> Thread.ofVirtual().start(task),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                RecordCipher.PLAIN);
     }
 
     private static SwitchRequest write(long seq, int events) {

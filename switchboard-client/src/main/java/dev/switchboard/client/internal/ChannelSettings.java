@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * How the SDK reaches the API tier.
@@ -15,15 +16,29 @@ import java.util.function.Supplier;
  * @param requestTimeout how long one HTTP exchange may take (a read's long-poll wait is added on top)
  * @param connectTimeout how long connecting to one URL may take before the next one is tried
  * @param gzipThreshold request bodies larger than this many bytes are sent gzip-compressed
+ * @param tls how HTTPS servers are verified: empty = the JDK's default trust store; server certificates and host
+ *     names are always verified
  */
 public record ChannelSettings(
         List<URI> urls,
         Supplier<Optional<String>> token,
         Duration requestTimeout,
         Duration connectTimeout,
-        int gzipThreshold) {
+        int gzipThreshold,
+        Optional<SSLContext> tls) {
+
+    /** With the JDK's default trust store. */
+    public ChannelSettings(
+            List<URI> urls,
+            Supplier<Optional<String>> token,
+            Duration requestTimeout,
+            Duration connectTimeout,
+            int gzipThreshold) {
+        this(urls, token, requestTimeout, connectTimeout, gzipThreshold, Optional.empty());
+    }
 
     public ChannelSettings {
+        tls = tls == null ? Optional.empty() : tls;
         urls = List.copyOf(urls);
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("at least one url is needed");

@@ -1,6 +1,7 @@
 package dev.switchboard.client.internal;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Delivers one encoded Thrift call and returns the encoded answer: the seam between the session logic and the
@@ -14,6 +15,12 @@ interface Exchanger extends AutoCloseable {
      * is not a Thrift answer is a {@code SwitchboardException}.
      */
     byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException;
+
+    /** As {@link #exchange(byte[], Duration)}, sending {@code headers} along (the request MAC); ignored off HTTP. */
+    default byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+            throws TransientFailure, InterruptedException {
+        return exchange(message, extraTime);
+    }
 
     @Override
     void close();

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -39,11 +40,12 @@ final class HttpChannel implements Exchanger {
     HttpChannel(ChannelSettings settings) {
         this.settings = settings;
         this.endpoints = settings.urls().stream().map(ChannelSettings::endpoint).toList();
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        settings.tls().ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     /** A request body as posted: gzip-compressed when larger than the threshold. */
@@ -51,6 +53,12 @@ final class HttpChannel implements Exchanger {
 
     @Override
     public byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException {
+        return exchange(message, extraTime, Map.of());
+    }
+
+    @Override
+    public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+            throws TransientFailure, InterruptedException {
         Body body = message.length > settings.gzipThreshold()
                 ? new Body(Gzip.compress(message), true)
                 : new Body(message, false);
@@ -61,11 +69,18 @@ final class HttpChannel implements Exchanger {
             URI endpoint = endpoints.get(index);
             HttpResponse<byte[]> response;
             try {
-                response = http.send(request(endpoint, body, extraTime), HttpResponse.BodyHandlers.ofByteArray());
+                response =
+                        http.send(request(endpoint, body, extraTime, headers), HttpResponse.BodyHandlers.ofByteArray());
             } catch (ConnectException | HttpConnectTimeoutException e) {
                 LOGGER.debug("cannot connect url={} error={}", endpoint, e.toString());
                 lastRefusal = e instanceof ConnectException refused ? refused : new ConnectException(e.toString());
                 continue;
+            } catch (javax.net.ssl.SSLHandshakeException e) {
+                // retrying cannot help: the server's certificate is not trusted (or TLS is misconfigured)
+                throw SwitchboardException.of(
+                        ErrorCode.UNAVAILABLE,
+                        "TLS handshake with " + endpoint + " failed: " + describe(e)
+                                + " (is the server's certificate trusted? see trustedCertificates / --ca-file)");
             } catch (IOException e) {
                 preferred.compareAndSet(index, (index + 1) % endpoints.size());
                 throw new TransientFailure("no answer from " + endpoint + ": " + describe(e), e);
@@ -76,7 +91,7 @@ final class HttpChannel implements Exchanger {
         throw new TransientFailure("cannot connect to any of " + settings.urls(), lastRefusal);
     }
 
-    private HttpRequest request(URI endpoint, Body body, Duration extraTime) {
+    private HttpRequest request(URI endpoint, Body body, Duration extraTime, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(settings.requestTimeout().plus(extraTime))
                 .header("Content-Type", CONTENT_TYPE)
@@ -86,6 +101,7 @@ final class HttpChannel implements Exchanger {
         if (body.gzipped()) {
             request.header("Content-Encoding", "gzip");
         }
+        headers.forEach(request::header);
         Optional<String> token = settings.token().get();
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         return request.build();

@@ -1,5 +1,6 @@
 package dev.switchboard.client.internal;
 
+import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.AckRequest;
@@ -15,6 +16,8 @@ import dev.switchboard.protocol.thrift.SwitchboardError;
 import dev.switchboard.protocol.thrift.WriteRequest;
 import dev.switchboard.protocol.thrift.WriteResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TException;
 import org.slf4j.Logger;
@@ -30,6 +33,8 @@ final class Rpc implements AutoCloseable {
 
     private final Exchanger exchanger;
     private final Retrier retrier;
+    /** Each open session's request MAC key, from its allocate answer (absent when the server sends none). */
+    private final Map<String, byte[]> macKeys = new ConcurrentHashMap<>();
 
     Rpc(Exchanger exchanger, Retrier retrier) {
         this.exchanger = exchanger;
@@ -41,56 +46,88 @@ final class Rpc implements AutoCloseable {
     }
 
     AllocateResponse allocate(AllocateRequest request) throws InterruptedException {
-        return call(ThriftCall.ALLOCATE, request, Duration.ZERO);
+        AllocateResponse response = call(ThriftCall.ALLOCATE, request, Duration.ZERO, null);
+        if (response.isSetMacKey()) {
+            macKeys.put(response.getSessionId(), response.getMacKey());
+        }
+        return response;
     }
 
     /** A read long-polls up to {@code wait}, so its answer may take that much longer. */
     ReadResponse read(ReadRequest request, Duration wait) throws InterruptedException {
-        return call(ThriftCall.READ, request, wait);
+        return call(ThriftCall.READ, request, wait, request.getSessionId());
     }
 
     AckResponse ack(AckRequest request) throws InterruptedException {
-        return call(ThriftCall.ACK, request, Duration.ZERO);
+        return call(ThriftCall.ACK, request, Duration.ZERO, request.getSessionId());
     }
 
     WriteResponse write(WriteRequest request) throws InterruptedException {
-        return call(ThriftCall.WRITE, request, Duration.ZERO);
+        return call(ThriftCall.WRITE, request, Duration.ZERO, request.getSessionId());
     }
 
     CommitResponse commit(CommitRequest request) throws InterruptedException {
-        return call(ThriftCall.COMMIT, request, Duration.ZERO);
+        return call(ThriftCall.COMMIT, request, Duration.ZERO, request.getSessionId());
     }
 
     /** Releases a session with one attempt: an unanswered dispose is harmless, the session expires by itself. */
     void disposeQuietly(String sessionId) {
         ThriftCall.Exchange<?> exchange = ThriftCall.DISPOSE.open(new DisposeRequest(sessionId));
         try {
-            attempt(exchange, Duration.ZERO);
+            attempt(exchange, Duration.ZERO, sessionId);
             LOGGER.debug("session disposed session={}", sessionId);
         } catch (TransientFailure | RuntimeException e) {
             LOGGER.debug("dispose failed; the session will expire session={} error={}", sessionId, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            macKeys.remove(sessionId);
         }
     }
 
-    private <Q, R> R call(ThriftCall<Q, R> call, Q request, Duration extraTime) throws InterruptedException {
+    /** {@code sessionId} names the session whose MAC key signs the call; null for allocate. */
+    private <Q, R> R call(ThriftCall<Q, R> call, Q request, Duration extraTime, String sessionId)
+            throws InterruptedException {
         ThriftCall.Exchange<R> exchange = call.open(request);
-        return retrier.run(call.name(), () -> attempt(exchange, extraTime));
+        return retrier.run(call.name(), () -> attempt(exchange, extraTime, sessionId));
     }
 
-    private <R> R attempt(ThriftCall.Exchange<R> exchange, Duration extraTime)
+    private <R> R attempt(ThriftCall.Exchange<R> exchange, Duration extraTime, String sessionId)
             throws TransientFailure, InterruptedException {
-        byte[] answer = exchanger.exchange(exchange.request(), extraTime);
+        byte[] answer = exchanger.exchange(exchange.request(), extraTime, macHeaders(sessionId, exchange.request()));
         try {
             return exchange.decode(answer);
         } catch (SwitchboardError e) {
-            throw SwitchboardException.fromThrift(e);
+            SwitchboardException error = SwitchboardException.fromThrift(e);
+            if (sessionId != null && error.code().needsReallocation()) {
+                macKeys.remove(sessionId); // the session is gone; its replacement gets a key of its own
+            }
+            throw error;
         } catch (TApplicationException e) {
             throw applicationError(exchange.name(), e);
         } catch (TException e) {
             throw new TransientFailure("unreadable answer to " + exchange.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The request MAC headers for one attempt (a fresh timestamp and nonce each time, so a retry is no replay);
+     * none when the session has no MAC key.
+     */
+    private Map<String, String> macHeaders(String sessionId, byte[] body) {
+        byte[] key = sessionId == null ? null : macKeys.get(sessionId);
+        if (key == null) {
+            return Map.of();
+        }
+        long timestamp = System.currentTimeMillis();
+        String nonce = RequestMac.nonce();
+        return Map.of(
+                RequestMac.TIMESTAMP_HEADER,
+                Long.toString(timestamp),
+                RequestMac.NONCE_HEADER,
+                nonce,
+                RequestMac.MAC_HEADER,
+                RequestMac.sign(key, sessionId, timestamp, nonce, body));
     }
 
     /** The server's Thrift layer refused the call itself: a mismatch of contract (no retry) or a server fault. */

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** Options shared by the client tools: where Switchboard is and which token to present. */
+/** Options shared by the client tools: where Switchboard is, which token to present, which CA to trust. */
 final class ClientOptions {
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
     static final Path DEFAULT_TOKEN_FILE = Path.of("switchboard-data", "dev-token");
@@ -29,10 +29,20 @@ final class ClientOptions {
                     "file holding the bearer token (default: $SWITCHBOARD_TOKEN, else ./switchboard-data/dev-token)")
     Path tokenFile;
 
+    @Option(
+            names = "--ca-file",
+            paramLabel = "F",
+            description = "PEM file of the CA (or self-signed certificate) to trust for https URLs, instead of the"
+                    + " JDK's trust store; standalone --tls-self-signed writes ./switchboard-data/tls/ca.pem")
+    Path caFile;
+
     SwitchboardClient connect() {
         SwitchboardClient.Builder builder =
                 SwitchboardClient.builder().urls(urls.isEmpty() ? List.of(URI.create(DEFAULT_URL)) : urls);
         token().ifPresent(builder::token);
+        if (caFile != null) {
+            builder.trustedCertificates(caFile);
+        }
         return builder.build();
     }
 

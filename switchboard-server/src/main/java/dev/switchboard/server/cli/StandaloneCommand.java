@@ -28,12 +28,18 @@ public final class StandaloneCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "HTTP port of the API (default: ${DEFAULT-VALUE})")
     int port = 8080;
 
+    @Option(
+            names = "--tls-self-signed",
+            description = "serve HTTPS with a self-signed certificate for localhost/127.0.0.1 (kept in"
+                    + " <data-dir>/tls; clients trust it with --ca-file <data-dir>/tls/ca.pem)")
+    boolean tlsSelfSigned;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be within 0..65535");
         }
-        Standalone standalone = Standalone.start(dataDir, port);
+        Standalone standalone = Standalone.start(dataDir, port, tlsSelfSigned);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -25,14 +25,20 @@ public final class ClusterSecret {
         }
         byte[] secret = new byte[BYTES];
         new SecureRandom().nextBytes(secret);
+        writeOwnerOnly(file, secret);
+        return secret;
+    }
+
+    /** Writes {@code bytes} to {@code file} atomically, readable by the owner only. */
+    static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(temporary, secret);
+        Files.write(temporary, bytes);
         try {
             Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: the data dir's own permissions protect the file
         }
         Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return secret;
     }
 }

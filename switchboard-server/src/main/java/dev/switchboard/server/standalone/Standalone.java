@@ -1,7 +1,9 @@
 package dev.switchboard.server.standalone;
 
 import dev.switchboard.api.ApiConfig;
+import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
+import dev.switchboard.api.SelfSignedTls;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.kafka.embedded.EmbeddedKafka;
@@ -24,7 +26,13 @@ import org.slf4j.LoggerFactory;
  * flight finish before Kafka stops.
  *
  * <p>Data dir layout: {@code kafka/} (the broker's log dirs), {@code cluster-secret} (keys cursor tags),
- * {@code .lock} (one standalone per data dir).
+ * {@code keys/} (the keystore holding the key-encryption key of encryption at rest, and its password; see
+ * {@link StandaloneKeys}), {@code dev-issuer/} (the development token issuer's signing key) and {@code dev-token}
+ * (a token granting every topic, rewritten on each start; see {@link DevIssuer}), {@code .lock} (one standalone
+ * per data dir).
+ *
+ * <p>Secure by default: the API node takes only tokens of the development issuer, and request MACs keyed by the
+ * cluster secret; the backend encrypts at rest.
  */
 public final class Standalone implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Standalone.class);
@@ -55,8 +63,16 @@ public final class Standalone implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** Starts every part and returns once the API serves; logs "ready". */
+    /** Starts every part and returns once the API serves plain HTTP; logs "ready". */
     public static Standalone start(Path dataDir, int port) throws IOException {
+        return start(dataDir, port, false);
+    }
+
+    /**
+     * Starts every part and returns once the API serves; logs "ready". With {@code selfSignedTls}, the API serves
+     * HTTPS with a self-signed certificate kept in {@code <data-dir>/tls} (see {@link SelfSignedTls}).
+     */
+    public static Standalone start(Path dataDir, int port, boolean selfSignedTls) throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         FileChannel lockChannel = lock(dir);
@@ -69,11 +85,18 @@ public final class Standalone implements AutoCloseable {
             backend = BackendNode.start(
                     BackendConfig.builder(NODE_ID, kafka.bootstrapServers())
                             .autoCreateTopics(true)
+                            .encryption(StandaloneKeys.encryption(dir))
                             .build(),
                     secret,
                     Clock.systemUTC());
             Switch.Attachment attachment = localSwitch.attach(backend);
-            ApiServer api = ApiServer.start(ApiConfig.defaults().withPort(port), localSwitch);
+            DevIssuer issuer = DevIssuer.loadOrCreate(dir);
+            issuer.writeDevToken(dir);
+            ApiSecurity security = ApiSecurity.of(issuer.oauthConfig(), secret);
+            if (selfSignedTls) {
+                security = security.withTls(SelfSignedTls.loadOrCreate(dir.resolve("tls")));
+            }
+            ApiServer api = ApiServer.start(ApiConfig.defaults().withPort(port), localSwitch, () -> true, security);
             Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
             LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
             return standalone;

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,6 +100,16 @@ class CliIT {
         assertThat(both).containsExactlyInAnyOrderElementsOf(lines);
         assertThat(workDir.resolve("demo.cursor")).exists();
 
+        // And a token minted for other topics cannot read this one, with a message that says why
+        SwitchboardProcess.Result minted = SwitchboardProcess.run(
+                workDir, new byte[0], 60, "token", "--scope", "switchboard:read:orders.*", "--ttl", "10m");
+        assertThat(minted.exitCode()).as(minted.stderr()).isZero();
+        Files.writeString(workDir.resolve("orders.token"), minted.stdout());
+        SwitchboardProcess.Result forbidden = SwitchboardProcess.run(
+                workDir, new byte[0], 60, "consume", "--topic", "demo", "--url", url, "--token-file", "orders.token");
+        assertThat(forbidden.exitCode()).isEqualTo(1);
+        assertThat(forbidden.stderr()).contains("does not grant reading topic 'demo'");
+
         // When standalone gets SIGTERM
         long stopStarted = System.nanoTime();
         standalone.destroy();
@@ -126,6 +137,11 @@ class CliIT {
         assertThat(badFrom.exitCode()).isEqualTo(2);
         assertThat(badFrom.stderr()).contains("--from");
 
+        SwitchboardProcess.Result badScope =
+                SwitchboardProcess.run(workDir, new byte[0], 60, "token", "--scope", "admin");
+        assertThat(badScope.exitCode()).isEqualTo(2);
+        assertThat(badScope.stderr()).contains("--scope must be switchboard:read:<topic-glob>");
+
         // nothing listens on this port
         SwitchboardProcess.Result noServer = SwitchboardProcess.run(
                 workDir,
@@ -142,7 +158,8 @@ class CliIT {
 
     private void startStandalone(int port) throws Exception {
         standalone = SwitchboardProcess.command(
-                        workDir, "standalone", "--data-dir", "data", "--port", Integer.toString(port))
+                        // the default data dir, relative to the work dir: the tools find its dev-token by default
+                        workDir, "standalone", "--data-dir", "switchboard-data", "--port", Integer.toString(port))
                 .redirectErrorStream(true)
                 .start();
         List<String> log = Collections.synchronizedList(new ArrayList<>());

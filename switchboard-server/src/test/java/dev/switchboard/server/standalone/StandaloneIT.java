@@ -12,6 +12,7 @@ import dev.switchboard.client.ReceivedEvent;
 import dev.switchboard.client.Subscriber;
 import dev.switchboard.client.SubscriberOptions;
 import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.thrift.AllocateRequest;
 import dev.switchboard.protocol.thrift.AllocateResponse;
 import dev.switchboard.protocol.thrift.ErrorCode;
@@ -24,6 +25,7 @@ import dev.switchboard.testkit.ThriftOverHttp;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +61,24 @@ class StandaloneIT {
     }
 
     private static SwitchboardClient client() {
-        return SwitchboardClient.builder().url(standalone.uri()).build();
+        return SwitchboardClient.builder()
+                .url(standalone.uri())
+                .token(devToken())
+                .build();
+    }
+
+    /** The all-scopes token standalone wrote to its data dir. */
+    private static String devToken() {
+        try {
+            return Files.readString(dataDir.resolve("dev-token")).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A raw Thrift client that presents the dev token and signs session calls, as the SDK does. */
+    private static ThriftOverHttp thrift() {
+        return ThriftOverHttp.authorised(standalone.uri(), devToken());
     }
 
     @Test
@@ -147,10 +166,13 @@ class StandaloneIT {
     }
 
     @Test
-    void anUnknownSessionIsLost() {
-        ThriftOverHttp thrift = new ThriftOverHttp(standalone.uri());
+    void anUnknownSessionIsLost() throws Exception {
+        // a caller that knows the cluster secret can sign for any session id: the id itself is then unknown
+        String unknown = "s0.n1.doesnotexist";
+        ThriftOverHttp thrift = thrift().withMacKey(
+                        unknown, RequestMac.sessionKey(Files.readAllBytes(dataDir.resolve("cluster-secret")), unknown));
 
-        assertThatThrownBy(() -> thrift.read(new ReadRequest("s0.n1.doesnotexist", 1)))
+        assertThatThrownBy(() -> thrift.read(new ReadRequest(unknown, 1)))
                 .isInstanceOfSatisfying(SwitchboardError.class, e -> {
                     assertThat(e.getCode()).isEqualTo(ErrorCode.SESSION_LOST);
                     assertThat(e.getMessage()).isNotBlank();
@@ -159,7 +181,7 @@ class StandaloneIT {
 
     @Test
     void aWrongSequenceNamesTheExpectedOne() throws Exception {
-        ThriftOverHttp thrift = new ThriftOverHttp(standalone.uri());
+        ThriftOverHttp thrift = thrift();
         AllocateResponse reader =
                 thrift.allocate(new AllocateRequest("sequences", SessionMode.READ).setStartFrom(StartFrom.EARLIEST));
         AllocateResponse writer = thrift.allocate(new AllocateRequest("sequences", SessionMode.WRITE));
@@ -180,7 +202,7 @@ class StandaloneIT {
 
     @Test
     void aTamperedCursorIsRefused() throws Exception {
-        ThriftOverHttp thrift = new ThriftOverHttp(standalone.uri());
+        ThriftOverHttp thrift = thrift();
         String cursor = thrift.allocate(
                         new AllocateRequest("tampered", SessionMode.READ).setStartFrom(StartFrom.EARLIEST))
                 .getCursor();
@@ -202,7 +224,7 @@ class StandaloneIT {
 
     @Test
     void aBodyThatIsNotThriftGetsA400AndTheServerStaysHealthy() {
-        ThriftOverHttp thrift = new ThriftOverHttp(standalone.uri());
+        ThriftOverHttp thrift = thrift();
 
         HttpResponse<byte[]> response = thrift.post("hello, switchboard".getBytes(StandardCharsets.UTF_8));
 

@@ -1,0 +1,78 @@
+package dev.switchboard.api.internal;
+
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.thrift.SessionMode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The topics a token grants, from its scopes: {@code switchboard:read:<topic-pattern>} and
+ * {@code switchboard:write:<topic-pattern>}, where the pattern is a glob ({@code *} any run of characters,
+ * {@code ?} one character, everything else literal). Other scopes are ignored. Write does not imply read.
+ */
+public record Grants(String subject, List<String> readPatterns, List<String> writePatterns) {
+    static final String READ_PREFIX = "switchboard:read:";
+    static final String WRITE_PREFIX = "switchboard:write:";
+    private static final Pattern GLOB = Pattern.compile("[a-zA-Z0-9._*?-]{1,249}");
+
+    public Grants {
+        readPatterns = List.copyOf(readPatterns);
+        writePatterns = List.copyOf(writePatterns);
+    }
+
+    /** The grants in {@code scopes}; malformed switchboard scopes are ignored (they grant nothing). */
+    public static Grants of(String subject, Collection<String> scopes) {
+        List<String> read = new ArrayList<>();
+        List<String> write = new ArrayList<>();
+        for (String scope : scopes) {
+            if (scope.startsWith(READ_PREFIX) && isGlob(scope.substring(READ_PREFIX.length()))) {
+                read.add(scope.substring(READ_PREFIX.length()));
+            } else if (scope.startsWith(WRITE_PREFIX) && isGlob(scope.substring(WRITE_PREFIX.length()))) {
+                write.add(scope.substring(WRITE_PREFIX.length()));
+            }
+        }
+        return new Grants(subject, read, write);
+    }
+
+    static boolean isGlob(String pattern) {
+        return GLOB.matcher(pattern).matches();
+    }
+
+    /** Nothing when {@code mode} on {@code topic} is granted; FORBIDDEN naming what is missing otherwise. */
+    public void check(String topic, SessionMode mode) {
+        boolean write = mode == SessionMode.WRITE;
+        List<String> patterns = write ? writePatterns : readPatterns;
+        for (String pattern : patterns) {
+            if (matches(pattern, topic)) {
+                return;
+            }
+        }
+        String needed = (write ? WRITE_PREFIX : READ_PREFIX) + "<pattern matching '" + topic + "'>";
+        throw SwitchboardException.of(
+                ErrorCode.FORBIDDEN,
+                "the token of '" + subject + "' does not grant " + (write ? "writing" : "reading") + " topic '" + topic
+                        + "': it needs a scope " + needed + granted());
+    }
+
+    private String granted() {
+        List<String> all = new ArrayList<>();
+        readPatterns.forEach(p -> all.add(READ_PREFIX + p));
+        writePatterns.forEach(p -> all.add(WRITE_PREFIX + p));
+        return all.isEmpty() ? " (it grants no switchboard scope)" : " (it grants " + String.join(" ", all) + ")";
+    }
+
+    static boolean matches(String glob, String topic) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.matches(regex.toString(), topic);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.switchboard.api.internal;
+
+import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Verifies the per-request MAC ({@link RequestMac}) of every call after allocate: present, made with the
+ * session's key over this very body, timestamp within {@code window} of this node's clock, and a nonce this node
+ * has not seen in that window (replays are refused).
+ *
+ * <p>Implementation notes: seen nonces live in a concurrent map until their timestamp leaves the window; every
+ * 1024th call sweeps expired ones. The replay check is per API node: a request replayed to another node within
+ * the window passes the MAC and meets the session's sequence numbers instead (which make a repeated call
+ * harmless: the backend answers it as a repetition).
+ */
+public final class RequestMacs {
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
+
+    private final byte[] clusterSecret;
+    private final Duration window;
+    private final Clock clock;
+    private final Map<String, Long> seen = new ConcurrentHashMap<>();
+    private final AtomicLong calls = new AtomicLong();
+
+    public RequestMacs(byte[] clusterSecret, Duration window, Clock clock) {
+        this.clusterSecret = clusterSecret.clone();
+        this.window = window;
+        this.clock = clock;
+    }
+
+    ByteBuffer keyFor(String sessionId) {
+        return ByteBuffer.wrap(RequestMac.sessionKey(clusterSecret, sessionId));
+    }
+
+    /** Nothing when the call's MAC headers are valid for {@code sessionId}; UNAUTHENTICATED otherwise. */
+    void verify(String sessionId, CallContext context) {
+        String mac = context.header(RequestMac.MAC_HEADER)
+                .orElseThrow(() -> unauthenticated("the call carries no request MAC (headers "
+                        + RequestMac.MAC_HEADER + ", " + RequestMac.TIMESTAMP_HEADER + ", " + RequestMac.NONCE_HEADER
+                        + "); sign it with the session's MAC key from allocate"));
+        long timestamp = timestamp(context);
+        String nonce = context.header(RequestMac.NONCE_HEADER)
+                .filter(RequestMac::isValidNonce)
+                .orElseThrow(() -> unauthenticated(
+                        "header " + RequestMac.NONCE_HEADER + " must be 16-64 characters of [A-Za-z0-9_-]"));
+        long now = clock.millis();
+        if (Math.abs(now - timestamp) > window.toMillis()) {
+            throw unauthenticated("the request timestamp is more than " + window.toSeconds()
+                    + " s away from the server's clock (stale request, or a clock out of sync)");
+        }
+        String expected = RequestMac.sign(
+                RequestMac.sessionKey(clusterSecret, sessionId), sessionId, timestamp, nonce, context.bodySha256());
+        if (!RequestMac.same(expected, mac)) {
+            throw unauthenticated("the request MAC is not valid for this session and body");
+        }
+        if (seen.putIfAbsent(sessionId + "/" + nonce, timestamp + window.toMillis()) != null) {
+            throw unauthenticated("the request was replayed (its nonce was already used)");
+        }
+        if (calls.incrementAndGet() % 1024 == 0) {
+            seen.values().removeIf(expiry -> expiry < now);
+        }
+    }
+
+    private static long timestamp(CallContext context) {
+        String value = context.header(RequestMac.TIMESTAMP_HEADER)
+                .orElseThrow(() -> unauthenticated("header " + RequestMac.TIMESTAMP_HEADER + " is required"));
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw unauthenticated("header " + RequestMac.TIMESTAMP_HEADER + " must be epoch milliseconds");
+        }
+    }
+
+    private static SwitchboardException unauthenticated(String message) {
+        return SwitchboardException.of(ErrorCode.UNAUTHENTICATED, message);
+    }
+}

@@ -1,0 +1,208 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.backend.KeyManagementService;
+import dev.switchboard.backend.KeyManagementService.WrappedKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data keys (DEKs) of envelope encryption: the current key per topic for sealing, rotated by age and by
+ * record count, and every key by id for opening, whichever node created it.
+ *
+ * <p>Implementation notes: a new key is wrapped by the KMS and published to the keys topic (acknowledged)
+ * before its first use, so any node that meets its id finds it there. Keys are unwrapped lazily and cached;
+ * an unknown id makes this node read the keys topic up to its end once more. {@link #current} and the refresh
+ * are synchronised on this object (rotation is rare); lookups of cached keys are lock-free.
+ *
+ * <p>Keys topic record: key = data key id; value = version 1, then topic, KEK id (each length + UTF-8), the
+ * creation time (epoch millis) and the wrapped key (length + bytes). The wrap context is {@code sb-dek-1},
+ * topic and key id, so a wrapped key moved to another id or topic does not unwrap.
+ */
+public final class DataKeys implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DataKeys.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte VERSION = 1;
+
+    /** A data key; {@code uses} counts the records it sealed (guarded by the DataKeys lock). */
+    static final class DataKey {
+        private final String id;
+        private final SecretKey key;
+        private final Instant created;
+        private long uses;
+
+        DataKey(String id, SecretKey key, Instant created) {
+            this.id = id;
+            this.key = key;
+            this.created = created;
+        }
+
+        String id() {
+            return id;
+        }
+
+        SecretKey key() {
+            return key;
+        }
+    }
+
+    private record Stored(String topic, WrappedKey wrapped) {}
+
+    private final KeyManagementService kms;
+    private final KeysTopic store;
+    private final Duration maxAge;
+    private final long maxRecords;
+    private final Clock clock;
+    private final Map<String, DataKey> currentByTopic = new HashMap<>();
+    private final Map<String, SecretKey> unwrapped = new ConcurrentHashMap<>();
+    private final Map<String, Stored> known = new ConcurrentHashMap<>();
+
+    DataKeys(KeyManagementService kms, KeysTopic store, Duration maxAge, long maxRecords, Clock clock) {
+        this.kms = kms;
+        this.store = store;
+        this.maxAge = maxAge;
+        this.maxRecords = maxRecords;
+        this.clock = clock;
+    }
+
+    /** Opens the keys topic (creating it when missing) and reads every wrapped key in it. */
+    public static DataKeys open(dev.switchboard.backend.BackendConfig config, KeyManagementService kms, Clock clock) {
+        var encryption = config.encryption();
+        KeysTopic store = KeysTopic.open(config, encryption.keysTopic());
+        DataKeys keys = new DataKeys(kms, store, encryption.keyMaxAge(), encryption.keyMaxRecords(), clock);
+        try {
+            keys.refresh();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return keys;
+    }
+
+    /** The key to seal the next record of {@code topic} with; counts the use, rotates when due. */
+    synchronized DataKey current(String topic) {
+        DataKey key = currentByTopic.get(topic);
+        Instant now = clock.instant();
+        if (key == null || key.uses >= maxRecords || !now.isBefore(key.created.plus(maxAge))) {
+            key = create(topic, now);
+            currentByTopic.put(topic, key);
+        }
+        key.uses++;
+        return key;
+    }
+
+    /** The key with this id, from the cache or the keys topic; empty when unknown or it cannot be unwrapped. */
+    Optional<SecretKey> find(String keyId) {
+        SecretKey cached = unwrapped.get(keyId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        if (!known.containsKey(keyId)) {
+            synchronized (this) {
+                refresh();
+            }
+        }
+        Stored stored = known.get(keyId);
+        if (stored == null) {
+            LOGGER.warn("data key unknown key-id={}", keyId);
+            return Optional.empty();
+        }
+        try {
+            SecretKey key = new SecretKeySpec(kms.unwrap(stored.wrapped(), context(stored.topic(), keyId)), "AES");
+            unwrapped.put(keyId, key);
+            return Optional.of(key);
+        } catch (KeyManagementService.KeyUnavailableException e) {
+            LOGGER.warn("data key cannot be unwrapped key-id={} reason={}", keyId, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Number of data keys this node knows of (created here or read from the keys topic). */
+    int size() {
+        return known.size();
+    }
+
+    private DataKey create(String topic, Instant now) {
+        byte[] material = new byte[32];
+        RANDOM.nextBytes(material);
+        String id = newId();
+        WrappedKey wrapped = kms.wrap(material, context(topic, id));
+        store.publish(id, encode(topic, wrapped, now));
+        SecretKey key = new SecretKeySpec(material, "AES");
+        known.put(id, new Stored(topic, wrapped));
+        unwrapped.put(id, key);
+        LOGGER.info("data key created topic={} key-id={} kek-id={}", topic, id, wrapped.kekId());
+        return new DataKey(id, key, now);
+    }
+
+    private void refresh() {
+        store.readToEnd().forEach((id, value) -> {
+            try {
+                known.put(id, decode(value));
+            } catch (RuntimeException e) {
+                LOGGER.warn("keys topic record unreadable key-id={}", id);
+            }
+        });
+    }
+
+    private static String newId() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return "k-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    static byte[] context(String topic, String keyId) {
+        return ("sb-dek-1\n" + topic + "\n" + keyId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] encode(String topic, WrappedKey wrapped, Instant created) {
+        byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
+        byte[] kek = wrapped.kekId().getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + 4 + topicBytes.length + 4 + kek.length + 8 + 4 + wrapped.bytes().length)
+                .put(VERSION)
+                .putInt(topicBytes.length)
+                .put(topicBytes)
+                .putInt(kek.length)
+                .put(kek)
+                .putLong(created.toEpochMilli())
+                .putInt(wrapped.bytes().length)
+                .put(wrapped.bytes())
+                .array();
+    }
+
+    private static Stored decode(byte[] value) {
+        ByteBuffer in = ByteBuffer.wrap(value);
+        if (in.get() != VERSION) {
+            throw new IllegalArgumentException("unknown keys topic record version");
+        }
+        String topic = string(in);
+        String kekId = string(in);
+        in.getLong(); // creation time: kept for operators
+        byte[] wrapped = new byte[in.getInt()];
+        in.get(wrapped);
+        return new Stored(topic, new WrappedKey(kekId, wrapped));
+    }
+
+    private static String string(ByteBuffer in) {
+        byte[] bytes = new byte[in.getInt()];
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

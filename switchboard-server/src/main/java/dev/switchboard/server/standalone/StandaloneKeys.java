@@ -1,0 +1,39 @@
+package dev.switchboard.server.standalone;
+
+import dev.switchboard.backend.EncryptionConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Standalone's encryption at rest: the {@code local} key management service with its PKCS12 keystore at
+ * {@code keys/kek.p12} under the data dir, protected by a random password kept next to it in
+ * {@code keys/kek.password} (both owner-readable only, both created on first start). Anyone who can read the
+ * data dir can read the keystore: standalone protects the Kafka log files that leave it (copies, backups), not
+ * a data dir handed out whole.
+ */
+final class StandaloneKeys {
+    static final String KEYSTORE = "keys/kek.p12";
+    static final String PASSWORD = "keys/kek.password";
+
+    private StandaloneKeys() {}
+
+    static EncryptionConfig encryption(Path dataDir) throws IOException {
+        Path passwordFile = dataDir.resolve(PASSWORD);
+        if (!Files.exists(passwordFile)) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            ClusterSecret.writeOwnerOnly(
+                    passwordFile,
+                    Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(random)
+                            .getBytes(StandardCharsets.UTF_8));
+        }
+        String password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+        return EncryptionConfig.local(dataDir.resolve(KEYSTORE), password);
+    }
+}
