@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.server.cli.BenchCommand;
 import dev.switchboard.server.cli.ConsumeCommand;
 import dev.switchboard.server.cli.ProduceCommand;
 import dev.switchboard.server.cli.StandaloneCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Switchboard: a central eventing service in front of Kafka.",
-        subcommands = {StandaloneCommand.class, ProduceCommand.class, ConsumeCommand.class})
+        subcommands = {StandaloneCommand.class, ProduceCommand.class, ConsumeCommand.class, BenchCommand.class})
 public final class Main {
     public static final int FAILED = 1;
 
