@@ -1,7 +1,7 @@
 package dev.switchboard.server.bench;
 
 import dev.switchboard.client.SwitchboardClient;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +16,8 @@ import java.util.UUID;
 public final class Bench {
     private final BenchSettings settings;
     private final List<Load> loads = new ArrayList<>();
-    private final PrintStream out;
-    private final PrintStream err;
+    private final PrintWriter out;
+    private final PrintWriter err;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final Load prefiller;
 
@@ -29,8 +29,8 @@ public final class Bench {
             BenchSettings settings,
             SwitchboardClient client,
             Optional<String> kafkaBootstrap,
-            PrintStream out,
-            PrintStream err) {
+            PrintWriter out,
+            PrintWriter err) {
         if (settings.baseline() && kafkaBootstrap.isEmpty()) {
             throw new IllegalArgumentException("--baseline needs the Kafka broker: use --standalone or --kafka");
         }
@@ -59,6 +59,7 @@ public final class Bench {
             for (Load load : loads) {
                 PhaseResult result = measure(load, topic + "-" + load.system(), topic, settings.events(), "measured");
                 out.println(BenchResult.describe(result));
+                out.flush();
                 phases.add(result);
             }
             return new BenchResult(settings, phases);

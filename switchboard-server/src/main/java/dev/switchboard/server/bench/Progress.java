@@ -1,6 +1,6 @@
 package dev.switchboard.server.bench;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -21,7 +21,7 @@ final class Progress implements AutoCloseable {
         return new Progress();
     }
 
-    Progress(String label, long total, PrintStream err) {
+    Progress(String label, long total, PrintWriter err) {
         long start = System.nanoTime();
         printer = Thread.ofPlatform().daemon().name("bench-progress").start(() -> {
             try {
@@ -32,6 +32,7 @@ final class Progress implements AutoCloseable {
                     err.printf(
                             "[%s] %d/%d events (%.0f%%), %.0f events/s%n",
                             label, count, total, 100.0 * count / total, count / seconds);
+                    err.flush();
                 }
             } catch (InterruptedException e) {
                 // the phase ended

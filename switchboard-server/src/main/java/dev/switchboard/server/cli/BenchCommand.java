@@ -82,7 +82,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             Files.writeString(json, result.toJson(), StandardCharsets.UTF_8);
         }
-        System.out.println(result.summaryLine());
+        spec.commandLine().getOut().println(result.summaryLine());
+        spec.commandLine().getOut().flush();
         return 0;
     }
 
@@ -102,7 +103,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private BenchResult runAgainst(BenchSettings settings) throws Exception {
-        return new Bench(settings, client.connect(), Optional.ofNullable(kafka), System.out, System.err).run();
+        return new Bench(
+                        settings,
+                        client.connect(),
+                        Optional.ofNullable(kafka),
+                        spec.commandLine().getOut(),
+                        spec.commandLine().getErr())
+                .run();
     }
 
     private BenchResult runStandalone(BenchSettings settings) throws Exception {
@@ -111,7 +118,13 @@ public final class BenchCommand implements Callable<Integer> {
             SwitchboardClient.Builder builder = SwitchboardClient.builder().url(server.uri());
             standaloneToken(dataDir).ifPresent(builder::token);
             String bootstrap = kafka != null ? kafka : server.kafkaBootstrapServers();
-            return new Bench(settings, builder.build(), Optional.of(bootstrap), System.out, System.err).run();
+            return new Bench(
+                            settings,
+                            builder.build(),
+                            Optional.of(bootstrap),
+                            spec.commandLine().getOut(),
+                            spec.commandLine().getErr())
+                    .run();
         } finally {
             deleteRecursively(dataDir);
         }
