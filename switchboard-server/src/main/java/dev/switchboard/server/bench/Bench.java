@@ -2,6 +2,7 @@ package dev.switchboard.server.bench;
 
 import dev.switchboard.client.SwitchboardClient;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -89,7 +90,8 @@ public final class Bench {
         long total = settings.mode() == BenchMode.READ ? events * settings.sessions() : events;
         String label = load.system() + " " + settings.mode().label() + " (" + what + ")";
         try (Progress progress = new Progress(label, total, err)) {
-            return switch (settings.mode()) {
+            long cpuBefore = processCpuNanos();
+            PhaseResult result = switch (settings.mode()) {
                 case WRITE -> {
                     load.prepareTopic(ownTopic);
                     yield load.write(ownTopic, events, progress);
@@ -100,6 +102,12 @@ public final class Bench {
                     yield load.roundtrip(ownTopic, events, progress);
                 }
             };
+            return result.withCpuNanos(processCpuNanos() - cpuBefore);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 }

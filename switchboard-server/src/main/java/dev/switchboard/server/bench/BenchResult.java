@@ -47,7 +47,7 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) {
         return String.format(
                 Locale.ROOT,
                 "%-11s %-9s %d events in %.2f s: %.0f events/s, %.1f MB/s;"
-                        + " latency ms p50=%.2f p99=%.2f p99.9=%.2f max=%.2f",
+                        + " latency ms p50=%.2f p99=%.2f p99.9=%.2f max=%.2f; cpu %.0f ms/1000 events",
                 p.system(),
                 p.phase(),
                 p.events(),
@@ -57,7 +57,8 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) {
                 p.latencyMillis(50),
                 p.latencyMillis(99),
                 p.latencyMillis(99.9),
-                p.maxLatencyMillis());
+                p.maxLatencyMillis(),
+                p.cpuMillisPerThousandEvents());
     }
 
     /** The run as JSON (written by hand: a handful of numbers needs no JSON library). */
@@ -81,7 +82,8 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) {
                             Locale.ROOT,
                             "    {\"system\": \"%s\", \"phase\": \"%s\", \"events\": %d, \"bytes\": %d,"
                                     + " \"seconds\": %.4f, \"eventsPerSecond\": %.1f, \"megabytesPerSecond\": %.2f,"
-                                    + " \"latencyMs\": {\"p50\": %.3f, \"p99\": %.3f, \"p99.9\": %.3f, \"max\": %.3f}}",
+                                    + " \"latencyMs\": {\"p50\": %.3f, \"p99\": %.3f, \"p99.9\": %.3f, \"max\": %.3f},"
+                                    + " \"cpuMsPerThousandEvents\": %.2f}",
                             p.system(),
                             p.phase(),
                             p.events(),
@@ -92,7 +94,8 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) {
                             p.latencyMillis(50),
                             p.latencyMillis(99),
                             p.latencyMillis(99.9),
-                            p.maxLatencyMillis()));
+                            p.maxLatencyMillis(),
+                            p.cpuMillisPerThousandEvents()));
         }
         return json.append("\n  ]\n}\n").toString();
     }

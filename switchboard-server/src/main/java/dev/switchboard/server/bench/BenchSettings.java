@@ -12,9 +12,18 @@ import java.util.Objects;
  * @param batch events per chunk (write) or per poll (read)
  * @param warmupEvents events of an unreported warm-up phase on each side before the measured one (0: none)
  * @param baseline also measure raw Kafka clients on the same broker
+ * @param rate the most events per second all writers together hand over (0: as fast as they can); a paced
+ *     writer measures commit latency without queueing in front of it
  */
 public record BenchSettings(
-        BenchMode mode, long events, int size, int sessions, int batch, long warmupEvents, boolean baseline) {
+        BenchMode mode,
+        long events,
+        int size,
+        int sessions,
+        int batch,
+        long warmupEvents,
+        boolean baseline,
+        long rate) {
 
     /** The smallest payload: roundtrip mode stamps the send time into the first 8 bytes. */
     public static final int MIN_SIZE = 8;
@@ -33,9 +42,17 @@ public record BenchSettings(
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must not be negative, got " + rate);
+        }
         if (warmupEvents < 0) {
             throw new IllegalArgumentException("--warmup must not be negative, got " + warmupEvents);
         }
+    }
+
+    /** Paces one writer: the nanoTime at which its events up to {@code sent} may have been handed over. */
+    Pacer pacer() {
+        return new Pacer(rate == 0 ? 0 : Math.max(1, rate / sessions));
     }
 
     /** The events one of the {@code sessions} writers handles: an even share, the first ones take the rest. */

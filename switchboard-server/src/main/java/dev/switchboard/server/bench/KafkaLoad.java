@@ -69,13 +69,17 @@ final class KafkaLoad implements Load {
                 settings.sessions(),
                 session -> produce(topic, settings.shareOf(events, session), latency, progress, false));
         long nanos = System.nanoTime() - start;
-        return new PhaseResult(system(), "write", events, events * settings.size(), nanos, latency);
+        return new PhaseResult(system(), "write", events, events * settings.size(), nanos, latency, 0);
     }
 
     private void produce(String topic, long events, Histogram latency, Progress progress, boolean stamped) {
         AtomicReference<Exception> failure = new AtomicReference<>();
+        Pacer pacer = settings.pacer();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
             for (long i = 0; i < events && failure.get() == null; i++) {
+                if (i % settings.batch() == 0) {
+                    pacer.awaitTurn(i); // batches leave on the same schedule as Switchboard's chunks
+                }
                 long sent = System.nanoTime();
                 byte[] payload = stamped ? payloads.stamped(i) : payloads.get(i);
                 producer.send(new ProducerRecord<>(topic, payload), (metadata, error) -> {
@@ -118,7 +122,7 @@ final class KafkaLoad implements Load {
         Sessions.run(settings.sessions(), session -> consume(topic, events, latency, progress, null));
         long nanos = System.nanoTime() - start;
         long total = events * settings.sessions();
-        return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency);
+        return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency, 0);
     }
 
     private void consume(String topic, long events, Histogram pollLatency, Progress progress, Histogram endToEnd) {
@@ -174,7 +178,7 @@ final class KafkaLoad implements Load {
             }
         });
         long nanos = System.nanoTime() - start;
-        return new PhaseResult(system(), "roundtrip", events, events * settings.size(), nanos, endToEnd);
+        return new PhaseResult(system(), "roundtrip", events, events * settings.size(), nanos, endToEnd, 0);
     }
 
     @Override

@@ -57,7 +57,7 @@ final class SwitchboardLoad implements Load {
                 settings.sessions(),
                 session -> publish(topic, settings.shareOf(events, session), latency, progress, false));
         long nanos = System.nanoTime() - start;
-        return new PhaseResult(system(), "write", events, events * settings.size(), nanos, latency);
+        return new PhaseResult(system(), "write", events, events * settings.size(), nanos, latency, 0);
     }
 
     private void publish(String topic, long events, Histogram latency, Progress progress, boolean stamped)
@@ -68,6 +68,7 @@ final class SwitchboardLoad implements Load {
                 .build();
         Semaphore inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        Pacer pacer = settings.pacer();
         try (Publisher publisher = client.publisher(options)) {
             for (long sent = 0; sent < events && failure.get() == null; ) {
                 int size = (int) Math.min(settings.batch(), events - sent);
@@ -75,6 +76,7 @@ final class SwitchboardLoad implements Load {
                 for (int i = 0; i < size; i++) {
                     chunk.add(Event.of(stamped ? payloads.stamped(sent + i) : payloads.get(sent + i)));
                 }
+                pacer.awaitTurn(sent);
                 inFlight.acquire();
                 long handedOver = System.nanoTime();
                 publisher.publishAsync(chunk).whenComplete((ignored, error) -> {
@@ -103,7 +105,7 @@ final class SwitchboardLoad implements Load {
         Sessions.run(settings.sessions(), session -> consume(topic, events, latency, progress, null));
         long nanos = System.nanoTime() - start;
         long total = events * settings.sessions();
-        return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency);
+        return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency, 0);
     }
 
     /**
@@ -155,7 +157,7 @@ final class SwitchboardLoad implements Load {
             }
         });
         long nanos = System.nanoTime() - start;
-        return new PhaseResult(system(), "roundtrip", events, events * settings.size(), nanos, endToEnd);
+        return new PhaseResult(system(), "roundtrip", events, events * settings.size(), nanos, endToEnd, 0);
     }
 
     @Override

@@ -60,6 +60,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "events of an unreported warm-up on each side (default: a tenth of --events, at most 20000)")
     Long warmup;
 
+    @Option(
+            names = "--rate",
+            paramLabel = "EVENTS_PER_S",
+            description = "hand events over at most this fast, all sessions together (default: as fast as possible)")
+    long rate;
+
     @Option(names = "--standalone", description = "start an in-process standalone on a temporary data dir")
     boolean standalone;
 
@@ -96,7 +102,7 @@ public final class BenchCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--mode must be write, read or roundtrip, got: " + mode);
             };
             long warmupEvents = warmup != null ? warmup : Math.min(20_000, events / 10);
-            return new BenchSettings(benchMode, events, size, sessions, batch, warmupEvents, baseline);
+            return new BenchSettings(benchMode, events, size, sessions, batch, warmupEvents, baseline, rate);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
