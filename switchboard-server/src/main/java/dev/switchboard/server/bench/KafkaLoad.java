@@ -5,11 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -19,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -33,6 +36,7 @@ final class KafkaLoad implements Load {
     static final int PARTITIONS = 3;
 
     private static final Duration POLL_WAIT = Duration.ofMillis(500);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private final String bootstrapServers;
     private final BenchSettings settings;
     private final Payloads payloads;
@@ -48,16 +52,46 @@ final class KafkaLoad implements Load {
         return "kafka";
     }
 
+    /**
+     * Creates the topic and waits until every partition has a leader: an idempotent producer that starts on a
+     * partition still without one can end up retrying OUT_OF_ORDER_SEQUENCE for good (seen with a fresh topic).
+     */
     @Override
     public void prepareTopic(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
-                    .all()
-                    .get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
+                        .all()
+                        .get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
             }
+            awaitLeaders(admin, topic);
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic))
+                        .allTopicNames()
+                        .get()
+                        .get(topic);
+                if (description.partitions().stream().allMatch(partition -> partition.leader() != null)) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has partitions without a leader after 30 s");
+            }
+            Thread.sleep(50);
         }
     }
 
@@ -67,6 +101,7 @@ final class KafkaLoad implements Load {
         long start = System.nanoTime();
         Sessions.run(
                 settings.sessions(),
+                progress,
                 session -> produce(topic, settings.shareOf(events, session), latency, progress, false));
         long nanos = System.nanoTime() - start;
         return new PhaseResult(system(), "write", events, events * settings.size(), nanos, latency, 0);
@@ -75,7 +110,8 @@ final class KafkaLoad implements Load {
     private void produce(String topic, long events, Histogram latency, Progress progress, boolean stamped) {
         AtomicReference<Exception> failure = new AtomicReference<>();
         Pacer pacer = settings.pacer();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties());
+        try {
             for (long i = 0; i < events && failure.get() == null; i++) {
                 if (i % settings.batch() == 0) {
                     pacer.awaitTurn(i); // batches leave on the same schedule as Switchboard's chunks
@@ -92,6 +128,8 @@ final class KafkaLoad implements Load {
                 });
             }
             producer.flush();
+        } finally {
+            producer.close(CLOSE_TIMEOUT); // bounded: a stalled phase is interrupted and must not hang here
         }
         if (failure.get() != null) {
             throw new IllegalStateException("producing failed: " + failure.get().getMessage(), failure.get());
@@ -119,7 +157,7 @@ final class KafkaLoad implements Load {
     public PhaseResult read(String topic, long events, Progress progress) throws Exception {
         Histogram latency = Latencies.histogram();
         long start = System.nanoTime();
-        Sessions.run(settings.sessions(), session -> consume(topic, events, latency, progress, null));
+        Sessions.run(settings.sessions(), progress, session -> consume(topic, events, latency, progress, null));
         long nanos = System.nanoTime() - start;
         long total = events * settings.sessions();
         return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency, 0);
@@ -170,7 +208,7 @@ final class KafkaLoad implements Load {
         Histogram acks = Latencies.histogram();
         Progress untracked = Progress.silent();
         long start = System.nanoTime();
-        Sessions.run(settings.sessions() + 1, session -> {
+        Sessions.run(settings.sessions() + 1, progress, session -> {
             if (session == settings.sessions()) {
                 consume(topic, events, null, progress, endToEnd);
             } else {

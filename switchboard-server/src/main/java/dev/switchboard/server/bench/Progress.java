@@ -11,6 +11,7 @@ final class Progress implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 2000;
     private final LongAdder done = new LongAdder();
     private final Thread printer;
+    private volatile long lastProgress = System.nanoTime();
 
     private Progress() {
         printer = null;
@@ -42,6 +43,12 @@ final class Progress implements AutoCloseable {
 
     void add(long events) {
         done.add(events);
+        lastProgress = System.nanoTime();
+    }
+
+    /** How long no events were counted. */
+    long stalledNanos() {
+        return System.nanoTime() - lastProgress;
     }
 
     long done() {

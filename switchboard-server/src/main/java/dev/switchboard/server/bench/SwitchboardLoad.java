@@ -55,6 +55,7 @@ final class SwitchboardLoad implements Load {
         long start = System.nanoTime();
         Sessions.run(
                 settings.sessions(),
+                progress,
                 session -> publish(topic, settings.shareOf(events, session), latency, progress, false));
         long nanos = System.nanoTime() - start;
         return new PhaseResult(system(), "write", events, events * settings.size(), nanos, latency, 0);
@@ -102,7 +103,7 @@ final class SwitchboardLoad implements Load {
     public PhaseResult read(String topic, long events, Progress progress) throws Exception {
         Histogram latency = Latencies.histogram();
         long start = System.nanoTime();
-        Sessions.run(settings.sessions(), session -> consume(topic, events, latency, progress, null));
+        Sessions.run(settings.sessions(), progress, session -> consume(topic, events, latency, progress, null));
         long nanos = System.nanoTime() - start;
         long total = events * settings.sessions();
         return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency, 0);
@@ -149,7 +150,7 @@ final class SwitchboardLoad implements Load {
         Histogram commits = Latencies.histogram();
         Progress untracked = Progress.silent();
         long start = System.nanoTime();
-        Sessions.run(settings.sessions() + 1, session -> {
+        Sessions.run(settings.sessions() + 1, progress, session -> {
             if (session == settings.sessions()) {
                 consume(topic, events, null, progress, endToEnd);
             } else {
