@@ -76,7 +76,11 @@ public final class Allocator {
         try {
             Map<TopicPartition, Long> positions =
                     StartPositions.resolve(consumer, spec.topic(), partitions, spec.start());
-            fetcher = new Fetcher(consumer, prefetch);
+            fetcher = new Fetcher(
+                    consumer,
+                    () -> new KafkaConsumer<>(
+                            KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch))),
+                    prefetch);
             fetcher.assign(positions);
             start = StartPositions.cursorOf(spec.topic(), positions);
         } catch (RuntimeException e) {

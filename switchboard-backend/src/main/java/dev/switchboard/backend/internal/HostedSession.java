@@ -33,6 +33,7 @@ public abstract class HostedSession {
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final Set<CompletableFuture<?>> waiting = ConcurrentHashMap.newKeySet();
     private volatile long lastActivityMillis;
+    private volatile boolean parked;
 
     HostedSession(SessionId id, String topic, Executor executor, Clock clock) {
         this.id = id;
@@ -55,6 +56,7 @@ public abstract class HostedSession {
     /** Queues a request behind the session's earlier ones; the future fails with what {@link #handle} threw. */
     public CompletableFuture<SwitchResponse> submit(SwitchRequest request) {
         lastActivityMillis = clock.millis();
+        parked = false;
         return onQueue(() -> handleAsync(request)).thenCompose(answer -> answer);
     }
 
@@ -117,6 +119,25 @@ public abstract class HostedSession {
                 .thenCombine(queue.idle(), (a, b) -> null)
                 .thenCompose(ignored -> queue.idle()); // the waiting answers' continuations ran on the queue
     }
+
+    /**
+     * Releases what an idle session holds and can get back on its next request (a read session's consumer),
+     * once; queued on the session's queue without counting as activity. Safe from any thread.
+     */
+    final void parkIfIdle(Duration idleFor) {
+        if (!parked && !disposed.get() && idleLongerThan(idleFor)) {
+            parked = true;
+            queue.submit(() -> {
+                if (!disposed.get()) {
+                    park();
+                }
+                return null;
+            });
+        }
+    }
+
+    /** What {@link #parkIfIdle} releases; nothing by default. Runs on the session's queue. */
+    void park() {}
 
     /** Ends a blocked long poll early (drain, dispose); safe from any thread. */
     public abstract void wake();
