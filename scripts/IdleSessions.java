@@ -1,6 +1,8 @@
 // Measures how many idle read sessions one backend node holds: starts an in-process standalone (in this JVM,
 // so run it with the heap to test, e.g. -Xmx1g), opens read sessions that each read once and then stay idle, and
-// reports heap after GC, threads and open files every STEP sessions until TARGET or the first failure.
+// reports heap after GC, threads and open files every STEP sessions until TARGET or the first failure, and once
+// more after 15 s, when every session has been idle past the backend's park time. The heap includes the SDK's
+// side of every session too (same JVM).
 //
 //   cp="switchboard-server/target/switchboard/switchboard.jar:switchboard-server/target/switchboard/lib/*"
 //   java -Xmx1g -cp "$cp" scripts/IdleSessions.java 10000 500
@@ -41,6 +43,9 @@ public class IdleSessions {
                     }
                 }
                 System.out.println("held " + target + " idle read sessions");
+                Thread.sleep(15_000); // past the backend's park time: every session idle
+                long heap = report(target);
+                System.out.printf("  %.1f KiB heap per idle session%n", (heap - baseline) * 1024.0 / target);
             } catch (Throwable failure) {
                 System.out.println("failed after " + sessions.size() + " sessions: " + failure);
                 report(sessions.size());
