@@ -50,6 +50,10 @@ public class IdleSessions {
                 System.out.println("failed after " + sessions.size() + " sessions: " + failure);
                 report(sessions.size());
             }
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         }
     }
 
