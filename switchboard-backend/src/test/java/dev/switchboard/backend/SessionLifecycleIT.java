@@ -5,6 +5,7 @@ import static dev.switchboard.backend.Calls.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.backend.internal.SessionRegistry;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.AllocateRequest;
 import dev.switchboard.protocol.thrift.CommitRequest;
@@ -16,6 +17,8 @@ import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.testkit.KafkaExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -106,6 +109,44 @@ class SessionLifecycleIT {
 
         clock.advance(Duration.ofMinutes(6));
         await().atMost(Duration.ofSeconds(10)).until(() -> node.sessionCount().getAsInt() == 0);
+    }
+
+    @Test
+    void anIdleReaderGivesItsConsumerBackAndGoesOnWhereItWas() throws Exception {
+        // Given a reader that read and acknowledged part of a topic, and holds an unacknowledged batch
+        String writer = calls.writer(topic, "parking").getSessionId();
+        calls.write(writer, 1, events("e", 10));
+        assertThat(calls.commit(writer, 1)).isEqualTo(1);
+        String reader = calls.reader(topic).getSessionId();
+        List<String> seen = new ArrayList<>(Calls.payloads(calls.read(reader, 1, 3, 5000)));
+        calls.ack(reader, 1);
+        List<String> unacknowledged = Calls.payloads(calls.read(reader, 2, 3, 5000));
+        assertThat(readerConsumers()).isNotEmpty();
+
+        // When it stays idle past the park time
+        clock.advance(SessionRegistry.PARK_AFTER.plusSeconds(1));
+
+        // Then its consumer is closed, the unacknowledged batch comes again, and the rest follows without a gap
+        await().atMost(Duration.ofSeconds(10)).until(() -> readerConsumers().isEmpty());
+        assertThat(Calls.payloads(calls.read(reader, 2, 3, 5000))).isEqualTo(unacknowledged);
+        seen.addAll(unacknowledged);
+        calls.ack(reader, 2);
+        for (long seq = 3; seen.size() < 10 && seq < 20; seq++) {
+            seen.addAll(Calls.payloads(calls.read(reader, seq, 100, 5000)));
+            calls.ack(reader, seq);
+        }
+        assertThat(seen)
+                .containsExactlyInAnyOrderElementsOf(events("e", 10).stream()
+                        .map(e -> Calls.text(e.bufferForPayload()))
+                        .toList());
+    }
+
+    /** The read sessions' Kafka consumers that are open, by their metrics MBeans. */
+    private static java.util.Set<javax.management.ObjectName> readerConsumers() throws Exception {
+        return java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .queryNames(
+                        new javax.management.ObjectName("kafka.consumer:type=consumer-metrics,client-id=*-reader-*"),
+                        null);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.server.cli.ApiCommand;
 import dev.switchboard.server.cli.BackendCommand;
+import dev.switchboard.server.cli.BenchCommand;
 import dev.switchboard.server.cli.ConsumeCommand;
 import dev.switchboard.server.cli.InternalKafkaCommand;
 import dev.switchboard.server.cli.LocalClusterCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
             BackendCommand.class,
             LocalClusterCommand.class,
             TokenCommand.class,
+            BenchCommand.class,
             InternalKafkaCommand.class
         })
 public final class Main {

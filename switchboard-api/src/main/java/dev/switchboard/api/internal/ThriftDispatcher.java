@@ -1,5 +1,6 @@
 package dev.switchboard.api.internal;
 
+import dev.switchboard.protocol.EncodedSize;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.Switchboard;
@@ -110,7 +111,7 @@ public final class ThriftDispatcher {
             Switchboard.Iface iface) {
         try {
             TBase<?, ?> result = result(function, iface, args);
-            return reply(message, TMessageType.REPLY, result::write);
+            return reply(message, TMessageType.REPLY, result::write, replyBufferBytes(result));
         } catch (TException | RuntimeException e) {
             // The Iface turns every failure into a SwitchboardError; reaching here is a bug, not a client error.
             LOGGER.error("call could not be answered method={}", message.name, e);
@@ -143,7 +144,7 @@ public final class ThriftDispatcher {
     private CallOutcome exceptionReply(TMessage message, int type, String text) {
         TApplicationException error = new TApplicationException(type, text);
         try {
-            return reply(message, TMessageType.EXCEPTION, error::write);
+            return reply(message, TMessageType.EXCEPTION, error::write, REPLY_BUFFER_BYTES);
         } catch (TException e) {
             // Writing to memory cannot fail for want of space; only a broken message would get here.
             LOGGER.error("could not encode an application error method={}", message.name, e);
@@ -151,8 +152,16 @@ public final class ThriftDispatcher {
         }
     }
 
-    private static CallOutcome reply(TMessage call, byte type, MessageBody body) throws TException {
-        TMemoryBuffer buffer = new TMemoryBuffer(REPLY_BUFFER_BYTES);
+    /** Read answers are sized from their events, so the buffer need not grow (and copy) on the way. */
+    private static int replyBufferBytes(TBase<?, ?> result) {
+        if (result instanceof Switchboard.read_result read && read.isSetSuccess()) {
+            return EncodedSize.ofEvents(read.getSuccess().getEvents());
+        }
+        return REPLY_BUFFER_BYTES;
+    }
+
+    private static CallOutcome reply(TMessage call, byte type, MessageBody body, int bufferBytes) throws TException {
+        TMemoryBuffer buffer = new TMemoryBuffer(bufferBytes);
         TProtocol out = new TCompactProtocol(buffer);
         out.writeMessageBegin(new TMessage(call.name, type, call.seqid));
         body.write(out);

@@ -79,7 +79,12 @@ public final class Allocator {
         try {
             Map<TopicPartition, Long> positions =
                     StartPositions.resolve(consumer, spec.topic(), partitions, spec.start());
-            fetcher = new Fetcher(consumer, prefetch, cipher);
+            fetcher = new Fetcher(
+                    consumer,
+                    () -> new KafkaConsumer<>(
+                            KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch))),
+                    prefetch,
+                    cipher);
             fetcher.assign(positions);
             start = StartPositions.cursorOf(spec.topic(), positions);
         } catch (RuntimeException e) {

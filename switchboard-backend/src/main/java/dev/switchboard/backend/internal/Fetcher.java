@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,23 +24,86 @@ import org.slf4j.LoggerFactory;
  * except {@link #wakeup}.
  *
  * <p>Implementation notes: the buffer holds at most {@code prefetchEvents} records; the consumer is polled only
- * while a whole poll ({@code max.poll.records}, half the prefetch) still fits.
+ * while a whole poll ({@code max.poll.records}, half the prefetch) still fits. An idle session {@link #park}s:
+ * the consumer (about 170 KiB of heap and a few sockets) is closed and the read-ahead dropped, keeping only the
+ * position of the next record per partition; the next fetch opens a new consumer there.
  */
 final class Fetcher implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Fetcher.class);
     private static final AtomicLong UNREADABLE = new AtomicLong();
 
-    private final Consumer<byte[], byte[]> consumer;
+    private final Supplier<Consumer<byte[], byte[]>> consumers;
+    private volatile Consumer<byte[], byte[]> consumer; // null while parked
+    private Map<TopicPartition, Long> parkedAt = Map.of();
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
     private final int prefetchEvents;
     private final int maxPollRecords;
     private final RecordCipher cipher;
 
     Fetcher(Consumer<byte[], byte[]> consumer, int prefetchEvents, RecordCipher cipher) {
+        this(
+                consumer,
+                () -> {
+                    throw new IllegalStateException("this fetcher cannot open a new consumer");
+                },
+                prefetchEvents,
+                cipher);
+    }
+
+    /** @param consumers opens a new consumer after {@link #park} (same settings as {@code consumer}) */
+    Fetcher(
+            Consumer<byte[], byte[]> consumer,
+            Supplier<Consumer<byte[], byte[]>> consumers,
+            int prefetchEvents,
+            RecordCipher cipher) {
         this.consumer = consumer;
+        this.consumers = consumers;
         this.cipher = cipher;
         this.prefetchEvents = prefetchEvents;
         this.maxPollRecords = maxPollRecords(prefetchEvents);
+    }
+
+    /**
+     * Releases the consumer and the read-ahead of an idle session, remembering where each partition goes on. Does
+     * nothing when already parked, or when the positions cannot be had without Kafka (then it stays as it is).
+     */
+    void park() {
+        Consumer<byte[], byte[]> open = consumer;
+        if (open == null) {
+            return;
+        }
+        Map<TopicPartition, Long> next = new HashMap<>();
+        try {
+            for (TopicPartition partition : open.assignment()) {
+                next.put(partition, open.position(partition, Duration.ZERO));
+            }
+        } catch (RuntimeException e) {
+            LOGGER.debug("not parking: consumer position unknown error={}", e.toString());
+            return;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : buffer) {
+            next.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
+        }
+        buffer.clear();
+        consumer = null;
+        parkedAt = next;
+        open.close(CloseOptions.timeout(Duration.ZERO));
+    }
+
+    boolean parked() {
+        return consumer == null;
+    }
+
+    private Consumer<byte[], byte[]> consumer() {
+        Consumer<byte[], byte[]> open = consumer;
+        if (open == null) {
+            open = consumers.get();
+            open.assign(parkedAt.keySet());
+            parkedAt.forEach(open::seek);
+            parkedAt = Map.of();
+            consumer = open;
+        }
+        return open;
     }
 
     /** The {@code max.poll.records} that keeps the buffer within {@code prefetchEvents}. */
@@ -49,8 +113,9 @@ final class Fetcher implements AutoCloseable {
 
     /** Assigns the partitions and positions the consumer at {@code positions}. */
     void assign(Map<TopicPartition, Long> positions) {
-        consumer.assign(positions.keySet());
-        positions.forEach(consumer::seek);
+        Consumer<byte[], byte[]> open = consumer();
+        open.assign(positions.keySet());
+        positions.forEach(open::seek);
     }
 
     /**
@@ -73,7 +138,7 @@ final class Fetcher implements AutoCloseable {
 
     private void topUp(Duration timeout) {
         if (buffer.size() + maxPollRecords <= prefetchEvents) {
-            consumer.poll(timeout).forEach(buffer::add);
+            consumer().poll(timeout).forEach(buffer::add);
         }
     }
 
@@ -127,12 +192,19 @@ final class Fetcher implements AutoCloseable {
 
     /** Ends a blocked poll with a {@code WakeupException}; safe from any thread. */
     void wakeup() {
-        consumer.wakeup();
+        Consumer<byte[], byte[]> open = consumer;
+        if (open != null) {
+            open.wakeup();
+        }
     }
 
     @Override
     public void close() {
         buffer.clear();
-        consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+        Consumer<byte[], byte[]> open = consumer;
+        consumer = null;
+        if (open != null) {
+            open.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+        }
     }
 }

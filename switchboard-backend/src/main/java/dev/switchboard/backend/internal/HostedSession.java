@@ -8,9 +8,12 @@ import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One session hosted on this node: its serial request queue, idle tracking and disposal. Subclasses run a
@@ -18,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Implementation notes: {@link #handle} and {@link #release} only ever run on the session's serial queue,
  * so subclass state needs no locking. {@link #dispose} may be called from any thread: it marks the session
- * disposed at once (later tasks answer SESSION_LOST), wakes a blocked long poll and queues the release.
+ * disposed at once (later tasks answer SESSION_LOST), wakes a blocked long poll and queues the release. An answer
+ * may wait off the queue ({@link #handleAsync}, {@link #awaiting}), so a commit waiting for Kafka does not hold
+ * up the session's later writes; its continuation runs on the queue again ({@link #onQueue}).
  */
 public abstract class HostedSession {
     private final SessionId id;
@@ -26,7 +31,9 @@ public abstract class HostedSession {
     private final SerialQueue queue;
     private final Clock clock;
     private final AtomicBoolean disposed = new AtomicBoolean();
+    private final Set<CompletableFuture<?>> waiting = ConcurrentHashMap.newKeySet();
     private volatile long lastActivityMillis;
+    private volatile boolean parked;
 
     HostedSession(SessionId id, String topic, Executor executor, Clock clock) {
         this.id = id;
@@ -49,16 +56,38 @@ public abstract class HostedSession {
     /** Queues a request behind the session's earlier ones; the future fails with what {@link #handle} threw. */
     public CompletableFuture<SwitchResponse> submit(SwitchRequest request) {
         lastActivityMillis = clock.millis();
+        parked = false;
+        return onQueue(() -> handleAsync(request)).thenCompose(answer -> answer);
+    }
+
+    /**
+     * Runs {@code task} on the session's queue, behind everything queued so far; fails with SESSION_LOST once the
+     * session is disposed. Subclasses use it to continue a request whose answer waited off the queue.
+     */
+    final <T> CompletableFuture<T> onQueue(Supplier<T> task) {
         return queue.submit(() -> {
             try {
                 if (disposed.get()) {
                     throw SwitchboardException.of(ErrorCode.SESSION_LOST, "session was disposed or expired");
                 }
-                return handle(request);
+                return task.get();
             } finally {
                 lastActivityMillis = clock.millis();
             }
         });
+    }
+
+    /**
+     * Keeps {@code answer} counted as work in progress until it completes, for {@link #idle} and
+     * {@link #idleLongerThan}: an answer that waits off the queue (a commit waiting for Kafka) is still work.
+     */
+    final <T> CompletableFuture<T> awaiting(CompletableFuture<T> answer) {
+        waiting.add(answer);
+        answer.whenComplete((value, failure) -> {
+            waiting.remove(answer);
+            lastActivityMillis = clock.millis();
+        });
+        return answer;
     }
 
     /** Disposes the session; a second call does nothing. The future completes once resources are released. */
@@ -79,19 +108,50 @@ public abstract class HostedSession {
 
     /** True when no request is running or queued and the last one ended more than {@code ttl} ago. */
     public boolean idleLongerThan(Duration ttl) {
-        return queue.pending() == 0 && clock.millis() - lastActivityMillis > ttl.toMillis();
+        return queue.pending() == 0 && waiting.isEmpty() && clock.millis() - lastActivityMillis > ttl.toMillis();
     }
 
     /** Completes once every request queued so far has been handled. */
     public CompletableFuture<Void> idle() {
-        return queue.idle();
+        CompletableFuture<?>[] answers = waiting.toArray(CompletableFuture<?>[]::new);
+        return CompletableFuture.allOf(answers)
+                .handle((ignored, failure) -> null)
+                .thenCombine(queue.idle(), (a, b) -> null)
+                .thenCompose(ignored -> queue.idle()); // the waiting answers' continuations ran on the queue
     }
+
+    /**
+     * Releases what an idle session holds and can get back on its next request (a read session's consumer),
+     * once; queued on the session's queue without counting as activity. Safe from any thread.
+     */
+    final void parkIfIdle(Duration idleFor) {
+        if (!parked && !disposed.get() && idleLongerThan(idleFor)) {
+            parked = true;
+            queue.submit(() -> {
+                if (!disposed.get()) {
+                    park();
+                }
+                return null;
+            });
+        }
+    }
+
+    /** What {@link #parkIfIdle} releases; nothing by default. Runs on the session's queue. */
+    void park() {}
 
     /** Ends a blocked long poll early (drain, dispose); safe from any thread. */
     public abstract void wake();
 
     /** Handles one request of this session, on its serial queue. */
     abstract SwitchResponse handle(SwitchRequest request);
+
+    /**
+     * Handles one request on the serial queue; the answer may complete later, off the queue (see
+     * {@link #awaiting}). By default the answer of {@link #handle}.
+     */
+    CompletableFuture<SwitchResponse> handleAsync(SwitchRequest request) {
+        return CompletableFuture.completedFuture(handle(request));
+    }
 
     /** Runs the machine's dispose and releases what the session holds, on its serial queue. */
     abstract void release();

@@ -1,18 +1,13 @@
 package dev.switchboard.backend.internal;
 
 import dev.switchboard.core.session.WriteMachine;
-import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -49,23 +44,14 @@ final class PublishPipeline {
         return Optional.empty();
     }
 
-    /**
-     * Waits, up to max-wait, until {@code committed} reaches {@code seq}, reporting outcomes as they come.
-     * Throws UNAVAILABLE when Kafka failed or did not answer in time (the publish stays in flight then).
-     */
-    void await(long seq, Function<WriteMachine.Command, ?> step, LongSupplier committed) {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        while (committed.getAsLong() < seq) {
-            InFlight head = inFlight.peekFirst();
-            if (head == null) {
-                throw SwitchboardException.of(ErrorCode.INTERNAL, "commit " + seq + " has nothing in flight");
-            }
-            waitFor(head.done(), deadline);
-            Optional<SwitchboardException> failure = settleHead(step);
-            if (failure.isPresent()) {
-                throw failure.get();
-            }
-        }
+    /** The oldest publish Kafka has not answered yet, if any. */
+    Optional<CompletableFuture<Void>> oldest() {
+        return Optional.ofNullable(inFlight.peekFirst()).map(InFlight::done);
+    }
+
+    /** How long a commit waits for Kafka before answering UNAVAILABLE. */
+    Duration maxWait() {
+        return maxWait;
     }
 
     /** Forgets every publish in flight (after a rewind or on release); their outcomes no longer matter. */
@@ -82,20 +68,6 @@ final class PublishPipeline {
         }
         step.apply(new WriteMachine.PublishFailed());
         return Optional.of(KafkaErrors.publishFailure(failure.get()));
-    }
-
-    private static void waitFor(CompletableFuture<Void> done, long deadline) {
-        try {
-            done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            // reported by settleHead
-        } catch (TimeoutException e) {
-            throw SwitchboardException.of(
-                    ErrorCode.UNAVAILABLE, "Kafka has not acknowledged the chunks within max-wait; commit again");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SwitchboardException.of(ErrorCode.UNAVAILABLE, "interrupted while waiting for Kafka");
-        }
     }
 
     private static Optional<Throwable> failureOf(CompletableFuture<Void> done) {

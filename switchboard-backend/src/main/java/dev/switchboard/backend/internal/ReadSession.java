@@ -65,6 +65,12 @@ final class ReadSession extends HostedSession {
         return SessionMode.READ;
     }
 
+    /** An idle reader gives its consumer back; the delivered batch and the cursor stay, so nothing is lost. */
+    @Override
+    void park() {
+        fetcher.park();
+    }
+
     @Override
     SwitchResponse handle(SwitchRequest request) {
         return switch (request.getSetField()) {

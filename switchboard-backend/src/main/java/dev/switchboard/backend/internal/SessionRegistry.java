@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class SessionRegistry implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionRegistry.class);
 
+    /**
+     * A session idle this long gives back what it can get again later (a reader's Kafka consumer), so idle
+     * sessions cost little: no thread, no consumer, no read-ahead.
+     */
+    public static final Duration PARK_AFTER = Duration.ofSeconds(10);
+
     private final ConcurrentMap<String, HostedSession> sessions = new ConcurrentHashMap<>();
     private final String nodeId;
     private final Duration ttl;
@@ -70,12 +76,14 @@ public final class SessionRegistry implements AutoCloseable {
         return session.dispose();
     }
 
-    /** Disposes every session idle longer than the TTL. */
+    /** Disposes every session idle longer than the TTL; parks those idle longer than {@link #PARK_AFTER}. */
     void expireIdle() {
         try {
             for (HostedSession session : List.copyOf(sessions.values())) {
                 if (session.idleLongerThan(ttl)) {
                     dispose(session.id().toString(), "expired");
+                } else {
+                    session.parkIfIdle(PARK_AFTER);
                 }
             }
         } catch (RuntimeException e) {

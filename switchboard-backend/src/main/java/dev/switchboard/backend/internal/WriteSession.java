@@ -19,8 +19,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,10 +79,18 @@ final class WriteSession extends HostedSession {
     SwitchResponse handle(SwitchRequest request) {
         return switch (request.getSetField()) {
             case WRITE -> SwitchResponse.write(write(request.getWrite()));
-            case COMMIT -> SwitchResponse.commit(commit(request.getCommit()));
             default ->
                 throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "a write session takes write and commit");
         };
+    }
+
+    /** A commit answers once Kafka acknowledged its chunks, but waits off the queue so writes keep flowing. */
+    @Override
+    CompletableFuture<SwitchResponse> handleAsync(SwitchRequest request) {
+        if (request.getSetField() == SwitchRequest._Fields.COMMIT) {
+            return awaiting(commit(request.getCommit())).thenApply(SwitchResponse::commit);
+        }
+        return super.handleAsync(request);
     }
 
     private WriteResponse write(WriteRequest request) {
@@ -99,19 +110,51 @@ final class WriteSession extends HostedSession {
         return new WriteResponse(seq, open().staged());
     }
 
-    private CommitResponse commit(CommitRequest request) {
+    private CompletableFuture<CommitResponse> commit(CommitRequest request) {
         settlePublishes();
+        long awaited = -1;
         for (WriteMachine.Effect effect : step(new WriteMachine.Commit(request.getSeq()))) {
             switch (effect) {
                 case WriteMachine.Publish publish ->
                     pipeline.publish(publish.from(), publish.to(), recordsBetween(publish.from(), publish.to()));
-                case WriteMachine.AwaitCommitted await -> pipeline.await(await.seq(), this::step, this::committed);
+                case WriteMachine.AwaitCommitted await -> awaited = await.seq();
                 case WriteMachine.Committed committed -> {}
                 case Rejection rejection -> throw rejection.toException();
                 default -> throw unexpected(effect);
             }
         }
-        return new CommitResponse(committed());
+        if (awaited < 0) {
+            return CompletableFuture.completedFuture(new CommitResponse(committed()));
+        }
+        return awaitCommitted(awaited, System.nanoTime() + pipeline.maxWait().toNanos());
+    }
+
+    /**
+     * On the queue: answers once {@code committed} reaches {@code seq}. Until then it waits, off the queue, for the
+     * oldest publish in flight (at most until {@code deadline}) and checks again on the queue. UNAVAILABLE when
+     * Kafka failed the publish (the chunks stay staged; a new commit publishes them again) or did not answer in
+     * time (the publish stays in flight; a new commit waits for it).
+     */
+    private CompletableFuture<CommitResponse> awaitCommitted(long seq, long deadline) {
+        Optional<SwitchboardException> failure = pipeline.settle(this::step);
+        if (failure.isPresent()) {
+            throw failure.get();
+        }
+        if (committed() >= seq) {
+            return CompletableFuture.completedFuture(new CommitResponse(committed()));
+        }
+        CompletableFuture<Void> oldest = pipeline.oldest()
+                .orElseThrow(() -> SwitchboardException.of(
+                        ErrorCode.UNAVAILABLE, "publishing chunks up to " + seq + " failed; commit again"));
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            throw SwitchboardException.of(
+                    ErrorCode.UNAVAILABLE, "Kafka has not acknowledged the chunks within max-wait; commit again");
+        }
+        return oldest.handle((ignored, error) -> null)
+                .completeOnTimeout(null, remaining, TimeUnit.NANOSECONDS)
+                .thenCompose(ignored -> onQueue(() -> awaitCommitted(seq, deadline)))
+                .thenCompose(answer -> answer);
     }
 
     /** Reports finished publishes to the machine, so a completed commit frees the window. */

@@ -99,6 +99,26 @@ class WriteSessionTest {
                 .containsExactly("w:1:0", "w:2:0");
     }
 
+    @Test
+    void aCommitWaitingForKafkaDoesNotHoldUpLaterWrites() {
+        // Given a commit whose chunk Kafka has not acknowledged yet
+        WriteSession session = session(Duration.ofSeconds(10));
+        answer(session, write(1, 1));
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(1));
+        await().until(() -> producer.history().size() == 1);
+
+        // When the writer stages its next chunk meanwhile
+        SwitchResponse staged = answer(session, write(2, 1));
+
+        // Then the write is answered at once, the commit still waits, and answers once Kafka acknowledges
+        assertThat(staged.getWrite().getStagedSeq()).isEqualTo(2);
+        assertThat(commit).isNotDone();
+        assertThat(session.idle()).isNotDone();
+        producer.completeNext();
+        assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(1);
+        assertThat(ledger.lastCommitted("w")).isEqualTo(1);
+    }
+
     private WriteSession session(Duration maxWait) {
         SessionLimits limits = SessionLimits.builder().maxWait(maxWait).build();
         return new WriteSession(

@@ -21,10 +21,19 @@ final class BufferTransport extends TTransport {
             .build();
     private static final byte[] EMPTY = new byte[0];
 
-    private final ByteArrayOutputStream written = new ByteArrayOutputStream(256);
+    private final ByteArrayOutputStream written;
     private boolean flushed;
     private byte[] input = EMPTY;
     private int position;
+
+    BufferTransport() {
+        this(256);
+    }
+
+    /** A transport whose request buffer starts at {@code requestBytes}, so a call of about that size never grows it. */
+    BufferTransport(int requestBytes) {
+        this.written = new ByteArrayOutputStream(requestBytes);
+    }
 
     /** The complete call the client wrote; valid once the client flushed. */
     byte[] request() {

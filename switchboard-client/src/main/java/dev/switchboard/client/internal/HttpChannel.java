@@ -36,9 +36,11 @@ final class HttpChannel implements Exchanger {
     private final List<URI> endpoints;
     private final HttpClient http;
     private final AtomicInteger preferred = new AtomicInteger();
+    private final GzipPolicy gzip;
 
     HttpChannel(ChannelSettings settings) {
         this.settings = settings;
+        this.gzip = new GzipPolicy(settings.gzipThreshold());
         this.endpoints = settings.urls().stream().map(ChannelSettings::endpoint).toList();
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -48,8 +50,17 @@ final class HttpChannel implements Exchanger {
         this.http = builder.build();
     }
 
-    /** A request body as posted: gzip-compressed when larger than the threshold. */
+    /** A request body as posted: gzip-compressed when larger than the threshold and gzip pays. */
     private record Body(byte[] bytes, boolean gzipped) {}
+
+    private Body body(byte[] message) {
+        if (!gzip.compressRequest(message.length)) {
+            return new Body(message, false);
+        }
+        byte[] compressed = Gzip.compress(message);
+        gzip.requestCompressed(message.length, compressed.length);
+        return new Body(compressed, true);
+    }
 
     @Override
     public byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException {
@@ -59,9 +70,7 @@ final class HttpChannel implements Exchanger {
     @Override
     public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
             throws TransientFailure, InterruptedException {
-        Body body = message.length > settings.gzipThreshold()
-                ? new Body(Gzip.compress(message), true)
-                : new Body(message, false);
+        Body body = body(message);
         int start = preferred.get();
         ConnectException lastRefusal = null;
         for (int i = 0; i < endpoints.size(); i++) {
@@ -86,7 +95,7 @@ final class HttpChannel implements Exchanger {
                 throw new TransientFailure("no answer from " + endpoint + ": " + describe(e), e);
             }
             preferred.set(index);
-            return answer(endpoint, response);
+            return answer(endpoint, response, gzip);
         }
         throw new TransientFailure("cannot connect to any of " + settings.urls(), lastRefusal);
     }
@@ -96,20 +105,22 @@ final class HttpChannel implements Exchanger {
                 .timeout(settings.requestTimeout().plus(extraTime))
                 .header("Content-Type", CONTENT_TYPE)
                 .header("Accept", CONTENT_TYPE)
-                .header("Accept-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
         if (body.gzipped()) {
             request.header("Content-Encoding", "gzip");
         }
         headers.forEach(request::header);
+        if (gzip.acceptGzipAnswer()) {
+            request.header("Accept-Encoding", "gzip");
+        }
         Optional<String> token = settings.token().get();
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         return request.build();
     }
 
-    private static byte[] answer(URI endpoint, HttpResponse<byte[]> response) throws TransientFailure {
+    private static byte[] answer(URI endpoint, HttpResponse<byte[]> response, GzipPolicy gzip) throws TransientFailure {
         int status = response.statusCode();
-        byte[] body = decoded(endpoint, response);
+        byte[] body = decoded(endpoint, response, gzip);
         if (status == 200) {
             return body;
         }
@@ -127,7 +138,8 @@ final class HttpChannel implements Exchanger {
         };
     }
 
-    private static byte[] decoded(URI endpoint, HttpResponse<byte[]> response) throws TransientFailure {
+    private static byte[] decoded(URI endpoint, HttpResponse<byte[]> response, GzipPolicy gzip)
+            throws TransientFailure {
         boolean gzipped = response.headers()
                 .firstValue("Content-Encoding")
                 .map(value -> value.strip().equalsIgnoreCase("gzip"))
@@ -136,7 +148,9 @@ final class HttpChannel implements Exchanger {
             return response.body();
         }
         try {
-            return Gzip.decompress(response.body());
+            byte[] decompressed = Gzip.decompress(response.body());
+            gzip.answerDecompressed(response.body().length, decompressed.length);
+            return decompressed;
         } catch (IOException e) {
             throw new TransientFailure("corrupt gzip answer from " + endpoint, e);
         }

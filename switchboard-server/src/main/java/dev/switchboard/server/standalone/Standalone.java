@@ -113,6 +113,11 @@ public final class Standalone implements AutoCloseable {
         return api.uri();
     }
 
+    /** The embedded Kafka broker's {@code bootstrap.servers}, for tools that compare against raw Kafka. */
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
     public Path dataDir() {
         return dataDir;
     }

@@ -1,0 +1,63 @@
+package dev.switchboard.server.bench;
+
+import java.util.Objects;
+
+/**
+ * What one bench run does.
+ *
+ * @param mode write, read or roundtrip
+ * @param events events per phase (in read mode, every session reads all of them)
+ * @param size payload bytes per event
+ * @param sessions concurrent sessions (publishers or subscribers; raw Kafka: as many producers or consumers)
+ * @param batch events per chunk (write) or per poll (read)
+ * @param warmupEvents events of an unreported warm-up phase on each side before the measured one (0: none)
+ * @param baseline also measure raw Kafka clients on the same broker
+ * @param rate the most events per second all writers together hand over (0: as fast as they can); a paced
+ *     writer measures commit latency without queueing in front of it
+ */
+public record BenchSettings(
+        BenchMode mode,
+        long events,
+        int size,
+        int sessions,
+        int batch,
+        long warmupEvents,
+        boolean baseline,
+        long rate) {
+
+    /** The smallest payload: roundtrip mode stamps the send time into the first 8 bytes. */
+    public static final int MIN_SIZE = 8;
+
+    public BenchSettings {
+        Objects.requireNonNull(mode, "mode");
+        if (events < 1) {
+            throw new IllegalArgumentException("--events must be at least 1, got " + events);
+        }
+        if (size < MIN_SIZE) {
+            throw new IllegalArgumentException("--size must be at least " + MIN_SIZE + " bytes, got " + size);
+        }
+        if (sessions < 1) {
+            throw new IllegalArgumentException("--sessions must be at least 1, got " + sessions);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must not be negative, got " + rate);
+        }
+        if (warmupEvents < 0) {
+            throw new IllegalArgumentException("--warmup must not be negative, got " + warmupEvents);
+        }
+    }
+
+    /** Paces one writer: the nanoTime at which its events up to {@code sent} may have been handed over. */
+    Pacer pacer() {
+        return new Pacer(rate == 0 ? 0 : Math.max(1, rate / sessions));
+    }
+
+    /** The events one of the {@code sessions} writers handles: an even share, the first ones take the rest. */
+    long shareOf(long total, int session) {
+        long share = total / sessions;
+        return session < total % sessions ? share + 1 : share;
+    }
+}

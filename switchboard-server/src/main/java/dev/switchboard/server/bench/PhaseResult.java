@@ -1,0 +1,51 @@
+package dev.switchboard.server.bench;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The outcome of one measured phase.
+ *
+ * @param system "switchboard" or "kafka"
+ * @param phase what was measured: write, read or roundtrip
+ * @param events events moved
+ * @param bytes payload bytes moved
+ * @param nanos wall time of the phase
+ * @param latencyMicros latency per event in microseconds (see {@link BenchMode} for what each mode times)
+ * @param cpuNanos CPU time of the whole bench process during the phase (with --standalone: client, API, backend
+ *     and broker), a figure that shared, busy machines disturb less than wall time
+ */
+public record PhaseResult(
+        String system, String phase, long events, long bytes, long nanos, Histogram latencyMicros, long cpuNanos) {
+
+    /** The same result with the process CPU time the phase used. */
+    PhaseResult withCpuNanos(long cpu) {
+        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpu);
+    }
+
+    /** Process CPU milliseconds per thousand events. */
+    public double cpuMillisPerThousandEvents() {
+        return cpuNanos / 1e6 / Math.max(1, events) * 1000;
+    }
+
+    public double eventsPerSecond() {
+        return events * 1e9 / Math.max(1, nanos);
+    }
+
+    /** Payload megabytes (10^6 bytes) per second. */
+    public double megabytesPerSecond() {
+        return bytes * 1e9 / Math.max(1, nanos) / 1e6;
+    }
+
+    public double seconds() {
+        return nanos / 1e9;
+    }
+
+    /** The latency at {@code percentile} (0-100) in milliseconds. */
+    public double latencyMillis(double percentile) {
+        return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    public double maxLatencyMillis() {
+        return latencyMicros.getMaxValue() / 1000.0;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.switchboard.server.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.server.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * A short smoke run of {@code switchboard bench --standalone --baseline} in every mode: checks the shape of the
+ * output and that the numbers are sane (positive, counts add up). No timing assertions.
+ */
+class BenchIT {
+    private static final Pattern SUMMARY = Pattern.compile(
+            "ratio=(\\d+\\.\\d{2}) switchboard=(\\d+) kafka=(\\d+) mode=(write|read|roundtrip) size=(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"write", "read", "roundtrip"})
+    void benchesSwitchboardAgainstRawKafka(String mode) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Run run = bench(
+                "--standalone",
+                "--baseline",
+                "--mode",
+                mode,
+                "--events",
+                "1500",
+                "--size",
+                "256",
+                "--sessions",
+                "2",
+                "--batch",
+                "100",
+                "--warmup",
+                "300",
+                "--json",
+                json.toString());
+
+        assertThat(run.exitCode).as(run.err).isZero();
+        List<String> lines = run.out.lines().toList();
+        Matcher summary = SUMMARY.matcher(lines.getLast());
+        assertThat(summary.matches()).as(run.out).isTrue();
+        assertThat(summary.group(4)).isEqualTo(mode);
+        assertThat(summary.group(5)).isEqualTo("256");
+        assertThat(Double.parseDouble(summary.group(1))).isPositive();
+        assertThat(Long.parseLong(summary.group(2))).isPositive();
+        assertThat(Long.parseLong(summary.group(3))).isPositive();
+
+        long expectedEvents = mode.equals("read") ? 3000 : 1500; // read: every session reads every event
+        assertThat(lines)
+                .anyMatch(line -> line.matches("switchboard +" + mode + " +" + expectedEvents + " events in .*p99=.*"))
+                .anyMatch(line -> line.matches("kafka +" + mode + " +" + expectedEvents + " events in .*p99=.*"));
+
+        String written = Files.readString(json);
+        assertThat(written)
+                .contains("\"mode\": \"" + mode + "\"")
+                .contains("\"system\": \"switchboard\"")
+                .contains("\"system\": \"kafka\"")
+                .contains("\"events\": " + expectedEvents)
+                .contains("\"p99.9\"");
+    }
+
+    @Test
+    void withoutBaselineTheSummarySaysSo() {
+        Run run = bench("--standalone", "--events", "200", "--size", "64", "--batch", "50", "--warmup", "0");
+
+        assertThat(run.exitCode).as(run.err).isZero();
+        assertThat(run.out.lines().toList().getLast())
+                .matches("ratio=n/a switchboard=\\d+ kafka=n/a mode=write size=64");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        assertThat(bench("--standalone", "--mode", "sideways").exitCode).isEqualTo(2);
+        assertThat(bench("--standalone", "--size", "4").exitCode).isEqualTo(2);
+        assertThat(bench("--standalone", "--url", "http://127.0.0.1:1").exitCode)
+                .isEqualTo(2);
+    }
+
+    private static Run bench(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 1];
+        all[0] = "bench";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int exitCode = commandLine.execute(all);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    private record Run(int exitCode, String out, String err) {}
+}
