@@ -46,7 +46,8 @@ public final class TokenCommand implements Callable<Integer> {
     @Option(
             names = "--data-dir",
             paramLabel = "DIR",
-            description = "standalone's data dir, holding the signing key (default: ${DEFAULT-VALUE})")
+            description =
+                    "the data dir of standalone or local-cluster, holding the signing key (default: ${DEFAULT-VALUE})")
     Path dataDir = Path.of("switchboard-data");
 
     @Option(names = "--subject", paramLabel = "NAME", description = "the token's subject (default: ${DEFAULT-VALUE})")
