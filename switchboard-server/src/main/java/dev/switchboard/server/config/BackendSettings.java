@@ -2,7 +2,9 @@ package dev.switchboard.server.config;
 
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.EncryptionConfig;
+import dev.switchboard.backend.LocalKeyManagementService;
 import dev.switchboard.switching.amqp.AmqpSwitchConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +116,9 @@ public record BackendSettings(
         }
         String password =
                 SecretFiles.text("encryption.keystore-password-file", Path.of(encryption.keystorePasswordFile()));
+        if (!create) {
+            openKeystore(keystore, password); // a wrong password is a ConfigException before anything starts
+        }
         try {
             EncryptionConfig config = EncryptionConfig.local(keystore, password).withCreateKeystore(create);
             if (encryption.keysTopic() != null) {
@@ -127,6 +132,14 @@ public record BackendSettings(
             return config;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static void openKeystore(Path keystore, String password) {
+        try {
+            LocalKeyManagementService.open(keystore, password.toCharArray(), false);
+        } catch (IOException e) {
+            throw new ConfigException("encryption.keystore: " + e.getMessage(), e);
         }
     }
 
@@ -151,7 +164,7 @@ public record BackendSettings(
         if (encryption.keystorePasswordFile() == null
                 || encryption.keystorePasswordFile().isBlank()) {
             throw new ConfigException(
-                    "encryption.keystore-password-file: required (the file holding the keystore's" + " password)");
+                    "encryption.keystore-password-file: required (the file holding the keystore's password)");
         }
     }
 }

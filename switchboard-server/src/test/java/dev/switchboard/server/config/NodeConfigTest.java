@@ -75,6 +75,13 @@ class NodeConfigTest {
         assertThat(encryption.createKeystore()).isFalse();
         assertThat(encryption.keysTopic()).isEqualTo("__keys");
         assertThat(encryption.keyMaxAge()).isEqualTo(java.time.Duration.ofHours(12));
+
+        // And a password that does not open the keystore is a configuration error naming the key
+        Files.writeString(dir.resolve("kek.password"), "wrong\n");
+        assertThatThrownBy(settings::backendConfig)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("encryption.keystore: cannot read keystore")
+                .hasMessageContaining("wrong password?");
     }
 
     @Test
