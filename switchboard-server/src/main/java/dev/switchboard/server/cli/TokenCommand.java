@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         name = "token",
         mixinStandardHelpOptions = true,
         description = {
-            "Print a bearer token signed by standalone's development issuer (the key in <data-dir>/dev-issuer).",
+            "Print a bearer token signed by the development issuer of standalone or local-cluster (the key in"
+                    + " <data-dir>/dev-issuer).",
             "Example: ./switchboard token --scope switchboard:read:orders.* > reader.token"
         })
 public final class TokenCommand implements Callable<Integer> {

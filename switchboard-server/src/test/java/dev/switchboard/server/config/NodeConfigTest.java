@@ -236,6 +236,13 @@ class NodeConfigTest {
     }
 
     @Test
+    void shardBrokersMayBeReachedOverTls() {
+        ApiSettings settings = ApiSettings.from(parse("shards: {s0: 'amqps://u:p@broker-a:5671/sb'}" + API_SECURITY));
+
+        assertThat(settings.switchConfig().shards().get("s0").getScheme()).isEqualTo("amqps");
+    }
+
+    @Test
     void tlsNeedsAKeystoreWithItsPasswordOrPemFiles() {
         String base = "shards: {s0: 'amqp://h'}" + API_SECURITY;
         assertThatThrownBy(() -> ApiSettings.from(parse(base + "\ntls: {keystore: k.p12}")))
