@@ -274,6 +274,17 @@ class NodeConfigTest {
         });
         assertThat(security.clusterSecret()).isPresent();
 
+        // And with tls, the keystore's password comes from its file
+        Files.writeString(dir.resolve("tls.password"), "tls-pw\n");
+        var tls = ApiSettings.from(parse(yaml + "\ntls: {keystore: api.p12, keystore-password-file: '"
+                        + dir.resolve("tls.password") + "'}"))
+                .security()
+                .tls();
+        assertThat(tls).hasValueSatisfying(config -> {
+            assertThat(config.keystore()).contains(Path.of("api.p12"));
+            assertThat(config.keystorePassword()).isEqualTo("tls-pw");
+        });
+
         // And a missing JWK set file or cluster secret is named
         Files.delete(dir.resolve("jwks.json"));
         assertThatThrownBy(() -> ApiSettings.from(parse(yaml)).security())
