@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Run an API node: it serves HTTP and forwards every call to the backend nodes over the shards' brokers.",
-            "Settings come from --config FILE (YAML) and the flags, which win over the file."
+            "Settings come from --config FILE (YAML) and the flags, which win over the file.",
+            "Allocate needs a bearer token of the 'oauth' issuer, every later call a request MAC (cluster secret)."
         })
 public final class ApiCommand implements Callable<Integer> {
 
@@ -39,12 +40,30 @@ public final class ApiCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "port to listen on, 0 for a free one (default: 8080)")
     Integer port;
 
+    @Option(
+            names = "--cluster-secret-file",
+            paramLabel = "FILE",
+            description = "the secret request MAC keys derive from; the same file as the backends'")
+    Path clusterSecretFile;
+
     @Option(names = "--watch-parent", hidden = true, paramLabel = "PID", description = "exit when PID exits")
     Long watchParent;
 
     @Override
     public Integer call() throws Exception {
-        NodeConfigFile flags = new NodeConfigFile(shards, nodeId, null, null, null, null, null, host, port);
+        NodeConfigFile flags = new NodeConfigFile(
+                shards,
+                nodeId,
+                null,
+                null,
+                clusterSecretFile == null ? null : clusterSecretFile.toString(),
+                null,
+                null,
+                host,
+                port,
+                null,
+                null,
+                null);
         NodeConfigFile file = config == null ? NodeConfigFile.empty() : NodeConfigFile.load(config);
         ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));
         return UntilStopped.run(ApiRole.start(settings), Optional.ofNullable(watchParent));

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
         description = {
             "Run a backend node: it takes sessions from its shard's AMQP broker and keeps them in Kafka.",
             "Settings come from --config FILE (YAML) and the flags, which win over the file.",
+            "Events are encrypted at rest with the keystore of the file's 'encryption' section.",
             "Ctrl-C or SIGTERM drains: no new sessions, in-flight work finishes, then it exits."
         })
 public final class BackendCommand implements Callable<Integer> {
@@ -65,6 +66,9 @@ public final class BackendCommand implements Callable<Integer> {
                 bootstrapServers,
                 clusterSecretFile == null ? null : clusterSecretFile.toString(),
                 autoCreateTopics,
+                null,
+                null,
+                null,
                 null,
                 null,
                 null);

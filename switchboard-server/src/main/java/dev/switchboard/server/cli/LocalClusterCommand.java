@@ -61,8 +61,13 @@ public final class LocalClusterCommand implements Callable<Integer> {
         LocalCluster cluster = LocalCluster.start(options);
         cluster.apiUrls().forEach(url -> System.out.println(url));
         System.out.flush();
+        String token = " --token-file " + cluster.devTokenFile();
         System.err.println("local cluster ready; processes in " + cluster.clusterFile() + "; try:\n  seq 1 1000 |"
-                + " ./switchboard produce --topic demo" + urlFlags(cluster.apiUrls()) + "\nCtrl-C stops it.");
+                + " ./switchboard produce --topic demo" + urlFlags(cluster.apiUrls()) + token
+                + "\n  ./switchboard consume --topic demo --from earliest" + urlFlags(cluster.apiUrls()) + token
+                + "\n(" + cluster.devTokenFile() + " grants every topic; narrower tokens: ./switchboard token"
+                + " --data-dir " + cluster.devTokenFile().getParent() + " --scope 'switchboard:read:demo')"
+                + "\nCtrl-C stops it.");
         return UntilStopped.run(cluster, Optional.empty());
     }
 

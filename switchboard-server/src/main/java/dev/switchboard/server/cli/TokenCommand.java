@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         name = "token",
         mixinStandardHelpOptions = true,
         description = {
-            "Print a bearer token signed by standalone's development issuer (the key in <data-dir>/dev-issuer).",
+            "Print a bearer token signed by the development issuer of standalone or local-cluster (the key in"
+                    + " <data-dir>/dev-issuer).",
             "Example: ./switchboard token --scope switchboard:read:orders.* > reader.token"
         })
 public final class TokenCommand implements Callable<Integer> {
@@ -46,7 +47,8 @@ public final class TokenCommand implements Callable<Integer> {
     @Option(
             names = "--data-dir",
             paramLabel = "DIR",
-            description = "standalone's data dir, holding the signing key (default: ${DEFAULT-VALUE})")
+            description =
+                    "the data dir of standalone or local-cluster, holding the signing key (default: ${DEFAULT-VALUE})")
     Path dataDir = Path.of("switchboard-data");
 
     @Option(names = "--subject", paramLabel = "NAME", description = "the token's subject (default: ${DEFAULT-VALUE})")

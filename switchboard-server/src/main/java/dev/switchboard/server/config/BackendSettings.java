@@ -1,13 +1,15 @@
 package dev.switchboard.server.config;
 
 import dev.switchboard.backend.BackendConfig;
+import dev.switchboard.backend.EncryptionConfig;
+import dev.switchboard.backend.LocalKeyManagementService;
 import dev.switchboard.switching.amqp.AmqpSwitchConfig;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,6 +25,8 @@ import java.util.Objects;
  * @param clusterSecretFile the file holding the cluster secret (at least {@value #MIN_SECRET_BYTES} bytes)
  * @param autoCreateTopics create unknown topics on allocate instead of answering TOPIC_NOT_FOUND
  * @param kafka Kafka client properties passed through (SSL, SASL, ...)
+ * @param encryption encryption at rest (required: there is no way to turn it off); every backend of a cluster
+ *     must read the same keystore
  */
 public record BackendSettings(
         String nodeId,
@@ -31,8 +35,9 @@ public record BackendSettings(
         String bootstrapServers,
         Path clusterSecretFile,
         boolean autoCreateTopics,
-        Map<String, String> kafka) {
-    public static final int MIN_SECRET_BYTES = 16;
+        Map<String, String> kafka,
+        NodeConfigFile.Encryption encryption) {
+    public static final int MIN_SECRET_BYTES = SecretFiles.MIN_SECRET_BYTES;
 
     public BackendSettings {
         ApiSettings.requireNodeId(nodeId);
@@ -47,6 +52,7 @@ public record BackendSettings(
                     + " must share the same file (create one with: head -c 32 /dev/urandom > cluster-secret)");
         }
         kafka = Map.copyOf(kafka);
+        requireEncryption(encryption);
     }
 
     /** The settings a file (already overridden by flags) gives, with defaults for what it leaves out. */
@@ -72,27 +78,13 @@ public record BackendSettings(
                 file.bootstrapServers(),
                 file.clusterSecretFile() == null ? null : Path.of(file.clusterSecretFile()),
                 Boolean.TRUE.equals(file.autoCreateTopics()),
-                file.kafka());
+                file.kafka(),
+                file.encryption());
     }
 
     /** Reads the cluster secret; a missing, unreadable or too short file is a ConfigException. */
     public byte[] readClusterSecret() {
-        byte[] secret;
-        try {
-            secret = Files.readAllBytes(clusterSecretFile);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("cluster-secret-file: " + clusterSecretFile + " does not exist (every backend"
-                    + " of a cluster must share the same file; create one with: head -c 32 /dev/urandom > FILE)");
-        } catch (AccessDeniedException e) {
-            throw new ConfigException("cluster-secret-file: " + clusterSecretFile + " is not readable by this user");
-        } catch (IOException e) {
-            throw new ConfigException("cluster-secret-file: " + clusterSecretFile + " cannot be read: " + e, e);
-        }
-        if (secret.length < MIN_SECRET_BYTES) {
-            throw new ConfigException("cluster-secret-file: " + clusterSecretFile + " holds " + secret.length
-                    + " bytes, at least " + MIN_SECRET_BYTES + " are needed");
-        }
-        return secret;
+        return SecretFiles.clusterSecret(clusterSecretFile);
     }
 
     /** The switch of a backend-only process: it connects to its own shard's broker only. */
@@ -100,10 +92,79 @@ public record BackendSettings(
         return AmqpSwitchConfig.of(Map.of(shard, shardUri), nodeId).backendOnly();
     }
 
+    /** The node's configuration; reads the keystore password file (a bad one is a ConfigException). */
     public BackendConfig backendConfig() {
-        BackendConfig.Builder builder =
-                BackendConfig.builder(nodeId, bootstrapServers).shard(shard).autoCreateTopics(autoCreateTopics);
+        BackendConfig.Builder builder = BackendConfig.builder(nodeId, bootstrapServers)
+                .shard(shard)
+                .autoCreateTopics(autoCreateTopics)
+                .encryption(encryptionConfig());
         kafka.forEach(builder::kafka);
         return builder.build();
+    }
+
+    /**
+     * Encryption at rest with the {@code local} key management service. The keystore must exist unless
+     * {@code create-keystore} is set: nodes that each created their own would not read each other's records.
+     */
+    public EncryptionConfig encryptionConfig() {
+        Path keystore = Path.of(encryption.keystore());
+        boolean create = Boolean.TRUE.equals(encryption.createKeystore());
+        if (!create && !Files.exists(keystore)) {
+            throw new ConfigException("encryption.keystore: " + keystore + " does not exist (every backend of a"
+                    + " cluster must share the same keystore: create it once, e.g. on one node with"
+                    + " create-keystore: true, then copy it to the others)");
+        }
+        String password =
+                SecretFiles.text("encryption.keystore-password-file", Path.of(encryption.keystorePasswordFile()));
+        if (!create) {
+            openKeystore(keystore, password); // a wrong password is a ConfigException before anything starts
+        }
+        try {
+            EncryptionConfig config = EncryptionConfig.local(keystore, password).withCreateKeystore(create);
+            if (encryption.keysTopic() != null) {
+                config = config.withKeysTopic(encryption.keysTopic());
+            }
+            if (encryption.keyMaxAge() != null || encryption.keyMaxRecords() != null) {
+                config = config.withKeyRotation(
+                        encryption.keyMaxAge() == null ? config.keyMaxAge() : keyMaxAge(encryption.keyMaxAge()),
+                        encryption.keyMaxRecords() == null ? config.keyMaxRecords() : encryption.keyMaxRecords());
+            }
+            return config;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static void openKeystore(Path keystore, String password) {
+        try {
+            LocalKeyManagementService.open(keystore, password.toCharArray(), false);
+        } catch (IOException e) {
+            throw new ConfigException("encryption.keystore: " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration keyMaxAge(String text) {
+        try {
+            return Duration.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(
+                    "encryption.key-max-age: must be an ISO-8601 duration such as PT24H or P7D," + " got: " + text);
+        }
+    }
+
+    private static void requireEncryption(NodeConfigFile.Encryption encryption) {
+        if (encryption == null) {
+            throw new ConfigException("encryption: required for a backend (encryption at rest), with keystore and"
+                    + " keystore-password-file; every backend of a cluster must share the same keystore");
+        }
+        if (encryption.keystore() == null || encryption.keystore().isBlank()) {
+            throw new ConfigException("encryption.keystore: required (a PKCS12 keystore holding the key-encryption"
+                    + " key, the same on every backend)");
+        }
+        if (encryption.keystorePasswordFile() == null
+                || encryption.keystorePasswordFile().isBlank()) {
+            throw new ConfigException(
+                    "encryption.keystore-password-file: required (the file holding the keystore's password)");
+        }
     }
 }

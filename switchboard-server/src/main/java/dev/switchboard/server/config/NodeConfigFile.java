@@ -27,11 +27,21 @@ import java.util.stream.Collectors;
  * node-id: backend-a-1         # both roles; default: host-pid-random
  * node-shard: s0               # backend: its shard; default: the only shard when there is one
  * bootstrap-servers: kafka:9092                    # backend
- * cluster-secret-file: /etc/switchboard/secret     # backend: signs cursors, the same file on every backend
+ * cluster-secret-file: /etc/switchboard/secret     # both: cursors and request MAC keys, the same file everywhere
  * auto-create-topics: false    # backend
  * kafka: {security.protocol: SSL}                  # backend: Kafka client properties passed through
+ * encryption:                  # backend, required: encryption at rest, the same keystore on every backend
+ *   keystore: /etc/switchboard/kek.p12
+ *   keystore-password-file: /etc/switchboard/kek.password
+ *   # keys-topic: __switchboard_keys, key-max-age: PT24H, key-max-records: 16777216, create-keystore: false
  * host: 127.0.0.1              # api
  * port: 8080                   # api; 0 picks a free port
+ * oauth:                       # api, required: who may allocate
+ *   issuer: https://issuer.example.com/
+ *   audience: switchboard
+ *   jwks-uri: https://issuer.example.com/.well-known/jwks.json   # or jwks-file: a JWK set document
+ * tls:                         # api, optional: HTTPS
+ *   keystore: /etc/switchboard/api.p12             # and keystore-password-file; or certificate + private-key
  * </pre>
  */
 public record NodeConfigFile(
@@ -43,7 +53,33 @@ public record NodeConfigFile(
         @JsonProperty("auto-create-topics") Boolean autoCreateTopics,
         @JsonProperty("kafka") Map<String, String> kafka,
         @JsonProperty("host") String host,
-        @JsonProperty("port") Integer port) {
+        @JsonProperty("port") Integer port,
+        @JsonProperty("oauth") OAuth oauth,
+        @JsonProperty("tls") Tls tls,
+        @JsonProperty("encryption") Encryption encryption) {
+
+    /** {@code oauth:} how an API node checks bearer tokens on allocate. */
+    public record OAuth(
+            @JsonProperty("issuer") String issuer,
+            @JsonProperty("audience") String audience,
+            @JsonProperty("jwks-uri") String jwksUri,
+            @JsonProperty("jwks-file") String jwksFile) {}
+
+    /** {@code tls:} HTTPS for an API node: a PKCS12 keystore, or PEM certificate chain and private key. */
+    public record Tls(
+            @JsonProperty("keystore") String keystore,
+            @JsonProperty("keystore-password-file") String keystorePasswordFile,
+            @JsonProperty("certificate") String certificate,
+            @JsonProperty("private-key") String privateKey) {}
+
+    /** {@code encryption:} a backend's encryption at rest with the {@code local} key management service. */
+    public record Encryption(
+            @JsonProperty("keystore") String keystore,
+            @JsonProperty("keystore-password-file") String keystorePasswordFile,
+            @JsonProperty("create-keystore") Boolean createKeystore,
+            @JsonProperty("keys-topic") String keysTopic,
+            @JsonProperty("key-max-age") String keyMaxAge,
+            @JsonProperty("key-max-records") Long keyMaxRecords) {}
 
     private static final ObjectMapper YAML =
             new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -55,7 +91,7 @@ public record NodeConfigFile(
 
     /** A file with nothing set: every value comes from flags or defaults. */
     public static NodeConfigFile empty() {
-        return new NodeConfigFile(null, null, null, null, null, null, null, null, null);
+        return new NodeConfigFile(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML file; a missing, unreadable or malformed file, or an unknown key, is a ConfigException. */
@@ -80,8 +116,7 @@ public record NodeConfigFile(
             NodeConfigFile parsed = YAML.readValue(text, NodeConfigFile.class);
             return parsed == null ? empty() : parsed;
         } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(
-                    source + ": unknown key '" + e.getPropertyName() + "' (known keys: " + knownKeys(e) + ")");
+            throw new ConfigException(source + ": unknown key '" + keyPath(e) + "' (known keys: " + knownKeys(e) + ")");
         } catch (JsonProcessingException e) {
             String where =
                     e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
@@ -100,11 +135,22 @@ public record NodeConfigFile(
                 either(flags.autoCreateTopics, autoCreateTopics),
                 flags.kafka.isEmpty() ? kafka : flags.kafka,
                 either(flags.host, host),
-                either(flags.port, port));
+                either(flags.port, port),
+                either(flags.oauth, oauth),
+                either(flags.tls, tls),
+                either(flags.encryption, encryption));
     }
 
     private static <T> T either(T preferred, T fallback) {
         return preferred != null ? preferred : fallback;
+    }
+
+    /** The unknown key with its parents, e.g. {@code oauth.jwks}. */
+    private static String keyPath(UnrecognizedPropertyException e) {
+        return e.getPath().stream()
+                .map(reference ->
+                        reference.getFieldName() == null ? "[" + reference.getIndex() + "]" : reference.getFieldName())
+                .collect(Collectors.joining("."));
     }
 
     private static String knownKeys(UnrecognizedPropertyException e) {

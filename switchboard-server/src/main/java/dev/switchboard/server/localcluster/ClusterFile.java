@@ -14,12 +14,15 @@ import java.util.Map;
 
 /**
  * {@code <data-dir>/cluster.json}: every process of a local cluster with its role, pid, shard, node id, URL and
- * log, for people and scripts (e.g. to pick a backend pid to kill). Broker passwords are never written.
+ * log, for people and scripts (e.g. to pick a backend pid to kill), and the file of the development token.
+ * Broker passwords are never written.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record ClusterFile(
         @JsonProperty("data-dir") String dataDir,
         @JsonProperty("api-urls") List<String> apiUrls,
+        @JsonProperty("dev-token") String devToken,
+        @JsonProperty("kafka-bootstrap-servers") String kafkaBootstrapServers,
         @JsonProperty("shards") Map<String, String> shards,
         @JsonProperty("processes") List<Entry> processes) {
 

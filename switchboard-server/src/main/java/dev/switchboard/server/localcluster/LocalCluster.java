@@ -6,6 +6,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.switchboard.server.config.NodeConfigFile;
 import dev.switchboard.server.standalone.ClusterSecret;
+import dev.switchboard.server.standalone.DevIssuer;
+import dev.switchboard.server.standalone.StandaloneKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +36,14 @@ import org.slf4j.LoggerFactory;
  * A whole cluster on one machine, every part a separate OS process of this same application: one embedded
  * Kafka broker, {@code backends} backend nodes per shard and {@code apis} API nodes, joined by the AMQP switch.
  *
+ * <p>Secure out of the box, like standalone: the API nodes take only tokens of a development issuer and request
+ * MACs, the backends encrypt at rest with one shared keystore.
+ *
  * <p>Data dir layout: {@code kafka/} (the broker's data, kept across runs), {@code cluster-secret} (signs
- * cursors; every backend reads it), {@code cluster.yaml} (the node configuration every process starts from),
+ * cursors and keys request MACs; every node reads it), {@code keys/} (the keystore every backend encrypts with,
+ * and its password), {@code dev-issuer/} (the development issuer's signing key and its public {@code jwks.json},
+ * which the API nodes trust), {@code dev-token} (a token granting every topic, rewritten on each start; {@code
+ * switchboard token --data-dir} mints narrower ones), {@code cluster.yaml} (the node configuration every process starts from),
  * {@code logs/<process>.log}, {@code cluster.json} (the processes, while the cluster runs), {@code virtual-hosts}
  * (the ones it made, so that the next run on this dir deletes them when this one was killed), {@code .lock}.
  *
@@ -90,9 +98,19 @@ public final class LocalCluster implements AutoCloseable {
         return dataDir.resolve("cluster.json");
     }
 
+    /** The all-scopes token of the cluster's development issuer, rewritten on every start. */
+    public Path devTokenFile() {
+        return dataDir.resolve(DevIssuer.DEV_TOKEN_FILE);
+    }
+
     private void startAll(LocalClusterOptions options) throws IOException, InterruptedException {
         Path secret = dataDir.resolve("cluster-secret");
         ClusterSecret.loadOrCreate(secret);
+        // secure out of the box: one keystore for every backend, made here so that they share one key
+        StandaloneKeys.createIfMissing(dataDir);
+        DevIssuer issuer = DevIssuer.loadOrCreate(dataDir);
+        Path jwks = issuer.writeJwks(dataDir);
+        issuer.writeDevToken(dataDir);
         Map<String, URI> shards = shardUris(options);
 
         kafka = ChildProcess.start(
@@ -107,7 +125,7 @@ public final class LocalCluster implements AutoCloseable {
         String bootstrapServers = kafka.awaitReady(START_TIMEOUT).get("bootstrap-servers");
         LOGGER.info("kafka ready bootstrap-servers={}", bootstrapServers);
 
-        Path config = writeNodeConfig(shards, bootstrapServers, secret);
+        Path config = writeNodeConfig(shards, bootstrapServers, secret, jwks);
         for (String shard : shards.keySet()) {
             for (int i = 1; i <= options.backendsPerShard(); i++) {
                 String node = "backend-" + shard + "-" + i;
@@ -191,11 +209,29 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The configuration every node starts from (it holds broker passwords: owner-readable only). */
-    private Path writeNodeConfig(Map<String, URI> shards, String bootstrapServers, Path secret) throws IOException {
+    private Path writeNodeConfig(Map<String, URI> shards, String bootstrapServers, Path secret, Path jwks)
+            throws IOException {
         Map<String, String> shardTexts = new LinkedHashMap<>();
         shards.forEach((name, uri) -> shardTexts.put(name, uri.toString()));
         NodeConfigFile file = new NodeConfigFile(
-                shardTexts, null, null, bootstrapServers, secret.toString(), true, null, "127.0.0.1", null);
+                shardTexts,
+                null,
+                null,
+                bootstrapServers,
+                secret.toString(),
+                true,
+                null,
+                "127.0.0.1",
+                null,
+                new NodeConfigFile.OAuth(DevIssuer.ISSUER, DevIssuer.AUDIENCE, null, jwks.toString()),
+                null,
+                new NodeConfigFile.Encryption(
+                        dataDir.resolve(StandaloneKeys.KEYSTORE).toString(),
+                        dataDir.resolve(StandaloneKeys.PASSWORD).toString(),
+                        null,
+                        null,
+                        null,
+                        null));
         Path config = dataDir.resolve("cluster.yaml");
         Files.deleteIfExists(config);
         Files.createFile(config);
@@ -242,7 +278,13 @@ public final class LocalCluster implements AutoCloseable {
         }
         Map<String, String> shardTexts = new LinkedHashMap<>();
         shards.forEach((name, uri) -> shardTexts.put(name, ClusterFile.withoutPassword(uri)));
-        new ClusterFile(dataDir.toString(), apiUrls.stream().map(URI::toString).toList(), shardTexts, entries)
+        new ClusterFile(
+                        dataDir.toString(),
+                        apiUrls.stream().map(URI::toString).toList(),
+                        devTokenFile().toString(),
+                        bootstrapServers,
+                        shardTexts,
+                        entries)
                 .write(clusterFile());
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.server.roles;
 
+import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
 import dev.switchboard.server.config.ApiSettings;
 import dev.switchboard.switching.amqp.AmqpSwitch;
@@ -8,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An API node: the API side of the AMQP switch (connected to every shard's broker) and the HTTP server.
+ * An API node: the API side of the AMQP switch (connected to every shard's broker) and the HTTP server, which
+ * takes only bearer tokens of the configured issuer on allocate and request MACs on every later call.
  * Stateless, so closing it only finishes the calls in flight.
  */
 public final class ApiRole implements AutoCloseable {
@@ -24,22 +26,28 @@ public final class ApiRole implements AutoCloseable {
         this.server = server;
     }
 
-    /** Connects to the shards (a shard that is down is retried in the background), listens, logs "ready". */
+    /**
+     * Reads its secrets (a bad file is a ConfigException before anything starts), connects to the shards (a shard
+     * that is down is retried in the background), listens with tokens and request MACs required, logs "ready".
+     */
     public static ApiRole start(ApiSettings settings) {
+        ApiSecurity security = settings.security();
         AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig());
         ApiServer server;
         try {
-            server = ApiServer.start(settings.apiConfig(), amqpSwitch);
+            server = ApiServer.start(settings.apiConfig(), amqpSwitch, () -> true, security);
         } catch (RuntimeException e) {
             amqpSwitch.close();
             throw e;
         }
         ApiRole role = new ApiRole(settings, amqpSwitch, server);
         LOGGER.info(
-                "ready role=api url={} node={} shards={}",
+                "ready role=api url={} node={} shards={} issuer={} tls={}",
                 server.uri(),
                 settings.nodeId(),
-                String.join(",", settings.shards().keySet()));
+                String.join(",", settings.shards().keySet()),
+                settings.oauth().issuer(),
+                security.tls().isPresent());
         return role;
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.server.roles;
 
+import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.server.config.BackendSettings;
 import dev.switchboard.switching.Switch;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A backend node as a process of its own: one {@link BackendNode} attached to its shard's broker through the
- * AMQP switch.
+ * AMQP switch, encrypting at rest with the cluster's shared keystore.
  *
  * <p>Closing drains in this order: the attachment stops consuming the allocation queue (no new sessions come
  * here, the shard's other nodes take them), the node answers new work on its sessions with DRAINING (the SDK
@@ -42,10 +43,11 @@ public final class BackendRole implements AutoCloseable {
      */
     public static BackendRole start(BackendSettings settings) {
         byte[] secret = settings.readClusterSecret();
+        BackendConfig config = settings.backendConfig(); // reads the keystore password: fails before connecting
         AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig());
         BackendNode node = null;
         try {
-            node = BackendNode.start(settings.backendConfig(), secret, Clock.systemUTC());
+            node = BackendNode.start(config, secret, Clock.systemUTC());
             Switch.Attachment attachment = amqpSwitch.attach(node);
             BackendRole role = new BackendRole(settings, amqpSwitch, node, attachment);
             Thread.ofVirtual().name("backend-ready").start(role::logWhenReady);

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Standalone's development OAuth2 issuer: an ES256 signing key kept in {@code dev-issuer/signing-key.jwk} under
+ * The development OAuth2 issuer of standalone and local-cluster: an ES256 signing key kept in {@code dev-issuer/signing-key.jwk} under
  * the data dir (created on first start, owner-readable only). The API node trusts exactly this key
  * ({@link #oauthConfig}) and serves its public half at {@code /.well-known/jwks.json}; {@link #mint} signs tokens
  * for the {@code dev-token} file and the {@code switchboard token} command.
@@ -35,6 +35,8 @@ public final class DevIssuer {
     public static final String AUDIENCE = "switchboard";
     public static final String KEY_FILE = "dev-issuer/signing-key.jwk";
     public static final String DEV_TOKEN_FILE = "dev-token";
+    /** The public JWK set, for API nodes in other processes (local-cluster's {@code oauth.jwks-file}). */
+    public static final String JWKS_FILE = "dev-issuer/jwks.json";
     /** The development token grants every topic, both ways. */
     public static final List<String> ALL_SCOPES = List.of("switchboard:read:*", "switchboard:write:*");
 
@@ -69,8 +71,9 @@ public final class DevIssuer {
     public static DevIssuer load(Path dataDir) throws IOException {
         Path file = dataDir.resolve(KEY_FILE);
         if (!Files.exists(file)) {
-            throw new IOException("no development signing key at " + file
-                    + ": start './switchboard standalone --data-dir " + dataDir + "' once first");
+            throw new IOException("no development signing key at " + file + ": start './switchboard standalone"
+                    + " --data-dir " + dataDir + "' (or './switchboard local-cluster --data-dir " + dataDir
+                    + "') once first");
         }
         try {
             return new DevIssuer(ECKey.parse(Files.readString(file, StandardCharsets.UTF_8)), Clock.systemUTC());
@@ -81,7 +84,19 @@ public final class DevIssuer {
 
     /** What the API node checks tokens against: this issuer, this audience, this one public key. */
     public OAuthConfig oauthConfig() {
-        return OAuthConfig.fixedKeys(ISSUER, AUDIENCE, new JWKSet(key.toPublicJWK()).toString());
+        return OAuthConfig.fixedKeys(ISSUER, AUDIENCE, publicJwks());
+    }
+
+    /** The JWK set document holding the public half of the signing key only. */
+    public String publicJwks() {
+        return new JWKSet(key.toPublicJWK()).toString();
+    }
+
+    /** Writes {@link #publicJwks} to {@code <data-dir>/dev-issuer/jwks.json}. */
+    public Path writeJwks(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(JWKS_FILE);
+        ClusterSecret.writeOwnerOnly(file, publicJwks().getBytes(StandardCharsets.UTF_8));
+        return file;
     }
 
     /** A token granting {@code scopes}, valid from now for {@code ttl}. */
@@ -112,7 +127,7 @@ public final class DevIssuer {
     }
 
     /** Writes a fresh all-scopes development token to {@code <data-dir>/dev-token} (owner-readable only). */
-    Path writeDevToken(Path dataDir) throws IOException {
+    public Path writeDevToken(Path dataDir) throws IOException {
         Path file = dataDir.resolve(DEV_TOKEN_FILE);
         String token = mint("standalone-dev", ALL_SCOPES, DEV_TOKEN_TTL);
         ClusterSecret.writeOwnerOnly(file, (token + "\n").getBytes(StandardCharsets.UTF_8));

@@ -3,6 +3,8 @@ package dev.switchboard.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.backend.EncryptionConfig;
+import dev.switchboard.backend.LocalKeyManagementService;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,15 +27,33 @@ class NodeConfigTest {
               security.protocol: SSL
             host: 0.0.0.0
             port: 9090
+            oauth:
+              issuer: https://issuer.example.com/
+              audience: switchboard
+              jwks-uri: https://issuer.example.com/jwks.json
+            encryption:
+              keystore: /etc/switchboard/kek.p12
+              keystore-password-file: /etc/switchboard/kek.password
+              keys-topic: __keys
+              key-max-age: PT12H
             """;
+    /** What an API node needs besides shards. */
+    private static final String API_SECURITY =
+            "\ncluster-secret-file: s\noauth: {issuer: i, audience: a, jwks-uri: 'https://i/jwks'}";
+    /** What a backend needs besides shards, Kafka and the cluster secret. */
+    private static final String ENCRYPTION = "\nencryption: {keystore: k.p12, keystore-password-file: k.password}";
 
     @TempDir
     Path dir;
 
     @Test
-    void backendReadsItsKeysFromTheFile() {
-        // Given a file with every key
-        NodeConfigFile file = NodeConfigFile.parse(CLUSTER_YAML, "cluster.yaml");
+    void backendReadsItsKeysFromTheFile() throws Exception {
+        // Given a file with every key, and its keystore
+        Path keystore = dir.resolve("kek.p12");
+        Files.writeString(dir.resolve("kek.password"), "changeit\n");
+        LocalKeyManagementService.open(keystore, "changeit".toCharArray(), true);
+        NodeConfigFile file = NodeConfigFile.parse(
+                CLUSTER_YAML.replace("/etc/switchboard/kek", dir.resolve("kek").toString()), "cluster.yaml");
 
         // When the backend role reads it
         BackendSettings settings = BackendSettings.from(file);
@@ -48,6 +68,20 @@ class NodeConfigTest {
         assertThat(settings.backendConfig().kafka()).containsEntry("security.protocol", "SSL");
         assertThat(settings.backendConfig().autoCreateTopics()).isTrue();
         assertThat(settings.clusterSecretFile()).isEqualTo(Path.of("/etc/switchboard/secret"));
+        EncryptionConfig encryption = settings.backendConfig().encryption();
+        assertThat(encryption.enabled()).isTrue();
+        assertThat(encryption.keystore()).contains(keystore);
+        assertThat(encryption.keystorePassword()).isEqualTo("changeit");
+        assertThat(encryption.createKeystore()).isFalse();
+        assertThat(encryption.keysTopic()).isEqualTo("__keys");
+        assertThat(encryption.keyMaxAge()).isEqualTo(java.time.Duration.ofHours(12));
+
+        // And a password that does not open the keystore is a configuration error naming the key
+        Files.writeString(dir.resolve("kek.password"), "wrong\n");
+        assertThatThrownBy(settings::backendConfig)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("encryption.keystore: cannot read keystore")
+                .hasMessageContaining("wrong password?");
     }
 
     @Test
@@ -58,14 +92,17 @@ class NodeConfigTest {
         assertThat(settings.switchConfig().apiSide()).isTrue();
         assertThat(settings.apiConfig().host()).isEqualTo("0.0.0.0");
         assertThat(settings.apiConfig().port()).isEqualTo(9090);
+        assertThat(settings.clusterSecretFile()).isEqualTo(Path.of("/etc/switchboard/secret"));
+        assertThat(settings.oauth().issuer()).isEqualTo("https://issuer.example.com/");
+        assertThat(settings.tls()).isEmpty();
     }
 
     @Test
     void flagsWinOverTheFileAndFlagShardsReplaceTheFilesShards() {
         // Given the file and flags for another shard list, node and port
         NodeConfigFile file = NodeConfigFile.parse(CLUSTER_YAML, "cluster.yaml");
-        NodeConfigFile flags =
-                new NodeConfigFile(Map.of("x", "amqp://h:5672"), "api-9", null, null, null, null, null, null, 0);
+        NodeConfigFile flags = new NodeConfigFile(
+                Map.of("x", "amqp://h:5672"), "api-9", null, null, null, null, null, null, 0, null, null, null);
 
         // When they are merged
         ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));
@@ -79,7 +116,7 @@ class NodeConfigTest {
 
     @Test
     void defaultsWithOnlyShards() {
-        NodeConfigFile file = NodeConfigFile.parse("shards: {s0: 'amqp://127.0.0.1'}", "f");
+        NodeConfigFile file = NodeConfigFile.parse("shards: {s0: 'amqp://127.0.0.1'}" + API_SECURITY, "f");
 
         ApiSettings api = ApiSettings.from(file);
 
@@ -92,7 +129,8 @@ class NodeConfigTest {
     @Test
     void aBackendWithOneShardBelongsToIt() {
         NodeConfigFile file = NodeConfigFile.parse(
-                "shards: {only: 'amqp://127.0.0.1'}\nbootstrap-servers: k:9092\ncluster-secret-file: s", "f");
+                "shards: {only: 'amqp://127.0.0.1'}\nbootstrap-servers: k:9092\ncluster-secret-file: s" + ENCRYPTION,
+                "f");
 
         assertThat(BackendSettings.from(file).shard()).isEqualTo("only");
     }
@@ -129,9 +167,9 @@ class NodeConfigTest {
                 .hasMessageStartingWith("shards: no shard configured");
         assertThatThrownBy(() -> ApiSettings.from(parse("shards: {s0: 'http://h'}")))
                 .hasMessageContaining("shards.s0: the URI must start with amqp://");
-        assertThatThrownBy(() -> ApiSettings.from(parse("shards: {s0: 'amqp://h'}\nport: 70000")))
+        assertThatThrownBy(() -> ApiSettings.from(parse("shards: {s0: 'amqp://h'}\nport: 70000" + API_SECURITY)))
                 .hasMessageStartingWith("port:");
-        assertThatThrownBy(() -> ApiSettings.from(parse("shards: {s0: 'amqp://h'}\nnode-id: 'a.b'")))
+        assertThatThrownBy(() -> ApiSettings.from(parse("shards: {s0: 'amqp://h'}\nnode-id: 'a.b'" + API_SECURITY)))
                 .hasMessageStartingWith("node-id:");
         assertThatThrownBy(() -> BackendSettings.from(parse("shards: {s0: 'amqp://h'}\ncluster-secret-file: s")))
                 .hasMessageStartingWith("bootstrap-servers: required");
@@ -139,11 +177,11 @@ class NodeConfigTest {
                 .hasMessageStartingWith("cluster-secret-file: required");
         assertThatThrownBy(() ->
                         BackendSettings.from(parse("shards: {s0: 'amqp://h', s1: 'amqp://h'}\nbootstrap-servers: k:1\n"
-                                + "cluster-secret-file: s")))
+                                + "cluster-secret-file: s" + ENCRYPTION)))
                 .hasMessageStartingWith("node-shard: required when more than one shard");
         assertThatThrownBy(() ->
                         BackendSettings.from(parse("shards: {s0: 'amqp://h'}\nnode-shard: s9\nbootstrap-servers: k:1\n"
-                                + "cluster-secret-file: s")))
+                                + "cluster-secret-file: s" + ENCRYPTION)))
                 .hasMessageStartingWith("node-shard: 's9' is not one of the configured shards (s0)");
     }
 
@@ -156,18 +194,144 @@ class NodeConfigTest {
     @Test
     void theClusterSecretMustExistAndBeLongEnough() throws Exception {
         BackendSettings settings = BackendSettings.from(parse("shards: {s0: 'amqp://h'}\nbootstrap-servers: k:1\n"
-                + "cluster-secret-file: '" + dir.resolve("secret") + "'"));
+                + "cluster-secret-file: '" + dir.resolve("secret") + "'" + ENCRYPTION));
 
         assertThatThrownBy(settings::readClusterSecret)
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("does not exist")
-                .hasMessageContaining("every backend");
+                .hasMessageContaining("every node");
 
         Files.write(dir.resolve("secret"), new byte[8]);
         assertThatThrownBy(settings::readClusterSecret).hasMessageContaining("holds 8 bytes, at least 16");
 
         Files.write(dir.resolve("secret"), new byte[32]);
         assertThat(settings.readClusterSecret()).hasSize(32);
+    }
+
+    @Test
+    void anApiNodeCannotStartWithoutAuthentication() {
+        String shards = "shards: {s0: 'amqp://h'}";
+        assertThatThrownBy(() -> ApiSettings.from(parse(shards)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cluster-secret-file: required for an API node");
+        assertThatThrownBy(() -> ApiSettings.from(parse(shards + "\ncluster-secret-file: s")))
+                .hasMessageStartingWith("oauth: required for an API node")
+                .hasMessageContaining("issuer, audience, and jwks-uri or jwks-file");
+        assertThatThrownBy(() -> ApiSettings.from(
+                        parse(shards + "\ncluster-secret-file: s\noauth: {audience: a, jwks-uri: 'https://i'}")))
+                .hasMessageStartingWith("oauth.issuer: required");
+        assertThatThrownBy(() -> ApiSettings.from(
+                        parse(shards + "\ncluster-secret-file: s\noauth: {issuer: i, jwks-uri: 'https://i'}")))
+                .hasMessageStartingWith("oauth.audience: required");
+        assertThatThrownBy(() ->
+                        ApiSettings.from(parse(shards + "\ncluster-secret-file: s\noauth: {issuer: i, audience: a}")))
+                .hasMessageStartingWith("oauth: needs exactly one of jwks-uri")
+                .hasMessageContaining("jwks-file");
+        assertThatThrownBy(() -> ApiSettings.from(parse(
+                        shards + "\ncluster-secret-file: s\noauth: {issuer: i, audience: a, jwks-uri: 'ftp://i'}")))
+                .hasMessageStartingWith("oauth.jwks-uri: must be an http(s) URL");
+        assertThatThrownBy(() -> NodeConfigFile.parse(shards + "\noauth: {issuer: i, jwks: x}", "cluster.yaml"))
+                .hasMessageContaining("unknown key 'oauth.jwks'")
+                .hasMessageContaining("jwks-file");
+    }
+
+    @Test
+    void shardBrokersMayBeReachedOverTls() {
+        ApiSettings settings = ApiSettings.from(parse("shards: {s0: 'amqps://u:p@broker-a:5671/sb'}" + API_SECURITY));
+
+        assertThat(settings.switchConfig().shards().get("s0").getScheme()).isEqualTo("amqps");
+    }
+
+    @Test
+    void tlsNeedsAKeystoreWithItsPasswordOrPemFiles() {
+        String base = "shards: {s0: 'amqp://h'}" + API_SECURITY;
+        assertThatThrownBy(() -> ApiSettings.from(parse(base + "\ntls: {keystore: k.p12}")))
+                .hasMessageStartingWith("tls.keystore-password-file: required");
+        assertThatThrownBy(() -> ApiSettings.from(parse(base + "\ntls: {certificate: c.pem}")))
+                .hasMessageStartingWith("tls: certificate and private-key go together");
+        assertThatThrownBy(() -> ApiSettings.from(parse(base + "\ntls: {}")))
+                .hasMessageStartingWith("tls: needs either keystore");
+        assertThat(ApiSettings.from(parse(base + "\ntls: {certificate: c.pem, private-key: k.pem}"))
+                        .tls())
+                .isPresent();
+    }
+
+    @Test
+    void theApiNodesSecurityComesFromItsFiles() throws Exception {
+        // Given a cluster secret and a JWK set file
+        Files.write(dir.resolve("secret"), new byte[32]);
+        Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+        String yaml = "shards: {s0: 'amqp://h'}\ncluster-secret-file: '" + dir.resolve("secret")
+                + "'\noauth: {issuer: i, audience: a, jwks-file: '" + dir.resolve("jwks.json") + "'}";
+
+        // When the node builds its security
+        var security = ApiSettings.from(parse(yaml)).security();
+
+        // Then tokens are checked against that file's keys and calls carry MACs
+        assertThat(security.oauth()).hasValueSatisfying(oauth -> {
+            assertThat(oauth.issuer()).isEqualTo("i");
+            assertThat(oauth.jwks()).contains("{\"keys\":[]}");
+        });
+        assertThat(security.clusterSecret()).isPresent();
+
+        // And with tls, the keystore's password comes from its file
+        Files.writeString(dir.resolve("tls.password"), "tls-pw\n");
+        var tls = ApiSettings.from(parse(yaml + "\ntls: {keystore: api.p12, keystore-password-file: '"
+                        + dir.resolve("tls.password") + "'}"))
+                .security()
+                .tls();
+        assertThat(tls).hasValueSatisfying(config -> {
+            assertThat(config.keystore()).contains(Path.of("api.p12"));
+            assertThat(config.keystorePassword()).isEqualTo("tls-pw");
+        });
+
+        // And a missing JWK set file or cluster secret is named
+        Files.delete(dir.resolve("jwks.json"));
+        assertThatThrownBy(() -> ApiSettings.from(parse(yaml)).security())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("oauth.jwks-file: ")
+                .hasMessageContaining("does not exist");
+        Files.delete(dir.resolve("secret"));
+        assertThatThrownBy(() -> ApiSettings.from(parse(yaml)).security())
+                .hasMessageStartingWith("cluster-secret-file: ");
+    }
+
+    @Test
+    void aBackendCannotStartWithoutEncryption() throws Exception {
+        String base = "shards: {s0: 'amqp://h'}\nbootstrap-servers: k:1\ncluster-secret-file: s";
+        assertThatThrownBy(() -> BackendSettings.from(parse(base)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("encryption: required for a backend")
+                .hasMessageContaining("keystore-password-file");
+        assertThatThrownBy(() -> BackendSettings.from(parse(base + "\nencryption: {keystore-password-file: p}")))
+                .hasMessageStartingWith("encryption.keystore: required");
+        assertThatThrownBy(() -> BackendSettings.from(parse(base + "\nencryption: {keystore: k}")))
+                .hasMessageStartingWith("encryption.keystore-password-file: required");
+
+        // a keystore that is not there is not silently made (each node would make its own key) ...
+        String keystore = "encryption: {keystore: '" + dir.resolve("kek.p12") + "', keystore-password-file: '"
+                + dir.resolve("kek.password") + "'";
+        assertThatThrownBy(() -> BackendSettings.from(parse(base + "\n" + keystore + "}"))
+                        .backendConfig())
+                .hasMessageStartingWith("encryption.keystore: ")
+                .hasMessageContaining("does not exist")
+                .hasMessageContaining("create-keystore");
+        // ... unless asked to; then the password file must be there
+        BackendSettings creating =
+                BackendSettings.from(parse(base + "\n" + keystore + ", create-keystore: true, key-max-age: PT1H}"));
+        assertThatThrownBy(creating::backendConfig).hasMessageStartingWith("encryption.keystore-password-file: ");
+        Files.writeString(dir.resolve("kek.password"), "pw\n");
+        var encryption = creating.backendConfig().encryption();
+        assertThat(encryption.enabled()).isTrue();
+        assertThat(encryption.createKeystore()).isTrue();
+        assertThat(encryption.keystorePassword()).isEqualTo("pw");
+        assertThat(encryption.keyMaxAge()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(encryption.keysTopic()).isEqualTo("__switchboard_keys");
+
+        assertThatThrownBy(() -> BackendSettings.from(
+                                parse(base + "\n" + keystore + ", create-keystore: true, key-max-age: 1h}"))
+                        .backendConfig())
+                .hasMessageStartingWith("encryption.key-max-age: must be an ISO-8601 duration");
     }
 
     @Test

@@ -75,8 +75,10 @@ class LocalClusterBrokerRestartIT {
         String onS1 = topicOn("s1");
         String onS0 = topicOn("s0");
         Set<String> acknowledged = new HashSet<>();
-        try (SwitchboardClient client =
-                        SwitchboardClient.builder().urls(cluster.apiUrls()).build();
+        try (SwitchboardClient client = SwitchboardClient.builder()
+                        .urls(cluster.apiUrls())
+                        .token(cluster.devToken())
+                        .build();
                 Publisher writer = client.publisher(PublisherOptions.of(onS1))) {
             acknowledged.addAll(publish(writer, onS1, 0, 5));
 
@@ -115,10 +117,12 @@ class LocalClusterBrokerRestartIT {
         return payloads;
     }
 
-    private static Set<String> readAll(String topic, int atLeast) {
+    private static Set<String> readAll(String topic, int atLeast) throws java.io.IOException {
         Set<String> read = new HashSet<>();
-        try (SwitchboardClient client =
-                        SwitchboardClient.builder().urls(cluster.apiUrls()).build();
+        try (SwitchboardClient client = SwitchboardClient.builder()
+                        .urls(cluster.apiUrls())
+                        .token(cluster.devToken())
+                        .build();
                 Subscriber subscriber = client.subscriber(SubscriberOptions.builder()
                         .topic(topic)
                         .start(StartPosition.earliest())

@@ -12,24 +12,37 @@ import dev.switchboard.client.StartPosition;
 import dev.switchboard.client.Subscriber;
 import dev.switchboard.client.SubscriberOptions;
 import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.thrift.AllocateRequest;
+import dev.switchboard.protocol.thrift.AllocateResponse;
 import dev.switchboard.protocol.thrift.ErrorCode;
 import dev.switchboard.protocol.thrift.ReadRequest;
+import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.SwitchboardError;
+import dev.switchboard.server.standalone.DevIssuer;
 import dev.switchboard.switching.amqp.internal.RendezvousHashing;
 import dev.switchboard.testkit.AmqpExtension;
 import dev.switchboard.testkit.ThriftOverHttp;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,7 +56,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A local cluster of 2 shards x 2 backend nodes x 2 API nodes, every node a separate JVM started by
  * {@code switchboard local-cluster} from the packaged application, over the test's AMQP broker (one virtual host
  * per shard, so it runs on RabbitMQ and on the embedded Qpid broker alike). The tests share the cluster and each
- * kills at most one node, in a fixed order.
+ * kills at most one node, in a fixed order. The cluster is secure by default, so the clients present the
+ * development token local-cluster wrote, and a test checks that no token, no MAC, and plain Kafka reads get
+ * nothing.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterIT {
@@ -98,18 +113,95 @@ class LocalClusterIT {
 
     @Test
     @Order(2)
+    void securedByDefaultNoTokenNoMacAndNoPlaintextInKafka() throws Exception {
+        URI api = cluster.apiUrls().getFirst();
+
+        // No token: allocate is UNAUTHENTICATED
+        assertThatThrownBy(() -> new ThriftOverHttp(api).allocate(new AllocateRequest("secured", SessionMode.WRITE)))
+                .isInstanceOfSatisfying(
+                        SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+
+        // A real session, but a call without its MAC (say, a guessed or sniffed session id): UNAUTHENTICATED
+        AllocateResponse session = ThriftOverHttp.authorised(api, cluster.devToken())
+                .allocate(new AllocateRequest("secured", SessionMode.READ));
+        assertThat(session.isSetMacKey()).isTrue();
+        assertThatThrownBy(() -> new ThriftOverHttp(api).read(new ReadRequest(session.getSessionId(), 1)))
+                .isInstanceOfSatisfying(
+                        SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.UNAUTHENTICATED));
+
+        // A token of the cluster's development issuer, minted as `switchboard token --data-dir` does, is checked
+        // for its scopes: reading only is FORBIDDEN to write
+        String reader =
+                DevIssuer.load(cluster.dataDir()).mint("it", List.of("switchboard:read:*"), Duration.ofMinutes(5));
+        assertThatThrownBy(() -> ThriftOverHttp.authorised(api, reader)
+                        .allocate(new AllocateRequest("secured", SessionMode.WRITE)))
+                .isInstanceOfSatisfying(
+                        SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.FORBIDDEN));
+
+        // An event produced with the dev token is stored sealed: a plain Kafka consumer sees its key, not its
+        // payload or header value
+        String topic = "secured-" + UUID.randomUUID();
+        String secretText = "plaintext-" + UUID.randomUUID();
+        try (SwitchboardClient client = client(List.of(api));
+                Publisher publisher = client.publisher(PublisherOptions.of(topic))) {
+            publisher.publish(List.of(Event.builder()
+                    .key("clear-key")
+                    .payload(secretText)
+                    .header("note", secretText)
+                    .build()));
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = rawRecords(topic, 1);
+        assertThat(records).hasSize(1);
+        ConsumerRecord<byte[], byte[]> record = records.getFirst();
+        assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("clear-key");
+        assertThat(new String(record.value(), StandardCharsets.ISO_8859_1)).doesNotContain(secretText);
+        for (Header header : record.headers()) {
+            assertThat(new String(header.value(), StandardCharsets.ISO_8859_1))
+                    .as("header %s", header.key())
+                    .doesNotContain(secretText);
+        }
+    }
+
+    /** What a plain Kafka consumer on the cluster's Kafka reads from {@code topic}, from the beginning. */
+    private static List<ConsumerRecord<byte[], byte[]>> rawRecords(String topic, int atLeast) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (records.size() < atLeast && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    @Test
+    @Order(3)
     void aForgedShardOrNodeIsALostSessionAndTheNodeStaysHealthy() throws Exception {
         URI api = cluster.apiUrls().getFirst();
+        // signed as an API node would sign them, with the cluster secret: the MAC is right, the routing is not
         ThriftOverHttp thrift = new ThriftOverHttp(api);
+        byte[] secret = cluster.clusterSecret();
 
         // an unknown shard, and a known shard with an unknown node
         for (String forged : List.of("s9.backend-s0-1.AAAAAAAAAAAAAAAAAAAAAA", "s0.ghost.AAAAAAAAAAAAAAAAAAAAAA")) {
+            thrift.withMacKey(forged, RequestMac.sessionKey(secret, forged));
             assertThatThrownBy(() -> thrift.read(new ReadRequest(forged, 1)))
                     .as(forged)
                     .isInstanceOfSatisfying(
                             SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.SESSION_LOST));
         }
         // a session id that is no session id at all
+        thrift.withMacKey("not-a-session", RequestMac.sessionKey(secret, "not-a-session"));
         assertThatThrownBy(() -> thrift.read(new ReadRequest("not-a-session", 1)))
                 .isInstanceOfSatisfying(
                         SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.INVALID_REQUEST));
@@ -122,7 +214,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aBackendKilledMidWorkloadLosesNothingAcknowledged() throws Exception {
         // Given two topics per shard (a new session's shard is chosen by hashing its topic)
         List<String> topics = topicsSpreadOverShards();
@@ -187,7 +279,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anApiNodeKilledMidRequestFailsOverToTheOther() throws Exception {
         // Given a reader long-polling an empty topic through the first API node
         List<URI> urls = cluster.apiUrls();
@@ -282,6 +374,13 @@ class LocalClusterIT {
     }
 
     private static SwitchboardClient client(List<URI> urls) {
-        return SwitchboardClient.builder().urls(urls).build();
+        try {
+            return SwitchboardClient.builder()
+                    .urls(urls)
+                    .token(cluster.devToken())
+                    .build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -34,11 +34,13 @@ final class RunningCluster implements AutoCloseable {
     private final Process process;
     private final Path dataDir;
     private final List<Member> members;
+    private final JsonNode clusterFile;
 
-    private RunningCluster(Process process, Path dataDir, List<Member> members) {
+    private RunningCluster(Process process, Path dataDir, List<Member> members, JsonNode clusterFile) {
         this.process = process;
         this.dataDir = dataDir;
         this.members = members;
+        this.clusterFile = clusterFile;
     }
 
     static RunningCluster start(Path workDir, String... arguments) throws IOException {
@@ -63,11 +65,11 @@ final class RunningCluster implements AutoCloseable {
             throw new AssertionError("local-cluster exited with " + process.exitValue() + ": "
                     + Files.readString(output, StandardCharsets.UTF_8));
         }
-        return new RunningCluster(process, dataDir, read(clusterFile));
+        JsonNode root = new ObjectMapper().readTree(clusterFile.toFile());
+        return new RunningCluster(process, dataDir, read(root), root);
     }
 
-    private static List<Member> read(Path clusterFile) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(clusterFile.toFile());
+    private static List<Member> read(JsonNode root) {
         List<Member> members = new ArrayList<>();
         for (JsonNode node : root.get("processes")) {
             members.add(new Member(
@@ -120,6 +122,22 @@ final class RunningCluster implements AutoCloseable {
 
     Path dataDir() {
         return dataDir;
+    }
+
+    /** The development token cluster.json names: every API node takes it, it grants every topic. */
+    String devToken() throws IOException {
+        return Files.readString(Path.of(clusterFile.get("dev-token").asText()), StandardCharsets.UTF_8)
+                .strip();
+    }
+
+    /** The cluster's Kafka, as cluster.json gives it. */
+    String kafkaBootstrapServers() {
+        return clusterFile.get("kafka-bootstrap-servers").asText();
+    }
+
+    /** The cluster secret every node reads (a test may sign requests with it as an API node would). */
+    byte[] clusterSecret() throws IOException {
+        return Files.readAllBytes(dataDir.resolve("cluster-secret"));
     }
 
     /** SIGTERM, as Ctrl-C: local-cluster stops every process it started. */
