@@ -10,7 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed certificate (subject {@code CN=<name>}) for {@code localhost} and {@code 127.0.0.1}, made by the JDK's {@code keytool} (the
+ * A self-signed certificate (subject {@code CN=<name>}), by default for {@code localhost} and {@code 127.0.0.1}, made by the JDK's {@code keytool} (the
  * JDK has no public API for certificates), for TLS tests: the key and certificate in a PKCS12 key store, and the
  * certificate alone as PEM for clients to trust.
  *
@@ -20,8 +20,16 @@ import java.util.concurrent.TimeUnit;
  */
 public record SelfSignedCertificate(Path keyStore, String password, Path certificatePem) {
 
-    /** Creates {@code <name>.p12} and {@code <name>.pem} in {@code dir}. */
+    /** Creates {@code <name>.p12} and {@code <name>.pem} in {@code dir}, for localhost and 127.0.0.1. */
     public static SelfSignedCertificate create(Path dir, String name) {
+        return create(dir, name, "dns:localhost,ip:127.0.0.1");
+    }
+
+    /**
+     * As {@link #create(Path, String)}, for the names of {@code subjectAlternativeNames} in keytool's form, e.g.
+     * {@code dns:localhost} (to test host name verification).
+     */
+    public static SelfSignedCertificate create(Path dir, String name, String subjectAlternativeNames) {
         Path keyStore = dir.resolve(name + ".p12");
         Path pem = dir.resolve(name + ".pem");
         String password = UUID.randomUUID().toString();
@@ -38,7 +46,7 @@ public record SelfSignedCertificate(Path keyStore, String password, Path certifi
                 "-dname",
                 "CN=" + name,
                 "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
+                "SAN=" + subjectAlternativeNames,
                 "-keystore",
                 keyStore.toString(),
                 "-storetype",

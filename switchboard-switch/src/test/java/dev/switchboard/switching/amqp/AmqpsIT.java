@@ -47,7 +47,8 @@ class AmqpsIT {
 
     @BeforeAll
     static void startBroker() {
-        brokerCertificate = SelfSignedCertificate.create(dir, "broker");
+        // For localhost only: connecting to 127.0.0.1 must fail host name verification.
+        brokerCertificate = SelfSignedCertificate.create(dir, "broker", "dns:localhost");
         otherCa = SelfSignedCertificate.create(dir, "other");
         broker = EmbeddedAmqpBroker.startWithTls(brokerCertificate);
     }
@@ -127,6 +128,28 @@ class AmqpsIT {
                         .isInstanceOf(SSLHandshakeException.class)
                         .hasMessageContaining("PKIX path building failed");
             }
+        }
+    }
+
+    @Test
+    void aTrustedCertificateForAnotherHostNameIsRefused() throws Exception {
+        // Given a switch trusting the broker's certificate (made for localhost) but reaching it as 127.0.0.1
+        URI byAddress = URI.create("amqps://guest:guest@127.0.0.1:" + broker.tlsPort());
+        AmqpSwitchConfig config =
+                config(byAddress, "api-address").withTrustedCertificates(brokerCertificate.certificatePem());
+        try (AmqpSwitch api = AmqpSwitch.create(config)) {
+            // Then it never connects
+            assertThat(api.shards())
+                    .singleElement()
+                    .satisfies(shard -> assertThat(shard.connected()).isFalse());
+        }
+
+        // And the handshake says the name does not match
+        try (SwitchRuntime runtime = SwitchRuntime.create(
+                Clock.systemUTC(), Optional.of(TrustedCertificates.sslContext(brokerCertificate.certificatePem())))) {
+            assertThatThrownBy(() -> runtime.connectionFactory(byAddress).newConnection())
+                    .isInstanceOf(SSLHandshakeException.class)
+                    .hasMessageContaining("No subject alternative names matching IP address 127.0.0.1");
         }
     }
 

@@ -52,10 +52,18 @@ public record SwitchRuntime(
     public ConnectionFactory connectionFactory(URI uri) {
         ConnectionFactory factory = new ConnectionFactory();
         try {
-            factory.setUri(uri);
             if ("amqps".equalsIgnoreCase(uri.getScheme())) {
+                // Given as amqp: for amqps the client would first install its trust-everything manager (and log
+                // a security alert about it) before ours replaces it.
+                factory.setUri(URI.create(
+                        "amqp" + uri.toString().substring(uri.getScheme().length())));
+                if (uri.getPort() == -1) {
+                    factory.setPort(ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT);
+                }
                 factory.useSslProtocol(trusted.isPresent() ? trusted.get() : SSLContext.getDefault());
                 factory.enableHostnameVerification();
+            } else {
+                factory.setUri(uri);
             }
         } catch (URISyntaxException | GeneralSecurityException e) {
             // The URI is not echoed: it may carry a password.
