@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.qpid.server.SystemLauncher;
@@ -34,13 +35,15 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     private final Path workDir;
     private final int requestedPort;
+    private Optional<QpidInitialConfig.Tls> tls;
     private SystemLauncher launcher;
     private SystemConfig<?> system;
     private int port;
 
-    private EmbeddedAmqpBroker(Path workDir, int requestedPort) {
+    private EmbeddedAmqpBroker(Path workDir, int requestedPort, Optional<QpidInitialConfig.Tls> tls) {
         this.workDir = workDir;
         this.requestedPort = requestedPort;
+        this.tls = tls;
     }
 
     /** Starts a broker on a free port of 127.0.0.1. */
@@ -50,8 +53,19 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     /** Starts a broker on {@code port} of 127.0.0.1 (0: any free port). */
     public static EmbeddedAmqpBroker start(int port) {
-        EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(createWorkDir(), port);
+        EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(createWorkDir(), port, Optional.empty());
         broker.launch(port);
+        return broker;
+    }
+
+    /**
+     * Starts a broker on a free port of 127.0.0.1 with a second, TLS-only port (a free one too) presenting the
+     * key and certificate of {@code certificate}'s PKCS12 key store; see {@link #amqpsUri()}.
+     */
+    public static EmbeddedAmqpBroker startWithTls(SelfSignedCertificate certificate) {
+        QpidInitialConfig.Tls tls = new QpidInitialConfig.Tls(0, certificate.keyStore(), certificate.password());
+        EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(createWorkDir(), 0, Optional.of(tls));
+        broker.launch(0);
         return broker;
     }
 
@@ -93,6 +107,20 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         return port;
     }
 
+    /**
+     * The TLS port's URI for the default virtual host, naming the host {@code localhost} (the name a test
+     * certificate carries); only for a broker made by {@link #startWithTls}.
+     */
+    public URI amqpsUri() {
+        return URI.create("amqps://guest:guest@localhost:" + tlsPort());
+    }
+
+    /** The TLS port; only for a broker made by {@link #startWithTls}. */
+    public synchronized int tlsPort() {
+        return tls.orElseThrow(() -> new IllegalStateException("this embedded AMQP broker has no TLS port"))
+                .port();
+    }
+
     public synchronized boolean isRunning() {
         return launcher != null;
     }
@@ -129,14 +157,17 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         }
         launcher = started;
         this.system = system.get();
-        port = boundPort(this.system);
-        LOGGER.info("embedded AMQP broker started port={} workDir={}", port, workDir);
+        port = boundPort(this.system, QpidInitialConfig.AMQP_PORT_NAME);
+        // A restart reuses the TLS port too.
+        tls = tls.map(settings -> new QpidInitialConfig.Tls(
+                boundPort(this.system, QpidInitialConfig.AMQPS_PORT_NAME), settings.keyStore(), settings.password()));
+        LOGGER.info("embedded AMQP broker started port={} tls={} workDir={}", port, tls.isPresent(), workDir);
     }
 
     private Map<String, Object> systemAttributes(int wantedPort) {
         Path config = workDir.resolve("initial-config.json");
         try {
-            Files.writeString(config, QpidInitialConfig.json(wantedPort), StandardCharsets.UTF_8);
+            Files.writeString(config, QpidInitialConfig.json(wantedPort, tls), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -152,13 +183,13 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         return attributes;
     }
 
-    private static int boundPort(SystemConfig<?> system) {
+    private static int boundPort(SystemConfig<?> system, String name) {
         Broker<?> broker = system.getContainer(Broker.class);
         return broker.getPorts().stream()
-                .filter(port -> port.getName().equals(QpidInitialConfig.AMQP_PORT_NAME))
+                .filter(port -> port.getName().equals(name))
                 .mapToInt(Port::getBoundPort)
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("embedded Qpid broker has no AMQP port"));
+                .orElseThrow(() -> new IllegalStateException("embedded Qpid broker has no " + name + " port"));
     }
 
     private static Path createWorkDir() {

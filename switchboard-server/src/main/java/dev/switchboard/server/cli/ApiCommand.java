@@ -63,6 +63,7 @@ public final class ApiCommand implements Callable<Integer> {
                 port,
                 null,
                 null,
+                null,
                 null);
         NodeConfigFile file = config == null ? NodeConfigFile.empty() : NodeConfigFile.load(config);
         ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));

@@ -71,6 +71,7 @@ public final class BackendCommand implements Callable<Integer> {
                 null,
                 null,
                 null,
+                null,
                 null);
         NodeConfigFile file = config == null ? NodeConfigFile.empty() : NodeConfigFile.load(config);
         BackendSettings settings = BackendSettings.from(file.overriddenBy(flags));

@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param clusterSecretFile the cluster secret, from which session MAC keys derive
  * @param oauth how bearer tokens are checked
  * @param tls HTTPS instead of HTTP, when present
+ * @param amqpCaFile the PEM certificates {@code amqps} shard brokers are trusted by, instead of the JVM's trust
+ *     store
  */
 public record ApiSettings(
         String nodeId,
@@ -35,7 +37,8 @@ public record ApiSettings(
         int port,
         Path clusterSecretFile,
         NodeConfigFile.OAuth oauth,
-        Optional<NodeConfigFile.Tls> tls) {
+        Optional<NodeConfigFile.Tls> tls,
+        Optional<Path> amqpCaFile) {
     public ApiSettings {
         requireNodeId(nodeId);
         shards = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(shards, "shards")));
@@ -52,6 +55,7 @@ public record ApiSettings(
         requireOAuth(oauth);
         tls = tls == null ? Optional.empty() : tls;
         tls.ifPresent(ApiSettings::requireTls);
+        amqpCaFile = amqpCaFile == null ? Optional.empty() : amqpCaFile;
     }
 
     /** The settings a file (already overridden by flags) gives, with defaults for what it leaves out. */
@@ -63,11 +67,12 @@ public record ApiSettings(
                 file.port() == null ? ApiConfig.DEFAULT_PORT : file.port(),
                 file.clusterSecretFile() == null ? null : Path.of(file.clusterSecretFile()),
                 file.oauth(),
-                Optional.ofNullable(file.tls()));
+                Optional.ofNullable(file.tls()),
+                Shards.caFile(file.amqpCaFile()));
     }
 
     public AmqpSwitchConfig switchConfig() {
-        return AmqpSwitchConfig.of(shards, nodeId);
+        return Shards.trusting(AmqpSwitchConfig.of(shards, nodeId), amqpCaFile);
     }
 
     public ApiConfig apiConfig() {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a backend node starts from, validated: it belongs to one shard, consumes only from that shard's broker,
@@ -27,6 +28,8 @@ import java.util.Objects;
  * @param kafka Kafka client properties passed through (SSL, SASL, ...)
  * @param encryption encryption at rest (required: there is no way to turn it off); every backend of a cluster
  *     must read the same keystore
+ * @param amqpCaFile the PEM certificates an {@code amqps} shard broker is trusted by, instead of the JVM's trust
+ *     store
  */
 public record BackendSettings(
         String nodeId,
@@ -36,7 +39,8 @@ public record BackendSettings(
         Path clusterSecretFile,
         boolean autoCreateTopics,
         Map<String, String> kafka,
-        NodeConfigFile.Encryption encryption) {
+        NodeConfigFile.Encryption encryption,
+        Optional<Path> amqpCaFile) {
     public static final int MIN_SECRET_BYTES = SecretFiles.MIN_SECRET_BYTES;
 
     public BackendSettings {
@@ -53,6 +57,7 @@ public record BackendSettings(
         }
         kafka = Map.copyOf(kafka);
         requireEncryption(encryption);
+        amqpCaFile = amqpCaFile == null ? Optional.empty() : amqpCaFile;
     }
 
     /** The settings a file (already overridden by flags) gives, with defaults for what it leaves out. */
@@ -79,7 +84,8 @@ public record BackendSettings(
                 file.clusterSecretFile() == null ? null : Path.of(file.clusterSecretFile()),
                 Boolean.TRUE.equals(file.autoCreateTopics()),
                 file.kafka(),
-                file.encryption());
+                file.encryption(),
+                Shards.caFile(file.amqpCaFile()));
     }
 
     /** Reads the cluster secret; a missing, unreadable or too short file is a ConfigException. */
@@ -89,7 +95,8 @@ public record BackendSettings(
 
     /** The switch of a backend-only process: it connects to its own shard's broker only. */
     public AmqpSwitchConfig switchConfig() {
-        return AmqpSwitchConfig.of(Map.of(shard, shardUri), nodeId).backendOnly();
+        return Shards.trusting(AmqpSwitchConfig.of(Map.of(shard, shardUri), nodeId), amqpCaFile)
+                .backendOnly();
     }
 
     /** The node's configuration; reads the keystore password file (a bad one is a ConfigException). */

@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
  * <pre>
  * shards:                      # both roles: shard name -> AMQP URI of its broker
  *   s0: amqp://user:pass@broker-a:5672/switchboard
- *   s1: amqp://user:pass@broker-b:5672/switchboard
+ *   s1: amqps://user:pass@broker-b:5671/switchboard
+ * amqp-ca-file: /etc/switchboard/amqp-ca.pem      # both: amqps brokers are trusted by this PEM file only
+ *                              # (default: the JVM's trust store); host names are verified either way
  * node-id: backend-a-1         # both roles; default: host-pid-random
  * node-shard: s0               # backend: its shard; default: the only shard when there is one
  * bootstrap-servers: kafka:9092                    # backend
@@ -56,7 +58,8 @@ public record NodeConfigFile(
         @JsonProperty("port") Integer port,
         @JsonProperty("oauth") OAuth oauth,
         @JsonProperty("tls") Tls tls,
-        @JsonProperty("encryption") Encryption encryption) {
+        @JsonProperty("encryption") Encryption encryption,
+        @JsonProperty("amqp-ca-file") String amqpCaFile) {
 
     /** {@code oauth:} how an API node checks bearer tokens on allocate. */
     public record OAuth(
@@ -91,7 +94,7 @@ public record NodeConfigFile(
 
     /** A file with nothing set: every value comes from flags or defaults. */
     public static NodeConfigFile empty() {
-        return new NodeConfigFile(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new NodeConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML file; a missing, unreadable or malformed file, or an unknown key, is a ConfigException. */
@@ -138,7 +141,8 @@ public record NodeConfigFile(
                 either(flags.port, port),
                 either(flags.oauth, oauth),
                 either(flags.tls, tls),
-                either(flags.encryption, encryption));
+                either(flags.encryption, encryption),
+                either(flags.amqpCaFile, amqpCaFile));
     }
 
     private static <T> T either(T preferred, T fallback) {

@@ -3,9 +3,11 @@ package dev.switchboard.server.config;
 import dev.switchboard.switching.amqp.AmqpSwitchConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The {@code shards} key: shard name -> AMQP URI of its broker, checked with the switch's own rules. */
 final class Shards {
@@ -24,6 +26,37 @@ final class Shards {
             throw new ConfigException(e.getMessage(), e);
         }
         return Collections.unmodifiableMap(shards);
+    }
+
+    /**
+     * The {@code amqp-ca-file} key: the PEM file {@code amqps} brokers are trusted by, read now so that a missing
+     * file or one without a certificate stops the node before it starts.
+     */
+    static Optional<Path> caFile(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        if (text.isBlank()) {
+            throw new ConfigException("amqp-ca-file: must not be empty (a PEM file of the CA certificates that sign"
+                    + " the shard brokers' certificates)");
+        }
+        Path file = Path.of(text.strip());
+        trusting(AmqpSwitchConfig.of(Map.of("check", URI.create("amqps://check")), "check"), Optional.of(file));
+        return Optional.of(file);
+    }
+
+    /** {@code config} trusting the certificates of {@code caFile}, when given; a bad file is a ConfigException. */
+    static AmqpSwitchConfig trusting(AmqpSwitchConfig config, Optional<Path> caFile) {
+        if (caFile.isEmpty()) {
+            return config;
+        }
+        try {
+            return config.withTrustedCertificates(caFile.get());
+        } catch (IllegalArgumentException e) {
+            // The switch names its own key; the node's is amqp-ca-file.
+            String reason = e.getMessage().replaceFirst("^trusted-certificates: ", "");
+            throw new ConfigException("amqp-ca-file: " + reason, e);
+        }
     }
 
     private static URI uri(String name, String text) {

@@ -231,7 +231,8 @@ public final class LocalCluster implements AutoCloseable {
                         null,
                         null,
                         null,
-                        null));
+                        null),
+                null);
         Path config = dataDir.resolve("cluster.yaml");
         Files.deleteIfExists(config);
         Files.createFile(config);

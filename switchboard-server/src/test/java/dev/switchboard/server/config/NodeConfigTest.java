@@ -102,7 +102,7 @@ class NodeConfigTest {
         // Given the file and flags for another shard list, node and port
         NodeConfigFile file = NodeConfigFile.parse(CLUSTER_YAML, "cluster.yaml");
         NodeConfigFile flags = new NodeConfigFile(
-                Map.of("x", "amqp://h:5672"), "api-9", null, null, null, null, null, null, 0, null, null, null);
+                Map.of("x", "amqp://h:5672"), "api-9", null, null, null, null, null, null, 0, null, null, null, null);
 
         // When they are merged
         ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));
@@ -240,6 +240,45 @@ class NodeConfigTest {
         ApiSettings settings = ApiSettings.from(parse("shards: {s0: 'amqps://u:p@broker-a:5671/sb'}" + API_SECURITY));
 
         assertThat(settings.switchConfig().shards().get("s0").getScheme()).isEqualTo("amqps");
+        assertThat(settings.switchConfig().trustedCertificates()).isEmpty(); // the JVM's trust store
+    }
+
+    @Test
+    void bothRolesTrustTheAmqpCaFile() throws Exception {
+        // Given a file naming a PEM CA for the shard brokers
+        Path ca = Files.copy(Path.of(getClass().getResource("/amqp-ca.pem").toURI()), dir.resolve("ca.pem"));
+        String yaml = "shards: {s0: 'amqps://u:p@broker-a:5671/sb'}\namqp-ca-file: '" + ca + "'" + API_SECURITY
+                + "\nbootstrap-servers: k:1" + ENCRYPTION;
+
+        // When each role reads it, then its switch trusts that file
+        assertThat(ApiSettings.from(parse(yaml)).switchConfig().trustedCertificates())
+                .contains(ca);
+        BackendSettings backend = BackendSettings.from(parse(yaml));
+        assertThat(backend.amqpCaFile()).contains(ca);
+        assertThat(backend.switchConfig().trustedCertificates()).contains(ca);
+        assertThat(backend.switchConfig().apiSide()).isFalse();
+
+        // And flags that do not name one keep the file's
+        assertThat(parse(yaml).overriddenBy(NodeConfigFile.empty()).amqpCaFile())
+                .isEqualTo(ca.toString());
+    }
+
+    @Test
+    void aMissingOrNonPemAmqpCaFileIsRefusedByName() throws Exception {
+        String shards = "shards: {s0: 'amqps://u:p@broker-a:5671/sb'}" + API_SECURITY;
+        Path missing = dir.resolve("missing.pem");
+        assertThatThrownBy(() -> ApiSettings.from(parse(shards + "\namqp-ca-file: '" + missing + "'")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("amqp-ca-file: " + missing + " does not exist");
+
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n");
+        assertThatThrownBy(() -> ApiSettings.from(parse(shards + "\namqp-ca-file: '" + key + "'")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("amqp-ca-file: " + key + " holds no certificate");
+
+        assertThatThrownBy(() -> ApiSettings.from(parse(shards + "\namqp-ca-file: ' '")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("amqp-ca-file: must not be empty");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.internal.ApiSide;
 import dev.switchboard.switching.amqp.internal.BackendNode;
 import dev.switchboard.switching.amqp.internal.SwitchRuntime;
+import dev.switchboard.switching.amqp.internal.TrustedCertificates;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +50,8 @@ public final class AmqpSwitch implements Switch {
 
     /** As {@link #create(AmqpSwitchConfig)}, with the clock that ages presence beats. */
     public static AmqpSwitch create(AmqpSwitchConfig config, Clock clock) {
-        SwitchRuntime runtime = SwitchRuntime.create(clock);
+        SwitchRuntime runtime =
+                SwitchRuntime.create(clock, config.trustedCertificates().map(TrustedCertificates::sslContext));
         Optional<ApiSide> api = config.apiSide()
                 ? Optional.of(ApiSide.connect(config.shards(), config.nodeId(), runtime))
                 : Optional.empty();

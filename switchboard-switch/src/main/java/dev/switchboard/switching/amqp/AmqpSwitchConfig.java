@@ -1,27 +1,38 @@
 package dev.switchboard.switching.amqp;
 
 import dev.switchboard.core.session.SessionId;
+import dev.switchboard.switching.amqp.internal.TrustedCertificates;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Configuration of an {@link AmqpSwitch}. Validated on construction; messages name the key.
  *
  * @param shards shard name -> AMQP URI of its broker ({@code amqp://user:pass@host:port/vhost}, or
- *     {@code amqps://} for TLS with the JVM's trust store and host name verification); in the order given
+ *     {@code amqps://} for TLS with host name verification); in the order given
  * @param nodeId this process's node id (an API node's id; backend nodes bring their own with their endpoint)
  * @param apiSide true for an API node: connect to every shard at start and route requests; false for a
  *     backend-only process, which connects only to the shards of the nodes it attaches
  * @param prefetch how many allocation requests a backend node handles at once (competing consumers: a busy
  *     node leaves new sessions to the others); 1 to 100
  * @param heartbeat how often a backend node announces its presence; a node is gone after three missed beats
+ * @param trustedCertificates a PEM file of the certificates {@code amqps} connections trust (a private CA, or a
+ *     self-signed broker), instead of the JVM's default trust store; read on construction (a missing file or one
+ *     without a certificate is refused) and again when the switch starts
  */
 public record AmqpSwitchConfig(
-        Map<String, URI> shards, String nodeId, boolean apiSide, int prefetch, Duration heartbeat) {
+        Map<String, URI> shards,
+        String nodeId,
+        boolean apiSide,
+        int prefetch,
+        Duration heartbeat,
+        Optional<Path> trustedCertificates) {
     public static final int DEFAULT_PREFETCH = 2;
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
 
@@ -42,24 +53,43 @@ public record AmqpSwitchConfig(
         if (heartbeat.toMillis() < 10 || heartbeat.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new IllegalArgumentException("heartbeat: must be 10ms to 1 minute, got: " + heartbeat);
         }
+        trustedCertificates = trustedCertificates == null ? Optional.empty() : trustedCertificates;
+        trustedCertificates.ifPresent(AmqpSwitchConfig::requireCertificates);
     }
 
     /** An API node (which may also attach backend nodes) with the default prefetch and heartbeat. */
     public static AmqpSwitchConfig of(Map<String, URI> shards, String nodeId) {
-        return new AmqpSwitchConfig(shards, nodeId, true, DEFAULT_PREFETCH, DEFAULT_HEARTBEAT);
+        return new AmqpSwitchConfig(shards, nodeId, true, DEFAULT_PREFETCH, DEFAULT_HEARTBEAT, Optional.empty());
     }
 
     /** The same configuration for a backend-only process. */
     public AmqpSwitchConfig backendOnly() {
-        return new AmqpSwitchConfig(shards, nodeId, false, prefetch, heartbeat);
+        return new AmqpSwitchConfig(shards, nodeId, false, prefetch, heartbeat, trustedCertificates);
     }
 
     public AmqpSwitchConfig withHeartbeat(Duration value) {
-        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, value);
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, value, trustedCertificates);
     }
 
     public AmqpSwitchConfig withPrefetch(int value) {
-        return new AmqpSwitchConfig(shards, nodeId, apiSide, value, heartbeat);
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, value, heartbeat, trustedCertificates);
+    }
+
+    /**
+     * The same configuration whose {@code amqps} connections trust exactly the certificates of {@code pemFile}
+     * (with host name verification), instead of the JVM's default trust store.
+     */
+    public AmqpSwitchConfig withTrustedCertificates(Path pemFile) {
+        Objects.requireNonNull(pemFile, "pemFile");
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, heartbeat, Optional.of(pemFile));
+    }
+
+    private static void requireCertificates(Path pemFile) {
+        try {
+            TrustedCertificates.sslContext(pemFile);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("trusted-certificates: " + e.getMessage(), e);
+        }
     }
 
     private static void requireShard(String name, URI uri) {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AmqpSwitchConfigTest {
     private static final URI BROKER = URI.create("amqp://guest:guest@127.0.0.1:5672/shard-a");
@@ -52,5 +55,37 @@ class AmqpSwitchConfigTest {
         assertThatThrownBy(() -> AmqpSwitchConfig.of(Map.of("s0", http), "api"))
                 .hasMessageStartingWith("shards.s0:")
                 .hasMessageNotContaining("secret");
+    }
+
+    @Test
+    void trustsTheJvmDefaultsUnlessCertificatesAreGiven() throws Exception {
+        AmqpSwitchConfig config = AmqpSwitchConfig.of(Map.of("s0", BROKER), "api");
+        assertThat(config.trustedCertificates()).isEmpty();
+
+        Path pem = Path.of(getClass().getResource("/trusted-ca.pem").toURI());
+        AmqpSwitchConfig trusting =
+                config.withTrustedCertificates(pem).withPrefetch(3).backendOnly();
+        assertThat(trusting.trustedCertificates()).contains(pem);
+        assertThat(trusting.prefetch()).isEqualTo(3);
+        assertThat(trusting.withHeartbeat(Duration.ofSeconds(2)).trustedCertificates())
+                .contains(pem);
+    }
+
+    @Test
+    void refusesAMissingOrNonPemCertificateFile(@TempDir Path dir) throws Exception {
+        AmqpSwitchConfig config = AmqpSwitchConfig.of(Map.of("s0", BROKER), "api");
+        Path missing = dir.resolve("missing.pem");
+        assertThatThrownBy(() -> config.withTrustedCertificates(missing))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("trusted-certificates: " + missing + " does not exist");
+
+        Path notPem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n");
+        assertThatThrownBy(() -> config.withTrustedCertificates(notPem))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("trusted-certificates: " + notPem + " holds no certificate");
+
+        Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+        assertThatThrownBy(() -> config.withTrustedCertificates(empty))
+                .hasMessageStartingWith("trusted-certificates: " + empty + " holds no certificate");
     }
 }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,12 +18,19 @@ import javax.net.ssl.SSLContext;
  * blocks or runs user code (handling deliveries, completing futures, connecting), one scheduler thread for
  * timers, daemon platform threads for the client library's socket readers.
  */
-public record SwitchRuntime(Clock clock, ScheduledExecutorService scheduler, ExecutorService executor)
+public record SwitchRuntime(
+        Clock clock, ScheduledExecutorService scheduler, ExecutorService executor, Optional<SSLContext> trusted)
         implements AutoCloseable {
     private static final int REQUESTED_HEARTBEAT_SECONDS = 10;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
+    /** A runtime whose {@code amqps} connections trust the JVM's default trust store. */
     public static SwitchRuntime create(Clock clock) {
+        return create(clock, Optional.empty());
+    }
+
+    /** A runtime whose {@code amqps} connections trust exactly {@code trusted}, when present. */
+    public static SwitchRuntime create(Clock clock, Optional<SSLContext> trusted) {
         ThreadFactory timers =
                 Thread.ofPlatform().daemon().name("switchboard-amqp-timer-", 0).factory();
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, timers);
@@ -31,21 +39,31 @@ public record SwitchRuntime(Clock clock, ScheduledExecutorService scheduler, Exe
                 clock,
                 scheduler,
                 Executors.newThreadPerTaskExecutor(
-                        Thread.ofVirtual().name("switchboard-amqp-", 0).factory()));
+                        Thread.ofVirtual().name("switchboard-amqp-", 0).factory()),
+                trusted);
     }
 
     /**
      * A connection factory for {@code uri}: no automatic recovery ({@link ShardConnection} reconnects),
-     * deliveries dispatched on virtual threads, and for {@code amqps} the JVM's default trust store with host
-     * name verification (the client's own default for {@code amqps} URIs trusts every certificate).
+     * deliveries dispatched on virtual threads, and for {@code amqps} the trusted certificates (or else the JVM's
+     * default trust store) with host name verification (the client's own default for {@code amqps} URIs trusts
+     * every certificate).
      */
     public ConnectionFactory connectionFactory(URI uri) {
         ConnectionFactory factory = new ConnectionFactory();
         try {
-            factory.setUri(uri);
             if ("amqps".equalsIgnoreCase(uri.getScheme())) {
-                factory.useSslProtocol(SSLContext.getDefault());
+                // Given as amqp: for amqps the client would first install its trust-everything manager (and log
+                // a security alert about it) before ours replaces it.
+                factory.setUri(URI.create(
+                        "amqp" + uri.toString().substring(uri.getScheme().length())));
+                if (uri.getPort() == -1) {
+                    factory.setPort(ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT);
+                }
+                factory.useSslProtocol(trusted.isPresent() ? trusted.get() : SSLContext.getDefault());
                 factory.enableHostnameVerification();
+            } else {
+                factory.setUri(uri);
             }
         } catch (URISyntaxException | GeneralSecurityException e) {
             // The URI is not echoed: it may carry a password.
