@@ -2,7 +2,7 @@ package dev.switchboard.client;
 
 import dev.switchboard.client.internal.ChannelSettings;
 import dev.switchboard.client.internal.ClientRuntime;
-import dev.switchboard.client.internal.TrustedCertificates;
+import dev.switchboard.core.tls.TrustedCertificates;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

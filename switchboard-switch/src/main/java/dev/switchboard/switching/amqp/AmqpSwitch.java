@@ -1,6 +1,7 @@
 package dev.switchboard.switching.amqp;
 
 import dev.switchboard.core.session.SessionId;
+import dev.switchboard.core.tls.TrustedCertificates;
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
@@ -8,7 +9,6 @@ import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.internal.ApiSide;
 import dev.switchboard.switching.amqp.internal.BackendNode;
 import dev.switchboard.switching.amqp.internal.SwitchRuntime;
-import dev.switchboard.switching.amqp.internal.TrustedCertificates;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

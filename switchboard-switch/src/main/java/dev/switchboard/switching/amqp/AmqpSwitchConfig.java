@@ -1,7 +1,7 @@
 package dev.switchboard.switching.amqp;
 
 import dev.switchboard.core.session.SessionId;
-import dev.switchboard.switching.amqp.internal.TrustedCertificates;
+import dev.switchboard.core.tls.TrustedCertificates;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

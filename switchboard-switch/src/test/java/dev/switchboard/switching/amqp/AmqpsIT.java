@@ -8,11 +8,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Connection;
 import dev.switchboard.core.session.SessionId;
+import dev.switchboard.core.tls.TrustedCertificates;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.TestEndpoint;
 import dev.switchboard.switching.amqp.internal.SwitchRuntime;
-import dev.switchboard.switching.amqp.internal.TrustedCertificates;
 import dev.switchboard.testkit.EmbeddedAmqpBroker;
 import dev.switchboard.testkit.SelfSignedCertificate;
 import java.net.URI;

@@ -3,6 +3,7 @@ package dev.switchboard.switching.amqp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.switchboard.core.tls.TrustedCertificates;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

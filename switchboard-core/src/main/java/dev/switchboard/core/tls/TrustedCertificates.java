@@ -1,4 +1,4 @@
-package dev.switchboard.switching.amqp.internal;
+package dev.switchboard.core.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,9 +15,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * An SSL context that trusts exactly the certificates of a PEM file (a private CA, or a self-signed broker), the
- * same approach as the SDK's: an in-memory key store of X.509 certificates behind the default trust manager, so
- * chains and expiry are checked as usual. Host names are checked by the connection factory.
+ * An SSL context that trusts exactly the certificates of a PEM file (a private CA, or a self-signed server or
+ * broker): an in-memory key store of X.509 certificates behind the default trust manager, so chains and expiry
+ * are checked as usual. Host names are checked by whoever makes the connection (the SDK's HTTP client, the AMQP
+ * connection factory).
  */
 public final class TrustedCertificates {
     private TrustedCertificates() {}
