@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param defaultPartitions partitions of an auto-created topic ({@code default-partitions}, default 3)
  * @param replicationFactor replication factor of an auto-created topic ({@code replication-factor}, default 1)
  * @param encryption encryption at rest ({@code encryption}, default off; see {@link EncryptionConfig})
+ * @param tailCacheBytes fan-out: bytes of recent records each topic's shared tail reader keeps for the read
+ *     sessions tailing it ({@code tail-cache-bytes}, default 8 MiB; 0 turns sharing off, so every reader reads
+ *     Kafka on its own)
  */
 public record BackendConfig(
         String shard,
@@ -29,9 +32,11 @@ public record BackendConfig(
         boolean autoCreateTopics,
         int defaultPartitions,
         int replicationFactor,
-        EncryptionConfig encryption) {
+        EncryptionConfig encryption,
+        long tailCacheBytes) {
 
     public static final String DEFAULT_SHARD = "s0";
+    public static final long DEFAULT_TAIL_CACHE_BYTES = 8L << 20;
     public static final int DEFAULT_PARTITIONS = 3;
     public static final int DEFAULT_REPLICATION_FACTOR = 1;
 
@@ -56,6 +61,9 @@ public record BackendConfig(
                     "replication-factor must be between 1 and " + Short.MAX_VALUE + ", got " + replicationFactor);
         }
         encryption = encryption == null ? EncryptionConfig.disabled() : encryption;
+        if (tailCacheBytes < 0) {
+            throw new IllegalArgumentException("tail-cache-bytes must not be negative, got " + tailCacheBytes);
+        }
     }
 
     /** A builder with every default set; node id and bootstrap servers are required. */
@@ -74,6 +82,7 @@ public record BackendConfig(
         private int defaultPartitions = DEFAULT_PARTITIONS;
         private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
         private EncryptionConfig encryption = EncryptionConfig.disabled();
+        private long tailCacheBytes = DEFAULT_TAIL_CACHE_BYTES;
 
         private Builder(String nodeId, String bootstrapServers) {
             this.nodeId = nodeId;
@@ -116,6 +125,12 @@ public record BackendConfig(
             return this;
         }
 
+        /** Bytes of recent records per tailed topic shared by its readers; 0 turns sharing off. */
+        public Builder tailCacheBytes(long value) {
+            tailCacheBytes = value;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     shard,
@@ -126,7 +141,8 @@ public record BackendConfig(
                     autoCreateTopics,
                     defaultPartitions,
                     replicationFactor,
-                    encryption);
+                    encryption,
+                    tailCacheBytes);
         }
     }
 }

@@ -26,7 +26,7 @@ class BackendConfigTest {
     @Test
     void missingObjectValuesTakeTheirDefaults() {
         // When
-        BackendConfig config = new BackendConfig(null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null);
+        BackendConfig config = new BackendConfig(null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null, 0);
 
         // Then
         assertThat(config.shard()).isEqualTo("s0");
@@ -40,7 +40,8 @@ class BackendConfigTest {
         HashMap<String, String> kafka = new HashMap<>(Map.of("security.protocol", "SSL"));
 
         // When
-        BackendConfig config = new BackendConfig("s1", "n1", "127.0.0.1:9092", kafka, null, false, 3, 1, null);
+        BackendConfig config = new BackendConfig(
+                "s1", "n1", "127.0.0.1:9092", kafka, null, false, 3, 1, null, BackendConfig.DEFAULT_TAIL_CACHE_BYTES);
         kafka.clear();
 
         // Then
