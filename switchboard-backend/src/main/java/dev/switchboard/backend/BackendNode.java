@@ -8,6 +8,7 @@ import dev.switchboard.backend.internal.Publisher;
 import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
 import dev.switchboard.backend.internal.SessionRegistry;
+import dev.switchboard.backend.internal.TailReaders;
 import dev.switchboard.backend.internal.TopicManager;
 import dev.switchboard.backend.internal.WriterLedger;
 import dev.switchboard.core.cursor.CursorCodec;
@@ -53,6 +54,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final Publisher publisher;
     private final SessionRegistry registry;
     private final Allocator allocator;
+    private final TailReaders tails;
     private final Optional<DataKeys> dataKeys;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -69,6 +71,10 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             throw e;
         }
         this.registry = new SessionRegistry(config.nodeId(), config.limits().sessionTtl());
+        RecordCipher cipher = dataKeys.<RecordCipher>map(
+                        keys -> new EnvelopeCipher(keys, config.encryption().enabled()))
+                .orElse(RecordCipher.PLAIN);
+        this.tails = TailReaders.of(config, cipher);
         this.allocator = new Allocator(
                 config,
                 cursors,
@@ -79,9 +85,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 draining::get,
                 VIRTUAL_THREADS,
                 clock,
-                dataKeys.<RecordCipher>map(keys ->
-                                new EnvelopeCipher(keys, config.encryption().enabled()))
-                        .orElse(RecordCipher.PLAIN));
+                cipher,
+                tails);
     }
 
     /**
@@ -234,6 +239,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         CompletableFuture<Void> released = registry.disposeAll("node closed");
         publisher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         await(released, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        tails.close();
         registry.close();
         topics.close();
         dataKeys.ifPresent(DataKeys::close);

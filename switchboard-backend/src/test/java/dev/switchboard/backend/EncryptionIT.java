@@ -5,8 +5,11 @@ import static dev.switchboard.backend.Calls.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.thrift.AllocateRequest;
 import dev.switchboard.protocol.thrift.Event;
 import dev.switchboard.protocol.thrift.ReadResponse;
+import dev.switchboard.protocol.thrift.SessionMode;
+import dev.switchboard.protocol.thrift.StartFrom;
 import dev.switchboard.testkit.KafkaExtension;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -188,6 +191,56 @@ class EncryptionIT {
                     .contains("authentication failed: the record was altered or sealed under another key");
         }
         assertThat(calls.dispose(reader).isSetDispose()).isTrue();
+    }
+
+    @Test
+    void aTamperedRecordMetByTailingReadersIsReportedToEachOfThem() throws Exception {
+        // Given two readers at the end of the topic, sharing its tail reader
+        Calls calls = node("enc-tail", encryption());
+        List<String> readers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            readers.add(calls.allocate(new AllocateRequest(topic, SessionMode.READ).setStartFrom(StartFrom.LATEST))
+                    .getSessionId());
+        }
+        for (int round = 0; round < 30 && !readerConsumers().isEmpty(); round++) {
+            readers.forEach(reader ->
+                    assertThat(calls.read(reader, 1, 10, 200).getEvents()).isEmpty());
+        }
+        assertThat(readerConsumers()).as("readers on their own").isEmpty();
+
+        // When a good record and then a tampered copy of it arrive
+        write(calls, "w-tail", List.of(List.of(secretEvent(1))));
+        ConsumerRecord<byte[], byte[]> good =
+                TopicContents.all(KAFKA.bootstrapServers(), topic).get(0);
+        byte[] tampered = good.value().clone();
+        tampered[tampered.length - 20] ^= 1;
+        try (KafkaProducer<byte[], byte[]> producer = plainProducer()) {
+            producer.send(new ProducerRecord<>(topic, 0, null, good.key(), tampered, good.headers()))
+                    .get();
+        }
+
+        // Then each reader gets the good one, and the tampered one as an error, every time it asks
+        for (String reader : readers) {
+            assertThat(Calls.payloads(calls.read(reader, 1, 10, 5000))).containsExactly("payload-plaintext-1");
+            calls.ack(reader, 1);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                var failure = error(calls.call(Calls.readRequest(reader, 2, 10, 5000)), ErrorCode.INTERNAL);
+                assertThat(failure.getMessage())
+                        .contains(topic + "/0@1")
+                        .contains("authentication failed: the record was altered or sealed under another key");
+            }
+        }
+    }
+
+    /** The read sessions' own Kafka consumers that are open, by their metrics MBeans (not the keys topic's). */
+    private static List<javax.management.ObjectName> readerConsumers() throws Exception {
+        return java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .queryNames(
+                        new javax.management.ObjectName("kafka.consumer:type=consumer-metrics,client-id=*-reader-*"),
+                        null)
+                .stream()
+                .filter(name -> !name.getKeyProperty("client-id").endsWith("-keys"))
+                .toList();
     }
 
     @Test

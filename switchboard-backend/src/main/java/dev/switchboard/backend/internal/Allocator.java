@@ -35,6 +35,7 @@ public final class Allocator {
     private final Executor executor;
     private final Clock clock;
     private final RecordCipher cipher;
+    private final TailReaders tails;
 
     public Allocator(
             BackendConfig config,
@@ -46,8 +47,10 @@ public final class Allocator {
             BooleanSupplier draining,
             Executor executor,
             Clock clock,
-            RecordCipher cipher) {
+            RecordCipher cipher,
+            TailReaders tails) {
         this.config = config;
+        this.tails = tails;
         this.cipher = cipher;
         this.validator = new AllocateValidator(cursors);
         this.cursors = cursors;
@@ -80,9 +83,11 @@ public final class Allocator {
             Map<TopicPartition, Long> positions =
                     StartPositions.resolve(consumer, spec.topic(), partitions, spec.start());
             fetcher = new Fetcher(
+                    spec.topic(),
                     consumer,
                     () -> new KafkaConsumer<>(
                             KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch))),
+                    tails,
                     prefetch,
                     cipher);
             fetcher.assign(positions);

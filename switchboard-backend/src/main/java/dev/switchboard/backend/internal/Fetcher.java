@@ -9,76 +9,100 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A read session's view of Kafka: one consumer assigned to every partition of the topic (no group, nothing
- * committed) and a bounded read-ahead buffer. Not thread-safe: only the session's serial queue calls it,
- * except {@link #wakeup}.
+ * A read session's view of Kafka. It reads in one of three ways: with a consumer of its own assigned to every
+ * partition of the topic (no group, nothing committed) and a bounded read-ahead buffer; from the topic's shared
+ * {@link TailReader} while it is near the end of the topic (fan-out: many tailing sessions, one consumer); or not
+ * at all while parked. Not thread-safe: only the session's serial queue calls it, except {@link #wakeup}.
  *
  * <p>Implementation notes: the buffer holds at most {@code prefetchEvents} records; the consumer is polled only
- * while a whole poll ({@code max.poll.records}, half the prefetch) still fits. An idle session {@link #park}s:
- * the consumer (about 170 KiB of heap and a few sockets) is closed and the read-ahead dropped, keeping only the
- * position of the next record per partition; the next fetch opens a new consumer there.
+ * while a whole poll ({@code max.poll.records}, half the prefetch) still fits. Whenever the buffer is empty the
+ * fetcher offers its positions to the topic's tail reader (starting one when it has caught up with the end of a
+ * topic nobody tails yet) and, once taken in, closes its consumer; if it falls behind the tail reader's cache it
+ * opens a consumer again at its positions. An idle session {@link #park}s: the consumer (about 170 KiB of heap
+ * and a few sockets) is closed, or the tail reader left, and the read-ahead dropped, keeping only the position of
+ * the next record per partition.
  */
 final class Fetcher implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Fetcher.class);
     private static final AtomicLong UNREADABLE = new AtomicLong();
 
+    private final String topic;
     private final Supplier<Consumer<byte[], byte[]>> consumers;
-    private volatile Consumer<byte[], byte[]> consumer; // null while parked
-    private Map<TopicPartition, Long> parkedAt = Map.of();
+    private final TailReaders tails;
+    private volatile Consumer<byte[], byte[]> consumer; // reading on its own
+    private volatile TailReader tail; // reading from the shared tail reader
+    private Map<TopicPartition, Long> positions = Map.of(); // next offset per partition while not on its own
+    private final AtomicBoolean woken = new AtomicBoolean();
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
     private final int prefetchEvents;
     private final int maxPollRecords;
     private final RecordCipher cipher;
 
-    Fetcher(Consumer<byte[], byte[]> consumer, int prefetchEvents, RecordCipher cipher) {
+    Fetcher(String topic, Consumer<byte[], byte[]> consumer, int prefetchEvents, RecordCipher cipher) {
         this(
+                topic,
                 consumer,
                 () -> {
                     throw new IllegalStateException("this fetcher cannot open a new consumer");
                 },
+                TailReaders.disabled(),
                 prefetchEvents,
                 cipher);
     }
 
-    /** @param consumers opens a new consumer after {@link #park} (same settings as {@code consumer}) */
+    /**
+     * @param consumers opens a new consumer after {@link #park} or after leaving the tail reader (same settings
+     *     as {@code consumer})
+     * @param tails the node's shared tail readers
+     */
     Fetcher(
+            String topic,
             Consumer<byte[], byte[]> consumer,
             Supplier<Consumer<byte[], byte[]>> consumers,
+            TailReaders tails,
             int prefetchEvents,
             RecordCipher cipher) {
+        this.topic = topic;
         this.consumer = consumer;
         this.consumers = consumers;
+        this.tails = tails;
         this.cipher = cipher;
         this.prefetchEvents = prefetchEvents;
         this.maxPollRecords = maxPollRecords(prefetchEvents);
     }
 
     /**
-     * Releases the consumer and the read-ahead of an idle session, remembering where each partition goes on. Does
-     * nothing when already parked, or when the positions cannot be had without Kafka (then it stays as it is).
+     * Releases the consumer (or leaves the tail reader) and the read-ahead of an idle session, remembering where
+     * each partition goes on. Does nothing when already parked, or when the positions cannot be had without
+     * Kafka (then it stays as it is).
      */
     void park() {
+        TailReader shared = tail;
+        if (shared != null) {
+            tail = null;
+            shared.leave();
+            return; // positions are already the session's own
+        }
         Consumer<byte[], byte[]> open = consumer;
         if (open == null) {
             return;
         }
-        Map<TopicPartition, Long> next = new HashMap<>();
-        try {
-            for (TopicPartition partition : open.assignment()) {
-                next.put(partition, open.position(partition, Duration.ZERO));
-            }
-        } catch (RuntimeException e) {
-            LOGGER.debug("not parking: consumer position unknown error={}", e.toString());
+        Map<TopicPartition, Long> next = ownPositions(open);
+        if (next == null) {
+            LOGGER.debug("not parking: consumer position unknown");
             return;
         }
         for (ConsumerRecord<byte[], byte[]> record : buffer) {
@@ -86,22 +110,44 @@ final class Fetcher implements AutoCloseable {
         }
         buffer.clear();
         consumer = null;
-        parkedAt = next;
+        positions = next;
         open.close(CloseOptions.timeout(Duration.ZERO));
     }
 
     boolean parked() {
-        return consumer == null;
+        return consumer == null && tail == null;
     }
 
+    /** Reading from the topic's shared tail reader right now. */
+    boolean tailing() {
+        return tail != null;
+    }
+
+    /** The consumer's next offset per partition, or null when one of them is not known without Kafka. */
+    private static Map<TopicPartition, Long> ownPositions(Consumer<byte[], byte[]> open) {
+        Map<TopicPartition, Long> next = new HashMap<>();
+        try {
+            for (TopicPartition partition : open.assignment()) {
+                next.put(partition, open.position(partition, Duration.ZERO));
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return next;
+    }
+
+    /** A consumer of its own, opened at {@code positions} when there is none. */
     private Consumer<byte[], byte[]> consumer() {
         Consumer<byte[], byte[]> open = consumer;
         if (open == null) {
             open = consumers.get();
-            open.assign(parkedAt.keySet());
-            parkedAt.forEach(open::seek);
-            parkedAt = Map.of();
+            open.assign(positions.keySet());
+            positions.forEach(open::seek);
+            positions = Map.of();
             consumer = open;
+            if (woken.getAndSet(false)) {
+                open.wakeup(); // a wakeup meant for the tail reader's wait
+            }
         }
         return open;
     }
@@ -125,20 +171,91 @@ final class Fetcher implements AutoCloseable {
      */
     Batch fetch(int maxEvents, long maxBytes, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        topUp(Duration.ZERO);
-        while (buffer.isEmpty()) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return Batch.EMPTY;
-            }
-            topUp(Duration.ofNanos(remaining));
+        if (parked()) {
+            tail = tails.join(topic, positions, false); // else: a consumer of its own, opened below
         }
-        return take(maxEvents, maxBytes);
+        while (true) {
+            TailReader shared = tail;
+            if (shared != null) {
+                Batch batch = fromTail(shared, maxEvents, maxBytes, deadline);
+                if (batch != null) {
+                    return batch;
+                }
+                tail = null; // fell behind the cache, or the reader stopped: on its own from its positions
+                shared.leave();
+            }
+            topUp(Duration.ZERO);
+            if (buffer.isEmpty() && joinTail()) {
+                continue;
+            }
+            while (buffer.isEmpty()) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return Batch.EMPTY;
+                }
+                topUp(Duration.ofNanos(remaining));
+            }
+            Batch batch = take(maxEvents, maxBytes);
+            if (buffer.isEmpty()) {
+                joinTail(); // caught up: the next read may come from the shared cache
+            }
+            return batch;
+        }
+    }
+
+    private Batch fromTail(TailReader shared, int maxEvents, long maxBytes, long deadline) {
+        try {
+            return shared.take(positions, maxEvents, maxBytes, deadline, woken);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
+        }
+    }
+
+    /**
+     * With nothing buffered, moves from its own consumer to the topic's tail reader when that covers its
+     * positions, or starts one when it has caught up with the end of the topic (nothing left to fetch).
+     */
+    private boolean joinTail() {
+        Consumer<byte[], byte[]> open = consumer;
+        if (!tails.enabled() || open == null) {
+            return false;
+        }
+        Map<TopicPartition, Long> next = ownPositions(open);
+        if (next == null) {
+            return false;
+        }
+        TailReader joined = tails.join(topic, next, caughtUp(open));
+        if (joined == null) {
+            return false;
+        }
+        consumer = null;
+        positions = next;
+        tail = joined;
+        open.close(CloseOptions.timeout(Duration.ZERO));
+        LOGGER.debug("reading from the shared tail reader topic={}", topic);
+        return true;
+    }
+
+    /** Every partition's lag, as of the consumer's last fetch, is known and zero. */
+    private static boolean caughtUp(Consumer<byte[], byte[]> open) {
+        for (TopicPartition partition : open.assignment()) {
+            OptionalLong lag = open.currentLag(partition);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void topUp(Duration timeout) {
         if (buffer.size() + maxPollRecords <= prefetchEvents) {
-            consumer().poll(timeout).forEach(buffer::add);
+            try {
+                consumer().poll(timeout).forEach(buffer::add);
+            } catch (WakeupException e) {
+                woken.set(false); // this wakeup is spent
+                throw e;
+            }
         }
     }
 
@@ -175,10 +292,15 @@ final class Fetcher implements AutoCloseable {
      */
     private static SwitchboardException unreadable(
             ConsumerRecord<byte[], byte[]> record, RecordCipher.UnreadableRecordException e) {
-        String where = record.topic() + "/" + record.partition() + "@" + record.offset();
-        LOGGER.warn("event cannot be decrypted record={} reason={}", where, e.getMessage());
+        return unreadable(record.topic(), record.partition(), record.offset(), e.getMessage());
+    }
+
+    /** The error a read answers for the unreadable record at {@code topic/partition@offset}; logged and counted. */
+    static SwitchboardException unreadable(String topic, int partition, long offset, String reason) {
+        String where = topic + "/" + partition + "@" + offset;
+        LOGGER.warn("event cannot be decrypted record={} reason={}", where, reason);
         UNREADABLE.incrementAndGet();
-        return SwitchboardException.of(ErrorCode.INTERNAL, "event " + where + " cannot be read: " + e.getMessage());
+        return SwitchboardException.of(ErrorCode.INTERNAL, "event " + where + " cannot be read: " + reason);
     }
 
     /** Unreadable records met by every read session of this JVM (a counter for metrics and tests). */
@@ -190,8 +312,13 @@ final class Fetcher implements AutoCloseable {
         return buffer.size();
     }
 
-    /** Ends a blocked poll with a {@code WakeupException}; safe from any thread. */
+    /** Ends a blocked poll or tail wait with a {@code WakeupException}; safe from any thread. */
     void wakeup() {
+        woken.set(true);
+        TailReader shared = tail;
+        if (shared != null) {
+            shared.wakeWaiters();
+        }
         Consumer<byte[], byte[]> open = consumer;
         if (open != null) {
             open.wakeup();
@@ -201,6 +328,11 @@ final class Fetcher implements AutoCloseable {
     @Override
     public void close() {
         buffer.clear();
+        TailReader shared = tail;
+        tail = null;
+        if (shared != null) {
+            shared.leave();
+        }
         Consumer<byte[], byte[]> open = consumer;
         consumer = null;
         if (open != null) {

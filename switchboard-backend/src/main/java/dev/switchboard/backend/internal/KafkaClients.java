@@ -70,6 +70,15 @@ final class KafkaClients {
         return props;
     }
 
+    /** The consumer of a topic's shared tail reader: like a session's, under its own client id. */
+    static Properties tail(BackendConfig config, String topic) {
+        Properties props = consumer(config, "x", ConsumerConfig.DEFAULT_MAX_POLL_RECORDS);
+        props.put(
+                CommonClientConfigs.CLIENT_ID_CONFIG,
+                "switchboard-" + config.shard() + "-" + config.nodeId() + "-tail-" + topic);
+        return props;
+    }
+
     private static Properties base(BackendConfig config, String role) {
         Properties props = new Properties();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

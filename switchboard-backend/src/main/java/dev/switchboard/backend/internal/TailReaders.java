@@ -1,0 +1,83 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.backend.BackendConfig;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The node's {@link TailReader}s, at most one per topic: started when a read session has caught up with a
+ * topic nobody tails yet, stopped by themselves once unused for {@link TailReader#IDLE_STOP}. With a cache size
+ * of 0 there are none and every reader reads Kafka on its own. Thread-safe.
+ */
+public final class TailReaders implements AutoCloseable {
+    private final ConcurrentMap<String, TailReader> readers = new ConcurrentHashMap<>();
+    private final Function<String, Consumer<byte[], byte[]>> consumers;
+    private final RecordCipher cipher;
+    private final long cacheBytes;
+    private volatile boolean closed;
+
+    TailReaders(Function<String, Consumer<byte[], byte[]>> consumers, RecordCipher cipher, long cacheBytes) {
+        this.consumers = consumers;
+        this.cipher = cipher;
+        this.cacheBytes = cacheBytes;
+    }
+
+    /** The node's tail readers, with {@code config}'s cache size and Kafka settings. */
+    public static TailReaders of(BackendConfig config, RecordCipher cipher) {
+        return new TailReaders(
+                topic -> new KafkaConsumer<>(KafkaClients.tail(config, topic)), cipher, config.tailCacheBytes());
+    }
+
+    /** Sharing turned off: every reader reads on its own. */
+    static TailReaders disabled() {
+        return new TailReaders(topic -> null, RecordCipher.PLAIN, 0);
+    }
+
+    boolean enabled() {
+        return cacheBytes > 0 && !closed;
+    }
+
+    /**
+     * Joins the topic's tail reader when its cache covers every one of {@code positions} (all partitions of the
+     * topic), starting one at {@code positions} when the topic has none and {@code mayStart}; null otherwise.
+     * A caller that joined must {@link TailReader#leave} once it reads on its own or is gone.
+     */
+    TailReader join(String topic, Map<TopicPartition, Long> positions, boolean mayStart) {
+        if (!enabled() || positions.isEmpty()) {
+            return null;
+        }
+        TailReader reader = readers.get(topic);
+        if ((reader == null || reader.stopped()) && mayStart) {
+            reader = readers.compute(
+                    topic,
+                    (name, current) -> current == null || current.stopped()
+                            ? TailReader.start(
+                                    name, consumers.apply(name), positions, cipher, cacheBytes, () -> forget(name))
+                            : current);
+        }
+        return reader != null && reader.join(positions) ? reader : null;
+    }
+
+    /** Drops a stopped reader (and its cache); a running one started since stays. */
+    private void forget(String topic) {
+        readers.computeIfPresent(topic, (name, reader) -> reader.stopped() ? null : reader);
+    }
+
+    /** Topics tailed right now (for tests and logs). */
+    int active() {
+        return (int)
+                readers.values().stream().filter(reader -> !reader.stopped()).count();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        readers.values().forEach(TailReader::close);
+        readers.clear();
+    }
+}
