@@ -30,6 +30,8 @@ import java.util.Optional;
  *     must read the same keystore
  * @param amqpCaFile the PEM certificates an {@code amqps} shard broker is trusted by, instead of the JVM's trust
  *     store
+ * @param tailCacheBytes bytes of recent records each tailed topic's shared reader keeps (fan-out); 0 turns
+ *     sharing off
  */
 public record BackendSettings(
         String nodeId,
@@ -40,7 +42,8 @@ public record BackendSettings(
         boolean autoCreateTopics,
         Map<String, String> kafka,
         NodeConfigFile.Encryption encryption,
-        Optional<Path> amqpCaFile) {
+        Optional<Path> amqpCaFile,
+        long tailCacheBytes) {
     public static final int MIN_SECRET_BYTES = SecretFiles.MIN_SECRET_BYTES;
 
     public BackendSettings {
@@ -58,6 +61,9 @@ public record BackendSettings(
         kafka = Map.copyOf(kafka);
         requireEncryption(encryption);
         amqpCaFile = amqpCaFile == null ? Optional.empty() : amqpCaFile;
+        if (tailCacheBytes < 0) {
+            throw new ConfigException("tail-cache-bytes: must not be negative, got " + tailCacheBytes);
+        }
     }
 
     /** The settings a file (already overridden by flags) gives, with defaults for what it leaves out. */
@@ -85,7 +91,8 @@ public record BackendSettings(
                 Boolean.TRUE.equals(file.autoCreateTopics()),
                 file.kafka(),
                 file.encryption(),
-                Shards.caFile(file.amqpCaFile()));
+                Shards.caFile(file.amqpCaFile()),
+                file.tailCacheBytes() == null ? BackendConfig.DEFAULT_TAIL_CACHE_BYTES : file.tailCacheBytes());
     }
 
     /** Reads the cluster secret; a missing, unreadable or too short file is a ConfigException. */
@@ -104,7 +111,8 @@ public record BackendSettings(
         BackendConfig.Builder builder = BackendConfig.builder(nodeId, bootstrapServers)
                 .shard(shard)
                 .autoCreateTopics(autoCreateTopics)
-                .encryption(encryptionConfig());
+                .encryption(encryptionConfig())
+                .tailCacheBytes(tailCacheBytes);
         kafka.forEach(builder::kafka);
         return builder.build();
     }

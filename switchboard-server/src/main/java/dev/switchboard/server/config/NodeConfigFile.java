@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
  * cluster-secret-file: /etc/switchboard/secret     # both: cursors and request MAC keys, the same file everywhere
  * auto-create-topics: false    # backend
  * kafka: {security.protocol: SSL}                  # backend: Kafka client properties passed through
+ * tail-cache-bytes: 8388608    # backend: fan-out cache per tailed topic; 0: every reader reads Kafka on its own
  * encryption:                  # backend, required: encryption at rest, the same keystore on every backend
  *   keystore: /etc/switchboard/kek.p12
  *   keystore-password-file: /etc/switchboard/kek.password
@@ -59,7 +60,8 @@ public record NodeConfigFile(
         @JsonProperty("oauth") OAuth oauth,
         @JsonProperty("tls") Tls tls,
         @JsonProperty("encryption") Encryption encryption,
-        @JsonProperty("amqp-ca-file") String amqpCaFile) {
+        @JsonProperty("amqp-ca-file") String amqpCaFile,
+        @JsonProperty("tail-cache-bytes") Long tailCacheBytes) {
 
     /** {@code oauth:} how an API node checks bearer tokens on allocate. */
     public record OAuth(
@@ -94,7 +96,7 @@ public record NodeConfigFile(
 
     /** A file with nothing set: every value comes from flags or defaults. */
     public static NodeConfigFile empty() {
-        return new NodeConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new NodeConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML file; a missing, unreadable or malformed file, or an unknown key, is a ConfigException. */
@@ -142,7 +144,8 @@ public record NodeConfigFile(
                 either(flags.oauth, oauth),
                 either(flags.tls, tls),
                 either(flags.encryption, encryption),
-                either(flags.amqpCaFile, amqpCaFile));
+                either(flags.amqpCaFile, amqpCaFile),
+                either(flags.tailCacheBytes, tailCacheBytes));
     }
 
     private static <T> T either(T preferred, T fallback) {

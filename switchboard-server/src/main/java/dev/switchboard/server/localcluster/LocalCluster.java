@@ -232,6 +232,7 @@ public final class LocalCluster implements AutoCloseable {
                         null,
                         null,
                         null),
+                null,
                 null);
         Path config = dataDir.resolve("cluster.yaml");
         Files.deleteIfExists(config);

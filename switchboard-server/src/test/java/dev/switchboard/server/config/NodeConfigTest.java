@@ -25,6 +25,7 @@ class NodeConfigTest {
             auto-create-topics: true
             kafka:
               security.protocol: SSL
+            tail-cache-bytes: 1048576
             host: 0.0.0.0
             port: 9090
             oauth:
@@ -67,6 +68,7 @@ class NodeConfigTest {
         assertThat(settings.backendConfig().shard()).isEqualTo("s1");
         assertThat(settings.backendConfig().kafka()).containsEntry("security.protocol", "SSL");
         assertThat(settings.backendConfig().autoCreateTopics()).isTrue();
+        assertThat(settings.backendConfig().tailCacheBytes()).isEqualTo(1_048_576);
         assertThat(settings.clusterSecretFile()).isEqualTo(Path.of("/etc/switchboard/secret"));
         EncryptionConfig encryption = settings.backendConfig().encryption();
         assertThat(encryption.enabled()).isTrue();
@@ -102,7 +104,20 @@ class NodeConfigTest {
         // Given the file and flags for another shard list, node and port
         NodeConfigFile file = NodeConfigFile.parse(CLUSTER_YAML, "cluster.yaml");
         NodeConfigFile flags = new NodeConfigFile(
-                Map.of("x", "amqp://h:5672"), "api-9", null, null, null, null, null, null, 0, null, null, null, null);
+                Map.of("x", "amqp://h:5672"),
+                "api-9",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                null,
+                null,
+                null,
+                null,
+                null);
 
         // When they are merged
         ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));
@@ -333,6 +348,18 @@ class NodeConfigTest {
         Files.delete(dir.resolve("secret"));
         assertThatThrownBy(() -> ApiSettings.from(parse(yaml)).security())
                 .hasMessageStartingWith("cluster-secret-file: ");
+    }
+
+    @Test
+    void theTailCacheDefaultsTo8MiBAndCannotBeNegative() {
+        String base = "shards: {s0: 'amqp://h'}\nbootstrap-servers: k:1\ncluster-secret-file: s\n"
+                + "encryption: {keystore: k, keystore-password-file: p}";
+        assertThat(BackendSettings.from(parse(base)).tailCacheBytes()).isEqualTo(8L << 20);
+        assertThat(BackendSettings.from(parse(base + "\ntail-cache-bytes: 0")).tailCacheBytes())
+                .isZero();
+        assertThatThrownBy(() -> BackendSettings.from(parse(base + "\ntail-cache-bytes: -1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("tail-cache-bytes: must not be negative");
     }
 
     @Test
