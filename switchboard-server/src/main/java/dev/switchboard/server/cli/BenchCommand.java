@@ -54,10 +54,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "events per chunk (write) or poll (read) (default: ${DEFAULT-VALUE})")
     int batch = 500;
 
+    private static final long MAX_DEFAULT_WARMUP = 200_000;
+
     @Option(
             names = "--warmup",
             paramLabel = "N",
-            description = "events of an unreported warm-up on each side (default: a tenth of --events, at most 20000)")
+            description = "events of an unreported warm-up on each side (default: as many as --events, at most 200000)")
     Long warmup;
 
     @Option(
@@ -101,7 +103,8 @@ public final class BenchCommand implements Callable<Integer> {
                 case "roundtrip" -> BenchMode.ROUNDTRIP;
                 default -> throw new IllegalArgumentException("--mode must be write, read or roundtrip, got: " + mode);
             };
-            long warmupEvents = warmup != null ? warmup : Math.min(20_000, events / 10);
+            // Switchboard's path is far more code than a raw client's; a short warm-up measured the JIT compiler
+            long warmupEvents = warmup != null ? warmup : Math.min(MAX_DEFAULT_WARMUP, events);
             return new BenchSettings(benchMode, events, size, sessions, batch, warmupEvents, baseline, rate);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
