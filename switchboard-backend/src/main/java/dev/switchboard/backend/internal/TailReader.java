@@ -343,6 +343,9 @@ final class TailReader implements AutoCloseable {
         }
 
         void add(CachedRecord record) {
+            if (record.offset() < to) {
+                return; // already covered: only a consumer reset to an earlier offset sends it again
+            }
             records.add(record);
             bytes += record.size();
             to = Math.max(to, record.offset() + 1);
