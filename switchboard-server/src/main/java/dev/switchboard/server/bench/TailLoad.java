@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +29,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>The measured window runs from the first hand-over until every subscriber has every event, so allocating and
  * closing the sessions is outside it; the process CPU time and the in-process broker's Fetch count are taken at
- * its ends. A subscriber counts each (partition, offset) once, so a redelivery cannot hide a lost event.
+ * its ends, and so is the JIT compiler threads' share of that CPU (large while the JVM is still warming up). A
+ * subscriber counts each (partition, offset) once, so a redelivery cannot hide a lost event.
  */
 final class TailLoad implements AutoCloseable {
     /** Once the writer is done, subscribers still short of events give up when no subscriber got any this long. */
@@ -99,7 +101,16 @@ final class TailLoad implements AutoCloseable {
                         end.cpuNanos - start.cpuNanos);
                 OptionalLong fetches =
                         brokerInProcess ? OptionalLong.of(end.fetches - start.fetches) : OptionalLong.empty();
-                return new TailPhaseResult(delivery, subscribers, events, missing, subscribersShort, fetches);
+                return new TailPhaseResult(
+                        delivery,
+                        subscribers,
+                        events,
+                        missing,
+                        subscribersShort,
+                        start.jit.isPresent() && end.jit.isPresent()
+                                ? OptionalLong.of(JitCpu.between(start.jit.get(), end.jit.get()))
+                                : OptionalLong.empty(),
+                        fetches);
             } catch (Exception e) {
                 readers.forEach(reader -> reader.cancel(true));
                 throw e;
@@ -167,7 +178,11 @@ final class TailLoad implements AutoCloseable {
     }
 
     private Snapshot snapshot() {
-        return new Snapshot(System.nanoTime(), Bench.processCpuNanos(), brokerInProcess ? BrokerFetches.count() : 0);
+        return new Snapshot(
+                System.nanoTime(),
+                Bench.processCpuNanos(),
+                JitCpu.snapshot(),
+                brokerInProcess ? BrokerFetches.count() : 0);
     }
 
     @Override
@@ -175,7 +190,7 @@ final class TailLoad implements AutoCloseable {
         writer.close();
     }
 
-    private record Snapshot(long nanos, long cpuNanos, long fetches) {}
+    private record Snapshot(long nanos, long cpuNanos, Optional<Map<String, Long>> jit, long fetches) {}
 
     /** Where a phase stands: subscribers ready, writer done, subscribers finished, then released to close. */
     private static final class Window {

@@ -6,6 +6,10 @@ import java.util.OptionalLong;
 /**
  * One measured phase of tail mode.
  *
+ * <p>Its CPU figures leave out the JIT compiler's threads when their share is known ({@link JitCpu}): compiling
+ * is warm-up, not what tailing costs, and it varies a lot between runs (a third of the process CPU or more of a
+ * one-subscriber phase that follows a short warm-up). The share is shown next to them.
+ *
  * @param delivery what the subscribers received, over the window from the first hand-over until every subscriber
  *     had every event: distinct events of all subscribers together, send-to-receipt latency per event and
  *     subscriber, and the process CPU time
@@ -13,6 +17,8 @@ import java.util.OptionalLong;
  * @param written events the writer handed over (each subscriber should receive all of them)
  * @param missing events not received, summed over subscribers; anything but 0 is an error
  * @param subscribersShort subscribers that missed some events
+ * @param jitCpuNanos CPU time of the JIT compiler threads during the window, part of the process CPU; empty where
+ *     it cannot be read
  * @param brokerFetches Fetch requests from consumers the in-process broker served during the window; empty when
  *     the broker is not in this process
  */
@@ -22,6 +28,7 @@ public record TailPhaseResult(
         long written,
         long missing,
         int subscribersShort,
+        OptionalLong jitCpuNanos,
         OptionalLong brokerFetches) {
 
     /** The phase's name: {@code tail x<subscribers>}. */
@@ -29,9 +36,32 @@ public record TailPhaseResult(
         return delivery.phase();
     }
 
-    /** Process CPU milliseconds per second of the window. */
+    /** CPU milliseconds per second of the window: the process's, less the JIT compiler's when known. */
     public double cpuMillisPerSecond() {
-        return delivery.cpuNanos() / 1e6 / Math.max(1e-9, delivery.seconds());
+        return perSecond(cpuNanos());
+    }
+
+    /** CPU milliseconds (the process's, less the JIT compiler's when known) per thousand delivered events. */
+    public double cpuMillisPerThousandEvents() {
+        return cpuNanos() / 1e6 / Math.max(1, delivery.events()) * 1000;
+    }
+
+    /** The whole process's CPU milliseconds per second of the window, JIT compiler included. */
+    public double processCpuMillisPerSecond() {
+        return perSecond(delivery.cpuNanos());
+    }
+
+    /** The JIT compiler threads' CPU milliseconds per second of the window; -1 when unknown. */
+    public double jitMillisPerSecond() {
+        return jitCpuNanos.isPresent() ? perSecond(jitCpuNanos.getAsLong()) : -1;
+    }
+
+    private long cpuNanos() {
+        return delivery.cpuNanos() - jitCpuNanos.orElse(0);
+    }
+
+    private double perSecond(long nanos) {
+        return nanos / 1e6 / Math.max(1e-9, delivery.seconds());
     }
 
     /** One human-readable line. */
@@ -40,7 +70,7 @@ public record TailPhaseResult(
                 Locale.ROOT,
                 "%-11s %-9s %d events written, %d delivered to %d subscribers (%d missing) in %.2f s:"
                         + " %.0f events/s delivered; latency ms p50=%.2f p99=%.2f p99.9=%.2f max=%.2f;"
-                        + " cpu %.0f ms/s, %.1f ms/1000 events; broker fetches %s",
+                        + " cpu %.0f ms/s (+ JIT compiler %s), %.1f ms/1000 events; broker fetches %s",
                 delivery.system(),
                 phase(),
                 written,
@@ -54,7 +84,8 @@ public record TailPhaseResult(
                 delivery.latencyMillis(99.9),
                 delivery.maxLatencyMillis(),
                 cpuMillisPerSecond(),
-                delivery.cpuMillisPerThousandEvents(),
+                jitCpuNanos.isPresent() ? String.format(Locale.ROOT, "%.0f", jitMillisPerSecond()) : "n/a",
+                cpuMillisPerThousandEvents(),
                 brokerFetches.isPresent()
                         ? String.format(
                                 Locale.ROOT,
@@ -71,7 +102,8 @@ public record TailPhaseResult(
                 "{\"system\": \"%s\", \"phase\": \"%s\", \"subscribers\": %d, \"written\": %d, \"events\": %d,"
                         + " \"missing\": %d, \"bytes\": %d, \"seconds\": %.4f, \"eventsPerSecond\": %.1f,"
                         + " \"latencyMs\": {\"p50\": %.3f, \"p99\": %.3f, \"p99.9\": %.3f, \"max\": %.3f},"
-                        + " \"cpuMsPerSecond\": %.2f, \"cpuMsPerThousandEvents\": %.2f, \"brokerFetches\": %s}",
+                        + " \"cpuMsPerSecond\": %.2f, \"cpuMsPerThousandEvents\": %.2f, \"processCpuMsPerSecond\": %.2f,"
+                        + " \"jitCpuMsPerSecond\": %s, \"brokerFetches\": %s}",
                 delivery.system(),
                 phase(),
                 subscribers,
@@ -86,7 +118,9 @@ public record TailPhaseResult(
                 delivery.latencyMillis(99.9),
                 delivery.maxLatencyMillis(),
                 cpuMillisPerSecond(),
-                delivery.cpuMillisPerThousandEvents(),
+                cpuMillisPerThousandEvents(),
+                processCpuMillisPerSecond(),
+                jitCpuNanos.isPresent() ? String.format(Locale.ROOT, "%.2f", jitMillisPerSecond()) : "null",
                 brokerFetches.isPresent() ? Long.toString(brokerFetches.getAsLong()) : "null");
     }
 }

@@ -11,7 +11,10 @@ import java.util.Locale;
  */
 public record TailResult(BenchSettings settings, TailPhaseResult one, TailPhaseResult many) implements BenchReport {
 
-    /** Process CPU per second with many subscribers over that with one: what fan-out costs. */
+    /**
+     * CPU per second with many subscribers over that with one: what fan-out costs (CPU of the process less the JIT
+     * compiler's, see {@link TailPhaseResult}).
+     */
     public double ratio() {
         return many.cpuMillisPerSecond() / Math.max(1e-9, one.cpuMillisPerSecond());
     }

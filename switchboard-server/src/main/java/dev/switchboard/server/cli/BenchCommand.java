@@ -79,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--warmup",
             paramLabel = "N",
             description = "events of an unreported warm-up on each side (default: a tenth of --events, at most 20000;"
-                    + " tail mode: written while --sessions subscribers tail)")
+                    + " tail mode: as many as a phase, written while --sessions subscribers tail)")
     Long warmup;
 
     @Option(
@@ -162,7 +162,8 @@ public final class BenchCommand implements Callable<Integer> {
             long phaseEvents =
                     tail ? Math.multiplyExact(eventsPerSecond, seconds) : events != null ? events : DEFAULT_EVENTS;
             int sessionCount = sessions != null ? sessions : tail ? DEFAULT_TAIL_SESSIONS : 1;
-            long warmupEvents = warmup != null ? warmup : Math.min(20_000, phaseEvents / 10);
+            // tail mode compares a small CPU figure with a larger one: a JVM still compiling would blur the small one
+            long warmupEvents = warmup != null ? warmup : tail ? phaseEvents : Math.min(20_000, phaseEvents / 10);
             return new BenchSettings(
                     benchMode, phaseEvents, size, sessionCount, batch, warmupEvents, baseline, eventsPerSecond);
         } catch (IllegalArgumentException e) {

@@ -29,7 +29,8 @@ class BenchIT {
     private static final Pattern TAIL_PHASE = Pattern.compile("switchboard +tail x(\\d+) +(\\d+) events written,"
             + " (\\d+) delivered to (\\d+) subscribers \\((\\d+) missing\\) in [\\d.]+ s: (\\d+) events/s delivered;"
             + " latency ms p50=[\\d.]+ p99=[\\d.]+ p99\\.9=[\\d.]+ max=[\\d.]+;"
-            + " cpu (\\d+) ms/s, [\\d.]+ ms/1000 events; broker fetches (\\d+) \\([\\d.]+/s\\)");
+            + " cpu (\\d+) ms/s \\(\\+ JIT compiler (?:\\d+|n/a)\\), [\\d.]+ ms/1000 events;"
+            + " broker fetches (\\d+) \\([\\d.]+/s\\)");
 
     @TempDir
     Path dir;
