@@ -32,6 +32,9 @@ public final class Bench {
             Optional<String> kafkaBootstrap,
             PrintWriter out,
             PrintWriter err) {
+        if (settings.mode() == BenchMode.TAIL) {
+            throw new IllegalArgumentException("tail mode is run by TailBench");
+        }
         if (settings.baseline() && kafkaBootstrap.isEmpty()) {
             throw new IllegalArgumentException("--baseline needs the Kafka broker: use --standalone or --kafka");
         }
@@ -101,12 +104,14 @@ public final class Bench {
                     load.prepareTopic(ownTopic);
                     yield load.roundtrip(ownTopic, events, progress);
                 }
+                case TAIL -> throw new IllegalStateException("tail mode is run by TailBench");
             };
             return result.withCpuNanos(processCpuNanos() - cpuBefore);
         }
     }
 
-    private static long processCpuNanos() {
+    /** CPU time of the whole process so far (with --standalone: client, API, backend and broker). */
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }

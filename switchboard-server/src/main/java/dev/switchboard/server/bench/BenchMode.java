@@ -9,7 +9,12 @@ public enum BenchMode {
     /** Consume events produced beforehand (untimed); latency is one poll (and, for Switchboard, its ack). */
     READ,
     /** Publish and consume at once; latency is from handing an event over to receiving it. */
-    ROUNDTRIP;
+    ROUNDTRIP,
+    /**
+     * Fan-out: one writer at a steady rate while one subscriber, then many, tail the topic (Switchboard only);
+     * latency is from handing an event over to each subscriber receiving it.
+     */
+    TAIL;
 
     /** The lower-case name used on the command line and in reports. */
     public String label() {

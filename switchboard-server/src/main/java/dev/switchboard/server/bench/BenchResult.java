@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param settings what was run
  * @param phases the measured phases, Switchboard first, then the raw Kafka baseline when asked for
  */
-public record BenchResult(BenchSettings settings, List<PhaseResult> phases) {
+public record BenchResult(BenchSettings settings, List<PhaseResult> phases) implements BenchReport {
 
     public BenchResult {
         phases = List.copyOf(phases);
@@ -27,6 +27,7 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) {
     }
 
     /** The last line: {@code ratio=<switchboard/kafka> switchboard=<events/s> kafka=<events/s> mode=<m> size=<b>}. */
+    @Override
     public String summaryLine() {
         return String.format(
                 Locale.ROOT,
@@ -62,6 +63,7 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) {
     }
 
     /** The run as JSON (written by hand: a handful of numbers needs no JSON library). */
+    @Override
     public String toJson() {
         StringBuilder json = new StringBuilder();
         json.append(String.format(

@@ -56,28 +56,44 @@ final class SwitchboardLoad implements Load {
         Sessions.run(
                 settings.sessions(),
                 progress,
-                session -> publish(topic, settings.shareOf(events, session), latency, progress, false));
+                session -> publish(
+                        topic,
+                        settings.shareOf(events, session),
+                        settings.batch(),
+                        settings.pacer(),
+                        latency,
+                        progress,
+                        false));
         long nanos = System.nanoTime() - start;
         return new PhaseResult(system(), "write", events, events * settings.size(), nanos, latency, 0);
     }
 
-    private void publish(String topic, long events, Histogram latency, Progress progress, boolean stamped)
+    /**
+     * Publishes {@code events} events through one publisher in chunks of {@code chunkEvents}, each chunk on the
+     * {@code pacer}'s schedule; each chunk's commit latency is recorded once per event in it. Stamped payloads
+     * carry the time they are handed over (after the pacing wait).
+     */
+    void publish(
+            String topic,
+            long events,
+            int chunkEvents,
+            Pacer pacer,
+            Histogram latency,
+            Progress progress,
+            boolean stamped)
             throws InterruptedException {
-        PublisherOptions options = PublisherOptions.builder()
-                .topic(topic)
-                .chunkEvents(settings.batch())
-                .build();
+        PublisherOptions options =
+                PublisherOptions.builder().topic(topic).chunkEvents(chunkEvents).build();
         Semaphore inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Pacer pacer = settings.pacer();
         try (Publisher publisher = client.publisher(options)) {
             for (long sent = 0; sent < events && failure.get() == null; ) {
-                int size = (int) Math.min(settings.batch(), events - sent);
+                int size = (int) Math.min(chunkEvents, events - sent);
+                pacer.awaitTurn(sent);
                 List<Event> chunk = new ArrayList<>(size);
                 for (int i = 0; i < size; i++) {
                     chunk.add(Event.of(stamped ? payloads.stamped(sent + i) : payloads.get(sent + i)));
                 }
-                pacer.awaitTurn(sent);
                 inFlight.acquire();
                 long handedOver = System.nanoTime();
                 publisher.publishAsync(chunk).whenComplete((ignored, error) -> {
@@ -154,7 +170,14 @@ final class SwitchboardLoad implements Load {
             if (session == settings.sessions()) {
                 consume(topic, events, null, progress, endToEnd);
             } else {
-                publish(topic, settings.shareOf(events, session), commits, untracked, true);
+                publish(
+                        topic,
+                        settings.shareOf(events, session),
+                        settings.batch(),
+                        settings.pacer(),
+                        commits,
+                        untracked,
+                        true);
             }
         });
         long nanos = System.nanoTime() - start;

@@ -1,10 +1,12 @@
 package dev.switchboard.server.cli;
 
+import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.server.bench.Bench;
 import dev.switchboard.server.bench.BenchMode;
-import dev.switchboard.server.bench.BenchResult;
+import dev.switchboard.server.bench.BenchReport;
 import dev.switchboard.server.bench.BenchSettings;
+import dev.switchboard.server.bench.TailBench;
 import dev.switchboard.server.standalone.Standalone;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +28,15 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Measure Switchboard's throughput and latency, optionally against raw Kafka on the same broker.",
-            "Ends with: ratio=<switchboard/kafka> switchboard=<events/s> kafka=<events/s> mode=<mode> size=<bytes>"
+            "Ends with: ratio=<switchboard/kafka> switchboard=<events/s> kafka=<events/s> mode=<mode> size=<bytes>",
+            "or in tail mode: ratio=<cpu/s with S subscribers / with 1> sessions=<S> cpu1=<ms/s> cpuS=<ms/s> mode=tail"
+                    + " size=<bytes>"
         })
 public final class BenchCommand implements Callable<Integer> {
+    static final long DEFAULT_EVENTS = 100_000;
+    static final long DEFAULT_TAIL_RATE = 200;
+    static final long DEFAULT_TAIL_SECONDS = 30;
+    static final int DEFAULT_TAIL_SESSIONS = 100;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,22 +44,35 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client = new ClientOptions();
 
-    @Option(names = "--mode", paramLabel = "write|read|roundtrip", description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--mode", paramLabel = "write|read|roundtrip|tail", description = "default: ${DEFAULT-VALUE}")
     String mode = "write";
 
-    @Option(names = "--events", paramLabel = "N", description = "events per phase (default: ${DEFAULT-VALUE})")
-    long events = 100_000;
+    @Option(
+            names = "--events",
+            paramLabel = "N",
+            description = "events per phase (default: " + DEFAULT_EVENTS + "; tail mode: --rate times --duration)")
+    Long events;
+
+    @Option(
+            names = "--duration",
+            paramLabel = "SECONDS",
+            description = "tail mode: seconds the writer writes in each phase (default: " + DEFAULT_TAIL_SECONDS + ")")
+    Long duration;
 
     @Option(names = "--size", paramLabel = "BYTES", description = "payload bytes per event (default: ${DEFAULT-VALUE})")
     int size = 1024;
 
-    @Option(names = "--sessions", paramLabel = "S", description = "concurrent sessions (default: ${DEFAULT-VALUE})")
-    int sessions = 1;
+    @Option(
+            names = "--sessions",
+            paramLabel = "S",
+            description = "concurrent sessions (default: 1; tail mode: subscribers of the second phase, default "
+                    + DEFAULT_TAIL_SESSIONS + ")")
+    Integer sessions;
 
     @Option(
             names = "--batch",
             paramLabel = "B",
-            description = "events per chunk (write) or poll (read) (default: ${DEFAULT-VALUE})")
+            description = "events per chunk (write) or poll (read, tail) (default: ${DEFAULT-VALUE})")
     int batch = 500;
 
     private static final long MAX_DEFAULT_WARMUP = 200_000;
@@ -59,14 +80,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--warmup",
             paramLabel = "N",
-            description = "events of an unreported warm-up on each side (default: as many as --events, at most 200000)")
+            description = "events of an unreported warm-up on each side (default: as many as --events, at most 200000;"
+                    + " tail mode: as many as a phase, written while --sessions subscribers tail)")
     Long warmup;
 
     @Option(
             names = "--rate",
             paramLabel = "EVENTS_PER_S",
-            description = "hand events over at most this fast, all sessions together (default: as fast as possible)")
-    long rate;
+            description = "hand events over at most this fast, all sessions together (default: as fast as possible;"
+                    + " tail mode: its one writer's steady rate, default " + DEFAULT_TAIL_RATE + ")")
+    Long rate;
 
     @Option(names = "--standalone", description = "start an in-process standalone on a temporary data dir")
     boolean standalone;
@@ -80,13 +103,29 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
     Path json;
 
+    @Option(
+            names = "--tail-cache-bytes",
+            paramLabel = "BYTES",
+            description = "with --standalone: the backend's tail-cache-bytes (fan-out sharing; 0: off;"
+                    + " default: the backend's default)")
+    Long tailCacheBytes;
+
     @Override
     public Integer call() throws Exception {
         BenchSettings settings = settings();
         if (standalone && !client.urls.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "use either --url or --standalone");
         }
-        BenchResult result = standalone ? runStandalone(settings) : runAgainst(settings);
+        if (tailCacheBytes != null && !standalone) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--tail-cache-bytes configures the standalone's backend: use it with --standalone");
+        }
+        if (tailCacheBytes != null && tailCacheBytes < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--tail-cache-bytes must not be negative, got " + tailCacheBytes);
+        }
+        BenchReport result = standalone ? runStandalone(settings) : runAgainst(settings);
         if (json != null) {
             Files.writeString(json, result.toJson(), StandardCharsets.UTF_8);
         }
@@ -101,17 +140,50 @@ public final class BenchCommand implements Callable<Integer> {
                 case "write" -> BenchMode.WRITE;
                 case "read" -> BenchMode.READ;
                 case "roundtrip" -> BenchMode.ROUNDTRIP;
-                default -> throw new IllegalArgumentException("--mode must be write, read or roundtrip, got: " + mode);
+                case "tail" -> BenchMode.TAIL;
+                default ->
+                    throw new IllegalArgumentException("--mode must be write, read, roundtrip or tail, got: " + mode);
             };
-            // Switchboard's path is far more code than a raw client's; a short warm-up measured the JIT compiler
-            long warmupEvents = warmup != null ? warmup : Math.min(MAX_DEFAULT_WARMUP, events);
-            return new BenchSettings(benchMode, events, size, sessions, batch, warmupEvents, baseline, rate);
+            boolean tail = benchMode == BenchMode.TAIL;
+            if (tail && events != null) {
+                throw new IllegalArgumentException("--mode tail writes --rate events/s for --duration seconds:"
+                        + " use --duration instead of --events");
+            }
+            if (!tail && duration != null) {
+                throw new IllegalArgumentException("--duration is for --mode tail; other modes take --events");
+            }
+            long seconds = duration != null ? duration : DEFAULT_TAIL_SECONDS;
+            if (seconds < 1) {
+                throw new IllegalArgumentException("--duration must be at least 1 second, got " + seconds);
+            }
+            long eventsPerSecond = rate != null ? rate : tail ? DEFAULT_TAIL_RATE : 0;
+            if (tail && eventsPerSecond < 1) {
+                throw new IllegalArgumentException(
+                        "--mode tail needs a --rate of at least 1 event/s, got " + eventsPerSecond);
+            }
+            long phaseEvents =
+                    tail ? Math.multiplyExact(eventsPerSecond, seconds) : events != null ? events : DEFAULT_EVENTS;
+            int sessionCount = sessions != null ? sessions : tail ? DEFAULT_TAIL_SESSIONS : 1;
+            // Switchboard's path is far more code than a raw client's: a short warm-up measured the JIT compiler
+            long warmupEvents =
+                    warmup != null ? warmup : tail ? phaseEvents : Math.min(MAX_DEFAULT_WARMUP, phaseEvents);
+            return new BenchSettings(
+                    benchMode, phaseEvents, size, sessionCount, batch, warmupEvents, baseline, eventsPerSecond);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
-    private BenchResult runAgainst(BenchSettings settings) throws Exception {
+    private BenchReport runAgainst(BenchSettings settings) throws Exception {
+        if (settings.mode() == BenchMode.TAIL) {
+            return new TailBench(
+                            settings,
+                            client.connect(),
+                            false,
+                            spec.commandLine().getOut(),
+                            spec.commandLine().getErr())
+                    .run();
+        }
         return new Bench(
                         settings,
                         client.connect(),
@@ -121,11 +193,22 @@ public final class BenchCommand implements Callable<Integer> {
                 .run();
     }
 
-    private BenchResult runStandalone(BenchSettings settings) throws Exception {
+    private BenchReport runStandalone(BenchSettings settings) throws Exception {
         Path dataDir = Files.createTempDirectory("switchboard-bench");
-        try (Standalone server = Standalone.start(dataDir, 0)) {
+        long cacheBytes = tailCacheBytes != null ? tailCacheBytes : BackendConfig.DEFAULT_TAIL_CACHE_BYTES;
+        try (Standalone server = Standalone.start(dataDir, 0, false, cacheBytes)) {
             SwitchboardClient.Builder builder = SwitchboardClient.builder().url(server.uri());
             standaloneToken(dataDir).ifPresent(builder::token);
+            if (settings.mode() == BenchMode.TAIL) {
+                // the embedded broker runs in this JVM: its Fetch requests can be counted
+                return new TailBench(
+                                settings,
+                                builder.build(),
+                                true,
+                                spec.commandLine().getOut(),
+                                spec.commandLine().getErr())
+                        .run();
+            }
             String bootstrap = kafka != null ? kafka : server.kafkaBootstrapServers();
             return new Bench(
                             settings,

@@ -73,6 +73,15 @@ public final class Standalone implements AutoCloseable {
      * HTTPS with a self-signed certificate kept in {@code <data-dir>/tls} (see {@link SelfSignedTls}).
      */
     public static Standalone start(Path dataDir, int port, boolean selfSignedTls) throws IOException {
+        return start(dataDir, port, selfSignedTls, BackendConfig.DEFAULT_TAIL_CACHE_BYTES);
+    }
+
+    /**
+     * As {@link #start(Path, int, boolean)}, with the backend's {@code tail-cache-bytes} (fan-out: bytes of recent
+     * records shared by the sessions tailing a topic; 0 turns sharing off), e.g. for the bench to compare both.
+     */
+    public static Standalone start(Path dataDir, int port, boolean selfSignedTls, long tailCacheBytes)
+            throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         FileChannel lockChannel = lock(dir);
@@ -86,6 +95,7 @@ public final class Standalone implements AutoCloseable {
                     BackendConfig.builder(NODE_ID, kafka.bootstrapServers())
                             .autoCreateTopics(true)
                             .encryption(StandaloneKeys.encryption(dir))
+                            .tailCacheBytes(tailCacheBytes)
                             .build(),
                     secret,
                     Clock.systemUTC());

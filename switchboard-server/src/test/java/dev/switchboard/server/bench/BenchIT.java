@@ -17,12 +17,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
- * A short smoke run of {@code switchboard bench --standalone --baseline} in every mode: checks the shape of the
- * output and that the numbers are sane (positive, counts add up). No timing assertions.
+ * A short smoke run of {@code switchboard bench --standalone --baseline} in every mode, and of tail mode (which
+ * has no baseline): checks the shape of the output and that the numbers are sane (positive, counts add up). No
+ * timing assertions.
  */
 class BenchIT {
     private static final Pattern SUMMARY = Pattern.compile(
             "ratio=(\\d+\\.\\d{2}) switchboard=(\\d+) kafka=(\\d+) mode=(write|read|roundtrip) size=(\\d+)");
+    private static final Pattern TAIL_SUMMARY =
+            Pattern.compile("ratio=(\\d+\\.\\d{2}) sessions=(\\d+) cpu1=(\\d+) cpuS=(\\d+) mode=tail size=(\\d+)");
+    private static final Pattern TAIL_PHASE = Pattern.compile("switchboard +tail x(\\d+) +(\\d+) events written,"
+            + " (\\d+) delivered to (\\d+) subscribers \\((\\d+) missing\\) in [\\d.]+ s: (\\d+) events/s delivered;"
+            + " latency ms p50=[\\d.]+ p99=[\\d.]+ p99\\.9=[\\d.]+ max=[\\d.]+;"
+            + " cpu (\\d+) ms/s \\(\\+ JIT compiler (?:\\d+|n/a)\\), [\\d.]+ ms/1000 events;"
+            + " broker fetches (\\d+) \\([\\d.]+/s\\)");
 
     @TempDir
     Path dir;
@@ -74,6 +82,67 @@ class BenchIT {
     }
 
     @Test
+    void tailModeComparesOneTailingSubscriberWithSeveral() throws Exception {
+        Path json = dir.resolve("tail.json");
+        Run run = bench(
+                "--standalone",
+                "--tail-cache-bytes",
+                "0",
+                "--mode",
+                "tail",
+                "--sessions",
+                "3",
+                "--rate",
+                "40",
+                "--duration",
+                "3",
+                "--size",
+                "256",
+                "--batch",
+                "50",
+                "--warmup",
+                "20",
+                "--json",
+                json.toString());
+
+        assertThat(run.exitCode).as(run.err).isZero();
+        List<String> lines = run.out.lines().toList();
+        Matcher summary = TAIL_SUMMARY.matcher(lines.getLast());
+        assertThat(summary.matches()).as(run.out).isTrue();
+        assertThat(Double.parseDouble(summary.group(1))).isPositive();
+        assertThat(summary.group(2)).isEqualTo("3");
+        assertThat(Long.parseLong(summary.group(3))).isPositive();
+        assertThat(Long.parseLong(summary.group(4))).isPositive();
+        assertThat(summary.group(5)).isEqualTo("256");
+
+        List<Matcher> phases =
+                lines.stream().map(TAIL_PHASE::matcher).filter(Matcher::matches).toList();
+        assertThat(phases).as(run.out).hasSize(2);
+        assertTailPhase(phases.get(0), 1);
+        assertTailPhase(phases.get(1), 3);
+
+        assertThat(Files.readString(json))
+                .contains("\"mode\": \"tail\"")
+                .contains("\"phase\": \"tail x1\"")
+                .contains("\"phase\": \"tail x3\"")
+                .contains("\"events\": 360")
+                .contains("\"missing\": 0")
+                .doesNotContain("\"brokerFetches\": null");
+    }
+
+    /** 40 events/s for 3 s: every subscriber got all 120, and the in-process broker served some fetches. */
+    private static void assertTailPhase(Matcher phase, int subscribers) {
+        assertThat(Integer.parseInt(phase.group(1))).isEqualTo(subscribers);
+        assertThat(Long.parseLong(phase.group(2))).isEqualTo(120);
+        assertThat(Long.parseLong(phase.group(3))).isEqualTo(120L * subscribers);
+        assertThat(Integer.parseInt(phase.group(4))).isEqualTo(subscribers);
+        assertThat(Long.parseLong(phase.group(5))).isZero();
+        assertThat(Long.parseLong(phase.group(6))).isPositive();
+        assertThat(Long.parseLong(phase.group(7))).isPositive();
+        assertThat(Long.parseLong(phase.group(8))).isPositive();
+    }
+
+    @Test
     void withoutBaselineTheSummarySaysSo() {
         Run run = bench("--standalone", "--events", "200", "--size", "64", "--batch", "50", "--warmup", "0");
 
@@ -88,6 +157,15 @@ class BenchIT {
         assertThat(bench("--standalone", "--size", "4").exitCode).isEqualTo(2);
         assertThat(bench("--standalone", "--url", "http://127.0.0.1:1").exitCode)
                 .isEqualTo(2);
+        assertThat(bench("--standalone", "--mode", "tail", "--baseline").exitCode)
+                .isEqualTo(2);
+        assertThat(bench("--standalone", "--mode", "tail", "--events", "100").exitCode)
+                .isEqualTo(2);
+        assertThat(bench("--standalone", "--mode", "write", "--duration", "5").exitCode)
+                .isEqualTo(2);
+        assertThat(bench("--url", "http://127.0.0.1:1", "--tail-cache-bytes", "0").exitCode)
+                .isEqualTo(2);
+        assertThat(bench("--standalone", "--tail-cache-bytes=-1").exitCode).isEqualTo(2);
     }
 
     private static Run bench(String... args) {
