@@ -15,19 +15,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * session's key over this very body, timestamp within {@code window} of this node's clock, and a nonce this node
  * has not seen in that window (replays are refused).
  *
- * <p>Implementation notes: seen nonces live in a concurrent map until their timestamp leaves the window; every
- * 1024th call sweeps expired ones. The replay check is per API node: a request replayed to another node within
+ * <p>Implementation notes: seen nonces live in a concurrent map until their timestamp leaves the window; expired
+ * ones are swept at most every {@link #SWEEP_EVERY} (a sweep walks the whole map: at thousands of calls a second it
+ * holds millions of nonces, too many to walk every few calls). The replay check is per API node: a request replayed to another node within
  * the window passes the MAC and meets the session's sequence numbers instead (which make a repeated call
  * harmless: the backend answers it as a repetition).
  */
 public final class RequestMacs {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
+    static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
 
     private final byte[] clusterSecret;
     private final Duration window;
     private final Clock clock;
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
-    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong nextSweep = new AtomicLong();
 
     public RequestMacs(byte[] clusterSecret, Duration window, Clock clock) {
         this.clusterSecret = clusterSecret.clone();
@@ -63,9 +65,15 @@ public final class RequestMacs {
         if (seen.putIfAbsent(sessionId + "/" + nonce, timestamp + window.toMillis()) != null) {
             throw unauthenticated("the request was replayed (its nonce was already used)");
         }
-        if (calls.incrementAndGet() % 1024 == 0) {
+        long sweep = nextSweep.get();
+        if (now >= sweep && nextSweep.compareAndSet(sweep, now + SWEEP_EVERY.toMillis())) {
             seen.values().removeIf(expiry -> expiry < now);
         }
+    }
+
+    /** Nonces remembered for the replay check (for tests). */
+    int remembered() {
+        return seen.size();
     }
 
     private static long timestamp(CallContext context) {

@@ -47,5 +47,30 @@ class RequestMacTest {
         assertThat(RequestMac.nonce()).isNotEqualTo(first);
         assertThat(RequestMac.isValidNonce("short")).isFalse();
         assertThat(RequestMac.isValidNonce("has spaces in it, not allowed")).isFalse();
+        assertThat(RequestMac.isValidNonce("0123456789abcdef")).isTrue();
+        assertThat(RequestMac.isValidNonce("0123456789abcde")).isFalse();
+        assertThat(RequestMac.isValidNonce("A-_z".repeat(16))).isTrue();
+        assertThat(RequestMac.isValidNonce("A-_z".repeat(16) + "a")).isFalse();
+        assertThat(RequestMac.isValidNonce("0123456789abcdef+")).isFalse();
+        assertThat(RequestMac.isValidNonce("0123456789abcdé")).isFalse();
+    }
+
+    @Test
+    void noncesFromManyThreadsNeverRepeat() throws Exception {
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 25_000; i++) {
+                    String nonce = RequestMac.nonce();
+                    assertThat(RequestMac.isValidNonce(nonce)).isTrue();
+                    seen.add(nonce);
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(seen).hasSize(100_000);
     }
 }
