@@ -1,16 +1,17 @@
 package dev.switchboard.api.internal;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * What the call side may know about the HTTP request a call arrived in: its headers (names lower-cased) and the
- * peer's address, and the hex SHA-256 of the request body (what a request MAC covers). It is the seam for authentication: an authenticator reads {@code Authorization} and the request
- * MAC headers from here, so the HTTP handler never needs to change for it.
+ * peer's address, and the hex SHA-256 of the request body (what a request MAC covers). It is the seam for
+ * authentication: an authenticator reads {@code Authorization} and the request MAC headers from here, so the HTTP handler never needs to change for it.
  */
 public record CallContext(Map<String, List<String>> headers, String remoteAddress, String bodySha256) {
 
@@ -21,12 +22,16 @@ public record CallContext(Map<String, List<String>> headers, String remoteAddres
 
     public CallContext {
         bodySha256 = bodySha256 == null ? "" : bodySha256;
-        headers = headers.entrySet().stream()
-                .collect(Collectors.toUnmodifiableMap(
-                        entry -> entry.getKey().toLowerCase(Locale.ROOT),
-                        entry -> List.copyOf(entry.getValue()),
-                        (first, second) ->
-                                Stream.concat(first.stream(), second.stream()).toList()));
+        Map<String, List<String>> lowerCased = new HashMap<>(headers.size() * 2);
+        for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
+            lowerCased.merge(
+                    entry.getKey().toLowerCase(Locale.ROOT), List.copyOf(entry.getValue()), (first, second) -> {
+                        List<String> both = new ArrayList<>(first);
+                        both.addAll(second);
+                        return List.copyOf(both);
+                    });
+        }
+        headers = Collections.unmodifiableMap(lowerCased);
         remoteAddress = remoteAddress == null ? "" : remoteAddress;
     }
 
