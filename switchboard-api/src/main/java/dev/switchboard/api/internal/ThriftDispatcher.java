@@ -1,5 +1,6 @@
 package dev.switchboard.api.internal;
 
+import dev.switchboard.protocol.EncodeBuffer;
 import dev.switchboard.protocol.EncodedSize;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
@@ -20,7 +21,6 @@ import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.protocol.TProtocolUtil;
 import org.apache.thrift.protocol.TType;
-import org.apache.thrift.transport.TMemoryBuffer;
 import org.apache.thrift.transport.TMemoryInputTransport;
 import org.apache.thrift.transport.TTransportException;
 import org.slf4j.Logger;
@@ -161,13 +161,13 @@ public final class ThriftDispatcher {
     }
 
     private static CallOutcome reply(TMessage call, byte type, MessageBody body, int bufferBytes) throws TException {
-        TMemoryBuffer buffer = new TMemoryBuffer(bufferBytes);
+        EncodeBuffer buffer = new EncodeBuffer(bufferBytes);
         TProtocol out = new TCompactProtocol(buffer);
         out.writeMessageBegin(new TMessage(call.name, type, call.seqid));
         body.write(out);
         out.writeMessageEnd();
         out.getTransport().flush();
-        return new CallOutcome.Reply(ByteBuffer.wrap(buffer.getArray(), 0, buffer.length()));
+        return new CallOutcome.Reply(ByteBuffer.wrap(buffer.array(), 0, buffer.length()));
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})

@@ -93,6 +93,17 @@ public final class ThriftHttpHandler extends Handler.Abstract {
     private byte[] readBody(Request request) throws IOException {
         // Not closed: on an oversized body Jetty itself discards the rest or closes the connection after the 413.
         InputStream in = Content.Source.asInputStream(request);
+        long announced = request.getLength();
+        if (announced >= 0 && announced <= maxRequestBytes && !isGzipped(request)) {
+            // Straight into an array of the announced size: readNBytes(limit) gathers the body in 8-16 KiB pieces
+            // and then copies them into one array (JFR: an eighth of the bytes a write run allocated).
+            byte[] body = new byte[(int) announced];
+            int read = in.readNBytes(body, 0, body.length);
+            if (read < body.length || in.read() != -1) {
+                throw new IOException("the body does not have its announced length " + announced);
+            }
+            return body;
+        }
         return in.readNBytes(maxRequestBytes + 1);
     }
 
@@ -102,6 +113,15 @@ public final class ThriftHttpHandler extends Handler.Abstract {
                 callback,
                 HttpStatus.PAYLOAD_TOO_LARGE_413,
                 "request body too large: at most " + maxRequestBytes + " bytes");
+    }
+
+    /**
+     * True when Jetty inflates this body: the announced length is then that of the compressed bytes. Jetty moves
+     * the coding it decodes from {@code Content-Encoding} to {@code X-Content-Encoding}.
+     */
+    private static boolean isGzipped(Request request) {
+        return request.getHeaders().contains("X-Content-Encoding")
+                || request.getHeaders().contains(HttpHeader.CONTENT_ENCODING);
     }
 
     /** Jetty removes {@code gzip} once it inflates the body; any coding left over is one nobody decodes. */

@@ -1,9 +1,6 @@
 package dev.switchboard.backend.internal;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.switchboard.protocol.thrift.Event;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -66,26 +63,106 @@ public final class EnvelopeCipher implements RecordCipher {
         if (!sealing) {
             return record;
         }
-        DataKeys.DataKey key = keys.current(record.topic());
-        List<Header> user = new ArrayList<>();
-        RecordHeaders clear = new RecordHeaders();
+        List<String> names = new ArrayList<>();
+        List<ByteBuffer> values = new ArrayList<>();
         for (Header header : record.headers()) {
-            if (Events.SB_ID.equals(header.key())) {
-                clear.add(header);
-            } else if (!SB_ENC.equals(header.key())) {
-                user.add(header);
+            if (!Events.SB_ID.equals(header.key()) && !SB_ENC.equals(header.key())) {
+                names.add(header.key());
+                values.add(header.value() == null ? null : ByteBuffer.wrap(header.value()));
             }
         }
+        Header sbId = record.headers().lastHeader(Events.SB_ID);
+        return sealed(
+                record.topic(),
+                record.partition(),
+                record.timestamp(),
+                record.key(),
+                names,
+                values,
+                record.value() == null ? null : ByteBuffer.wrap(record.value()),
+                sbId == null ? null : sbId.value());
+    }
+
+    /** Seals straight from the event's buffers, without first copying its payload into a plain record. */
+    @Override
+    public ProducerRecord<byte[], byte[]> seal(String topic, Event event, String sbId) {
+        if (!sealing) {
+            return Events.toRecord(topic, event, sbId);
+        }
+        List<String> names = new ArrayList<>();
+        List<ByteBuffer> values = new ArrayList<>();
+        if (event.isSetHeaders()) {
+            event.getHeaders().forEach((name, value) -> {
+                if (!Events.SB_ID.equals(name) && !SB_ENC.equals(name)) {
+                    names.add(name);
+                    values.add(value);
+                }
+            });
+        }
+        return sealed(
+                topic,
+                null,
+                event.isSetTimestamp() ? event.getTimestamp() : null,
+                event.isSetKey() ? Events.bytes(event.bufferForKey()) : null,
+                names,
+                values,
+                event.bufferForPayload(),
+                sbId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The sealed record. One array holds the whole value (nonce, body, tag) and is encrypted in place: no
+     * intermediate copies of the payload (measured with JFR: they were a quarter of the bytes a write run
+     * allocated). The buffers are read without moving their positions.
+     */
+    private ProducerRecord<byte[], byte[]> sealed(
+            String topic,
+            Integer partition,
+            Long timestamp,
+            byte[] recordKey,
+            List<String> headerNames,
+            List<ByteBuffer> headerValues,
+            ByteBuffer payload,
+            byte[] sbId) {
+        DataKeys.DataKey key = keys.current(topic);
+        List<byte[]> names = new ArrayList<>(headerNames.size());
+        int bodyLength = 4 + remaining(payload);
+        for (int i = 0; i < headerNames.size(); i++) {
+            byte[] name = headerNames.get(i).getBytes(StandardCharsets.UTF_8);
+            names.add(name);
+            bodyLength += 8 + name.length + remaining(headerValues.get(i));
+        }
+        byte[] value = new byte[NONCE_BYTES + bodyLength + TAG_BITS / 8];
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
-        byte[] sealed = crypt(
-                Cipher.ENCRYPT_MODE, key.key(), nonce, aad(record.topic(), record.key(), key.id()), body(user, record));
+        System.arraycopy(nonce, 0, value, 0, NONCE_BYTES);
+        ByteBuffer body = ByteBuffer.wrap(value, NONCE_BYTES, bodyLength);
+        body.putInt(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            putBytes(body, ByteBuffer.wrap(names.get(i)));
+            putBytes(body, headerValues.get(i));
+        }
+        if (payload != null) {
+            body.put(payload.duplicate());
+        }
+        try {
+            Cipher cipher = AES_GCM.get();
+            cipher.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(aad(topic, recordKey, key.id()));
+            cipher.doFinal(value, NONCE_BYTES, bodyLength, value, NONCE_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM failed: " + e.getMessage(), e);
+        }
+        RecordHeaders clear = new RecordHeaders();
+        if (sbId != null) {
+            clear.add(Events.SB_ID, sbId);
+        }
         clear.add(SB_ENC, (SCHEME + ":" + key.id()).getBytes(StandardCharsets.UTF_8));
-        byte[] value = ByteBuffer.allocate(NONCE_BYTES + sealed.length)
-                .put(nonce)
-                .put(sealed)
-                .array();
-        return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(), value, clear);
+        return new ProducerRecord<>(topic, partition, timestamp, recordKey, value, clear);
+    }
+
+    private static int remaining(ByteBuffer buffer) {
+        return buffer == null ? 0 : buffer.remaining();
     }
 
     @Override
@@ -121,23 +198,6 @@ public final class EnvelopeCipher implements RecordCipher {
                     "authentication failed: the record was altered or sealed under another key");
         }
         return parse(body, record);
-    }
-
-    private static byte[] body(List<Header> headers, ProducerRecord<byte[], byte[]> record) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(headers.size());
-            for (Header header : headers) {
-                writeBytes(out, header.key().getBytes(StandardCharsets.UTF_8));
-                writeBytes(out, header.value());
-            }
-            if (record.value() != null) {
-                out.write(record.value());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
     }
 
     private static Opened parse(byte[] body, ConsumerRecord<byte[], byte[]> record) {
@@ -181,12 +241,12 @@ public final class EnvelopeCipher implements RecordCipher {
         return value;
     }
 
-    private static void writeBytes(DataOutputStream out, byte[] value) throws IOException {
+    private static void putBytes(ByteBuffer out, ByteBuffer value) {
         if (value == null) {
-            out.writeInt(-1);
+            out.putInt(-1);
         } else {
-            out.writeInt(value.length);
-            out.write(value);
+            out.putInt(value.remaining());
+            out.put(value.duplicate());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.backend.internal;
 
+import dev.switchboard.protocol.thrift.Event;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,14 @@ public interface RecordCipher {
     String SB_ENC = "sb-enc";
 
     ProducerRecord<byte[], byte[]> seal(ProducerRecord<byte[], byte[]> record);
+
+    /**
+     * The record to publish for a written event, sealed: the same as {@code seal(Events.toRecord(topic, event,
+     * sbId))}, which is what this default does; an implementation may seal from the event's buffers directly.
+     */
+    default ProducerRecord<byte[], byte[]> seal(String topic, Event event, String sbId) {
+        return seal(Events.toRecord(topic, event, sbId));
+    }
 
     /** The payload and headers of a consumed record; {@link UnreadableRecordException} when it cannot be opened. */
     Opened open(ConsumerRecord<byte[], byte[]> record);

@@ -198,7 +198,7 @@ final class WriteSession extends HostedSession {
     private List<ProducerRecord<byte[], byte[]>> records(long seq, List<Event> events) {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
         for (int index = 0; index < events.size(); index++) {
-            records.add(cipher.seal(Events.toRecord(topic(), events.get(index), Events.sbId(writerId, seq, index))));
+            records.add(cipher.seal(topic(), events.get(index), Events.sbId(writerId, seq, index)));
         }
         return records;
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.client.internal;
 
-import java.io.ByteArrayOutputStream;
+import dev.switchboard.protocol.EncodeBuffer;
+import java.nio.ByteBuffer;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.transport.TTransport;
 import org.apache.thrift.transport.TTransportException;
@@ -21,7 +22,7 @@ final class BufferTransport extends TTransport {
             .build();
     private static final byte[] EMPTY = new byte[0];
 
-    private final ByteArrayOutputStream written;
+    private final EncodeBuffer written;
     private boolean flushed;
     private byte[] input = EMPTY;
     private int position;
@@ -32,7 +33,7 @@ final class BufferTransport extends TTransport {
 
     /** A transport whose request buffer starts at {@code requestBytes}, so a call of about that size never grows it. */
     BufferTransport(int requestBytes) {
-        this.written = new ByteArrayOutputStream(requestBytes);
+        this.written = new EncodeBuffer(requestBytes);
     }
 
     /** The complete call the client wrote; valid once the client flushed. */
@@ -77,6 +78,15 @@ final class BufferTransport extends TTransport {
             throw new IllegalStateException("one Thrift call per transport");
         }
         written.write(buffer, offset, length);
+    }
+
+    /** Binary fields (event payloads) go straight into the request, without Thrift's intermediate copy. */
+    @Override
+    public int write(ByteBuffer source) {
+        if (flushed) {
+            throw new IllegalStateException("one Thrift call per transport");
+        }
+        return written.write(source);
     }
 
     @Override
