@@ -61,7 +61,7 @@ public final class DataKeys implements AutoCloseable {
     private record Stored(String topic, WrappedKey wrapped) {}
 
     private final KeyManagementService kms;
-    private final KeysTopic store;
+    private final DataKeyStore store;
     private final Duration maxAge;
     private final long maxRecords;
     private final Clock clock;
@@ -69,7 +69,7 @@ public final class DataKeys implements AutoCloseable {
     private final Map<String, SecretKey> unwrapped = new ConcurrentHashMap<>();
     private final Map<String, Stored> known = new ConcurrentHashMap<>();
 
-    DataKeys(KeyManagementService kms, KeysTopic store, Duration maxAge, long maxRecords, Clock clock) {
+    DataKeys(KeyManagementService kms, DataKeyStore store, Duration maxAge, long maxRecords, Clock clock) {
         this.kms = kms;
         this.store = store;
         this.maxAge = maxAge;
@@ -89,6 +89,14 @@ public final class DataKeys implements AutoCloseable {
             throw e;
         }
         return keys;
+    }
+
+    /**
+     * Data keys kept in this process only (never published to a keys topic), for benchmarks and tests: records
+     * sealed with them can be opened by this instance alone.
+     */
+    public static DataKeys inMemory(KeyManagementService kms, Duration maxAge, long maxRecords, Clock clock) {
+        return new DataKeys(kms, DataKeyStore.inMemory(), maxAge, maxRecords, clock);
     }
 
     /** The key to seal the next record of {@code topic} with; counts the use, rotates when due. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * readable by any node before the first record sealed under it is written. Not thread-safe: {@link DataKeys}
  * serialises access.
  */
-final class KeysTopic implements AutoCloseable {
+final class KeysTopic implements DataKeyStore {
     private static final Logger LOGGER = LoggerFactory.getLogger(KeysTopic.class);
     private static final long TIMEOUT_MS = 15_000;
 
@@ -81,7 +81,8 @@ final class KeysTopic implements AutoCloseable {
     }
 
     /** Writes one wrapped key and waits until Kafka acknowledged it. */
-    void publish(String keyId, byte[] value) {
+    @Override
+    public void publish(String keyId, byte[] value) {
         try {
             producer.send(new ProducerRecord<>(topic, 0, RecordCipher.bytes(keyId), value))
                     .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -94,7 +95,8 @@ final class KeysTopic implements AutoCloseable {
     }
 
     /** Everything written since the last call (from the beginning on the first), up to the current end. */
-    Map<String, byte[]> readToEnd() {
+    @Override
+    public Map<String, byte[]> readToEnd() {
         long end = consumer.endOffsets(List.of(partition)).get(partition);
         Map<String, byte[]> entries = new HashMap<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
