@@ -1,7 +1,10 @@
 package dev.switchboard.server.bench;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,43 +65,31 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) impl
                 p.cpuMillisPerThousandEvents());
     }
 
-    /** The run as JSON (written by hand: a handful of numbers needs no JSON library). */
     @Override
-    public String toJson() {
-        StringBuilder json = new StringBuilder();
-        json.append(String.format(
-                Locale.ROOT,
-                "{\n  \"mode\": \"%s\",\n  \"events\": %d,\n  \"size\": %d,\n  \"sessions\": %d,\n  \"batch\": %d,"
-                        + "\n  \"warmupEvents\": %d,\n  \"ratio\": %s,\n  \"phases\": [",
-                settings.mode().label(),
-                settings.events(),
-                settings.size(),
-                settings.sessions(),
-                settings.batch(),
-                settings.warmupEvents(),
-                ratio().map(r -> String.format(Locale.ROOT, "%.4f", r)).orElse("null")));
-        for (int i = 0; i < phases.size(); i++) {
-            PhaseResult p = phases.get(i);
-            json.append(i == 0 ? "\n" : ",\n")
-                    .append(String.format(
-                            Locale.ROOT,
-                            "    {\"system\": \"%s\", \"phase\": \"%s\", \"events\": %d, \"bytes\": %d,"
-                                    + " \"seconds\": %.4f, \"eventsPerSecond\": %.1f, \"megabytesPerSecond\": %.2f,"
-                                    + " \"latencyMs\": {\"p50\": %.3f, \"p99\": %.3f, \"p99.9\": %.3f, \"max\": %.3f},"
-                                    + " \"cpuMsPerThousandEvents\": %.2f}",
-                            p.system(),
-                            p.phase(),
-                            p.events(),
-                            p.bytes(),
-                            p.seconds(),
-                            p.eventsPerSecond(),
-                            p.megabytesPerSecond(),
-                            p.latencyMillis(50),
-                            p.latencyMillis(99),
-                            p.latencyMillis(99.9),
-                            p.maxLatencyMillis(),
-                            p.cpuMillisPerThousandEvents()));
+    public Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("mode", settings.mode().label());
+        json.put("events", settings.events());
+        json.put("size", settings.size());
+        json.put("sessions", settings.sessions());
+        json.put("batch", settings.batch());
+        json.put("warmupEvents", settings.warmupEvents());
+        json.put("ratio", ratio().orElse(null));
+        List<Map<String, Object>> phaseList = new ArrayList<>();
+        for (PhaseResult p : phases) {
+            Map<String, Object> phase = new LinkedHashMap<>();
+            phase.put("system", p.system());
+            phase.put("phase", p.phase());
+            phase.put("events", p.events());
+            phase.put("bytes", p.bytes());
+            phase.put("seconds", p.seconds());
+            phase.put("eventsPerSecond", p.eventsPerSecond());
+            phase.put("megabytesPerSecond", p.megabytesPerSecond());
+            phase.put("latencyMs", p.latencyJson());
+            phase.put("cpuMsPerThousandEvents", p.cpuMillisPerThousandEvents());
+            phaseList.add(phase);
         }
-        return json.append("\n  ]\n}\n").toString();
+        json.put("phases", phaseList);
+        return json;
     }
 }

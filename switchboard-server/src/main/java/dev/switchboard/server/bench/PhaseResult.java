@@ -1,5 +1,7 @@
 package dev.switchboard.server.bench;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -47,5 +49,15 @@ public record PhaseResult(
 
     public double maxLatencyMillis() {
         return latencyMicros.getMaxValue() / 1000.0;
+    }
+
+    /** The latency percentiles as a JSON object: p50, p99, p99.9 and max, in milliseconds. */
+    Map<String, Object> latencyJson() {
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("p50", latencyMillis(50));
+        latency.put("p99", latencyMillis(99));
+        latency.put("p99.9", latencyMillis(99.9));
+        latency.put("max", maxLatencyMillis());
+        return latency;
     }
 }

@@ -1,6 +1,8 @@
 package dev.switchboard.server.bench;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -95,32 +97,24 @@ public record TailPhaseResult(
                         : "n/a");
     }
 
-    /** The phase as a JSON object (see {@link BenchResult#toJson()}). */
-    String toJson() {
-        return String.format(
-                Locale.ROOT,
-                "{\"system\": \"%s\", \"phase\": \"%s\", \"subscribers\": %d, \"written\": %d, \"events\": %d,"
-                        + " \"missing\": %d, \"bytes\": %d, \"seconds\": %.4f, \"eventsPerSecond\": %.1f,"
-                        + " \"latencyMs\": {\"p50\": %.3f, \"p99\": %.3f, \"p99.9\": %.3f, \"max\": %.3f},"
-                        + " \"cpuMsPerSecond\": %.2f, \"cpuMsPerThousandEvents\": %.2f, \"processCpuMsPerSecond\": %.2f,"
-                        + " \"jitCpuMsPerSecond\": %s, \"brokerFetches\": %s}",
-                delivery.system(),
-                phase(),
-                subscribers,
-                written,
-                delivery.events(),
-                missing,
-                delivery.bytes(),
-                delivery.seconds(),
-                delivery.eventsPerSecond(),
-                delivery.latencyMillis(50),
-                delivery.latencyMillis(99),
-                delivery.latencyMillis(99.9),
-                delivery.maxLatencyMillis(),
-                cpuMillisPerSecond(),
-                cpuMillisPerThousandEvents(),
-                processCpuMillisPerSecond(),
-                jitCpuNanos.isPresent() ? String.format(Locale.ROOT, "%.2f", jitMillisPerSecond()) : "null",
-                brokerFetches.isPresent() ? Long.toString(brokerFetches.getAsLong()) : "null");
+    /** The phase as a JSON object (see {@link TailResult#json()}). */
+    Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("system", delivery.system());
+        json.put("phase", phase());
+        json.put("subscribers", subscribers);
+        json.put("written", written);
+        json.put("events", delivery.events());
+        json.put("missing", missing);
+        json.put("bytes", delivery.bytes());
+        json.put("seconds", delivery.seconds());
+        json.put("eventsPerSecond", delivery.eventsPerSecond());
+        json.put("latencyMs", delivery.latencyJson());
+        json.put("cpuMsPerSecond", cpuMillisPerSecond());
+        json.put("cpuMsPerThousandEvents", cpuMillisPerThousandEvents());
+        json.put("processCpuMsPerSecond", processCpuMillisPerSecond());
+        json.put("jitCpuMsPerSecond", jitCpuNanos.isPresent() ? jitMillisPerSecond() : null);
+        json.put("brokerFetches", brokerFetches.isPresent() ? brokerFetches.getAsLong() : null);
+        return json;
     }
 }

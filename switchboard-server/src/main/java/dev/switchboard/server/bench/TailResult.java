@@ -1,6 +1,9 @@
 package dev.switchboard.server.bench;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A tail-mode run: the same stream tailed by one subscriber, then by {@code --sessions} of them.
@@ -34,21 +37,17 @@ public record TailResult(BenchSettings settings, TailPhaseResult one, TailPhaseR
     }
 
     @Override
-    public String toJson() {
-        return String.format(
-                Locale.ROOT,
-                "{\n  \"mode\": \"%s\",\n  \"rate\": %d,\n  \"events\": %d,\n  \"size\": %d,\n  \"sessions\": %d,"
-                        + "\n  \"batch\": %d,\n  \"warmupEvents\": %d,\n  \"ratio\": %.4f,\n  \"phases\": [\n    %s,\n    %s"
-                        + "\n  ]\n}\n",
-                settings.mode().label(),
-                settings.rate(),
-                settings.events(),
-                settings.size(),
-                settings.sessions(),
-                settings.batch(),
-                settings.warmupEvents(),
-                ratio(),
-                one.toJson(),
-                many.toJson());
+    public Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("mode", settings.mode().label());
+        json.put("rate", settings.rate());
+        json.put("events", settings.events());
+        json.put("size", settings.size());
+        json.put("sessions", settings.sessions());
+        json.put("batch", settings.batch());
+        json.put("warmupEvents", settings.warmupEvents());
+        json.put("ratio", ratio());
+        json.put("phases", List.of(one.json(), many.json()));
+        return json;
     }
 }
