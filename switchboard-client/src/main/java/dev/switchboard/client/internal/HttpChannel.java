@@ -48,7 +48,8 @@ final class HttpChannel implements Exchanger {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // The client's own steps run where they arise (caller or selector thread) instead of hopping
                 // through a thread pool for each one: every exchange is a blocking send() whose body handlers
-                // (byte arrays) never block. Measured: 25-30% less CPU per event on the bench's write and read.
+                // (byte arrays) never block. Measured: 15-30% less CPU per event for 100-event chunks and polls, the
+                // same for 500-event ones.
                 .executor(Runnable::run);
         settings.tls().ifPresent(builder::sslContext);
         this.http = builder.build();
