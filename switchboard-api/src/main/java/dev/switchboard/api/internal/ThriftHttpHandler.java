@@ -3,6 +3,7 @@ package dev.switchboard.api.internal;
 import dev.switchboard.core.mac.RequestMac;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -56,6 +57,11 @@ public final class ThriftHttpHandler extends Handler.Abstract {
                     "unsupported content encoding: send identity or gzip");
         }
         if (request.getLength() > maxRequestBytes) {
+            if (request.getLength() <= 2L * maxRequestBytes) {
+                // A client that sends the whole body before reading the answer (the JDK's HttpClient does) would
+                // otherwise meet a reset connection instead of the 413; far larger bodies are not worth reading.
+                discard(request);
+            }
             return tooLarge(response, callback);
         }
         byte[] body;
@@ -105,6 +111,14 @@ public final class ThriftHttpHandler extends Handler.Abstract {
             return body;
         }
         return in.readNBytes(maxRequestBytes + 1);
+    }
+
+    private static void discard(Request request) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            LOGGER.debug("oversized body not read to its end remote={}", Request.getRemoteAddr(request));
+        }
     }
 
     private boolean tooLarge(Response response, Callback callback) {
