@@ -118,11 +118,6 @@ final class Fetcher implements AutoCloseable {
         return consumer == null && tail == null;
     }
 
-    /** Reading from the topic's shared tail reader right now. */
-    boolean tailing() {
-        return tail != null;
-    }
-
     /** The consumer's next offset per partition, or null when one of them is not known without Kafka. */
     private static Map<TopicPartition, Long> ownPositions(Consumer<byte[], byte[]> open) {
         Map<TopicPartition, Long> next = new HashMap<>();

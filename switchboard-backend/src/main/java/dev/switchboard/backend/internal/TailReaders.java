@@ -8,6 +8,8 @@ import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's {@link TailReader}s, at most one per topic: started when a read session has caught up with a
@@ -15,6 +17,8 @@ import org.apache.kafka.common.TopicPartition;
  * of 0 there are none and every reader reads Kafka on its own. Thread-safe.
  */
 public final class TailReaders implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(TailReaders.class);
+
     private final ConcurrentMap<String, TailReader> readers = new ConcurrentHashMap<>();
     private final Function<String, Consumer<byte[], byte[]>> consumers;
     private final RecordCipher cipher;
@@ -53,12 +57,18 @@ public final class TailReaders implements AutoCloseable {
         }
         TailReader reader = readers.get(topic);
         if ((reader == null || reader.stopped()) && mayStart) {
-            reader = readers.compute(
-                    topic,
-                    (name, current) -> current == null || current.stopped()
-                            ? TailReader.start(
-                                    name, consumers.apply(name), positions, cipher, cacheBytes, () -> forget(name))
-                            : current);
+            try {
+                reader = readers.compute(
+                        topic,
+                        (name, current) -> current == null || current.stopped()
+                                ? TailReader.start(
+                                        name, consumers.apply(name), positions, cipher, cacheBytes, () -> forget(name))
+                                : current);
+            } catch (RuntimeException e) {
+                // sharing is an optimisation: the session goes on reading with its own consumer
+                LOGGER.warn("tail reader not started topic={} error={}", topic, e.toString());
+                return null;
+            }
         }
         return reader != null && reader.join(positions) ? reader : null;
     }
