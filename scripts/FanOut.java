@@ -24,6 +24,7 @@ import dev.switchboard.protocol.thrift.StartFrom;
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.protocol.thrift.WriteRequest;
+import dev.switchboard.server.bench.BrokerFetches;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -37,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 public class FanOut {
@@ -98,13 +98,13 @@ public class FanOut {
             writing.produce(rate, 10); // warm-up: every reader catches up (and joins the tail reader)
 
             long cpuBefore = processCpuNanos();
-            long fetchesBefore = brokerFetchRequests();
+            long fetchesBefore = BrokerFetches.count();
             long deliveredBefore = delivered.get();
             long start = System.nanoTime();
             writing.produce(rate, seconds);
             double elapsed = (System.nanoTime() - start) / 1e9;
             double cpuMsPerS = (processCpuNanos() - cpuBefore) / 1e6 / elapsed;
-            double fetchesPerS = (brokerFetchRequests() - fetchesBefore) / elapsed;
+            double fetchesPerS = (BrokerFetches.count() - fetchesBefore) / elapsed;
             long expected = (long) sessions * writing.written();
             Thread.sleep(2_000); // the last events reach every reader
             stop.set(true);
@@ -200,25 +200,6 @@ public class FanOut {
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    /** Fetch requests from consumers the embedded broker has served. */
-    private static long brokerFetchRequests() throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name =
-                new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=FetchConsumer,version=*");
-        long total = 0;
-        for (ObjectName each : server.queryNames(name, null)) {
-            total += ((Number) server.getAttribute(each, "Count")).longValue();
-        }
-        if (total == 0) {
-            for (ObjectName each : server.queryNames(
-                    new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=FetchConsumer"),
-                    null)) {
-                total += ((Number) server.getAttribute(each, "Count")).longValue();
-            }
-        }
-        return total;
     }
 
     private static int readerConsumers() throws Exception {

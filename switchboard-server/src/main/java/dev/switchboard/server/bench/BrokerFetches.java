@@ -10,17 +10,17 @@ import javax.management.ObjectName;
 /**
  * The Fetch requests from consumers that a Kafka broker in this JVM has served: its {@code RequestsPerSec} meter
  * for {@code FetchConsumer}, one MBean per request version, summed. Only meaningful with {@code --standalone},
- * whose embedded broker registers its metrics in this process's platform MBean server. Tail mode reads it to show
- * whether every tailing session costs Kafka fetches of its own.
+ * whose embedded broker registers its metrics in this process's platform MBean server. Tail mode (and
+ * {@code scripts/FanOut.java}) reads it to show whether every tailing session costs Kafka fetches of its own.
  */
-final class BrokerFetches {
+public final class BrokerFetches {
     private static final ObjectName METERS =
             objectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=FetchConsumer,*");
 
     private BrokerFetches() {}
 
     /** The count so far; 0 before the broker served any. A meter appears on its version's first request. */
-    static long count() {
+    public static long count() {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         long total = 0;
         for (ObjectName meter : server.queryNames(METERS, null)) {
