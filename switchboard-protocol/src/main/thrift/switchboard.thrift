@@ -77,8 +77,16 @@ struct AllocateRequest {
   /** writers: stable id across re-allocations; generated when absent */
   7: optional string writerId,
   8: optional Guarantee guarantee,
-  /** writers: the last chunk seq this client knows committed; the session continues after it */
+  /**
+   * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
+   * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
+   */
   9: optional i64 lastCommittedSeq,
+  /**
+   * Set by the API tier to the authenticated subject of the allocate's token (absent without tokens); whatever
+   * a client sends here is replaced. Writer state is kept per (principal, topic, writerId).
+   */
+  10: optional string principal,
 }
 
 struct AllocateResponse {
@@ -134,8 +142,18 @@ struct CommitRequest {
   2: required i64 seq,
 }
 
+/** How a commit answer's chunks are held. See docs/protocol.md. */
+enum Durability {
+  /** Kafka acknowledged every chunk up to committedSeq with acks=all */
+  REPLICATED = 1,
+  /** some chunks are in a node's spill journal (fsynced), to be re-injected into Kafka when it restarts */
+  SPILLED = 2,
+}
+
 struct CommitResponse {
   1: required i64 committedSeq,
+  /** how the chunks up to committedSeq are held; absent only from a backend older than this field */
+  2: optional Durability durability,
 }
 
 struct DisposeRequest {

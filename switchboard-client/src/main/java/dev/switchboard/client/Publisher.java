@@ -19,15 +19,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Publisher extends AutoCloseable {
 
-    /** Publishes {@code events} and returns once all of them are committed; throws if they could not be. */
-    void publish(List<Event> events);
+    /**
+     * Publishes {@code events} and returns once all of them are committed, saying how they are held; throws if
+     * they could not be.
+     */
+    PublishResult publish(List<Event> events);
 
     /**
      * Queues {@code events} for publishing and returns at once. The future completes when all of them are
-     * committed, or fails with a {@link SwitchboardClientException}. Its callbacks run on a virtual thread of their
+     * committed, with how they are held ({@link PublishResult#durability()}), or fails with a {@link SwitchboardClientException}. Its callbacks run on a virtual thread of their
      * own, never on the publisher's threads, so they may block or publish again.
      */
-    CompletableFuture<Void> publishAsync(List<Event> events);
+    CompletableFuture<PublishResult> publishAsync(List<Event> events);
 
     /** Adds one event to a buffer that is published in chunks; see {@link #flush()}. May block for back-pressure. */
     void send(Event event);

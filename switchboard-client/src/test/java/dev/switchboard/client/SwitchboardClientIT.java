@@ -114,7 +114,7 @@ class SwitchboardClientIT {
                 Publisher publisher = client.publisher(PublisherOptions.of(TOPIC));
                 Subscriber subscriber = client.subscriber(SubscriberOptions.of(TOPIC))) {
             // when publishing 150 events in three publishes and reading them back
-            List<CompletableFuture<Void>> futures = List.of(
+            List<CompletableFuture<PublishResult>> futures = List.of(
                     publisher.publishAsync(events("a", 50, 0)),
                     publisher.publishAsync(events("b", 50, 0)),
                     publisher.publishAsync(events("c", 50, 0)));
@@ -151,7 +151,7 @@ class SwitchboardClientIT {
             harness.replaceNode(noCommits);
             Publisher publisher = client.publisher(PublisherOptions.of(TOPIC));
             String writer = publisher.writerId();
-            CompletableFuture<Void> published = publisher.publishAsync(events("new", 50, 0));
+            CompletableFuture<PublishResult> published = publisher.publishAsync(events("new", 50, 0));
             await().until(() -> harness.kafka
                     .stagings()
                     .keySet()

@@ -48,11 +48,18 @@ public final class AuthenticatingCalls implements Switchboard.Iface {
 
     @Override
     public AllocateResponse allocate(AllocateRequest request) throws TException {
+        if (request != null) {
+            // the backend keys writer state by principal: only the token, never the client, names it
+            request.unsetPrincipal();
+        }
         if (tokens.isPresent()) {
             try {
                 Grants grants = tokens.get().verify(context.header("authorization"));
                 if (request != null && request.getTopic() != null && request.getMode() != null) {
                     grants.check(request.getTopic(), request.getMode());
+                }
+                if (request != null) {
+                    request.setPrincipal(grants.subject());
                 }
                 LOGGER.debug(
                         "allocate authorised subject={} topic={} mode={}",

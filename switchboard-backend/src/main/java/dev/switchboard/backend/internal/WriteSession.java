@@ -9,6 +9,7 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.CommitRequest;
 import dev.switchboard.protocol.thrift.CommitResponse;
+import dev.switchboard.protocol.thrift.Durability;
 import dev.switchboard.protocol.thrift.Event;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.SwitchRequest;
@@ -124,7 +125,7 @@ final class WriteSession extends HostedSession {
             }
         }
         if (awaited < 0) {
-            return CompletableFuture.completedFuture(new CommitResponse(committed()));
+            return CompletableFuture.completedFuture(replicated(committed()));
         }
         return awaitCommitted(awaited, System.nanoTime() + pipeline.maxWait().toNanos());
     }
@@ -141,7 +142,7 @@ final class WriteSession extends HostedSession {
             throw failure.get();
         }
         if (committed() >= seq) {
-            return CompletableFuture.completedFuture(new CommitResponse(committed()));
+            return CompletableFuture.completedFuture(replicated(committed()));
         }
         CompletableFuture<Void> oldest = pipeline.oldest()
                 .orElseThrow(() -> SwitchboardException.of(
@@ -155,6 +156,11 @@ final class WriteSession extends HostedSession {
                 .completeOnTimeout(null, remaining, TimeUnit.NANOSECONDS)
                 .thenCompose(ignored -> onQueue(() -> awaitCommitted(seq, deadline)))
                 .thenCompose(answer -> answer);
+    }
+
+    /** Every chunk up to {@code seq} was acknowledged by Kafka with acks=all. */
+    private static CommitResponse replicated(long seq) {
+        return new CommitResponse(seq).setDurability(Durability.REPLICATED);
     }
 
     /** Reports finished publishes to the machine, so a completed commit frees the window. */

@@ -1,6 +1,8 @@
 package dev.switchboard.client.internal;
 
+import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
+import dev.switchboard.client.PublishResult;
 import dev.switchboard.client.Publisher;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.SwitchboardClientException;
@@ -38,7 +40,7 @@ final class DefaultPublisher implements Publisher {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final List<Event> buffer = new ArrayList<>();
-    private final ArrayDeque<CompletableFuture<Void>> sent = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<PublishResult>> sent = new ArrayDeque<>();
 
     private DefaultPublisher(Rpc rpc, PublisherOptions options, Consumer<AutoCloseable> onClose)
             throws InterruptedException {
@@ -64,26 +66,26 @@ final class DefaultPublisher implements Publisher {
     }
 
     @Override
-    public void publish(List<Event> events) {
-        await(publishAsync(events));
+    public PublishResult publish(List<Event> events) {
+        return await(publishAsync(events));
     }
 
     @Override
-    public CompletableFuture<Void> publishAsync(List<Event> events) {
+    public CompletableFuture<PublishResult> publishAsync(List<Event> events) {
         Objects.requireNonNull(events, "events");
         requireOpen();
         if (events.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(new PublishResult(0, Durability.REPLICATED));
         }
         // A separate future completed from a fresh virtual thread: the application cannot disturb the pipeline by
         // completing it, and its callbacks never run on (and never block) the publisher's own threads.
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
         pipeline.submit(events)
                 .future()
                 .whenCompleteAsync(
-                        (ignored, failure) -> {
+                        (done, failure) -> {
                             if (failure == null) {
-                                result.complete(null);
+                                result.complete(done);
                             } else {
                                 result.completeExceptionally(failure);
                             }
@@ -114,7 +116,7 @@ final class DefaultPublisher implements Publisher {
         sent.removeIf(future -> future.isDone() && !future.isCompletedExceptionally());
         int limit = Math.max(2, pipeline.window());
         while (sent.stream().filter(future -> !future.isDone()).count() > limit) {
-            CompletableFuture<Void> oldest =
+            CompletableFuture<PublishResult> oldest =
                     sent.stream().filter(future -> !future.isDone()).findFirst().orElseThrow();
             try {
                 oldest.get();
@@ -133,7 +135,7 @@ final class DefaultPublisher implements Publisher {
     }
 
     private void flushBuffered() {
-        List<CompletableFuture<Void>> waiting;
+        List<CompletableFuture<PublishResult>> waiting;
         sendLock.lock();
         try {
             if (!buffer.isEmpty()) {
@@ -145,7 +147,7 @@ final class DefaultPublisher implements Publisher {
             sendLock.unlock();
         }
         RuntimeException first = null;
-        for (CompletableFuture<Void> future : waiting) {
+        for (CompletableFuture<PublishResult> future : waiting) {
             try {
                 await(future);
             } catch (RuntimeException e) {
@@ -180,9 +182,9 @@ final class DefaultPublisher implements Publisher {
     }
 
     /** Waits for {@code future}; a failure is rethrown with this thread's stack and the original as cause. */
-    private static void await(CompletableFuture<Void> future) {
+    private static PublishResult await(CompletableFuture<PublishResult> future) {
         try {
-            future.get();
+            return future.get();
         } catch (InterruptedException e) {
             throw Interruptibly.interrupted(e);
         } catch (ExecutionException e) {

@@ -1,6 +1,8 @@
 package dev.switchboard.client.internal;
 
+import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
+import dev.switchboard.client.PublishResult;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -10,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
  */
 final class PublishRequest {
     private final List<Event> events;
-    private final CompletableFuture<Void> future = new CompletableFuture<>();
+    private final CompletableFuture<PublishResult> future = new CompletableFuture<>();
     private int unconfirmedChunks;
+    private Durability durability = Durability.REPLICATED;
 
     PublishRequest(List<Event> events) {
         this.events = List.copyOf(events);
@@ -21,7 +24,7 @@ final class PublishRequest {
         return events;
     }
 
-    CompletableFuture<Void> future() {
+    CompletableFuture<PublishResult> future() {
         return future;
     }
 
@@ -29,8 +32,14 @@ final class PublishRequest {
         unconfirmedChunks = chunks;
     }
 
-    /** Counts one chunk as committed; true when it was the last one. */
-    boolean chunkConfirmed() {
+    /** Counts one chunk as committed, held as {@code held}; true when it was the last one. */
+    boolean chunkConfirmed(Durability held) {
+        durability = durability.weakest(held);
         return --unconfirmedChunks == 0;
+    }
+
+    /** The result once every chunk is confirmed. */
+    PublishResult result() {
+        return new PublishResult(events.size(), durability);
     }
 }

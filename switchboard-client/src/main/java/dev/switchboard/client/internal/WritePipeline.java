@@ -1,5 +1,6 @@
 package dev.switchboard.client.internal;
 
+import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.SwitchboardClientException;
@@ -92,7 +93,7 @@ final class WritePipeline implements Runnable {
     private void publish(PublishRequest request) throws InterruptedException {
         List<List<Event>> parts = state.split(request);
         if (parts.isEmpty()) {
-            request.future().complete(null);
+            request.future().complete(request.result());
         }
         for (List<Event> part : parts) {
             if (request.future().isDone()) {
@@ -167,10 +168,17 @@ final class WritePipeline implements Runnable {
         return Thread.ofVirtual().name("switchboard-commit-" + writerId).start(() -> runCommit(target, seq));
     }
 
+    /** How the answer's chunks are held; a backend that predates the field always meant acks=all. */
+    private static Durability durability(CommitResponse answer) {
+        return answer.isSetDurability() && answer.getDurability() == dev.switchboard.protocol.thrift.Durability.SPILLED
+                ? Durability.SPILLED
+                : Durability.REPLICATED;
+    }
+
     private void runCommit(WriterState.Session target, long seq) {
         try {
             CommitResponse answer = rpc.commit(new CommitRequest(target.id(), seq));
-            state.committed(target, answer.getCommittedSeq());
+            state.committed(target, answer.getCommittedSeq(), durability(answer));
         } catch (SwitchboardClientException e) {
             state.commitFailed(target, e);
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.switchboard.client.internal;
 
+import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.SwitchboardClientException;
@@ -238,8 +239,11 @@ final class WriterState {
 
     /**
      * Makes the new session {@code answer} current. {@code known} is what this writer knew committed when it
-     * asked; chunks up to the session's last committed chunk are confirmed, and the rest are returned, to be
-     * resent with their numbers.
+     * asked. The answer's last committed chunk is the writer's durable state: chunks up to it are confirmed (they
+     * are in Kafka), and the rest are returned, to be resent with their numbers. An answer below {@code known}
+     * (the durable state lost commits this writer saw) or above the newest chunk this writer numbered (another
+     * publisher writes under the same writer id, or the state is not this writer's) fails the publisher: either
+     * way, confirming or renumbering chunks would lose or duplicate events silently.
      */
     List<Chunk> replace(AllocateResponse answer, long known) {
         List<Runnable> completions;
@@ -247,13 +251,22 @@ final class WriterState {
         lock.lock();
         try {
             long last = answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : known;
+            long newest = newestNumbered();
             if (last < known) {
                 throw new SwitchboardClientException(
                         ErrorCode.INTERNAL,
                         "the new session says chunk " + last + " is the last committed, but this writer saw chunk "
                                 + known + " committed");
             }
-            completions = confirm(last);
+            if (last > newest) {
+                throw new SwitchboardClientException(
+                        ErrorCode.INTERNAL,
+                        "the new session says chunk " + last + " of writer " + writerId
+                                + " is committed, but this publisher numbered chunks only up to " + newest
+                                + ": is another publisher using the same writer id?");
+            }
+            // the durable writer state is written only after Kafka acknowledged the chunks (acks=all)
+            completions = confirm(last, Durability.REPLICATED);
             install(answer, last, session.generation() + 1);
             resend = List.copyOf(unconfirmed);
             for (int i = 0; i < resend.size(); i++) {
@@ -275,6 +288,11 @@ final class WriterState {
         }
         completions.forEach(Runnable::run);
         return resend;
+    }
+
+    /** Lock held. The newest chunk number handed out: the last unconfirmed chunk, else the last committed. */
+    private long newestNumbered() {
+        return unconfirmed.isEmpty() ? committed : unconfirmed.peekLast().seq();
     }
 
     /** Lock held. */
@@ -307,12 +325,23 @@ final class WriterState {
         commit = Optional.of(committer.start(session, written));
     }
 
-    /** A commit on {@code target} answered that every chunk up to {@code committedSeq} is in Kafka. */
-    void committed(Session target, long committedSeq) {
+    /**
+     * A commit on {@code target} answered that every chunk up to {@code committedSeq} is committed, held as
+     * {@code durability}. An answer beyond the newest chunk this writer numbered fails the publisher: it cannot
+     * be this writer's, so it confirms nothing.
+     */
+    void committed(Session target, long committedSeq, Durability durability) {
         List<Runnable> completions;
         lock.lock();
         try {
-            completions = confirm(committedSeq);
+            if (committedSeq > newestNumbered()) {
+                commit = Optional.empty();
+                throw new SwitchboardClientException(
+                        ErrorCode.INTERNAL,
+                        "the backend says chunk " + committedSeq + " is committed, but this publisher numbered chunks"
+                                + " only up to " + newestNumbered());
+            }
+            completions = confirm(committedSeq, durability);
             if (target == session) {
                 commit = Optional.empty();
                 WriteMachine.Open open = Mirror.open(mirror);
@@ -351,19 +380,14 @@ final class WriterState {
         fail(e);
     }
 
-    /** Lock held. Every chunk up to {@code seq} is in Kafka; returns the completions to run after unlocking. */
-    private List<Runnable> confirm(long seq) {
+    /** Lock held. Every chunk up to {@code seq} is committed; returns the completions to run after unlocking. */
+    private List<Runnable> confirm(long seq, Durability durability) {
         List<Runnable> completions = new ArrayList<>();
-        long newest = unconfirmed.isEmpty() ? committed : unconfirmed.peekLast().seq();
-        if (seq > newest) {
-            LOGGER.warn(
-                    "backend reports chunk {} committed, beyond the newest chunk {} writer={}", seq, newest, writerId);
-        }
-        committed = Math.max(committed, Math.min(seq, newest));
+        committed = Math.max(committed, Math.min(seq, newestNumbered()));
         while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().seq() <= committed) {
             PublishRequest owner = unconfirmed.pollFirst().owner();
-            if (owner.chunkConfirmed()) {
-                completions.add(() -> owner.future().complete(null));
+            if (owner.chunkConfirmed(durability)) {
+                completions.add(() -> owner.future().complete(owner.result()));
             }
         }
         return completions;

@@ -13,9 +13,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The storage the fake backend nodes share, standing in for Kafka: one partition per topic, a writer ledger
- * (writer id to last committed chunk), and counters the tests check (how often each chunk was staged).
- * Survives nodes coming and going, as Kafka survives backend nodes. Thread-safe.
+ * The storage the fake backend nodes share, standing in for Kafka: one partition per topic, the durable writer
+ * state the backend keeps in {@code __switchboard_writers} (last committed chunk per principal, topic and writer
+ * id, written with the chunks and never ahead of them), and counters the tests check (how often each chunk was
+ * staged). Survives nodes coming and going, as Kafka survives backend nodes. Thread-safe.
  */
 public final class FakeKafka {
     private final ReentrantLock lock = new ReentrantLock();
@@ -43,7 +44,7 @@ public final class FakeKafka {
     }
 
     /** Appends a committed chunk, stamping each event with its offset and {@code sb-id}. */
-    void append(String topic, String writerId, long seq, List<Event> events) {
+    void append(String principal, String topic, String writerId, long seq, List<Event> events) {
         lock.lock();
         try {
             List<Event> log = topics.get(topic);
@@ -56,7 +57,7 @@ public final class FakeKafka {
                 stored.setHeaders(headers).setPartition(0).setOffset(log.size());
                 log.add(stored);
             }
-            ledger.merge(writerId, seq, Math::max);
+            ledger.merge(writerKey(principal, topic, writerId), seq, Math::max);
             appended.signalAll();
         } finally {
             lock.unlock();
@@ -103,13 +104,17 @@ public final class FakeKafka {
         }
     }
 
-    long lastCommitted(String writerId) {
+    long lastCommitted(String principal, String topic, String writerId) {
         lock.lock();
         try {
-            return ledger.getOrDefault(writerId, 0L);
+            return ledger.getOrDefault(writerKey(principal, topic, writerId), 0L);
         } finally {
             lock.unlock();
         }
+    }
+
+    private static String writerKey(String principal, String topic, String writerId) {
+        return principal + "\u0000" + topic + "\u0000" + writerId;
     }
 
     void recordStaged(String writerId, long seq) {

@@ -131,9 +131,18 @@ public final class FakeNode implements BackendEndpoint, AutoCloseable {
             return response.setCursor(cursorAt(request.getTopic(), position));
         }
         String writerId = request.isSetWriterId() ? request.getWriterId() : "w-" + UUID.randomUUID();
-        long last = Math.max(
-                request.isSetLastCommittedSeq() ? request.getLastCommittedSeq() : 0, kafka.lastCommitted(writerId));
-        sessions.put(id, new FakeWriteSession(kafka, request.getTopic(), writerId, last, limits, enforcedEventBytes));
+        // as the backend: the durable state answers, and a hint above it is refused
+        String principal = request.isSetPrincipal() ? request.getPrincipal() : "";
+        long last = kafka.lastCommitted(principal, request.getTopic(), writerId);
+        if (request.isSetLastCommittedSeq() && request.getLastCommittedSeq() > last) {
+            throw SwitchboardException.of(
+                    ErrorCode.INVALID_REQUEST,
+                    "lastCommittedSeq " + request.getLastCommittedSeq() + " is beyond the writer's last committed"
+                            + " chunk " + last);
+        }
+        sessions.put(
+                id,
+                new FakeWriteSession(kafka, principal, request.getTopic(), writerId, last, limits, enforcedEventBytes));
         return response.setWriterId(writerId).setLastCommittedSeq(last);
     }
 

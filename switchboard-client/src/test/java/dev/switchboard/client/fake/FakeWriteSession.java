@@ -7,6 +7,7 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.CommitRequest;
 import dev.switchboard.protocol.thrift.CommitResponse;
+import dev.switchboard.protocol.thrift.Durability;
 import dev.switchboard.protocol.thrift.Event;
 import dev.switchboard.protocol.thrift.Limits;
 import dev.switchboard.protocol.thrift.WriteRequest;
@@ -21,6 +22,7 @@ import java.util.Map;
  */
 final class FakeWriteSession implements FakeNode.FakeSession {
     private final FakeKafka kafka;
+    private final String principal;
     private final String topic;
     private final String writerId;
     private final long maxEventBytes;
@@ -28,8 +30,15 @@ final class FakeWriteSession implements FakeNode.FakeSession {
     private WriteMachine.State state;
 
     FakeWriteSession(
-            FakeKafka kafka, String topic, String writerId, long lastCommitted, Limits limits, long maxEventBytes) {
+            FakeKafka kafka,
+            String principal,
+            String topic,
+            String writerId,
+            long lastCommitted,
+            Limits limits,
+            long maxEventBytes) {
         this.kafka = kafka;
+        this.principal = principal;
         this.topic = topic;
         this.writerId = writerId;
         this.maxEventBytes = maxEventBytes;
@@ -83,13 +92,13 @@ final class FakeWriteSession implements FakeNode.FakeSession {
         for (WriteMachine.Effect effect : step.effects()) {
             if (effect instanceof WriteMachine.Publish publish) {
                 for (long seq = publish.from(); seq <= publish.to(); seq++) {
-                    kafka.append(topic, writerId, seq, staged.remove(seq));
+                    kafka.append(principal, topic, writerId, seq, staged.remove(seq));
                 }
                 state = WriteMachine.apply(state, new WriteMachine.Published(publish.to()))
                         .state();
             }
         }
-        return new CommitResponse(((WriteMachine.Open) state).committed());
+        return new CommitResponse(((WriteMachine.Open) state).committed()).setDurability(Durability.REPLICATED);
     }
 
     @Override

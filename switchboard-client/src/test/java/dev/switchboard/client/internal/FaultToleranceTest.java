@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.client.Batch;
 import dev.switchboard.client.Event;
+import dev.switchboard.client.PublishResult;
 import dev.switchboard.client.Publisher;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.ReceivedEvent;
@@ -41,7 +42,7 @@ class FaultToleranceTest {
                 Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC));
                 Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
             // when publishing and reading 200 events
-            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            List<CompletableFuture<PublishResult>> futures = new ArrayList<>();
             for (int part = 0; part < 4; part++) {
                 futures.add(publisher.publishAsync(events("p" + part + "-", 50)));
             }
@@ -70,7 +71,7 @@ class FaultToleranceTest {
         try (InProcessHarness harness = new InProcessHarness(noCommits, 0, fastRetries(100_000));
                 Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
             String writer = publisher.writerId();
-            CompletableFuture<Void> published = publisher.publishAsync(events("e", 50)); // chunks 1..3
+            CompletableFuture<PublishResult> published = publisher.publishAsync(events("e", 50)); // chunks 1..3
             await().until(() -> harness.kafka
                     .stagings()
                     .keySet()
@@ -96,7 +97,7 @@ class FaultToleranceTest {
         Fault.Plan lostCommitAnswers = request -> request.isSetCommit() ? Fault.LOSE_ANSWER : Fault.NONE;
         try (InProcessHarness harness = new InProcessHarness(lostCommitAnswers, 0, fastRetries(100_000));
                 Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
-            CompletableFuture<Void> published = publisher.publishAsync(events("e", 10));
+            CompletableFuture<PublishResult> published = publisher.publishAsync(events("e", 10));
             await().until(() -> harness.kafka.payloads(TOPIC).size() == 10);
 
             // when the node dies, and the new session says chunk 1 is the writer's last committed
@@ -106,6 +107,41 @@ class FaultToleranceTest {
             published.join();
             assertThat(harness.kafka.payloads(TOPIC)).containsExactlyElementsOf(payloads("e", 10));
             assertThat(harness.kafka.stagings()).containsEntry(publisher.writerId() + ":1", 1);
+        }
+    }
+
+    @Test
+    void aNewSessionReportingMoreCommittedThanThisWriterNumberedFailsThePublisherInsteadOfConfirming() {
+        // given a node that never commits the chunks of the first session that asks
+        AtomicReference<String> blocked = new AtomicReference<>();
+        Fault.Plan blockFirstCommitter = request -> {
+            if (!request.isSetCommit()) {
+                return Fault.NONE;
+            }
+            blocked.compareAndSet(null, request.getCommit().getSessionId());
+            return blocked.get().equals(request.getCommit().getSessionId()) ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
+        };
+        PublisherOptions shared =
+                PublisherOptions.builder().topic(TOPIC).writerId("shared").build();
+        try (InProcessHarness harness = new InProcessHarness(blockFirstCommitter, 0, fastRetries(100_000));
+                Publisher first = harness.runtime.publisher(shared)) {
+            CompletableFuture<PublishResult> pending = first.publishAsync(events("first-", 10)); // chunk 1
+            await().until(() -> blocked.get() != null);
+            // and a second publisher under the same writer id that commits chunks 1..3
+            try (Publisher second = harness.runtime.publisher(shared)) {
+                for (int i = 0; i < 3; i++) {
+                    second.publish(events("second-" + i + "-", 10));
+                }
+            }
+
+            // when the first publisher's node dies and its new session says chunk 3 is the last committed
+            harness.replaceNode(Fault.Plan.none());
+
+            // then its pending publish fails: chunk 3 is beyond the newest chunk it numbered (1)
+            assertThatThrownBy(pending::join)
+                    .hasCauseInstanceOf(SwitchboardClientException.class)
+                    .hasMessageContaining("another publisher using the same writer id");
+            assertThat(harness.kafka.payloads(TOPIC)).noneMatch(payload -> payload.startsWith("first-"));
         }
     }
 

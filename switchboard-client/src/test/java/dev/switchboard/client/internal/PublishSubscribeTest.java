@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.client.Batch;
 import dev.switchboard.client.CursorStore;
+import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
+import dev.switchboard.client.PublishResult;
 import dev.switchboard.client.Publisher;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.ReceivedEvent;
@@ -62,15 +64,16 @@ class PublishSubscribeTest {
         try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC));
                 Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
             // when publishing with every style
-            publisher.publish(events("sync-", 130));
-            CompletableFuture<Void> first = publisher.publishAsync(events("async-a-", 45));
-            CompletableFuture<Void> second = publisher.publishAsync(events("async-b-", 45));
+            PublishResult sync = publisher.publish(events("sync-", 130));
+            CompletableFuture<PublishResult> first = publisher.publishAsync(events("async-a-", 45));
+            CompletableFuture<PublishResult> second = publisher.publishAsync(events("async-b-", 45));
             events("sent-", 30).forEach(publisher::send);
             publisher.flush();
 
             // then everything is committed, in order, and read back in that order with distinct ids
-            assertThat(first).isCompleted();
-            assertThat(second).isCompleted();
+            assertThat(sync).isEqualTo(new PublishResult(130, Durability.REPLICATED));
+            assertThat(first).isCompletedWithValue(new PublishResult(45, Durability.REPLICATED));
+            assertThat(second).isCompletedWithValue(new PublishResult(45, Durability.REPLICATED));
             List<String> expected = new ArrayList<>(payloads("sync-", 130));
             expected.addAll(payloads("async-a-", 45));
             expected.addAll(payloads("async-b-", 45));

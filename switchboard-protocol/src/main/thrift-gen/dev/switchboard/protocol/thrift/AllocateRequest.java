@@ -19,6 +19,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   private static final org.apache.thrift.protocol.TField WRITER_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("writerId", org.apache.thrift.protocol.TType.STRING, (short)7);
   private static final org.apache.thrift.protocol.TField GUARANTEE_FIELD_DESC = new org.apache.thrift.protocol.TField("guarantee", org.apache.thrift.protocol.TType.I32, (short)8);
   private static final org.apache.thrift.protocol.TField LAST_COMMITTED_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("lastCommittedSeq", org.apache.thrift.protocol.TType.I64, (short)9);
+  private static final org.apache.thrift.protocol.TField PRINCIPAL_FIELD_DESC = new org.apache.thrift.protocol.TField("principal", org.apache.thrift.protocol.TType.STRING, (short)10);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AllocateRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AllocateRequestTupleSchemeFactory();
@@ -53,9 +54,15 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
    */
   public @org.apache.thrift.annotation.Nullable Guarantee guarantee; // optional
   /**
-   * writers: the last chunk seq this client knows committed; the session continues after it
+   * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
+   * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
    */
   public long lastCommittedSeq; // optional
+  /**
+   * Set by the API tier to the authenticated subject of the allocate's token (absent without tokens); whatever
+   * a client sends here is replaced. Writer state is kept per (principal, topic, writerId).
+   */
+  public @org.apache.thrift.annotation.Nullable java.lang.String principal; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -89,9 +96,15 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
      */
     GUARANTEE((short)8, "guarantee"),
     /**
-     * writers: the last chunk seq this client knows committed; the session continues after it
+     * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
+     * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
      */
-    LAST_COMMITTED_SEQ((short)9, "lastCommittedSeq");
+    LAST_COMMITTED_SEQ((short)9, "lastCommittedSeq"),
+    /**
+     * Set by the API tier to the authenticated subject of the allocate's token (absent without tokens); whatever
+     * a client sends here is replaced. Writer state is kept per (principal, topic, writerId).
+     */
+    PRINCIPAL((short)10, "principal");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -125,6 +138,8 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
           return GUARANTEE;
         case 9: // LAST_COMMITTED_SEQ
           return LAST_COMMITTED_SEQ;
+        case 10: // PRINCIPAL
+          return PRINCIPAL;
         default:
           return null;
       }
@@ -171,7 +186,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   private static final int __STARTTIMESTAMP_ISSET_ID = 0;
   private static final int __LASTCOMMITTEDSEQ_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.CURSOR,_Fields.START_FROM,_Fields.START_TIMESTAMP,_Fields.AFFINITY,_Fields.WRITER_ID,_Fields.GUARANTEE,_Fields.LAST_COMMITTED_SEQ};
+  private static final _Fields optionals[] = {_Fields.CURSOR,_Fields.START_FROM,_Fields.START_TIMESTAMP,_Fields.AFFINITY,_Fields.WRITER_ID,_Fields.GUARANTEE,_Fields.LAST_COMMITTED_SEQ,_Fields.PRINCIPAL};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -193,6 +208,8 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
         new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, Guarantee.class)));
     tmpMap.put(_Fields.LAST_COMMITTED_SEQ, new org.apache.thrift.meta_data.FieldMetaData("lastCommittedSeq", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.PRINCIPAL, new org.apache.thrift.meta_data.FieldMetaData("principal", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(AllocateRequest.class, metaDataMap);
   }
@@ -237,6 +254,9 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       this.guarantee = other.guarantee;
     }
     this.lastCommittedSeq = other.lastCommittedSeq;
+    if (other.isSetPrincipal()) {
+      this.principal = other.principal;
+    }
   }
 
   @Override
@@ -257,6 +277,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
     this.guarantee = null;
     setLastCommittedSeqIsSet(false);
     this.lastCommittedSeq = 0;
+    this.principal = null;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -500,14 +521,16 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * writers: the last chunk seq this client knows committed; the session continues after it
+   * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
+   * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
    */
   public long getLastCommittedSeq() {
     return this.lastCommittedSeq;
   }
 
   /**
-   * writers: the last chunk seq this client knows committed; the session continues after it
+   * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
+   * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
    */
   public AllocateRequest setLastCommittedSeq(long lastCommittedSeq) {
     this.lastCommittedSeq = lastCommittedSeq;
@@ -526,6 +549,39 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
 
   public void setLastCommittedSeqIsSet(boolean value) {
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __LASTCOMMITTEDSEQ_ISSET_ID, value);
+  }
+
+  /**
+   * Set by the API tier to the authenticated subject of the allocate's token (absent without tokens); whatever
+   * a client sends here is replaced. Writer state is kept per (principal, topic, writerId).
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getPrincipal() {
+    return this.principal;
+  }
+
+  /**
+   * Set by the API tier to the authenticated subject of the allocate's token (absent without tokens); whatever
+   * a client sends here is replaced. Writer state is kept per (principal, topic, writerId).
+   */
+  public AllocateRequest setPrincipal(@org.apache.thrift.annotation.Nullable java.lang.String principal) {
+    this.principal = principal;
+    return this;
+  }
+
+  public void unsetPrincipal() {
+    this.principal = null;
+  }
+
+  /** Returns true if field principal is set (has been assigned a value) and false otherwise */
+  public boolean isSetPrincipal() {
+    return this.principal != null;
+  }
+
+  public void setPrincipalIsSet(boolean value) {
+    if (!value) {
+      this.principal = null;
+    }
   }
 
   @Override
@@ -603,6 +659,14 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       }
       break;
 
+    case PRINCIPAL:
+      if (value == null) {
+        unsetPrincipal();
+      } else {
+        setPrincipal((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -637,6 +701,9 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
     case LAST_COMMITTED_SEQ:
       return getLastCommittedSeq();
 
+    case PRINCIPAL:
+      return getPrincipal();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -667,6 +734,8 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       return isSetGuarantee();
     case LAST_COMMITTED_SEQ:
       return isSetLastCommittedSeq();
+    case PRINCIPAL:
+      return isSetPrincipal();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -765,6 +834,15 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
         return false;
     }
 
+    boolean this_present_principal = true && this.isSetPrincipal();
+    boolean that_present_principal = true && that.isSetPrincipal();
+    if (this_present_principal || that_present_principal) {
+      if (!(this_present_principal && that_present_principal))
+        return false;
+      if (!this.principal.equals(that.principal))
+        return false;
+    }
+
     return true;
   }
 
@@ -807,6 +885,10 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
     hashCode = hashCode * 8191 + ((isSetLastCommittedSeq()) ? 131071 : 524287);
     if (isSetLastCommittedSeq())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(lastCommittedSeq);
+
+    hashCode = hashCode * 8191 + ((isSetPrincipal()) ? 131071 : 524287);
+    if (isSetPrincipal())
+      hashCode = hashCode * 8191 + principal.hashCode();
 
     return hashCode;
   }
@@ -905,6 +987,16 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
     }
     if (isSetLastCommittedSeq()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.lastCommittedSeq, other.lastCommittedSeq);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetPrincipal(), other.isSetPrincipal());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetPrincipal()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.principal, other.principal);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -1008,6 +1100,16 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       if (!first) sb.append(", ");
       sb.append("lastCommittedSeq:");
       sb.append(this.lastCommittedSeq);
+      first = false;
+    }
+    if (isSetPrincipal()) {
+      if (!first) sb.append(", ");
+      sb.append("principal:");
+      if (this.principal == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.principal);
+      }
       first = false;
     }
     sb.append(")");
@@ -1135,6 +1237,14 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 10: // PRINCIPAL
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+              struct.principal = iprot.readString();
+              struct.setPrincipalIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -1206,6 +1316,13 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
         oprot.writeI64(struct.lastCommittedSeq);
         oprot.writeFieldEnd();
       }
+      if (struct.principal != null) {
+        if (struct.isSetPrincipal()) {
+          oprot.writeFieldBegin(PRINCIPAL_FIELD_DESC);
+          oprot.writeString(struct.principal);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -1248,7 +1365,10 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       if (struct.isSetLastCommittedSeq()) {
         optionals.set(6);
       }
-      oprot.writeBitSet(optionals, 7);
+      if (struct.isSetPrincipal()) {
+        optionals.set(7);
+      }
+      oprot.writeBitSet(optionals, 8);
       if (struct.isSetCursor()) {
         oprot.writeString(struct.cursor);
       }
@@ -1270,6 +1390,9 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       if (struct.isSetLastCommittedSeq()) {
         oprot.writeI64(struct.lastCommittedSeq);
       }
+      if (struct.isSetPrincipal()) {
+        oprot.writeString(struct.principal);
+      }
     }
 
     @Override
@@ -1279,7 +1402,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       struct.setTopicIsSet(true);
       struct.mode = dev.switchboard.protocol.thrift.SessionMode.findByValue(iprot.readI32());
       struct.setModeIsSet(true);
-      java.util.BitSet incoming = iprot.readBitSet(7);
+      java.util.BitSet incoming = iprot.readBitSet(8);
       if (incoming.get(0)) {
         struct.cursor = iprot.readString();
         struct.setCursorIsSet(true);
@@ -1307,6 +1430,10 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
       if (incoming.get(6)) {
         struct.lastCommittedSeq = iprot.readI64();
         struct.setLastCommittedSeqIsSet(true);
+      }
+      if (incoming.get(7)) {
+        struct.principal = iprot.readString();
+        struct.setPrincipalIsSet(true);
       }
     }
   }

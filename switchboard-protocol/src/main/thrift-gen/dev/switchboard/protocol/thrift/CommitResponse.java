@@ -11,15 +11,28 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
   private static final org.apache.thrift.protocol.TStruct STRUCT_DESC = new org.apache.thrift.protocol.TStruct("CommitResponse");
 
   private static final org.apache.thrift.protocol.TField COMMITTED_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("committedSeq", org.apache.thrift.protocol.TType.I64, (short)1);
+  private static final org.apache.thrift.protocol.TField DURABILITY_FIELD_DESC = new org.apache.thrift.protocol.TField("durability", org.apache.thrift.protocol.TType.I32, (short)2);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new CommitResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CommitResponseTupleSchemeFactory();
 
   public long committedSeq; // required
+  /**
+   * how the chunks up to committedSeq are held; absent only from a backend older than this field
+   * 
+   * @see Durability
+   */
+  public @org.apache.thrift.annotation.Nullable Durability durability; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
-    COMMITTED_SEQ((short)1, "committedSeq");
+    COMMITTED_SEQ((short)1, "committedSeq"),
+    /**
+     * how the chunks up to committedSeq are held; absent only from a backend older than this field
+     * 
+     * @see Durability
+     */
+    DURABILITY((short)2, "durability");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -37,6 +50,8 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
       switch(fieldId) {
         case 1: // COMMITTED_SEQ
           return COMMITTED_SEQ;
+        case 2: // DURABILITY
+          return DURABILITY;
         default:
           return null;
       }
@@ -82,11 +97,14 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
   // isset id assignments
   private static final int __COMMITTEDSEQ_ISSET_ID = 0;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.DURABILITY};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.COMMITTED_SEQ, new org.apache.thrift.meta_data.FieldMetaData("committedSeq", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.DURABILITY, new org.apache.thrift.meta_data.FieldMetaData("durability", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.EnumMetaData(org.apache.thrift.protocol.TType.ENUM, Durability.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(CommitResponse.class, metaDataMap);
   }
@@ -108,6 +126,9 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
   public CommitResponse(CommitResponse other) {
     __isset_bitfield = other.__isset_bitfield;
     this.committedSeq = other.committedSeq;
+    if (other.isSetDurability()) {
+      this.durability = other.durability;
+    }
   }
 
   @Override
@@ -119,6 +140,7 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
   public void clear() {
     setCommittedSeqIsSet(false);
     this.committedSeq = 0;
+    this.durability = null;
   }
 
   public long getCommittedSeq() {
@@ -144,6 +166,41 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __COMMITTEDSEQ_ISSET_ID, value);
   }
 
+  /**
+   * how the chunks up to committedSeq are held; absent only from a backend older than this field
+   * 
+   * @see Durability
+   */
+  @org.apache.thrift.annotation.Nullable
+  public Durability getDurability() {
+    return this.durability;
+  }
+
+  /**
+   * how the chunks up to committedSeq are held; absent only from a backend older than this field
+   * 
+   * @see Durability
+   */
+  public CommitResponse setDurability(@org.apache.thrift.annotation.Nullable Durability durability) {
+    this.durability = durability;
+    return this;
+  }
+
+  public void unsetDurability() {
+    this.durability = null;
+  }
+
+  /** Returns true if field durability is set (has been assigned a value) and false otherwise */
+  public boolean isSetDurability() {
+    return this.durability != null;
+  }
+
+  public void setDurabilityIsSet(boolean value) {
+    if (!value) {
+      this.durability = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -152,6 +209,14 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
         unsetCommittedSeq();
       } else {
         setCommittedSeq((java.lang.Long)value);
+      }
+      break;
+
+    case DURABILITY:
+      if (value == null) {
+        unsetDurability();
+      } else {
+        setDurability((Durability)value);
       }
       break;
 
@@ -164,6 +229,9 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     switch (field) {
     case COMMITTED_SEQ:
       return getCommittedSeq();
+
+    case DURABILITY:
+      return getDurability();
 
     }
     throw new java.lang.IllegalStateException();
@@ -179,6 +247,8 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     switch (field) {
     case COMMITTED_SEQ:
       return isSetCommittedSeq();
+    case DURABILITY:
+      return isSetDurability();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -205,6 +275,15 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
         return false;
     }
 
+    boolean this_present_durability = true && this.isSetDurability();
+    boolean that_present_durability = true && that.isSetDurability();
+    if (this_present_durability || that_present_durability) {
+      if (!(this_present_durability && that_present_durability))
+        return false;
+      if (!this.durability.equals(that.durability))
+        return false;
+    }
+
     return true;
   }
 
@@ -213,6 +292,10 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     int hashCode = 1;
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(committedSeq);
+
+    hashCode = hashCode * 8191 + ((isSetDurability()) ? 131071 : 524287);
+    if (isSetDurability())
+      hashCode = hashCode * 8191 + durability.getValue();
 
     return hashCode;
   }
@@ -231,6 +314,16 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     }
     if (isSetCommittedSeq()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.committedSeq, other.committedSeq);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetDurability(), other.isSetDurability());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetDurability()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.durability, other.durability);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -262,6 +355,16 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     sb.append("committedSeq:");
     sb.append(this.committedSeq);
     first = false;
+    if (isSetDurability()) {
+      if (!first) sb.append(", ");
+      sb.append("durability:");
+      if (this.durability == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.durability);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -318,6 +421,14 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 2: // DURABILITY
+            if (schemeField.type == org.apache.thrift.protocol.TType.I32) {
+              struct.durability = dev.switchboard.protocol.thrift.Durability.findByValue(iprot.readI32());
+              struct.setDurabilityIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -340,6 +451,13 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
       oprot.writeFieldBegin(COMMITTED_SEQ_FIELD_DESC);
       oprot.writeI64(struct.committedSeq);
       oprot.writeFieldEnd();
+      if (struct.durability != null) {
+        if (struct.isSetDurability()) {
+          oprot.writeFieldBegin(DURABILITY_FIELD_DESC);
+          oprot.writeI32(struct.durability.getValue());
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -359,6 +477,14 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     public void write(org.apache.thrift.protocol.TProtocol prot, CommitResponse struct) throws org.apache.thrift.TException {
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       oprot.writeI64(struct.committedSeq);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetDurability()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetDurability()) {
+        oprot.writeI32(struct.durability.getValue());
+      }
     }
 
     @Override
@@ -366,6 +492,11 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       struct.committedSeq = iprot.readI64();
       struct.setCommittedSeqIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.durability = dev.switchboard.protocol.thrift.Durability.findByValue(iprot.readI32());
+        struct.setDurabilityIsSet(true);
+      }
     }
   }
 
