@@ -60,6 +60,7 @@ class AuthenticationTest {
     private static final AtomicReference<String> PUBLISHED = new AtomicReference<>();
     private static HttpServer issuer;
     private static LocalSwitch sw;
+    private static TestBackend backend;
     private static Switch.Attachment attachment;
     private static ApiServer server;
     private static ThriftOverHttp http;
@@ -81,7 +82,8 @@ class AuthenticationTest {
         issuer.start();
         URI jwks = URI.create("http://127.0.0.1:" + issuer.getAddress().getPort() + "/jwks");
         sw = new LocalSwitch();
-        attachment = sw.attach(new TestBackend());
+        backend = new TestBackend();
+        attachment = sw.attach(backend);
         server = ApiServer.start(
                 ApiConfig.defaults().withPort(0),
                 sw,
@@ -168,6 +170,24 @@ class AuthenticationTest {
 
         assertThat(read.getMacKey()).isEqualTo(RequestMac.sessionKey(SECRET, read.getSessionId()));
         assertThat(write.getWriterId()).isNotBlank();
+    }
+
+    @Test
+    void theBackendGetsTheTokensSubjectAsPrincipalNeverTheClientsOwn() throws Exception {
+        // given a writer that claims to be someone else
+        String writer = rs256(claims("switchboard:write:orders").build(), rsa);
+        AllocateRequest forged = new AllocateRequest("orders", SessionMode.WRITE).setPrincipal("mallory");
+
+        // when it allocates
+        call(c -> c.send_allocate(forged), Switchboard.Client::recv_allocate, "Authorization", bearer(writer));
+
+        // then the backend sees the token's subject
+        AllocateRequest arrived = backend.received().stream()
+                .filter(request -> request.isSetAllocate())
+                .map(request -> request.getAllocate())
+                .reduce((first, second) -> second)
+                .orElseThrow();
+        assertThat(arrived.getPrincipal()).isEqualTo("alice");
     }
 
     @Test

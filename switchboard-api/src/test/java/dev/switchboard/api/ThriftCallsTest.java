@@ -72,6 +72,23 @@ class ThriftCallsTest {
     }
 
     @Test
+    void withoutTokensAClientSentPrincipalNeverReachesTheBackend() throws Exception {
+        // given a writer naming a principal on a node without tokens
+        AllocateRequest request = new AllocateRequest("orders", SessionMode.WRITE).setPrincipal("mallory");
+
+        // when it allocates
+        client.allocate(request);
+
+        // then the backend gets no principal
+        AllocateRequest arrived = backend.received().stream()
+                .filter(SwitchRequest::isSetAllocate)
+                .map(SwitchRequest::getAllocate)
+                .reduce((first, second) -> second)
+                .orElseThrow();
+        assertThat(arrived.isSetPrincipal()).isFalse();
+    }
+
+    @Test
     void readReturnsTheBatchWithItsEvents() throws Exception {
         // Given
         ReadRequest request =
