@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Regenerates the Java sources of the Thrift IDL (switchboard-protocol/src/main/thrift-gen)
-# and the stamp that the build's ThriftSourcesAreCurrentTest compares against the IDL.
+# Regenerates the Java sources of the Thrift IDL (switchboard-protocol/src/main/thrift-gen): switchboard.thrift (the
+# client protocol) and switch.thrift (the switch's internal envelopes, which include it), and the stamp that the
+# build's ThriftSourcesAreCurrentTest compares against the IDL files.
 #   scripts/generate-thrift.sh          regenerate
 #   scripts/generate-thrift.sh --check  fail when the committed sources differ from a fresh generation
 # Needs Debian's thrift-compiler 0.17.0 (apt-get install thrift-compiler), the version libthrift matches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 module=switchboard-protocol
-idl=$module/src/main/thrift/switchboard.thrift
+idl_dir=$module/src/main/thrift
+idls=("$idl_dir/switchboard.thrift" "$idl_dir/switch.thrift")
 out=$module/src/main/thrift-gen
 stamp=$module/src/main/resources/dev/switchboard/protocol/thrift-idl.sha256
 
@@ -17,7 +19,9 @@ version=$(thrift --version | awk '{print $3}')
 
 generate() {
   rm -rf "$1" && mkdir -p "$1"
-  thrift --gen java:generated_annotations=suppress,unsafe_binaries -out "$1" "$idl"
+  for idl in "${idls[@]}"; do
+    thrift --gen java:generated_annotations=suppress,unsafe_binaries -out "$1" "$idl"
+  done
 }
 
 if [ "${1:-}" = "--check" ]; then
@@ -31,5 +35,6 @@ fi
 
 generate "$out"
 mkdir -p "$(dirname "$stamp")"
-sha256sum "$idl" | awk '{print $1}' > "$stamp"
+# one line per IDL file: "<sha-256 hex> <file name>", in name order
+(cd "$idl_dir" && sha256sum ./*.thrift | sed 's| \*\?\./| |' | awk '{print $1 " " $2}' | sort -k2) > "$stamp"
 echo "generated $(find "$out" -name '*.java' | wc -l) files into $out"

@@ -17,11 +17,17 @@ public class AckRequest implements org.apache.thrift.TBase<AckRequest, AckReques
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AckRequestTupleSchemeFactory();
 
   public @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // required
+  /**
+   * cumulative: acknowledges every batch <= seq; the delivered batch, or an older one to get the cursor again
+   */
   public long seq; // required
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     SESSION_ID((short)1, "sessionId"),
+    /**
+     * cumulative: acknowledges every batch <= seq; the delivered batch, or an older one to get the cursor again
+     */
     SEQ((short)2, "seq");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -159,10 +165,16 @@ public class AckRequest implements org.apache.thrift.TBase<AckRequest, AckReques
     }
   }
 
+  /**
+   * cumulative: acknowledges every batch <= seq; the delivered batch, or an older one to get the cursor again
+   */
   public long getSeq() {
     return this.seq;
   }
 
+  /**
+   * cumulative: acknowledges every batch <= seq; the delivered batch, or an older one to get the cursor again
+   */
   public AckRequest setSeq(long seq) {
     this.seq = seq;
     setSeqIsSet(true);

@@ -16,12 +16,24 @@ public class AckResponse implements org.apache.thrift.TBase<AckResponse, AckResp
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AckResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AckResponseTupleSchemeFactory();
 
+  /**
+   * the acknowledged seq (the last one, when an older one was asked)
+   */
   public long seq; // required
+  /**
+   * the position after every acknowledged batch: resume from it with AllocateRequest.cursor
+   */
   public @org.apache.thrift.annotation.Nullable java.lang.String cursor; // required
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * the acknowledged seq (the last one, when an older one was asked)
+     */
     SEQ((short)1, "seq"),
+    /**
+     * the position after every acknowledged batch: resume from it with AllocateRequest.cursor
+     */
     CURSOR((short)2, "cursor");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -134,10 +146,16 @@ public class AckResponse implements org.apache.thrift.TBase<AckResponse, AckResp
     this.cursor = null;
   }
 
+  /**
+   * the acknowledged seq (the last one, when an older one was asked)
+   */
   public long getSeq() {
     return this.seq;
   }
 
+  /**
+   * the acknowledged seq (the last one, when an older one was asked)
+   */
   public AckResponse setSeq(long seq) {
     this.seq = seq;
     setSeqIsSet(true);
@@ -157,11 +175,17 @@ public class AckResponse implements org.apache.thrift.TBase<AckResponse, AckResp
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __SEQ_ISSET_ID, value);
   }
 
+  /**
+   * the position after every acknowledged batch: resume from it with AllocateRequest.cursor
+   */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getCursor() {
     return this.cursor;
   }
 
+  /**
+   * the position after every acknowledged batch: resume from it with AllocateRequest.cursor
+   */
   public AckResponse setCursor(@org.apache.thrift.annotation.Nullable java.lang.String cursor) {
     this.cursor = cursor;
     return this;

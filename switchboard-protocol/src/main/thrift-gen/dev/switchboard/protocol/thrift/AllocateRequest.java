@@ -24,6 +24,9 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AllocateRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AllocateRequestTupleSchemeFactory();
 
+  /**
+   * the Kafka topic; names starting with "__" are internal and refused
+   */
   public @org.apache.thrift.annotation.Nullable java.lang.String topic; // required
   /**
    * 
@@ -31,31 +34,36 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
    */
   public @org.apache.thrift.annotation.Nullable SessionMode mode; // required
   /**
-   * readers: resume from this cursor (wins over startFrom)
+   * readers: resume from this cursor (an AckResponse or AllocateResponse cursor; wins over startFrom)
    */
   public @org.apache.thrift.annotation.Nullable java.lang.String cursor; // optional
   /**
+   * readers without a cursor: where to start; absent = EARLIEST
    * 
    * @see StartFrom
    */
   public @org.apache.thrift.annotation.Nullable StartFrom startFrom; // optional
+  /**
+   * readers with startFrom TIMESTAMP: epoch milliseconds (UTC), not negative; seconds here mean 1970
+   */
   public long startTimestamp; // optional
   /**
-   * route cookie for shard choice; default principal + topic
+   * route cookie for the shard choice; absent or blank = the topic
    */
   public @org.apache.thrift.annotation.Nullable java.lang.String affinity; // optional
   /**
-   * writers: stable id across re-allocations; generated when absent
+   * writers: stable id across re-allocations, 1-128 of [A-Za-z0-9._:-]; absent = the backend makes one
    */
   public @org.apache.thrift.annotation.Nullable java.lang.String writerId; // optional
   /**
+   * writers: absent = AT_LEAST_ONCE
    * 
    * @see Guarantee
    */
   public @org.apache.thrift.annotation.Nullable Guarantee guarantee; // optional
   /**
-   * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
-   * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
+   * writers: the last chunk seq this client knows committed (absent = 0). Never trusted above the writer's
+   * durable state: a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
    */
   public long lastCommittedSeq; // optional
   /**
@@ -66,6 +74,9 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * the Kafka topic; names starting with "__" are internal and refused
+     */
     TOPIC((short)1, "topic"),
     /**
      * 
@@ -73,31 +84,36 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
      */
     MODE((short)2, "mode"),
     /**
-     * readers: resume from this cursor (wins over startFrom)
+     * readers: resume from this cursor (an AckResponse or AllocateResponse cursor; wins over startFrom)
      */
     CURSOR((short)3, "cursor"),
     /**
+     * readers without a cursor: where to start; absent = EARLIEST
      * 
      * @see StartFrom
      */
     START_FROM((short)4, "startFrom"),
+    /**
+     * readers with startFrom TIMESTAMP: epoch milliseconds (UTC), not negative; seconds here mean 1970
+     */
     START_TIMESTAMP((short)5, "startTimestamp"),
     /**
-     * route cookie for shard choice; default principal + topic
+     * route cookie for the shard choice; absent or blank = the topic
      */
     AFFINITY((short)6, "affinity"),
     /**
-     * writers: stable id across re-allocations; generated when absent
+     * writers: stable id across re-allocations, 1-128 of [A-Za-z0-9._:-]; absent = the backend makes one
      */
     WRITER_ID((short)7, "writerId"),
     /**
+     * writers: absent = AT_LEAST_ONCE
      * 
      * @see Guarantee
      */
     GUARANTEE((short)8, "guarantee"),
     /**
-     * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
-     * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
+     * writers: the last chunk seq this client knows committed (absent = 0). Never trusted above the writer's
+     * durable state: a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
      */
     LAST_COMMITTED_SEQ((short)9, "lastCommittedSeq"),
     /**
@@ -280,11 +296,17 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
     this.principal = null;
   }
 
+  /**
+   * the Kafka topic; names starting with "__" are internal and refused
+   */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getTopic() {
     return this.topic;
   }
 
+  /**
+   * the Kafka topic; names starting with "__" are internal and refused
+   */
   public AllocateRequest setTopic(@org.apache.thrift.annotation.Nullable java.lang.String topic) {
     this.topic = topic;
     return this;
@@ -339,7 +361,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * readers: resume from this cursor (wins over startFrom)
+   * readers: resume from this cursor (an AckResponse or AllocateResponse cursor; wins over startFrom)
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getCursor() {
@@ -347,7 +369,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * readers: resume from this cursor (wins over startFrom)
+   * readers: resume from this cursor (an AckResponse or AllocateResponse cursor; wins over startFrom)
    */
   public AllocateRequest setCursor(@org.apache.thrift.annotation.Nullable java.lang.String cursor) {
     this.cursor = cursor;
@@ -370,6 +392,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
+   * readers without a cursor: where to start; absent = EARLIEST
    * 
    * @see StartFrom
    */
@@ -379,6 +402,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
+   * readers without a cursor: where to start; absent = EARLIEST
    * 
    * @see StartFrom
    */
@@ -402,10 +426,16 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
     }
   }
 
+  /**
+   * readers with startFrom TIMESTAMP: epoch milliseconds (UTC), not negative; seconds here mean 1970
+   */
   public long getStartTimestamp() {
     return this.startTimestamp;
   }
 
+  /**
+   * readers with startFrom TIMESTAMP: epoch milliseconds (UTC), not negative; seconds here mean 1970
+   */
   public AllocateRequest setStartTimestamp(long startTimestamp) {
     this.startTimestamp = startTimestamp;
     setStartTimestampIsSet(true);
@@ -426,7 +456,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * route cookie for shard choice; default principal + topic
+   * route cookie for the shard choice; absent or blank = the topic
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getAffinity() {
@@ -434,7 +464,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * route cookie for shard choice; default principal + topic
+   * route cookie for the shard choice; absent or blank = the topic
    */
   public AllocateRequest setAffinity(@org.apache.thrift.annotation.Nullable java.lang.String affinity) {
     this.affinity = affinity;
@@ -457,7 +487,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * writers: stable id across re-allocations; generated when absent
+   * writers: stable id across re-allocations, 1-128 of [A-Za-z0-9._:-]; absent = the backend makes one
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getWriterId() {
@@ -465,7 +495,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * writers: stable id across re-allocations; generated when absent
+   * writers: stable id across re-allocations, 1-128 of [A-Za-z0-9._:-]; absent = the backend makes one
    */
   public AllocateRequest setWriterId(@org.apache.thrift.annotation.Nullable java.lang.String writerId) {
     this.writerId = writerId;
@@ -488,6 +518,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
+   * writers: absent = AT_LEAST_ONCE
    * 
    * @see Guarantee
    */
@@ -497,6 +528,7 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
+   * writers: absent = AT_LEAST_ONCE
    * 
    * @see Guarantee
    */
@@ -521,16 +553,16 @@ public class AllocateRequest implements org.apache.thrift.TBase<AllocateRequest,
   }
 
   /**
-   * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
-   * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
+   * writers: the last chunk seq this client knows committed (absent = 0). Never trusted above the writer's
+   * durable state: a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
    */
   public long getLastCommittedSeq() {
     return this.lastCommittedSeq;
   }
 
   /**
-   * writers: the last chunk seq this client knows committed. Never trusted above the writer's durable state:
-   * a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
+   * writers: the last chunk seq this client knows committed (absent = 0). Never trusted above the writer's
+   * durable state: a hint beyond it is refused (INVALID_REQUEST); the answer's lastCommittedSeq is the durable state.
    */
   public AllocateRequest setLastCommittedSeq(long lastCommittedSeq) {
     this.lastCommittedSeq = lastCommittedSeq;

@@ -20,6 +20,9 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new AllocateResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new AllocateResponseTupleSchemeFactory();
 
+  /**
+   * <shard>.<node>.<random>; every later call names it
+   */
   public @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // required
   public @org.apache.thrift.annotation.Nullable Limits limits; // required
   /**
@@ -27,17 +30,24 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
    */
   public @org.apache.thrift.annotation.Nullable java.lang.String cursor; // optional
   /**
-   * writers: the writer id and its last committed chunk seq; the next write is lastCommittedSeq + 1
+   * writers: the writer id (the asked one, or the one the backend made)
    */
   public @org.apache.thrift.annotation.Nullable java.lang.String writerId; // optional
+  /**
+   * writers: the last committed chunk seq; the next write is lastCommittedSeq + 1
+   */
   public long lastCommittedSeq; // optional
   /**
-   * per-session request MAC key (security)
+   * the session's request MAC key, 32 bytes, set when the server checks request MACs (always, outside tests);
+   * every later call is signed with it (docs/protocol.md, "Request MACs")
    */
   public @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer macKey; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * <shard>.<node>.<random>; every later call names it
+     */
     SESSION_ID((short)1, "sessionId"),
     LIMITS((short)2, "limits"),
     /**
@@ -45,12 +55,16 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
      */
     CURSOR((short)3, "cursor"),
     /**
-     * writers: the writer id and its last committed chunk seq; the next write is lastCommittedSeq + 1
+     * writers: the writer id (the asked one, or the one the backend made)
      */
     WRITER_ID((short)4, "writerId"),
+    /**
+     * writers: the last committed chunk seq; the next write is lastCommittedSeq + 1
+     */
     LAST_COMMITTED_SEQ((short)5, "lastCommittedSeq"),
     /**
-     * per-session request MAC key (security)
+     * the session's request MAC key, 32 bytes, set when the server checks request MACs (always, outside tests);
+     * every later call is signed with it (docs/protocol.md, "Request MACs")
      */
     MAC_KEY((short)6, "macKey");
 
@@ -196,11 +210,17 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
     this.macKey = null;
   }
 
+  /**
+   * <shard>.<node>.<random>; every later call names it
+   */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getSessionId() {
     return this.sessionId;
   }
 
+  /**
+   * <shard>.<node>.<random>; every later call names it
+   */
   public AllocateResponse setSessionId(@org.apache.thrift.annotation.Nullable java.lang.String sessionId) {
     this.sessionId = sessionId;
     return this;
@@ -278,7 +298,7 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
   }
 
   /**
-   * writers: the writer id and its last committed chunk seq; the next write is lastCommittedSeq + 1
+   * writers: the writer id (the asked one, or the one the backend made)
    */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getWriterId() {
@@ -286,7 +306,7 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
   }
 
   /**
-   * writers: the writer id and its last committed chunk seq; the next write is lastCommittedSeq + 1
+   * writers: the writer id (the asked one, or the one the backend made)
    */
   public AllocateResponse setWriterId(@org.apache.thrift.annotation.Nullable java.lang.String writerId) {
     this.writerId = writerId;
@@ -308,10 +328,16 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
     }
   }
 
+  /**
+   * writers: the last committed chunk seq; the next write is lastCommittedSeq + 1
+   */
   public long getLastCommittedSeq() {
     return this.lastCommittedSeq;
   }
 
+  /**
+   * writers: the last committed chunk seq; the next write is lastCommittedSeq + 1
+   */
   public AllocateResponse setLastCommittedSeq(long lastCommittedSeq) {
     this.lastCommittedSeq = lastCommittedSeq;
     setLastCommittedSeqIsSet(true);
@@ -332,7 +358,8 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
   }
 
   /**
-   * per-session request MAC key (security)
+   * the session's request MAC key, 32 bytes, set when the server checks request MACs (always, outside tests);
+   * every later call is signed with it (docs/protocol.md, "Request MACs")
    */
   public byte[] getMacKey() {
     setMacKey(org.apache.thrift.TBaseHelper.rightSize(macKey));
@@ -344,7 +371,8 @@ public class AllocateResponse implements org.apache.thrift.TBase<AllocateRespons
   }
 
   /**
-   * per-session request MAC key (security)
+   * the session's request MAC key, 32 bytes, set when the server checks request MACs (always, outside tests);
+   * every later call is signed with it (docs/protocol.md, "Request MACs")
    */
   public AllocateResponse setMacKey(byte[] macKey) {
     this.macKey = macKey == null ? (java.nio.ByteBuffer)null   : java.nio.ByteBuffer.wrap(macKey);

@@ -17,11 +17,17 @@ public class CommitRequest implements org.apache.thrift.TBase<CommitRequest, Com
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CommitRequestTupleSchemeFactory();
 
   public @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // required
+  /**
+   * cumulative: publish every staged chunk <= seq; at most the last staged chunk
+   */
   public long seq; // required
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     SESSION_ID((short)1, "sessionId"),
+    /**
+     * cumulative: publish every staged chunk <= seq; at most the last staged chunk
+     */
     SEQ((short)2, "seq");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -159,10 +165,16 @@ public class CommitRequest implements org.apache.thrift.TBase<CommitRequest, Com
     }
   }
 
+  /**
+   * cumulative: publish every staged chunk <= seq; at most the last staged chunk
+   */
   public long getSeq() {
     return this.seq;
   }
 
+  /**
+   * cumulative: publish every staged chunk <= seq; at most the last staged chunk
+   */
   public CommitRequest setSeq(long seq) {
     this.seq = seq;
     setSeqIsSet(true);

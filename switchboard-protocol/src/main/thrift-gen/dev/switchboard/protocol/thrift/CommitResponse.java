@@ -16,6 +16,9 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new CommitResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new CommitResponseTupleSchemeFactory();
 
+  /**
+   * every chunk <= committedSeq is durable (see durability); at least the asked seq
+   */
   public long committedSeq; // required
   /**
    * how the chunks up to committedSeq are held; absent only from a backend older than this field
@@ -26,6 +29,9 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * every chunk <= committedSeq is durable (see durability); at least the asked seq
+     */
     COMMITTED_SEQ((short)1, "committedSeq"),
     /**
      * how the chunks up to committedSeq are held; absent only from a backend older than this field
@@ -143,10 +149,16 @@ public class CommitResponse implements org.apache.thrift.TBase<CommitResponse, C
     this.durability = null;
   }
 
+  /**
+   * every chunk <= committedSeq is durable (see durability); at least the asked seq
+   */
   public long getCommittedSeq() {
     return this.committedSeq;
   }
 
+  /**
+   * every chunk <= committedSeq is durable (see durability); at least the asked seq
+   */
   public CommitResponse setCommittedSeq(long committedSeq) {
     this.committedSeq = committedSeq;
     setCommittedSeqIsSet(true);

@@ -7,7 +7,7 @@
 package dev.switchboard.protocol.thrift;
 
 /**
- * One event. partition and offset are set on events returned by read.
+ * One event. partition and offset are set on events returned by read and ignored on write.
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, java.io.Serializable, Cloneable, Comparable<Event> {
@@ -23,20 +23,60 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EventStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EventTupleSchemeFactory();
 
+  /**
+   * the Kafka record key (partitioning, compaction); absent = no key, spread over the partitions
+   */
   public @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer key; // optional
+  /**
+   * the event's bytes, sealed at rest; may be empty, never absent
+   */
   public @org.apache.thrift.annotation.Nullable java.nio.ByteBuffer payload; // required
+  /**
+   * header name -> value. Reserved: "sb-id" is set by Switchboard on every written event
+   * (<writerId>:<chunkSeq>:<index>); a client's own "sb-id" is replaced, never stored.
+   * Names starting with "sb-" are reserved for Switchboard.
+   */
   public @org.apache.thrift.annotation.Nullable java.util.Map<java.lang.String,java.nio.ByteBuffer> headers; // optional
+  /**
+   * epoch milliseconds (UTC); on write, absent = the time the backend publishes it; never negative
+   */
   public long timestamp; // optional
+  /**
+   * read only: the Kafka partition
+   */
   public int partition; // optional
+  /**
+   * read only: the Kafka offset within the partition
+   */
   public long offset; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * the Kafka record key (partitioning, compaction); absent = no key, spread over the partitions
+     */
     KEY((short)1, "key"),
+    /**
+     * the event's bytes, sealed at rest; may be empty, never absent
+     */
     PAYLOAD((short)2, "payload"),
+    /**
+     * header name -> value. Reserved: "sb-id" is set by Switchboard on every written event
+     * (<writerId>:<chunkSeq>:<index>); a client's own "sb-id" is replaced, never stored.
+     * Names starting with "sb-" are reserved for Switchboard.
+     */
     HEADERS((short)3, "headers"),
+    /**
+     * epoch milliseconds (UTC); on write, absent = the time the backend publishes it; never negative
+     */
     TIMESTAMP((short)4, "timestamp"),
+    /**
+     * read only: the Kafka partition
+     */
     PARTITION((short)5, "partition"),
+    /**
+     * read only: the Kafka offset within the partition
+     */
     OFFSET((short)6, "offset");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -182,6 +222,9 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     this.offset = 0;
   }
 
+  /**
+   * the Kafka record key (partitioning, compaction); absent = no key, spread over the partitions
+   */
   public byte[] getKey() {
     setKey(org.apache.thrift.TBaseHelper.rightSize(key));
     return key == null ? null : key.array();
@@ -191,6 +234,9 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     return key;
   }
 
+  /**
+   * the Kafka record key (partitioning, compaction); absent = no key, spread over the partitions
+   */
   public Event setKey(byte[] key) {
     this.key = key == null ? (java.nio.ByteBuffer)null   : java.nio.ByteBuffer.wrap(key);
     return this;
@@ -216,6 +262,9 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     }
   }
 
+  /**
+   * the event's bytes, sealed at rest; may be empty, never absent
+   */
   public byte[] getPayload() {
     setPayload(org.apache.thrift.TBaseHelper.rightSize(payload));
     return payload == null ? null : payload.array();
@@ -225,6 +274,9 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     return payload;
   }
 
+  /**
+   * the event's bytes, sealed at rest; may be empty, never absent
+   */
   public Event setPayload(byte[] payload) {
     this.payload = payload == null ? (java.nio.ByteBuffer)null   : java.nio.ByteBuffer.wrap(payload);
     return this;
@@ -261,11 +313,21 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     this.headers.put(key, val);
   }
 
+  /**
+   * header name -> value. Reserved: "sb-id" is set by Switchboard on every written event
+   * (<writerId>:<chunkSeq>:<index>); a client's own "sb-id" is replaced, never stored.
+   * Names starting with "sb-" are reserved for Switchboard.
+   */
   @org.apache.thrift.annotation.Nullable
   public java.util.Map<java.lang.String,java.nio.ByteBuffer> getHeaders() {
     return this.headers;
   }
 
+  /**
+   * header name -> value. Reserved: "sb-id" is set by Switchboard on every written event
+   * (<writerId>:<chunkSeq>:<index>); a client's own "sb-id" is replaced, never stored.
+   * Names starting with "sb-" are reserved for Switchboard.
+   */
   public Event setHeaders(@org.apache.thrift.annotation.Nullable java.util.Map<java.lang.String,java.nio.ByteBuffer> headers) {
     this.headers = headers;
     return this;
@@ -286,10 +348,16 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     }
   }
 
+  /**
+   * epoch milliseconds (UTC); on write, absent = the time the backend publishes it; never negative
+   */
   public long getTimestamp() {
     return this.timestamp;
   }
 
+  /**
+   * epoch milliseconds (UTC); on write, absent = the time the backend publishes it; never negative
+   */
   public Event setTimestamp(long timestamp) {
     this.timestamp = timestamp;
     setTimestampIsSet(true);
@@ -309,10 +377,16 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __TIMESTAMP_ISSET_ID, value);
   }
 
+  /**
+   * read only: the Kafka partition
+   */
   public int getPartition() {
     return this.partition;
   }
 
+  /**
+   * read only: the Kafka partition
+   */
   public Event setPartition(int partition) {
     this.partition = partition;
     setPartitionIsSet(true);
@@ -332,10 +406,16 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __PARTITION_ISSET_ID, value);
   }
 
+  /**
+   * read only: the Kafka offset within the partition
+   */
   public long getOffset() {
     return this.offset;
   }
 
+  /**
+   * read only: the Kafka offset within the partition
+   */
   public Event setOffset(long offset) {
     this.offset = offset;
     setOffsetIsSet(true);

@@ -9,6 +9,9 @@ package dev.switchboard.protocol.thrift;
 
 public enum Guarantee implements org.apache.thrift.TEnum {
   AT_LEAST_ONCE(1),
+  /**
+   * designed, not built: asking for it is INVALID_REQUEST
+   */
   EXACTLY_ONCE(2);
 
   private final int value;

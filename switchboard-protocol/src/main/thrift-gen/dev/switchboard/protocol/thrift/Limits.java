@@ -25,24 +25,72 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new LimitsStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new LimitsTupleSchemeFactory();
 
+  /**
+   * the most events one read returns (server default 1000)
+   */
   public int maxEventsPerRead; // required
+  /**
+   * the most bytes one read returns, though always at least one event (default 4 MiB)
+   */
   public int maxBytesPerRead; // required
+  /**
+   * how many chunks a writer may stage beyond the last committed one before it must commit (default 16)
+   */
   public int writeWindow; // required
+  /**
+   * the most events in one written chunk (default 10000)
+   */
   public int maxEventsPerChunk; // required
+  /**
+   * the most bytes in one written chunk, counted as key + payload + header names and values (default 8 MiB)
+   */
   public int maxBytesPerChunk; // required
+  /**
+   * the most bytes of one event: key + payload + header names and values (default 1 MiB)
+   */
   public int maxEventBytes; // required
+  /**
+   * milliseconds a session may stay idle before the backend disposes it (default 300000)
+   */
   public long sessionTtlMs; // required
+  /**
+   * the longest a read long-polls, in milliseconds; larger ReadRequest.maxWaitMs are cut to it (default 30000)
+   */
   public int maxWaitMs; // required
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * the most events one read returns (server default 1000)
+     */
     MAX_EVENTS_PER_READ((short)1, "maxEventsPerRead"),
+    /**
+     * the most bytes one read returns, though always at least one event (default 4 MiB)
+     */
     MAX_BYTES_PER_READ((short)2, "maxBytesPerRead"),
+    /**
+     * how many chunks a writer may stage beyond the last committed one before it must commit (default 16)
+     */
     WRITE_WINDOW((short)3, "writeWindow"),
+    /**
+     * the most events in one written chunk (default 10000)
+     */
     MAX_EVENTS_PER_CHUNK((short)4, "maxEventsPerChunk"),
+    /**
+     * the most bytes in one written chunk, counted as key + payload + header names and values (default 8 MiB)
+     */
     MAX_BYTES_PER_CHUNK((short)5, "maxBytesPerChunk"),
+    /**
+     * the most bytes of one event: key + payload + header names and values (default 1 MiB)
+     */
     MAX_EVENT_BYTES((short)6, "maxEventBytes"),
+    /**
+     * milliseconds a session may stay idle before the backend disposes it (default 300000)
+     */
     SESSION_TTL_MS((short)7, "sessionTtlMs"),
+    /**
+     * the longest a read long-polls, in milliseconds; larger ReadRequest.maxWaitMs are cut to it (default 30000)
+     */
     MAX_WAIT_MS((short)8, "maxWaitMs");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -222,10 +270,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     this.maxWaitMs = 0;
   }
 
+  /**
+   * the most events one read returns (server default 1000)
+   */
   public int getMaxEventsPerRead() {
     return this.maxEventsPerRead;
   }
 
+  /**
+   * the most events one read returns (server default 1000)
+   */
   public Limits setMaxEventsPerRead(int maxEventsPerRead) {
     this.maxEventsPerRead = maxEventsPerRead;
     setMaxEventsPerReadIsSet(true);
@@ -245,10 +299,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXEVENTSPERREAD_ISSET_ID, value);
   }
 
+  /**
+   * the most bytes one read returns, though always at least one event (default 4 MiB)
+   */
   public int getMaxBytesPerRead() {
     return this.maxBytesPerRead;
   }
 
+  /**
+   * the most bytes one read returns, though always at least one event (default 4 MiB)
+   */
   public Limits setMaxBytesPerRead(int maxBytesPerRead) {
     this.maxBytesPerRead = maxBytesPerRead;
     setMaxBytesPerReadIsSet(true);
@@ -268,10 +328,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXBYTESPERREAD_ISSET_ID, value);
   }
 
+  /**
+   * how many chunks a writer may stage beyond the last committed one before it must commit (default 16)
+   */
   public int getWriteWindow() {
     return this.writeWindow;
   }
 
+  /**
+   * how many chunks a writer may stage beyond the last committed one before it must commit (default 16)
+   */
   public Limits setWriteWindow(int writeWindow) {
     this.writeWindow = writeWindow;
     setWriteWindowIsSet(true);
@@ -291,10 +357,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __WRITEWINDOW_ISSET_ID, value);
   }
 
+  /**
+   * the most events in one written chunk (default 10000)
+   */
   public int getMaxEventsPerChunk() {
     return this.maxEventsPerChunk;
   }
 
+  /**
+   * the most events in one written chunk (default 10000)
+   */
   public Limits setMaxEventsPerChunk(int maxEventsPerChunk) {
     this.maxEventsPerChunk = maxEventsPerChunk;
     setMaxEventsPerChunkIsSet(true);
@@ -314,10 +386,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXEVENTSPERCHUNK_ISSET_ID, value);
   }
 
+  /**
+   * the most bytes in one written chunk, counted as key + payload + header names and values (default 8 MiB)
+   */
   public int getMaxBytesPerChunk() {
     return this.maxBytesPerChunk;
   }
 
+  /**
+   * the most bytes in one written chunk, counted as key + payload + header names and values (default 8 MiB)
+   */
   public Limits setMaxBytesPerChunk(int maxBytesPerChunk) {
     this.maxBytesPerChunk = maxBytesPerChunk;
     setMaxBytesPerChunkIsSet(true);
@@ -337,10 +415,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXBYTESPERCHUNK_ISSET_ID, value);
   }
 
+  /**
+   * the most bytes of one event: key + payload + header names and values (default 1 MiB)
+   */
   public int getMaxEventBytes() {
     return this.maxEventBytes;
   }
 
+  /**
+   * the most bytes of one event: key + payload + header names and values (default 1 MiB)
+   */
   public Limits setMaxEventBytes(int maxEventBytes) {
     this.maxEventBytes = maxEventBytes;
     setMaxEventBytesIsSet(true);
@@ -360,10 +444,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXEVENTBYTES_ISSET_ID, value);
   }
 
+  /**
+   * milliseconds a session may stay idle before the backend disposes it (default 300000)
+   */
   public long getSessionTtlMs() {
     return this.sessionTtlMs;
   }
 
+  /**
+   * milliseconds a session may stay idle before the backend disposes it (default 300000)
+   */
   public Limits setSessionTtlMs(long sessionTtlMs) {
     this.sessionTtlMs = sessionTtlMs;
     setSessionTtlMsIsSet(true);
@@ -383,10 +473,16 @@ public class Limits implements org.apache.thrift.TBase<Limits, Limits._Fields>, 
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __SESSIONTTLMS_ISSET_ID, value);
   }
 
+  /**
+   * the longest a read long-polls, in milliseconds; larger ReadRequest.maxWaitMs are cut to it (default 30000)
+   */
   public int getMaxWaitMs() {
     return this.maxWaitMs;
   }
 
+  /**
+   * the longest a read long-polls, in milliseconds; larger ReadRequest.maxWaitMs are cut to it (default 30000)
+   */
   public Limits setMaxWaitMs(int maxWaitMs) {
     this.maxWaitMs = maxWaitMs;
     setMaxWaitMsIsSet(true);

@@ -20,17 +20,43 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new ReadRequestTupleSchemeFactory();
 
   public @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // required
+  /**
+   * the batch: acknowledged seq + 1 for a new batch, or the delivered unacknowledged seq to get it again
+   */
   public long seq; // required
+  /**
+   * at least 1; absent or above Limits.maxEventsPerRead = that limit
+   */
   public int maxEvents; // optional
+  /**
+   * at least 1; absent or above Limits.maxBytesPerRead = that limit (one event is always returned whole)
+   */
   public int maxBytes; // optional
+  /**
+   * milliseconds to long-poll when nothing is there, not negative; absent or 0 = answer at once;
+   * above Limits.maxWaitMs = that limit
+   */
   public int maxWaitMs; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     SESSION_ID((short)1, "sessionId"),
+    /**
+     * the batch: acknowledged seq + 1 for a new batch, or the delivered unacknowledged seq to get it again
+     */
     SEQ((short)2, "seq"),
+    /**
+     * at least 1; absent or above Limits.maxEventsPerRead = that limit
+     */
     MAX_EVENTS((short)3, "maxEvents"),
+    /**
+     * at least 1; absent or above Limits.maxBytesPerRead = that limit (one event is always returned whole)
+     */
     MAX_BYTES((short)4, "maxBytes"),
+    /**
+     * milliseconds to long-poll when nothing is there, not negative; absent or 0 = answer at once;
+     * above Limits.maxWaitMs = that limit
+     */
     MAX_WAIT_MS((short)5, "maxWaitMs");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -193,10 +219,16 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     }
   }
 
+  /**
+   * the batch: acknowledged seq + 1 for a new batch, or the delivered unacknowledged seq to get it again
+   */
   public long getSeq() {
     return this.seq;
   }
 
+  /**
+   * the batch: acknowledged seq + 1 for a new batch, or the delivered unacknowledged seq to get it again
+   */
   public ReadRequest setSeq(long seq) {
     this.seq = seq;
     setSeqIsSet(true);
@@ -216,10 +248,16 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __SEQ_ISSET_ID, value);
   }
 
+  /**
+   * at least 1; absent or above Limits.maxEventsPerRead = that limit
+   */
   public int getMaxEvents() {
     return this.maxEvents;
   }
 
+  /**
+   * at least 1; absent or above Limits.maxEventsPerRead = that limit
+   */
   public ReadRequest setMaxEvents(int maxEvents) {
     this.maxEvents = maxEvents;
     setMaxEventsIsSet(true);
@@ -239,10 +277,16 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXEVENTS_ISSET_ID, value);
   }
 
+  /**
+   * at least 1; absent or above Limits.maxBytesPerRead = that limit (one event is always returned whole)
+   */
   public int getMaxBytes() {
     return this.maxBytes;
   }
 
+  /**
+   * at least 1; absent or above Limits.maxBytesPerRead = that limit (one event is always returned whole)
+   */
   public ReadRequest setMaxBytes(int maxBytes) {
     this.maxBytes = maxBytes;
     setMaxBytesIsSet(true);
@@ -262,10 +306,18 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXBYTES_ISSET_ID, value);
   }
 
+  /**
+   * milliseconds to long-poll when nothing is there, not negative; absent or 0 = answer at once;
+   * above Limits.maxWaitMs = that limit
+   */
   public int getMaxWaitMs() {
     return this.maxWaitMs;
   }
 
+  /**
+   * milliseconds to long-poll when nothing is there, not negative; absent or 0 = answer at once;
+   * above Limits.maxWaitMs = that limit
+   */
   public ReadRequest setMaxWaitMs(int maxWaitMs) {
     this.maxWaitMs = maxWaitMs;
     setMaxWaitMsIsSet(true);

@@ -19,11 +19,17 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new ReadResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new ReadResponseTupleSchemeFactory();
 
+  /**
+   * the batch's seq, as asked
+   */
   public long seq; // required
   public @org.apache.thrift.annotation.Nullable java.util.List<Event> events; // required
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * the batch's seq, as asked
+     */
     SEQ((short)1, "seq"),
     EVENTS((short)2, "events");
 
@@ -142,10 +148,16 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
     this.events = null;
   }
 
+  /**
+   * the batch's seq, as asked
+   */
   public long getSeq() {
     return this.seq;
   }
 
+  /**
+   * the batch's seq, as asked
+   */
   public ReadResponse setSeq(long seq) {
     this.seq = seq;
     setSeqIsSet(true);

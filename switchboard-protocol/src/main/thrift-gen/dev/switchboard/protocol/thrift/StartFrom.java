@@ -7,9 +7,15 @@
 package dev.switchboard.protocol.thrift;
 
 
+/**
+ * Where a reader without a cursor starts.
+ */
 public enum StartFrom implements org.apache.thrift.TEnum {
   EARLIEST(1),
   LATEST(2),
+  /**
+   * the first event at or after AllocateRequest.startTimestamp, per partition
+   */
   TIMESTAMP(3);
 
   private final int value;

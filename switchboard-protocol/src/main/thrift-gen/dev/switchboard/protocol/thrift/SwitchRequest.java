@@ -100,17 +100,17 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.ALLOCATE, new org.apache.thrift.meta_data.FieldMetaData("allocate", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, AllocateRequest.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.AllocateRequest.class)));
     tmpMap.put(_Fields.READ, new org.apache.thrift.meta_data.FieldMetaData("read", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReadRequest.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.ReadRequest.class)));
     tmpMap.put(_Fields.ACK, new org.apache.thrift.meta_data.FieldMetaData("ack", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, AckRequest.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.AckRequest.class)));
     tmpMap.put(_Fields.WRITE, new org.apache.thrift.meta_data.FieldMetaData("write", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, WriteRequest.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.WriteRequest.class)));
     tmpMap.put(_Fields.COMMIT, new org.apache.thrift.meta_data.FieldMetaData("commit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CommitRequest.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.CommitRequest.class)));
     tmpMap.put(_Fields.DISPOSE, new org.apache.thrift.meta_data.FieldMetaData("dispose", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, DisposeRequest.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.DisposeRequest.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SwitchRequest.class, metaDataMap);
   }
@@ -131,37 +131,37 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
     return new SwitchRequest(this);
   }
 
-  public static SwitchRequest allocate(AllocateRequest value) {
+  public static SwitchRequest allocate(dev.switchboard.protocol.thrift.AllocateRequest value) {
     SwitchRequest x = new SwitchRequest();
     x.setAllocate(value);
     return x;
   }
 
-  public static SwitchRequest read(ReadRequest value) {
+  public static SwitchRequest read(dev.switchboard.protocol.thrift.ReadRequest value) {
     SwitchRequest x = new SwitchRequest();
     x.setRead(value);
     return x;
   }
 
-  public static SwitchRequest ack(AckRequest value) {
+  public static SwitchRequest ack(dev.switchboard.protocol.thrift.AckRequest value) {
     SwitchRequest x = new SwitchRequest();
     x.setAck(value);
     return x;
   }
 
-  public static SwitchRequest write(WriteRequest value) {
+  public static SwitchRequest write(dev.switchboard.protocol.thrift.WriteRequest value) {
     SwitchRequest x = new SwitchRequest();
     x.setWrite(value);
     return x;
   }
 
-  public static SwitchRequest commit(CommitRequest value) {
+  public static SwitchRequest commit(dev.switchboard.protocol.thrift.CommitRequest value) {
     SwitchRequest x = new SwitchRequest();
     x.setCommit(value);
     return x;
   }
 
-  public static SwitchRequest dispose(DisposeRequest value) {
+  public static SwitchRequest dispose(dev.switchboard.protocol.thrift.DisposeRequest value) {
     SwitchRequest x = new SwitchRequest();
     x.setDispose(value);
     return x;
@@ -172,35 +172,35 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
     switch (setField) {
       case ALLOCATE:
-        if (value instanceof AllocateRequest) {
+        if (value instanceof dev.switchboard.protocol.thrift.AllocateRequest) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type AllocateRequest for field 'allocate', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.AllocateRequest for field 'allocate', but got " + value.getClass().getSimpleName());
       case READ:
-        if (value instanceof ReadRequest) {
+        if (value instanceof dev.switchboard.protocol.thrift.ReadRequest) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type ReadRequest for field 'read', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.ReadRequest for field 'read', but got " + value.getClass().getSimpleName());
       case ACK:
-        if (value instanceof AckRequest) {
+        if (value instanceof dev.switchboard.protocol.thrift.AckRequest) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type AckRequest for field 'ack', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.AckRequest for field 'ack', but got " + value.getClass().getSimpleName());
       case WRITE:
-        if (value instanceof WriteRequest) {
+        if (value instanceof dev.switchboard.protocol.thrift.WriteRequest) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type WriteRequest for field 'write', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.WriteRequest for field 'write', but got " + value.getClass().getSimpleName());
       case COMMIT:
-        if (value instanceof CommitRequest) {
+        if (value instanceof dev.switchboard.protocol.thrift.CommitRequest) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type CommitRequest for field 'commit', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.CommitRequest for field 'commit', but got " + value.getClass().getSimpleName());
       case DISPOSE:
-        if (value instanceof DisposeRequest) {
+        if (value instanceof dev.switchboard.protocol.thrift.DisposeRequest) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type DisposeRequest for field 'dispose', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.DisposeRequest for field 'dispose', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -213,8 +213,8 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
       switch (setField) {
         case ALLOCATE:
           if (field.type == ALLOCATE_FIELD_DESC.type) {
-            AllocateRequest allocate;
-            allocate = new AllocateRequest();
+            dev.switchboard.protocol.thrift.AllocateRequest allocate;
+            allocate = new dev.switchboard.protocol.thrift.AllocateRequest();
             allocate.read(iprot);
             return allocate;
           } else {
@@ -223,8 +223,8 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
           }
         case READ:
           if (field.type == READ_FIELD_DESC.type) {
-            ReadRequest read;
-            read = new ReadRequest();
+            dev.switchboard.protocol.thrift.ReadRequest read;
+            read = new dev.switchboard.protocol.thrift.ReadRequest();
             read.read(iprot);
             return read;
           } else {
@@ -233,8 +233,8 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
           }
         case ACK:
           if (field.type == ACK_FIELD_DESC.type) {
-            AckRequest ack;
-            ack = new AckRequest();
+            dev.switchboard.protocol.thrift.AckRequest ack;
+            ack = new dev.switchboard.protocol.thrift.AckRequest();
             ack.read(iprot);
             return ack;
           } else {
@@ -243,8 +243,8 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
           }
         case WRITE:
           if (field.type == WRITE_FIELD_DESC.type) {
-            WriteRequest write;
-            write = new WriteRequest();
+            dev.switchboard.protocol.thrift.WriteRequest write;
+            write = new dev.switchboard.protocol.thrift.WriteRequest();
             write.read(iprot);
             return write;
           } else {
@@ -253,8 +253,8 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
           }
         case COMMIT:
           if (field.type == COMMIT_FIELD_DESC.type) {
-            CommitRequest commit;
-            commit = new CommitRequest();
+            dev.switchboard.protocol.thrift.CommitRequest commit;
+            commit = new dev.switchboard.protocol.thrift.CommitRequest();
             commit.read(iprot);
             return commit;
           } else {
@@ -263,8 +263,8 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
           }
         case DISPOSE:
           if (field.type == DISPOSE_FIELD_DESC.type) {
-            DisposeRequest dispose;
-            dispose = new DisposeRequest();
+            dev.switchboard.protocol.thrift.DisposeRequest dispose;
+            dispose = new dev.switchboard.protocol.thrift.DisposeRequest();
             dispose.read(iprot);
             return dispose;
           } else {
@@ -284,27 +284,27 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
   protected void standardSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
       case ALLOCATE:
-        AllocateRequest allocate = (AllocateRequest)value_;
+        dev.switchboard.protocol.thrift.AllocateRequest allocate = (dev.switchboard.protocol.thrift.AllocateRequest)value_;
         allocate.write(oprot);
         return;
       case READ:
-        ReadRequest read = (ReadRequest)value_;
+        dev.switchboard.protocol.thrift.ReadRequest read = (dev.switchboard.protocol.thrift.ReadRequest)value_;
         read.write(oprot);
         return;
       case ACK:
-        AckRequest ack = (AckRequest)value_;
+        dev.switchboard.protocol.thrift.AckRequest ack = (dev.switchboard.protocol.thrift.AckRequest)value_;
         ack.write(oprot);
         return;
       case WRITE:
-        WriteRequest write = (WriteRequest)value_;
+        dev.switchboard.protocol.thrift.WriteRequest write = (dev.switchboard.protocol.thrift.WriteRequest)value_;
         write.write(oprot);
         return;
       case COMMIT:
-        CommitRequest commit = (CommitRequest)value_;
+        dev.switchboard.protocol.thrift.CommitRequest commit = (dev.switchboard.protocol.thrift.CommitRequest)value_;
         commit.write(oprot);
         return;
       case DISPOSE:
-        DisposeRequest dispose = (DisposeRequest)value_;
+        dev.switchboard.protocol.thrift.DisposeRequest dispose = (dev.switchboard.protocol.thrift.DisposeRequest)value_;
         dispose.write(oprot);
         return;
       default:
@@ -318,33 +318,33 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
     if (setField != null) {
       switch (setField) {
         case ALLOCATE:
-          AllocateRequest allocate;
-          allocate = new AllocateRequest();
+          dev.switchboard.protocol.thrift.AllocateRequest allocate;
+          allocate = new dev.switchboard.protocol.thrift.AllocateRequest();
           allocate.read(iprot);
           return allocate;
         case READ:
-          ReadRequest read;
-          read = new ReadRequest();
+          dev.switchboard.protocol.thrift.ReadRequest read;
+          read = new dev.switchboard.protocol.thrift.ReadRequest();
           read.read(iprot);
           return read;
         case ACK:
-          AckRequest ack;
-          ack = new AckRequest();
+          dev.switchboard.protocol.thrift.AckRequest ack;
+          ack = new dev.switchboard.protocol.thrift.AckRequest();
           ack.read(iprot);
           return ack;
         case WRITE:
-          WriteRequest write;
-          write = new WriteRequest();
+          dev.switchboard.protocol.thrift.WriteRequest write;
+          write = new dev.switchboard.protocol.thrift.WriteRequest();
           write.read(iprot);
           return write;
         case COMMIT:
-          CommitRequest commit;
-          commit = new CommitRequest();
+          dev.switchboard.protocol.thrift.CommitRequest commit;
+          commit = new dev.switchboard.protocol.thrift.CommitRequest();
           commit.read(iprot);
           return commit;
         case DISPOSE:
-          DisposeRequest dispose;
-          dispose = new DisposeRequest();
+          dev.switchboard.protocol.thrift.DisposeRequest dispose;
+          dispose = new dev.switchboard.protocol.thrift.DisposeRequest();
           dispose.read(iprot);
           return dispose;
         default:
@@ -359,27 +359,27 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
   protected void tupleSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
       case ALLOCATE:
-        AllocateRequest allocate = (AllocateRequest)value_;
+        dev.switchboard.protocol.thrift.AllocateRequest allocate = (dev.switchboard.protocol.thrift.AllocateRequest)value_;
         allocate.write(oprot);
         return;
       case READ:
-        ReadRequest read = (ReadRequest)value_;
+        dev.switchboard.protocol.thrift.ReadRequest read = (dev.switchboard.protocol.thrift.ReadRequest)value_;
         read.write(oprot);
         return;
       case ACK:
-        AckRequest ack = (AckRequest)value_;
+        dev.switchboard.protocol.thrift.AckRequest ack = (dev.switchboard.protocol.thrift.AckRequest)value_;
         ack.write(oprot);
         return;
       case WRITE:
-        WriteRequest write = (WriteRequest)value_;
+        dev.switchboard.protocol.thrift.WriteRequest write = (dev.switchboard.protocol.thrift.WriteRequest)value_;
         write.write(oprot);
         return;
       case COMMIT:
-        CommitRequest commit = (CommitRequest)value_;
+        dev.switchboard.protocol.thrift.CommitRequest commit = (dev.switchboard.protocol.thrift.CommitRequest)value_;
         commit.write(oprot);
         return;
       case DISPOSE:
-        DisposeRequest dispose = (DisposeRequest)value_;
+        dev.switchboard.protocol.thrift.DisposeRequest dispose = (dev.switchboard.protocol.thrift.DisposeRequest)value_;
         dispose.write(oprot);
         return;
       default:
@@ -424,80 +424,80 @@ public class SwitchRequest extends org.apache.thrift.TUnion<SwitchRequest, Switc
   }
 
 
-  public AllocateRequest getAllocate() {
+  public dev.switchboard.protocol.thrift.AllocateRequest getAllocate() {
     if (getSetField() == _Fields.ALLOCATE) {
-      return (AllocateRequest)getFieldValue();
+      return (dev.switchboard.protocol.thrift.AllocateRequest)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'allocate' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setAllocate(AllocateRequest value) {
+  public void setAllocate(dev.switchboard.protocol.thrift.AllocateRequest value) {
     setField_ = _Fields.ALLOCATE;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.ALLOCATE");
   }
 
-  public ReadRequest getRead() {
+  public dev.switchboard.protocol.thrift.ReadRequest getRead() {
     if (getSetField() == _Fields.READ) {
-      return (ReadRequest)getFieldValue();
+      return (dev.switchboard.protocol.thrift.ReadRequest)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'read' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setRead(ReadRequest value) {
+  public void setRead(dev.switchboard.protocol.thrift.ReadRequest value) {
     setField_ = _Fields.READ;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.READ");
   }
 
-  public AckRequest getAck() {
+  public dev.switchboard.protocol.thrift.AckRequest getAck() {
     if (getSetField() == _Fields.ACK) {
-      return (AckRequest)getFieldValue();
+      return (dev.switchboard.protocol.thrift.AckRequest)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'ack' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setAck(AckRequest value) {
+  public void setAck(dev.switchboard.protocol.thrift.AckRequest value) {
     setField_ = _Fields.ACK;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.ACK");
   }
 
-  public WriteRequest getWrite() {
+  public dev.switchboard.protocol.thrift.WriteRequest getWrite() {
     if (getSetField() == _Fields.WRITE) {
-      return (WriteRequest)getFieldValue();
+      return (dev.switchboard.protocol.thrift.WriteRequest)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'write' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setWrite(WriteRequest value) {
+  public void setWrite(dev.switchboard.protocol.thrift.WriteRequest value) {
     setField_ = _Fields.WRITE;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.WRITE");
   }
 
-  public CommitRequest getCommit() {
+  public dev.switchboard.protocol.thrift.CommitRequest getCommit() {
     if (getSetField() == _Fields.COMMIT) {
-      return (CommitRequest)getFieldValue();
+      return (dev.switchboard.protocol.thrift.CommitRequest)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'commit' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setCommit(CommitRequest value) {
+  public void setCommit(dev.switchboard.protocol.thrift.CommitRequest value) {
     setField_ = _Fields.COMMIT;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.COMMIT");
   }
 
-  public DisposeRequest getDispose() {
+  public dev.switchboard.protocol.thrift.DisposeRequest getDispose() {
     if (getSetField() == _Fields.DISPOSE) {
-      return (DisposeRequest)getFieldValue();
+      return (dev.switchboard.protocol.thrift.DisposeRequest)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'dispose' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setDispose(DisposeRequest value) {
+  public void setDispose(dev.switchboard.protocol.thrift.DisposeRequest value) {
     setField_ = _Fields.DISPOSE;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.DISPOSE");
   }

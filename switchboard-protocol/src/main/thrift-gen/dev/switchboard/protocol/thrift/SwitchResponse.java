@@ -104,19 +104,19 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
     tmpMap.put(_Fields.ALLOCATE, new org.apache.thrift.meta_data.FieldMetaData("allocate", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, AllocateResponse.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.AllocateResponse.class)));
     tmpMap.put(_Fields.READ, new org.apache.thrift.meta_data.FieldMetaData("read", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, ReadResponse.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.ReadResponse.class)));
     tmpMap.put(_Fields.ACK, new org.apache.thrift.meta_data.FieldMetaData("ack", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, AckResponse.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.AckResponse.class)));
     tmpMap.put(_Fields.WRITE, new org.apache.thrift.meta_data.FieldMetaData("write", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, WriteResponse.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.WriteResponse.class)));
     tmpMap.put(_Fields.COMMIT, new org.apache.thrift.meta_data.FieldMetaData("commit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CommitResponse.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.CommitResponse.class)));
     tmpMap.put(_Fields.DISPOSE, new org.apache.thrift.meta_data.FieldMetaData("dispose", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, DisposeResponse.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.DisposeResponse.class)));
     tmpMap.put(_Fields.ERROR, new org.apache.thrift.meta_data.FieldMetaData("error", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
-        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, SwitchboardError.class)));
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, dev.switchboard.protocol.thrift.SwitchboardError.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(SwitchResponse.class, metaDataMap);
   }
@@ -137,43 +137,43 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
     return new SwitchResponse(this);
   }
 
-  public static SwitchResponse allocate(AllocateResponse value) {
+  public static SwitchResponse allocate(dev.switchboard.protocol.thrift.AllocateResponse value) {
     SwitchResponse x = new SwitchResponse();
     x.setAllocate(value);
     return x;
   }
 
-  public static SwitchResponse read(ReadResponse value) {
+  public static SwitchResponse read(dev.switchboard.protocol.thrift.ReadResponse value) {
     SwitchResponse x = new SwitchResponse();
     x.setRead(value);
     return x;
   }
 
-  public static SwitchResponse ack(AckResponse value) {
+  public static SwitchResponse ack(dev.switchboard.protocol.thrift.AckResponse value) {
     SwitchResponse x = new SwitchResponse();
     x.setAck(value);
     return x;
   }
 
-  public static SwitchResponse write(WriteResponse value) {
+  public static SwitchResponse write(dev.switchboard.protocol.thrift.WriteResponse value) {
     SwitchResponse x = new SwitchResponse();
     x.setWrite(value);
     return x;
   }
 
-  public static SwitchResponse commit(CommitResponse value) {
+  public static SwitchResponse commit(dev.switchboard.protocol.thrift.CommitResponse value) {
     SwitchResponse x = new SwitchResponse();
     x.setCommit(value);
     return x;
   }
 
-  public static SwitchResponse dispose(DisposeResponse value) {
+  public static SwitchResponse dispose(dev.switchboard.protocol.thrift.DisposeResponse value) {
     SwitchResponse x = new SwitchResponse();
     x.setDispose(value);
     return x;
   }
 
-  public static SwitchResponse error(SwitchboardError value) {
+  public static SwitchResponse error(dev.switchboard.protocol.thrift.SwitchboardError value) {
     SwitchResponse x = new SwitchResponse();
     x.setError(value);
     return x;
@@ -184,40 +184,40 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
   protected void checkType(_Fields setField, java.lang.Object value) throws java.lang.ClassCastException {
     switch (setField) {
       case ALLOCATE:
-        if (value instanceof AllocateResponse) {
+        if (value instanceof dev.switchboard.protocol.thrift.AllocateResponse) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type AllocateResponse for field 'allocate', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.AllocateResponse for field 'allocate', but got " + value.getClass().getSimpleName());
       case READ:
-        if (value instanceof ReadResponse) {
+        if (value instanceof dev.switchboard.protocol.thrift.ReadResponse) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type ReadResponse for field 'read', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.ReadResponse for field 'read', but got " + value.getClass().getSimpleName());
       case ACK:
-        if (value instanceof AckResponse) {
+        if (value instanceof dev.switchboard.protocol.thrift.AckResponse) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type AckResponse for field 'ack', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.AckResponse for field 'ack', but got " + value.getClass().getSimpleName());
       case WRITE:
-        if (value instanceof WriteResponse) {
+        if (value instanceof dev.switchboard.protocol.thrift.WriteResponse) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type WriteResponse for field 'write', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.WriteResponse for field 'write', but got " + value.getClass().getSimpleName());
       case COMMIT:
-        if (value instanceof CommitResponse) {
+        if (value instanceof dev.switchboard.protocol.thrift.CommitResponse) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type CommitResponse for field 'commit', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.CommitResponse for field 'commit', but got " + value.getClass().getSimpleName());
       case DISPOSE:
-        if (value instanceof DisposeResponse) {
+        if (value instanceof dev.switchboard.protocol.thrift.DisposeResponse) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type DisposeResponse for field 'dispose', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.DisposeResponse for field 'dispose', but got " + value.getClass().getSimpleName());
       case ERROR:
-        if (value instanceof SwitchboardError) {
+        if (value instanceof dev.switchboard.protocol.thrift.SwitchboardError) {
           break;
         }
-        throw new java.lang.ClassCastException("Was expecting value of type SwitchboardError for field 'error', but got " + value.getClass().getSimpleName());
+        throw new java.lang.ClassCastException("Was expecting value of type dev.switchboard.protocol.thrift.SwitchboardError for field 'error', but got " + value.getClass().getSimpleName());
       default:
         throw new java.lang.IllegalArgumentException("Unknown field id " + setField);
     }
@@ -230,8 +230,8 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
       switch (setField) {
         case ALLOCATE:
           if (field.type == ALLOCATE_FIELD_DESC.type) {
-            AllocateResponse allocate;
-            allocate = new AllocateResponse();
+            dev.switchboard.protocol.thrift.AllocateResponse allocate;
+            allocate = new dev.switchboard.protocol.thrift.AllocateResponse();
             allocate.read(iprot);
             return allocate;
           } else {
@@ -240,8 +240,8 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
           }
         case READ:
           if (field.type == READ_FIELD_DESC.type) {
-            ReadResponse read;
-            read = new ReadResponse();
+            dev.switchboard.protocol.thrift.ReadResponse read;
+            read = new dev.switchboard.protocol.thrift.ReadResponse();
             read.read(iprot);
             return read;
           } else {
@@ -250,8 +250,8 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
           }
         case ACK:
           if (field.type == ACK_FIELD_DESC.type) {
-            AckResponse ack;
-            ack = new AckResponse();
+            dev.switchboard.protocol.thrift.AckResponse ack;
+            ack = new dev.switchboard.protocol.thrift.AckResponse();
             ack.read(iprot);
             return ack;
           } else {
@@ -260,8 +260,8 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
           }
         case WRITE:
           if (field.type == WRITE_FIELD_DESC.type) {
-            WriteResponse write;
-            write = new WriteResponse();
+            dev.switchboard.protocol.thrift.WriteResponse write;
+            write = new dev.switchboard.protocol.thrift.WriteResponse();
             write.read(iprot);
             return write;
           } else {
@@ -270,8 +270,8 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
           }
         case COMMIT:
           if (field.type == COMMIT_FIELD_DESC.type) {
-            CommitResponse commit;
-            commit = new CommitResponse();
+            dev.switchboard.protocol.thrift.CommitResponse commit;
+            commit = new dev.switchboard.protocol.thrift.CommitResponse();
             commit.read(iprot);
             return commit;
           } else {
@@ -280,8 +280,8 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
           }
         case DISPOSE:
           if (field.type == DISPOSE_FIELD_DESC.type) {
-            DisposeResponse dispose;
-            dispose = new DisposeResponse();
+            dev.switchboard.protocol.thrift.DisposeResponse dispose;
+            dispose = new dev.switchboard.protocol.thrift.DisposeResponse();
             dispose.read(iprot);
             return dispose;
           } else {
@@ -290,8 +290,8 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
           }
         case ERROR:
           if (field.type == ERROR_FIELD_DESC.type) {
-            SwitchboardError error;
-            error = new SwitchboardError();
+            dev.switchboard.protocol.thrift.SwitchboardError error;
+            error = new dev.switchboard.protocol.thrift.SwitchboardError();
             error.read(iprot);
             return error;
           } else {
@@ -311,31 +311,31 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
   protected void standardSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
       case ALLOCATE:
-        AllocateResponse allocate = (AllocateResponse)value_;
+        dev.switchboard.protocol.thrift.AllocateResponse allocate = (dev.switchboard.protocol.thrift.AllocateResponse)value_;
         allocate.write(oprot);
         return;
       case READ:
-        ReadResponse read = (ReadResponse)value_;
+        dev.switchboard.protocol.thrift.ReadResponse read = (dev.switchboard.protocol.thrift.ReadResponse)value_;
         read.write(oprot);
         return;
       case ACK:
-        AckResponse ack = (AckResponse)value_;
+        dev.switchboard.protocol.thrift.AckResponse ack = (dev.switchboard.protocol.thrift.AckResponse)value_;
         ack.write(oprot);
         return;
       case WRITE:
-        WriteResponse write = (WriteResponse)value_;
+        dev.switchboard.protocol.thrift.WriteResponse write = (dev.switchboard.protocol.thrift.WriteResponse)value_;
         write.write(oprot);
         return;
       case COMMIT:
-        CommitResponse commit = (CommitResponse)value_;
+        dev.switchboard.protocol.thrift.CommitResponse commit = (dev.switchboard.protocol.thrift.CommitResponse)value_;
         commit.write(oprot);
         return;
       case DISPOSE:
-        DisposeResponse dispose = (DisposeResponse)value_;
+        dev.switchboard.protocol.thrift.DisposeResponse dispose = (dev.switchboard.protocol.thrift.DisposeResponse)value_;
         dispose.write(oprot);
         return;
       case ERROR:
-        SwitchboardError error = (SwitchboardError)value_;
+        dev.switchboard.protocol.thrift.SwitchboardError error = (dev.switchboard.protocol.thrift.SwitchboardError)value_;
         error.write(oprot);
         return;
       default:
@@ -349,38 +349,38 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
     if (setField != null) {
       switch (setField) {
         case ALLOCATE:
-          AllocateResponse allocate;
-          allocate = new AllocateResponse();
+          dev.switchboard.protocol.thrift.AllocateResponse allocate;
+          allocate = new dev.switchboard.protocol.thrift.AllocateResponse();
           allocate.read(iprot);
           return allocate;
         case READ:
-          ReadResponse read;
-          read = new ReadResponse();
+          dev.switchboard.protocol.thrift.ReadResponse read;
+          read = new dev.switchboard.protocol.thrift.ReadResponse();
           read.read(iprot);
           return read;
         case ACK:
-          AckResponse ack;
-          ack = new AckResponse();
+          dev.switchboard.protocol.thrift.AckResponse ack;
+          ack = new dev.switchboard.protocol.thrift.AckResponse();
           ack.read(iprot);
           return ack;
         case WRITE:
-          WriteResponse write;
-          write = new WriteResponse();
+          dev.switchboard.protocol.thrift.WriteResponse write;
+          write = new dev.switchboard.protocol.thrift.WriteResponse();
           write.read(iprot);
           return write;
         case COMMIT:
-          CommitResponse commit;
-          commit = new CommitResponse();
+          dev.switchboard.protocol.thrift.CommitResponse commit;
+          commit = new dev.switchboard.protocol.thrift.CommitResponse();
           commit.read(iprot);
           return commit;
         case DISPOSE:
-          DisposeResponse dispose;
-          dispose = new DisposeResponse();
+          dev.switchboard.protocol.thrift.DisposeResponse dispose;
+          dispose = new dev.switchboard.protocol.thrift.DisposeResponse();
           dispose.read(iprot);
           return dispose;
         case ERROR:
-          SwitchboardError error;
-          error = new SwitchboardError();
+          dev.switchboard.protocol.thrift.SwitchboardError error;
+          error = new dev.switchboard.protocol.thrift.SwitchboardError();
           error.read(iprot);
           return error;
         default:
@@ -395,31 +395,31 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
   protected void tupleSchemeWriteValue(org.apache.thrift.protocol.TProtocol oprot) throws org.apache.thrift.TException {
     switch (setField_) {
       case ALLOCATE:
-        AllocateResponse allocate = (AllocateResponse)value_;
+        dev.switchboard.protocol.thrift.AllocateResponse allocate = (dev.switchboard.protocol.thrift.AllocateResponse)value_;
         allocate.write(oprot);
         return;
       case READ:
-        ReadResponse read = (ReadResponse)value_;
+        dev.switchboard.protocol.thrift.ReadResponse read = (dev.switchboard.protocol.thrift.ReadResponse)value_;
         read.write(oprot);
         return;
       case ACK:
-        AckResponse ack = (AckResponse)value_;
+        dev.switchboard.protocol.thrift.AckResponse ack = (dev.switchboard.protocol.thrift.AckResponse)value_;
         ack.write(oprot);
         return;
       case WRITE:
-        WriteResponse write = (WriteResponse)value_;
+        dev.switchboard.protocol.thrift.WriteResponse write = (dev.switchboard.protocol.thrift.WriteResponse)value_;
         write.write(oprot);
         return;
       case COMMIT:
-        CommitResponse commit = (CommitResponse)value_;
+        dev.switchboard.protocol.thrift.CommitResponse commit = (dev.switchboard.protocol.thrift.CommitResponse)value_;
         commit.write(oprot);
         return;
       case DISPOSE:
-        DisposeResponse dispose = (DisposeResponse)value_;
+        dev.switchboard.protocol.thrift.DisposeResponse dispose = (dev.switchboard.protocol.thrift.DisposeResponse)value_;
         dispose.write(oprot);
         return;
       case ERROR:
-        SwitchboardError error = (SwitchboardError)value_;
+        dev.switchboard.protocol.thrift.SwitchboardError error = (dev.switchboard.protocol.thrift.SwitchboardError)value_;
         error.write(oprot);
         return;
       default:
@@ -466,93 +466,93 @@ public class SwitchResponse extends org.apache.thrift.TUnion<SwitchResponse, Swi
   }
 
 
-  public AllocateResponse getAllocate() {
+  public dev.switchboard.protocol.thrift.AllocateResponse getAllocate() {
     if (getSetField() == _Fields.ALLOCATE) {
-      return (AllocateResponse)getFieldValue();
+      return (dev.switchboard.protocol.thrift.AllocateResponse)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'allocate' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setAllocate(AllocateResponse value) {
+  public void setAllocate(dev.switchboard.protocol.thrift.AllocateResponse value) {
     setField_ = _Fields.ALLOCATE;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.ALLOCATE");
   }
 
-  public ReadResponse getRead() {
+  public dev.switchboard.protocol.thrift.ReadResponse getRead() {
     if (getSetField() == _Fields.READ) {
-      return (ReadResponse)getFieldValue();
+      return (dev.switchboard.protocol.thrift.ReadResponse)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'read' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setRead(ReadResponse value) {
+  public void setRead(dev.switchboard.protocol.thrift.ReadResponse value) {
     setField_ = _Fields.READ;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.READ");
   }
 
-  public AckResponse getAck() {
+  public dev.switchboard.protocol.thrift.AckResponse getAck() {
     if (getSetField() == _Fields.ACK) {
-      return (AckResponse)getFieldValue();
+      return (dev.switchboard.protocol.thrift.AckResponse)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'ack' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setAck(AckResponse value) {
+  public void setAck(dev.switchboard.protocol.thrift.AckResponse value) {
     setField_ = _Fields.ACK;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.ACK");
   }
 
-  public WriteResponse getWrite() {
+  public dev.switchboard.protocol.thrift.WriteResponse getWrite() {
     if (getSetField() == _Fields.WRITE) {
-      return (WriteResponse)getFieldValue();
+      return (dev.switchboard.protocol.thrift.WriteResponse)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'write' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setWrite(WriteResponse value) {
+  public void setWrite(dev.switchboard.protocol.thrift.WriteResponse value) {
     setField_ = _Fields.WRITE;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.WRITE");
   }
 
-  public CommitResponse getCommit() {
+  public dev.switchboard.protocol.thrift.CommitResponse getCommit() {
     if (getSetField() == _Fields.COMMIT) {
-      return (CommitResponse)getFieldValue();
+      return (dev.switchboard.protocol.thrift.CommitResponse)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'commit' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setCommit(CommitResponse value) {
+  public void setCommit(dev.switchboard.protocol.thrift.CommitResponse value) {
     setField_ = _Fields.COMMIT;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.COMMIT");
   }
 
-  public DisposeResponse getDispose() {
+  public dev.switchboard.protocol.thrift.DisposeResponse getDispose() {
     if (getSetField() == _Fields.DISPOSE) {
-      return (DisposeResponse)getFieldValue();
+      return (dev.switchboard.protocol.thrift.DisposeResponse)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'dispose' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setDispose(DisposeResponse value) {
+  public void setDispose(dev.switchboard.protocol.thrift.DisposeResponse value) {
     setField_ = _Fields.DISPOSE;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.DISPOSE");
   }
 
-  public SwitchboardError getError() {
+  public dev.switchboard.protocol.thrift.SwitchboardError getError() {
     if (getSetField() == _Fields.ERROR) {
-      return (SwitchboardError)getFieldValue();
+      return (dev.switchboard.protocol.thrift.SwitchboardError)getFieldValue();
     } else {
       throw new java.lang.RuntimeException("Cannot get field 'error' because union is currently set to " + getFieldDesc(getSetField()).name);
     }
   }
 
-  public void setError(SwitchboardError value) {
+  public void setError(dev.switchboard.protocol.thrift.SwitchboardError value) {
     setField_ = _Fields.ERROR;
     value_ = java.util.Objects.requireNonNull(value,"_Fields.ERROR");
   }

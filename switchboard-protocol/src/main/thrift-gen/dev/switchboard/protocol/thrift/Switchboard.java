@@ -10,7 +10,9 @@ package dev.switchboard.protocol.thrift;
 public class Switchboard {
 
   /**
-   * The session protocol. Every call is idempotent; see docs/protocol.md.
+   * The session protocol. Every call is idempotent; see docs/protocol.md. Transport: POST /v1/thrift, the Thrift
+   * compact protocol; allocate carries "Authorization: Bearer <token>", every other call the request MAC headers
+   * sb-timestamp, sb-nonce and sb-mac.
    */
   public interface Iface {
 

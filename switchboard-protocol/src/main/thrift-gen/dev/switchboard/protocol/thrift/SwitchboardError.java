@@ -7,7 +7,7 @@
 package dev.switchboard.protocol.thrift;
 
 /**
- * The one error shape. expectedSeq is set for OUT_OF_SEQUENCE, retryAfterMs for BUSY.
+ * The one error shape every call throws.
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class SwitchboardError extends org.apache.thrift.TException implements org.apache.thrift.TBase<SwitchboardError, SwitchboardError._Fields>, java.io.Serializable, Cloneable, Comparable<SwitchboardError> {
@@ -26,8 +26,18 @@ public class SwitchboardError extends org.apache.thrift.TException implements or
    * @see ErrorCode
    */
   public @org.apache.thrift.annotation.Nullable ErrorCode code; // required
+  /**
+   * human-readable and safe to log; never a contract: branch on code
+   */
   public @org.apache.thrift.annotation.Nullable java.lang.String message; // required
+  /**
+   * set with OUT_OF_SEQUENCE: the seq the session expected (read: the next batch, or the delivered one not
+   * yet acknowledged; ack: the next batch; write: the next chunk, staged + 1; commit: the last staged chunk)
+   */
   public long expectedSeq; // optional
+  /**
+   * set with BUSY: milliseconds to wait before sending the same request again
+   */
   public long retryAfterMs; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
@@ -37,8 +47,18 @@ public class SwitchboardError extends org.apache.thrift.TException implements or
      * @see ErrorCode
      */
     CODE((short)1, "code"),
+    /**
+     * human-readable and safe to log; never a contract: branch on code
+     */
     MESSAGE((short)2, "message"),
+    /**
+     * set with OUT_OF_SEQUENCE: the seq the session expected (read: the next batch, or the delivered one not
+     * yet acknowledged; ack: the next batch; write: the next chunk, staged + 1; commit: the last staged chunk)
+     */
     EXPECTED_SEQ((short)3, "expectedSeq"),
+    /**
+     * set with BUSY: milliseconds to wait before sending the same request again
+     */
     RETRY_AFTER_MS((short)4, "retryAfterMs");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -200,11 +220,17 @@ public class SwitchboardError extends org.apache.thrift.TException implements or
     }
   }
 
+  /**
+   * human-readable and safe to log; never a contract: branch on code
+   */
   @org.apache.thrift.annotation.Nullable
   public java.lang.String getMessage() {
     return this.message;
   }
 
+  /**
+   * human-readable and safe to log; never a contract: branch on code
+   */
   public SwitchboardError setMessage(@org.apache.thrift.annotation.Nullable java.lang.String message) {
     this.message = message;
     return this;
@@ -225,10 +251,18 @@ public class SwitchboardError extends org.apache.thrift.TException implements or
     }
   }
 
+  /**
+   * set with OUT_OF_SEQUENCE: the seq the session expected (read: the next batch, or the delivered one not
+   * yet acknowledged; ack: the next batch; write: the next chunk, staged + 1; commit: the last staged chunk)
+   */
   public long getExpectedSeq() {
     return this.expectedSeq;
   }
 
+  /**
+   * set with OUT_OF_SEQUENCE: the seq the session expected (read: the next batch, or the delivered one not
+   * yet acknowledged; ack: the next batch; write: the next chunk, staged + 1; commit: the last staged chunk)
+   */
   public SwitchboardError setExpectedSeq(long expectedSeq) {
     this.expectedSeq = expectedSeq;
     setExpectedSeqIsSet(true);
@@ -248,10 +282,16 @@ public class SwitchboardError extends org.apache.thrift.TException implements or
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __EXPECTEDSEQ_ISSET_ID, value);
   }
 
+  /**
+   * set with BUSY: milliseconds to wait before sending the same request again
+   */
   public long getRetryAfterMs() {
     return this.retryAfterMs;
   }
 
+  /**
+   * set with BUSY: milliseconds to wait before sending the same request again
+   */
   public SwitchboardError setRetryAfterMs(long retryAfterMs) {
     this.retryAfterMs = retryAfterMs;
     setRetryAfterMsIsSet(true);

@@ -18,13 +18,27 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new WriteRequestTupleSchemeFactory();
 
   public @org.apache.thrift.annotation.Nullable java.lang.String sessionId; // required
+  /**
+   * the chunk: the last staged seq + 1 for a new chunk (the first is lastCommittedSeq + 1); a seq already
+   * staged is answered again and not staged twice
+   */
   public long seq; // required
+  /**
+   * at least one; at most Limits.maxEventsPerChunk events and Limits.maxBytesPerChunk bytes
+   */
   public @org.apache.thrift.annotation.Nullable java.util.List<Event> events; // required
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
     SESSION_ID((short)1, "sessionId"),
+    /**
+     * the chunk: the last staged seq + 1 for a new chunk (the first is lastCommittedSeq + 1); a seq already
+     * staged is answered again and not staged twice
+     */
     SEQ((short)2, "seq"),
+    /**
+     * at least one; at most Limits.maxEventsPerChunk events and Limits.maxBytesPerChunk bytes
+     */
     EVENTS((short)3, "events");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
@@ -177,10 +191,18 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     }
   }
 
+  /**
+   * the chunk: the last staged seq + 1 for a new chunk (the first is lastCommittedSeq + 1); a seq already
+   * staged is answered again and not staged twice
+   */
   public long getSeq() {
     return this.seq;
   }
 
+  /**
+   * the chunk: the last staged seq + 1 for a new chunk (the first is lastCommittedSeq + 1); a seq already
+   * staged is answered again and not staged twice
+   */
   public WriteRequest setSeq(long seq) {
     this.seq = seq;
     setSeqIsSet(true);
@@ -216,11 +238,17 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     this.events.add(elem);
   }
 
+  /**
+   * at least one; at most Limits.maxEventsPerChunk events and Limits.maxBytesPerChunk bytes
+   */
   @org.apache.thrift.annotation.Nullable
   public java.util.List<Event> getEvents() {
     return this.events;
   }
 
+  /**
+   * at least one; at most Limits.maxEventsPerChunk events and Limits.maxBytesPerChunk bytes
+   */
   public WriteRequest setEvents(@org.apache.thrift.annotation.Nullable java.util.List<Event> events) {
     this.events = events;
     return this;

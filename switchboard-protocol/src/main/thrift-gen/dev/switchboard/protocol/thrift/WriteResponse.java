@@ -16,6 +16,9 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new WriteResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new WriteResponseTupleSchemeFactory();
 
+  /**
+   * the chunk's seq, as asked
+   */
   public long seq; // required
   /**
    * the highest staged chunk seq after this write
@@ -24,6 +27,9 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
+    /**
+     * the chunk's seq, as asked
+     */
     SEQ((short)1, "seq"),
     /**
      * the highest staged chunk seq after this write
@@ -141,10 +147,16 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     this.stagedSeq = 0;
   }
 
+  /**
+   * the chunk's seq, as asked
+   */
   public long getSeq() {
     return this.seq;
   }
 
+  /**
+   * the chunk's seq, as asked
+   */
   public WriteResponse setSeq(long seq) {
     this.seq = seq;
     setSeqIsSet(true);
