@@ -8,7 +8,10 @@ import dev.switchboard.protocol.thrift.Switchboard;
 import dev.switchboard.protocol.thrift.SwitchboardError;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.thrift.ProcessFunction;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TBase;
@@ -49,6 +52,9 @@ public final class ThriftDispatcher {
     private static final byte COMPACT_PROTOCOL_ID = (byte) 0x82;
 
     private static final int REPLY_BUFFER_BYTES = 512;
+
+    /** How the generated code names a missing required field; field names are short identifiers. */
+    private static final Pattern REQUIRED_FIELD = Pattern.compile("Required field '([A-Za-z][A-Za-z0-9_]{0,63})'");
 
     private final Map<String, ProcessFunction<Switchboard.Iface, ?>> functions;
     private final Function<CallContext, Switchboard.Iface> calls;
@@ -97,7 +103,7 @@ public final class ThriftDispatcher {
             }
         } catch (TException | RuntimeException e) {
             if (function != null && isWellFormed(body)) {
-                return missingFields(message, function);
+                return missingFields(message, function, e);
             }
             return new CallOutcome.Invalid(describe(e));
         }
@@ -120,11 +126,27 @@ public final class ThriftDispatcher {
     }
 
     /** The call decoded as Thrift but its request failed validation: answer INVALID_REQUEST in the call's shape. */
-    private CallOutcome missingFields(TMessage message, ProcessFunction<Switchboard.Iface, ?> function) {
-        String text = function.getMethodName() + " request is missing a required field or has one of the wrong type";
+    private CallOutcome missingFields(
+            TMessage message, ProcessFunction<Switchboard.Iface, ?> function, Exception failure) {
+        String text = function.getMethodName() + " request lacks "
+                + missingFieldName(failure)
+                        .map(name -> "required field '" + name + "' (absent or of the wrong type)")
+                        .orElse("a required field or has one of the wrong type");
         RejectingCalls rejecting = new RejectingCalls(
                 SwitchboardException.of(ErrorCode.INVALID_REQUEST, text).toThrift());
         return run(message, function, function.getEmptyArgsInstance(), rejecting);
+    }
+
+    /**
+     * The name of the required field the generated code found missing ("Required field 'seq' was not found ...").
+     * Only a name made of identifier characters is passed on: the rest of Thrift's message echoes client data.
+     */
+    static Optional<String> missingFieldName(Exception failure) {
+        if (!(failure instanceof TProtocolException) || failure.getMessage() == null) {
+            return Optional.empty();
+        }
+        Matcher matcher = REQUIRED_FIELD.matcher(failure.getMessage());
+        return matcher.lookingAt() ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 
     /** True when the body is one complete, structurally valid Thrift message, whatever its fields hold. */

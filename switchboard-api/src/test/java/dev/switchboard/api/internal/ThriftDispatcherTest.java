@@ -88,6 +88,37 @@ class ThriftDispatcherTest {
         Switchboard.dispose_result result = new Switchboard.dispose_result();
         readReply(outcome, result);
         assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(result.getError().getMessage())
+                .isEqualTo("dispose request lacks required field 'sessionId' (absent or of the wrong type)");
+        assertThat(calledWith).isEmpty();
+    }
+
+    @Test
+    void aMissingPrimitiveFieldIsNamedToo() throws Exception {
+        // Given an ack with a session id but without its required i64 seq
+        byte[] body = call("ack", out -> {
+            out.writeStructBegin(new TStruct("ack_args"));
+            out.writeFieldBegin(new TField("request", TType.STRUCT, (short) 1));
+            out.writeStructBegin(new TStruct("AckRequest"));
+            out.writeFieldBegin(new TField("sessionId", TType.STRING, (short) 1));
+            out.writeString("s0.n1.abc");
+            out.writeFieldEnd();
+            out.writeFieldStop();
+            out.writeStructEnd();
+            out.writeFieldEnd();
+            out.writeFieldStop();
+            out.writeStructEnd();
+        });
+
+        // When
+        CallOutcome outcome = dispatcher.dispatch(body, CallContext.empty());
+
+        // Then the error names the field, and nothing of the client's data
+        Switchboard.ack_result result = new Switchboard.ack_result();
+        readReply(outcome, result);
+        assertThat(result.getError().getCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(result.getError().getMessage())
+                .isEqualTo("ack request lacks required field 'seq' (absent or of the wrong type)");
         assertThat(calledWith).isEmpty();
     }
 

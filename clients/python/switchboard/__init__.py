@@ -1,0 +1,1 @@
+"""Switchboard client: publish and consume events over the JSON mapping (see README.md)."""
