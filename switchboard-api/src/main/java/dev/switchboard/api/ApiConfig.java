@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Configuration of one API node. Keys (kebab-case in YAML): {@code host}, {@code port}, {@code request-timeout},
- * {@code max-request-bytes}, {@code read-wait-margin}. Validated on construction; messages name the key.
+ * {@code max-request-bytes}, {@code read-wait-margin}, and the keys of {@link ApiLimits}. Validated on construction; messages name the key.
  *
  * @param host the address to listen on
  * @param port the port to listen on; 0 picks any free port
@@ -13,8 +13,15 @@ import java.util.Objects;
  * @param maxRequestBytes the largest request body accepted, after gzip decompression; larger bodies get 413
  * @param readWaitMargin added to a read's long-poll wait to get its deadline, so a long poll that ends on time is
  *     not mistaken for a slow backend
+ * @param limits what one client may hold of the node's memory and connections ({@link ApiLimits})
  */
-public record ApiConfig(String host, int port, Duration requestTimeout, int maxRequestBytes, Duration readWaitMargin) {
+public record ApiConfig(
+        String host,
+        int port,
+        Duration requestTimeout,
+        int maxRequestBytes,
+        Duration readWaitMargin,
+        ApiLimits limits) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -25,8 +32,13 @@ public record ApiConfig(String host, int port, Duration requestTimeout, int maxR
     /** Bounds the body buffer; far above any sensible chunk, far below an int's range. */
     public static final int MAX_MAX_REQUEST_BYTES = 1024 * 1024 * 1024;
 
+    public ApiConfig(String host, int port, Duration requestTimeout, int maxRequestBytes, Duration readWaitMargin) {
+        this(host, port, requestTimeout, maxRequestBytes, readWaitMargin, ApiLimits.defaults());
+    }
+
     public ApiConfig {
         Objects.requireNonNull(host, "host is required");
+        Objects.requireNonNull(limits, "limits are required");
         Objects.requireNonNull(requestTimeout, "request-timeout is required");
         Objects.requireNonNull(readWaitMargin, "read-wait-margin is required");
         if (host.isBlank()) {
@@ -57,22 +69,26 @@ public record ApiConfig(String host, int port, Duration requestTimeout, int maxR
     }
 
     public ApiConfig withHost(String newHost) {
-        return new ApiConfig(newHost, port, requestTimeout, maxRequestBytes, readWaitMargin);
+        return new ApiConfig(newHost, port, requestTimeout, maxRequestBytes, readWaitMargin, limits);
     }
 
     public ApiConfig withPort(int newPort) {
-        return new ApiConfig(host, newPort, requestTimeout, maxRequestBytes, readWaitMargin);
+        return new ApiConfig(host, newPort, requestTimeout, maxRequestBytes, readWaitMargin, limits);
     }
 
     public ApiConfig withRequestTimeout(Duration newRequestTimeout) {
-        return new ApiConfig(host, port, newRequestTimeout, maxRequestBytes, readWaitMargin);
+        return new ApiConfig(host, port, newRequestTimeout, maxRequestBytes, readWaitMargin, limits);
     }
 
     public ApiConfig withMaxRequestBytes(int newMaxRequestBytes) {
-        return new ApiConfig(host, port, requestTimeout, newMaxRequestBytes, readWaitMargin);
+        return new ApiConfig(host, port, requestTimeout, newMaxRequestBytes, readWaitMargin, limits);
     }
 
     public ApiConfig withReadWaitMargin(Duration newReadWaitMargin) {
-        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, newReadWaitMargin);
+        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, newReadWaitMargin, limits);
+    }
+
+    public ApiConfig withLimits(ApiLimits newLimits) {
+        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, readWaitMargin, newLimits);
     }
 }

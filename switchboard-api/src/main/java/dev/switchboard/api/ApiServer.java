@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.api.internal.ApiRouter;
 import dev.switchboard.api.internal.AuthenticatingCalls;
+import dev.switchboard.api.internal.BoundedBodies;
 import dev.switchboard.api.internal.CallDeadlines;
 import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
@@ -12,6 +13,7 @@ import dev.switchboard.api.internal.ThriftDispatcher;
 import dev.switchboard.api.internal.ThriftHttpHandler;
 import dev.switchboard.api.internal.TlsKeyStores;
 import dev.switchboard.api.internal.TokenVerifier;
+import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.switching.Switch;
 import java.net.URI;
 import java.time.Clock;
@@ -29,6 +31,7 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -70,9 +73,16 @@ public final class ApiServer implements AutoCloseable {
     private final InFlightCalls inFlight;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String scheme;
+    private final ApiCounters counters;
 
     private ApiServer(
-            ApiConfig config, Server server, ServerConnector connector, InFlightCalls inFlight, boolean https) {
+            ApiConfig config,
+            Server server,
+            ServerConnector connector,
+            InFlightCalls inFlight,
+            boolean https,
+            ApiCounters counters) {
+        this.counters = counters;
         this.config = config;
         this.scheme = https ? "https" : "http";
         this.server = server;
@@ -105,6 +115,8 @@ public final class ApiServer implements AutoCloseable {
         Objects.requireNonNull(extraReadiness, "extraReadiness");
         CallDeadlines deadlines = new CallDeadlines(config.requestTimeout(), config.readWaitMargin());
         InFlightCalls inFlight = new InFlightCalls();
+        ApiLimits limits = config.limits();
+        ApiCounters counters = new ApiCounters();
 
         VirtualThreadPool threads = new VirtualThreadPool(MAX_CONCURRENT_TASKS);
         threads.setName("switchboard-api");
@@ -115,14 +127,18 @@ public final class ApiServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // While a call is handled the connection may be silent for as long as the longest call waits on a backend
+        // (long polls); between requests and while a client sends headers or a body, only idle-timeout.
+        http.setIdleTimeout(deadlines.longest().plus(IDLE_SLACK).toMillis());
         ServerConnector connector = security.tls()
                 .map(tls -> httpsConnector(server, http, tls))
                 .orElseGet(() -> new ServerConnector(server, new HttpConnectionFactory(http)));
         connector.setHost(config.host());
         connector.setPort(config.port());
-        connector.setIdleTimeout(deadlines.longest().plus(IDLE_SLACK).toMillis());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
         connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
 
         Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, Clock.systemUTC()));
         Optional<RequestMacs> macs = security.clusterSecret()
@@ -133,9 +149,22 @@ public final class ApiServer implements AutoCloseable {
                         new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context));
         HealthHandler health = new HealthHandler(() -> sw.ready() && extraReadiness.getAsBoolean());
         Map<String, Handler> routes = new HashMap<>(Map.of(
-                ThriftHttpHandler.PATH, new ThriftHttpHandler(dispatcher, config.maxRequestBytes()),
-                HealthHandler.LIVE_PATH, health,
-                HealthHandler.READY_PATH, health));
+                ThriftHttpHandler.PATH,
+                new ThriftHttpHandler(
+                        dispatcher,
+                        new BoundedBodies(limits.maxBodyBytesInFlight(), limits.minRequestDataRate(), counters),
+                        config.maxRequestBytes(),
+                        limits.maxUnauthenticatedRequestBytes(),
+                        headers -> macs.isEmpty()
+                                || macs.get()
+                                        .looksSigned(
+                                                headers.get(RequestMac.MAC_HEADER),
+                                                headers.get(RequestMac.TIMESTAMP_HEADER),
+                                                headers.get(RequestMac.NONCE_HEADER))),
+                HealthHandler.LIVE_PATH,
+                health,
+                HealthHandler.READY_PATH,
+                health));
         security.oauth()
                 .flatMap(OAuthConfig::jwks)
                 .ifPresent(jwks -> routes.put(JwksHandler.PATH, new JwksHandler(jwks)));
@@ -150,9 +179,14 @@ public final class ApiServer implements AutoCloseable {
                     "the API server could not listen on " + config.host() + ":" + config.port(), e);
         }
         ApiServer api = new ApiServer(
-                config, server, connector, inFlight, security.tls().isPresent());
+                config, server, connector, inFlight, security.tls().isPresent(), counters);
         LOGGER.info("api listening host={} port={} scheme={}", config.host(), api.port, api.scheme);
         return api;
+    }
+
+    /** What this node refused to protect itself (for metrics). */
+    public ApiCounters counters() {
+        return counters;
     }
 
     /** The port actually listened on (the chosen one when the config said 0). */

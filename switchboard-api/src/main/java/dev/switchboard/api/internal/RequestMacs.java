@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RequestMacs {
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
     static final Duration SWEEP_EVERY = Duration.ofSeconds(10);
+    /** base64url without padding of an HMAC-SHA256. */
+    private static final int SIGNATURE_CHARS = 43;
 
     private final byte[] clusterSecret;
     private final Duration window;
@@ -68,6 +70,23 @@ public final class RequestMacs {
         long sweep = nextSweep.get();
         if (now >= sweep && nextSweep.compareAndSet(sweep, now + SWEEP_EVERY.toMillis())) {
             seen.values().removeIf(expiry -> expiry < now);
+        }
+    }
+
+    /**
+     * True when a request's headers look signed: a MAC of the right shape, a valid nonce and a timestamp within
+     * the window. Checked before the body is read (the MAC itself covers the body), so that only such requests
+     * may send large bodies; it proves nothing about the sender, which {@link #verify} does once the body is in.
+     */
+    public boolean looksSigned(String mac, String timestamp, String nonce) {
+        if (mac == null || mac.length() != SIGNATURE_CHARS || nonce == null || !RequestMac.isValidNonce(nonce)) {
+            return false;
+        }
+        try {
+            return Math.abs(clock.millis() - Long.parseLong(timestamp == null ? "" : timestamp.strip()))
+                    <= window.toMillis();
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -1,19 +1,17 @@
 package dev.switchboard.api.internal;
 
 import dev.switchboard.core.mac.RequestMac;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/thrift}: the HTTP half of the Thrift endpoint. It deals in bytes and headers only: reads the
- * (already gunzipped) body within the size limit, hands it with a {@link CallContext} to the
+ * (already gunzipped) body with {@link BoundedBodies} (a small limit unless the headers carry request MAC
+ * headers, a node-wide budget, a minimum data rate), hands it with a {@link CallContext} to the
  * {@link ThriftDispatcher}, and writes the reply. What a call means is none of its business.
  *
  * <p>Gzip in both directions is Jetty's {@code CompressionHandler}, in front of this handler. Blocking reads are fine: the
@@ -36,11 +35,26 @@ public final class ThriftHttpHandler extends Handler.Abstract {
     public static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
 
     private final ThriftDispatcher dispatcher;
+    private final BoundedBodies bodies;
     private final int maxRequestBytes;
+    private final int maxUnauthenticatedRequestBytes;
+    private final Predicate<HttpFields> credentialed;
 
-    public ThriftHttpHandler(ThriftDispatcher dispatcher, int maxRequestBytes) {
+    /**
+     * @param credentialed whether a request's headers carry what later authenticates it (request MAC headers);
+     *     those get {@code maxRequestBytes}, all others {@code maxUnauthenticatedRequestBytes}
+     */
+    public ThriftHttpHandler(
+            ThriftDispatcher dispatcher,
+            BoundedBodies bodies,
+            int maxRequestBytes,
+            int maxUnauthenticatedRequestBytes,
+            Predicate<HttpFields> credentialed) {
         this.dispatcher = dispatcher;
+        this.bodies = bodies;
         this.maxRequestBytes = maxRequestBytes;
+        this.maxUnauthenticatedRequestBytes = Math.min(maxRequestBytes, maxUnauthenticatedRequestBytes);
+        this.credentialed = credentialed;
     }
 
     @Override
@@ -56,27 +70,17 @@ public final class ThriftHttpHandler extends Handler.Abstract {
                     HttpStatus.UNSUPPORTED_MEDIA_TYPE_415,
                     "unsupported content encoding: send identity or gzip");
         }
-        if (request.getLength() > maxRequestBytes) {
-            if (request.getLength() <= 2L * maxRequestBytes) {
-                // A client that sends the whole body before reading the answer (the JDK's HttpClient does) would
-                // otherwise meet a reset connection instead of the 413; far larger bodies are not worth reading.
-                discard(request);
-            }
-            return tooLarge(response, callback);
+        boolean authenticated = credentialed.test(request.getHeaders());
+        BoundedBodies.Outcome outcome =
+                bodies.read(request, authenticated ? maxRequestBytes : maxUnauthenticatedRequestBytes, authenticated);
+        if (!(outcome instanceof BoundedBodies.Body body)) {
+            return BoundedBodies.answerRefusal(outcome, response, callback);
         }
-        byte[] body;
-        try {
-            body = readBody(request);
-        } catch (IOException | RuntimeException e) {
-            // Bad gzip data, or the client went away; either way there is no call to run.
-            LOGGER.debug("request body unreadable remote={} reason={}", Request.getRemoteAddr(request), e.toString());
-            return PlainText.answer(
-                    response, callback, HttpStatus.BAD_REQUEST_400, "invalid request: unreadable or corrupt body");
+        CallOutcome answer;
+        try (body) {
+            answer = dispatcher.dispatch(body.bytes(), contextOf(request, body.bytes()));
         }
-        if (body.length > maxRequestBytes) {
-            return tooLarge(response, callback);
-        }
-        return switch (dispatcher.dispatch(body, contextOf(request, body))) {
+        return switch (answer) {
             case CallOutcome.Reply reply -> {
                 response.setStatus(HttpStatus.OK_200);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
@@ -93,49 +97,6 @@ public final class ThriftHttpHandler extends Handler.Abstract {
                         response, callback, HttpStatus.BAD_REQUEST_400, "invalid request: " + invalid.reason());
             }
         };
-    }
-
-    /** Reads at most one byte more than the limit, so an oversized body is detected without buffering all of it. */
-    private byte[] readBody(Request request) throws IOException {
-        // Not closed: on an oversized body Jetty itself discards the rest or closes the connection after the 413.
-        InputStream in = Content.Source.asInputStream(request);
-        long announced = request.getLength();
-        if (announced >= 0 && announced <= maxRequestBytes && !isGzipped(request)) {
-            // Straight into an array of the announced size: readNBytes(limit) gathers the body in 8-16 KiB pieces
-            // and then copies them into one array (JFR: an eighth of the bytes a write run allocated).
-            byte[] body = new byte[(int) announced];
-            int read = in.readNBytes(body, 0, body.length);
-            if (read < body.length || in.read() != -1) {
-                throw new IOException("the body does not have its announced length " + announced);
-            }
-            return body;
-        }
-        return in.readNBytes(maxRequestBytes + 1);
-    }
-
-    private static void discard(Request request) {
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            LOGGER.debug("oversized body not read to its end remote={}", Request.getRemoteAddr(request));
-        }
-    }
-
-    private boolean tooLarge(Response response, Callback callback) {
-        return PlainText.answer(
-                response,
-                callback,
-                HttpStatus.PAYLOAD_TOO_LARGE_413,
-                "request body too large: at most " + maxRequestBytes + " bytes");
-    }
-
-    /**
-     * True when Jetty inflates this body: the announced length is then that of the compressed bytes. Jetty moves
-     * the coding it decodes from {@code Content-Encoding} to {@code X-Content-Encoding}.
-     */
-    private static boolean isGzipped(Request request) {
-        return request.getHeaders().contains("X-Content-Encoding")
-                || request.getHeaders().contains(HttpHeader.CONTENT_ENCODING);
     }
 
     /** Jetty removes {@code gzip} once it inflates the body; any coding left over is one nobody decodes. */

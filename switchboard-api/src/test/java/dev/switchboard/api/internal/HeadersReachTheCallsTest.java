@@ -2,6 +2,7 @@ package dev.switchboard.api.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.api.ApiCounters;
 import dev.switchboard.protocol.thrift.DisposeRequest;
 import dev.switchboard.protocol.thrift.DisposeResponse;
 import dev.switchboard.protocol.thrift.Switchboard;
@@ -46,7 +47,8 @@ class HeadersReachTheCallsTest {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        server.setHandler(new ThriftHttpHandler(dispatcher, 1024));
+        server.setHandler(new ThriftHttpHandler(
+                dispatcher, new BoundedBodies(1 << 20, 0, new ApiCounters()), 1024, 1024, headers -> true));
         server.start();
         endpoint = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/v1/thrift");
     }

@@ -1,0 +1,70 @@
+package dev.switchboard.api;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts of what an API node refused to protect itself, for metrics: each getter is a running total since start
+ * (or, for {@link #bodyBytesInFlight()}, the current value). Thread-safe; cheap enough to bump on every request.
+ */
+public final class ApiCounters {
+    private final LongAdder bodiesTooLarge = new LongAdder();
+    private final LongAdder unauthenticatedBodiesTooLarge = new LongAdder();
+    private final LongAdder bodiesRefusedBusy = new LongAdder();
+    private final LongAdder slowBodiesCutOff = new LongAdder();
+    private final LongAdder unreadableBodies = new LongAdder();
+    private final AtomicLong bodyBytesInFlight = new AtomicLong();
+
+    /** Requests answered 413: the body was over {@code max-request-bytes}. */
+    public long bodiesTooLarge() {
+        return bodiesTooLarge.sum();
+    }
+
+    /** Requests answered 413 because, without request MAC headers, the body was over the small limit. */
+    public long unauthenticatedBodiesTooLarge() {
+        return unauthenticatedBodiesTooLarge.sum();
+    }
+
+    /** Requests answered 429 because the node's budget of body bytes in flight was spent. */
+    public long bodiesRefusedBusy() {
+        return bodiesRefusedBusy.sum();
+    }
+
+    /** Requests whose body arrived slower than {@code min-request-data-rate} and were cut off. */
+    public long slowBodiesCutOff() {
+        return slowBodiesCutOff.sum();
+    }
+
+    /** Requests whose body could not be read: the client went away, or bad gzip. */
+    public long unreadableBodies() {
+        return unreadableBodies.sum();
+    }
+
+    /** Bytes of request bodies held right now (buffers being filled or handled). */
+    public long bodyBytesInFlight() {
+        return bodyBytesInFlight.get();
+    }
+
+    // Bumped by the node itself (its internal package); not for callers.
+
+    public void countTooLarge(boolean authenticated) {
+        (authenticated ? bodiesTooLarge : unauthenticatedBodiesTooLarge).increment();
+    }
+
+    public void countBusy() {
+        bodiesRefusedBusy.increment();
+    }
+
+    public void countSlow() {
+        slowBodiesCutOff.increment();
+    }
+
+    public void countUnreadable() {
+        unreadableBodies.increment();
+    }
+
+    /** The live gauge the node's body budget keeps. */
+    public AtomicLong bodyBytesInFlightGauge() {
+        return bodyBytesInFlight;
+    }
+}

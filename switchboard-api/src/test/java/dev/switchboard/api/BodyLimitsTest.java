@@ -1,0 +1,226 @@
+package dev.switchboard.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.ErrorCode;
+import dev.switchboard.protocol.thrift.SwitchboardError;
+import dev.switchboard.switching.LocalSwitch;
+import dev.switchboard.switching.Switch;
+import dev.switchboard.testkit.ThriftOverHttp;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bodies cannot make an API node hold memory a client chooses: no buffer of an announced size, a small limit
+ * without request MAC headers, a node-wide budget of body bytes, and slow senders cut off. Raw sockets, so the
+ * test can announce what it never sends.
+ */
+class BodyLimitsTest {
+    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: *(\\d+)");
+
+    private final LocalSwitch sw = new LocalSwitch();
+    private final Switch.Attachment attachment = sw.attach(new TestBackend());
+    private ApiServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        attachment.close();
+        sw.close();
+    }
+
+    private ApiServer start(ApiLimits limits, ApiSecurity security) {
+        server = ApiServer.start(
+                ApiConfig.defaults()
+                        .withPort(0)
+                        .withMaxRequestBytes(MAX_REQUEST_BYTES)
+                        .withRequestTimeout(Duration.ofSeconds(3))
+                        .withLimits(limits),
+                sw,
+                () -> true,
+                security);
+        return server;
+    }
+
+    private static ApiSecurity macsOnly() {
+        return new ApiSecurity(Optional.empty(), Optional.of(SECRET));
+    }
+
+    @Test
+    void headersAnnouncingSixteenMebibytesWithoutMacHeadersAreRefusedBeforeAnyBodyIsRead() throws Exception {
+        start(ApiLimits.defaults(), macsOnly());
+        try (Socket socket = connect()) {
+            // When only the headers arrive, announcing the largest allowed body
+            send(socket, headers(MAX_REQUEST_BYTES, ""));
+
+            // Then the answer comes without the body: the small limit applies to unsigned requests
+            String answer = readAnswer(socket);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("without request MAC headers");
+        }
+        assertThat(server.counters().unauthenticatedBodiesTooLarge()).isEqualTo(1);
+        assertThat(server.counters().bodyBytesInFlight()).isZero();
+    }
+
+    @Test
+    void aSignedLookingRequestGetsItsBufferAsTheBytesArriveNotAsAnnounced() throws Exception {
+        start(ApiLimits.defaults(), macsOnly());
+        try (Socket socket = connect()) {
+            // Given MAC headers of the right shape and a 16 MiB announcement, of which 1 KiB arrives
+            send(socket, headers(MAX_REQUEST_BYTES, signedLooking()));
+            send(socket, new byte[1024]);
+
+            // Then the node holds one first buffer, not 16 MiB
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.counters().bodyBytesInFlight() > 0);
+            assertThat(server.counters().bodyBytesInFlight()).isLessThanOrEqualTo(64 * 1024);
+        }
+        // And gives it back once the client is gone
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.counters().bodyBytesInFlight() == 0);
+    }
+
+    @Test
+    void whenTheBodyBudgetIsSpentARequestIsAnsweredBusyWithRetryAfterAndTheBudgetComesBack() throws Exception {
+        start(ApiLimits.defaults().withMaxBodyBytesInFlight(200 * 1024), ApiSecurity.none());
+        try (Socket holder = connect();
+                Socket second = connect()) {
+            // Given one request holding 100 KiB of the 200 KiB budget (70 KiB of its body sent)
+            send(holder, headers(100 * 1024, ""));
+            send(holder, new byte[70 * 1024]);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.counters().bodyBytesInFlight() == 100 * 1024);
+
+            // When a second one needs more than what is left
+            send(second, headers(150 * 1024, ""));
+            send(second, new byte[150 * 1024]);
+
+            // Then it is answered 429 with Retry-After (the SDK's BUSY)
+            String answer = readAnswer(second);
+            assertThat(answer).startsWith("HTTP/1.1 429").containsIgnoringCase("Retry-After: 1");
+            assertThat(server.counters().bodiesRefusedBusy()).isEqualTo(1);
+
+            // And the first, once complete, is answered as usual (random bytes: 400) and its bytes given back
+            send(holder, new byte[30 * 1024]);
+            assertThat(readAnswer(holder)).startsWith("HTTP/1.1 400");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.counters().bodyBytesInFlight() == 0);
+    }
+
+    @Test
+    void aBodyTrickledSlowerThanTheMinimumRateIsCutOff() throws Exception {
+        start(ApiLimits.defaults().withMinRequestDataRate(1024), ApiSecurity.none());
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try (Socket socket = connect()) {
+            // Given a client announcing 100 KiB and sending 10 bytes every 100 ms (100 bytes/s)
+            send(socket, headers(100 * 1024, ""));
+            trickle.scheduleAtFixedRate(
+                    () -> {
+                        try {
+                            send(socket, new byte[10]);
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e); // stops the trickle once the node hangs up
+                        }
+                    },
+                    0,
+                    100,
+                    TimeUnit.MILLISECONDS);
+
+            // Then the node answers 408 after its second of grace
+            assertThat(readAnswer(socket)).startsWith("HTTP/1.1 408");
+        } finally {
+            trickle.shutdownNow();
+        }
+        assertThat(server.counters().slowBodiesCutOff()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.counters().bodyBytesInFlight() == 0);
+    }
+
+    @Test
+    void aConnectionThatNeverFinishesItsHeadersIsClosedAfterTheIdleTimeout() throws Exception {
+        start(ApiLimits.defaults().withIdleTimeout(Duration.ofSeconds(1)), ApiSecurity.none());
+        try (Socket socket = connect()) {
+            // Given half a request head, then silence
+            send(socket, "POST /v1/thrift HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+
+            // Then the node hangs up on its own (read returns end of stream, or the answer Jetty gives first)
+            socket.setSoTimeout(10_000);
+            readAnswer(socket);
+        }
+    }
+
+    @Test
+    void aCallWaitingOnTheBackendLongerThanTheIdleTimeoutKeepsItsConnection() throws Exception {
+        // Given an idle timeout of 1 s, and a commit the backend never answers (deadline 3 s)
+        start(ApiLimits.defaults().withIdleTimeout(Duration.ofSeconds(1)), ApiSecurity.none());
+        ThriftOverHttp client = new ThriftOverHttp(server.uri());
+
+        // When, Then: the answer is the deadline's UNAVAILABLE, not a connection closed under a waiting call
+        Assertions.assertThatThrownBy(
+                        () -> client.commit(new CommitRequest(TestBackend.SESSION, TestBackend.NEVER_ANSWERED_SEQ)))
+                .isInstanceOfSatisfying(
+                        SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.UNAVAILABLE));
+    }
+
+    private static String signedLooking() {
+        return RequestMac.MAC_HEADER + ": " + "A".repeat(43) + "\r\n" + RequestMac.TIMESTAMP_HEADER + ": "
+                + System.currentTimeMillis() + "\r\n" + RequestMac.NONCE_HEADER + ": " + RequestMac.nonce() + "\r\n";
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+        socket.setSoTimeout(30_000);
+        return socket;
+    }
+
+    private static byte[] headers(long contentLength, String extra) {
+        return ("POST /v1/thrift HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + ThriftOverHttp.CONTENT_TYPE
+                        + "\r\nContent-Length: " + contentLength + "\r\n" + extra + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void send(Socket socket, byte[] bytes) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** What the node sent until it closed the connection or its whole answer (head and body) was in. */
+    private static String readAnswer(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        int bodyEnd = -1;
+        int b;
+        while ((b = in.read()) != -1) {
+            seen.write(b);
+            String text = seen.toString(StandardCharsets.US_ASCII);
+            if (bodyEnd < 0 && text.endsWith("\r\n\r\n")) {
+                Matcher length = CONTENT_LENGTH.matcher(text);
+                bodyEnd = text.length() + (length.find() ? Integer.parseInt(length.group(1)) : 0);
+            }
+            if (bodyEnd >= 0 && text.length() >= bodyEnd) {
+                break;
+            }
+        }
+        return seen.toString(StandardCharsets.US_ASCII);
+    }
+}
