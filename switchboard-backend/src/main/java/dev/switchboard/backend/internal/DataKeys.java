@@ -9,10 +9,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -24,8 +27,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Implementation notes: a new key is wrapped by the KMS and published to the keys topic (acknowledged)
  * before its first use, so any node that meets its id finds it there. Keys are unwrapped lazily and cached;
- * an unknown id makes this node read the keys topic up to its end once more. {@link #current} and the refresh
- * are synchronised on this object (rotation is rare); lookups of cached keys are lock-free.
+ * an unknown id makes this node read the keys topic up to its end once more.
+ *
+ * <p>No lock is held across I/O: sealing takes the current key lock-free; a rotation (KMS wrap and a Kafka send)
+ * runs once per topic, single-flight, and only the sealers of that topic wait for it, on a future (a virtual thread
+ * waiting there unmounts; a monitor held across the send would pin its carrier on JDK 21-23 and stall every topic).
+ * A refresh of the keys topic (an unknown key id, rare) is single-flight the same way.
  *
  * <p>Keys topic record: key = data key id; value = version 1, then topic, KEK id (each length + UTF-8), the
  * creation time (epoch millis) and the wrapped key (length + bytes). The wrap context is {@code sb-dek-1},
@@ -36,12 +43,12 @@ public final class DataKeys implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte VERSION = 1;
 
-    /** A data key; {@code uses} counts the records it sealed (guarded by the DataKeys lock). */
+    /** A data key; {@code uses} counts the records it sealed (and the sealers that found it used up). */
     static final class DataKey {
         private final String id;
         private final SecretKey key;
         private final Instant created;
-        private long uses;
+        private final AtomicLong uses = new AtomicLong();
 
         DataKey(String id, SecretKey key, Instant created) {
             this.id = id;
@@ -65,7 +72,9 @@ public final class DataKeys implements AutoCloseable {
     private final Duration maxAge;
     private final long maxRecords;
     private final Clock clock;
-    private final Map<String, DataKey> currentByTopic = new HashMap<>();
+    private final Map<String, DataKey> currentByTopic = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<DataKey>> rotations = new ConcurrentHashMap<>();
+    private final AtomicReference<CompletableFuture<Void>> refreshing = new AtomicReference<>();
     private final Map<String, SecretKey> unwrapped = new ConcurrentHashMap<>();
     private final Map<String, Stored> known = new ConcurrentHashMap<>();
 
@@ -100,15 +109,51 @@ public final class DataKeys implements AutoCloseable {
     }
 
     /** The key to seal the next record of {@code topic} with; counts the use, rotates when due. */
-    synchronized DataKey current(String topic) {
-        DataKey key = currentByTopic.get(topic);
-        Instant now = clock.instant();
-        if (key == null || key.uses >= maxRecords || !now.isBefore(key.created.plus(maxAge))) {
-            key = create(topic, now);
-            currentByTopic.put(topic, key);
+    DataKey current(String topic) {
+        while (true) {
+            DataKey key = currentByTopic.get(topic);
+            if (key != null && clock.instant().isBefore(key.created.plus(maxAge))) {
+                if (key.uses.incrementAndGet() <= maxRecords) {
+                    return key;
+                }
+            }
+            rotate(topic, key);
         }
-        key.uses++;
-        return key;
+    }
+
+    /**
+     * Replaces {@code stale} (null: none yet) as the current key of {@code topic}, once: the first caller creates
+     * the new key, every other one waits for it. Returns when the current key is no longer {@code stale}.
+     */
+    private void rotate(String topic, DataKey stale) {
+        CompletableFuture<DataKey> mine = new CompletableFuture<>();
+        CompletableFuture<DataKey> running = rotations.putIfAbsent(topic, mine);
+        if (running != null) {
+            join(running);
+            return;
+        }
+        try {
+            if (currentByTopic.get(topic) == stale) {
+                currentByTopic.put(topic, create(topic, clock.instant()));
+            }
+            mine.complete(currentByTopic.get(topic));
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            rotations.remove(topic, mine);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
     }
 
     /** The key with this id, from the cache or the keys topic; empty when unknown or it cannot be unwrapped. */
@@ -118,9 +163,7 @@ public final class DataKeys implements AutoCloseable {
             return Optional.of(cached);
         }
         if (!known.containsKey(keyId)) {
-            synchronized (this) {
-                refresh();
-            }
+            refreshOnce();
         }
         Stored stored = known.get(keyId);
         if (stored == null) {
@@ -153,6 +196,25 @@ public final class DataKeys implements AutoCloseable {
         unwrapped.put(id, key);
         LOGGER.info("data key created topic={} key-id={} kek-id={}", topic, id, wrapped.kekId());
         return new DataKey(id, key, now);
+    }
+
+    /** Reads the keys topic to its end; callers arriving while a read runs wait for that one. */
+    private void refreshOnce() {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = refreshing.compareAndExchange(null, mine);
+        if (running != null) {
+            join(running);
+            return;
+        }
+        try {
+            refresh();
+            mine.complete(null);
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            refreshing.compareAndSet(mine, null);
+        }
     }
 
     private void refresh() {

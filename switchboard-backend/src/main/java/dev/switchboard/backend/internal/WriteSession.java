@@ -98,9 +98,14 @@ final class WriteSession extends HostedSession {
         long seq = request.getSeq();
         validator.validate(seq, request.getEvents());
         settlePublishes();
-        // built before the machine moves, so a failure here cannot leave a staged seq without its chunk
-        List<ProducerRecord<byte[], byte[]>> chunk = records(seq, request.getEvents());
-        for (WriteMachine.Effect effect : step(new WriteMachine.Write(seq))) {
+        WriteMachine.Write command = new WriteMachine.Write(seq);
+        // Sealed only when the machine stages the chunk (a BUSY or repeated write costs no encryption), and before
+        // the machine moves, so a failure here cannot leave a staged seq without its chunk. The machine is a pure
+        // function: asking it first and then applying the same command gives the same effects.
+        boolean stages = WriteMachine.apply(state, command).effects().stream()
+                .anyMatch(effect -> effect instanceof WriteMachine.Stage);
+        List<ProducerRecord<byte[], byte[]>> chunk = stages ? records(seq, request.getEvents()) : List.of();
+        for (WriteMachine.Effect effect : step(command)) {
             switch (effect) {
                 case WriteMachine.Stage stage -> staged.put(stage.seq(), chunk);
                 case WriteMachine.AlreadyStaged already -> {}

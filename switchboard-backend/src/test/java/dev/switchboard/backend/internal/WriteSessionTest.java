@@ -19,8 +19,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -119,8 +122,42 @@ class WriteSessionTest {
         assertThat(ledger.lastCommitted("w")).isEqualTo(1);
     }
 
+    @Test
+    void onlyChunksTheMachineStagesAreSealed() {
+        // Given a session with a window of two chunks and a cipher that counts what it seals
+        AtomicInteger sealed = new AtomicInteger();
+        RecordCipher counting = new RecordCipher() {
+            @Override
+            public ProducerRecord<byte[], byte[]> seal(ProducerRecord<byte[], byte[]> record) {
+                sealed.incrementAndGet();
+                return record;
+            }
+
+            @Override
+            public Opened open(ConsumerRecord<byte[], byte[]> record) {
+                return RecordCipher.clear(record);
+            }
+        };
+        WriteSession session = session(SessionLimits.builder().writeWindow(2).build(), counting);
+        answer(session, write(1, 3));
+        answer(session, write(2, 3));
+        assertThat(sealed).hasValue(6);
+
+        // When a third chunk meets the full window (BUSY), and the first is repeated
+        SwitchResponse busy = answer(session, write(3, 3));
+        SwitchResponse repeated = answer(session, write(1, 3));
+
+        // Then neither was sealed again
+        assertThat(busy.getError().getCode()).isEqualTo(ErrorCode.BUSY);
+        assertThat(repeated.isSetWrite()).isTrue();
+        assertThat(sealed).hasValue(6);
+    }
+
     private WriteSession session(Duration maxWait) {
-        SessionLimits limits = SessionLimits.builder().maxWait(maxWait).build();
+        return session(SessionLimits.builder().maxWait(maxWait).build(), RecordCipher.PLAIN);
+    }
+
+    private WriteSession session(SessionLimits limits, RecordCipher cipher) {
         return new WriteSession(
                 SessionId.create("s0", "n1"),
                 "orders",
@@ -131,7 +168,7 @@ class WriteSessionTest {
                 ledger,
                 task -> Thread.ofVirtual().start(task),
                 Clock.systemUTC(),
-                RecordCipher.PLAIN);
+                cipher);
     }
 
     private static SwitchRequest write(long seq, int events) {
