@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param tailCacheBytes fan-out: bytes of recent records each topic's shared tail reader keeps for the read
  *     sessions tailing it ({@code tail-cache-bytes}, default 8 MiB; 0 turns sharing off, so every reader reads
  *     Kafka on its own)
+ * @param deadLetterTopic where records readers are not given (no valid envelope while encryption is on) are
+ *     copied: a topic name in which {@code {topic}} stands for the record's topic ({@code dead-letter-topic},
+ *     default {@value #DEFAULT_DEAD_LETTER_TOPIC}); created when missing
  */
 public record BackendConfig(
         String shard,
@@ -33,12 +36,14 @@ public record BackendConfig(
         int defaultPartitions,
         int replicationFactor,
         EncryptionConfig encryption,
-        long tailCacheBytes) {
+        long tailCacheBytes,
+        String deadLetterTopic) {
 
     public static final String DEFAULT_SHARD = "s0";
     public static final long DEFAULT_TAIL_CACHE_BYTES = 8L << 20;
     public static final int DEFAULT_PARTITIONS = 3;
     public static final int DEFAULT_REPLICATION_FACTOR = 1;
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "{topic}.sb-dlq";
 
     public BackendConfig {
         shard = shard == null ? DEFAULT_SHARD : shard;
@@ -64,6 +69,11 @@ public record BackendConfig(
         if (tailCacheBytes < 0) {
             throw new IllegalArgumentException("tail-cache-bytes must not be negative, got " + tailCacheBytes);
         }
+        deadLetterTopic = deadLetterTopic == null ? DEFAULT_DEAD_LETTER_TOPIC : deadLetterTopic;
+        if (!deadLetterTopic.replace("{topic}", "t").matches("[a-zA-Z0-9._-]{1,200}")) {
+            throw new IllegalArgumentException("dead-letter-topic must be a topic name of [a-zA-Z0-9._-] in which"
+                    + " {topic} stands for the read topic, got: " + deadLetterTopic);
+        }
     }
 
     /** A builder with every default set; node id and bootstrap servers are required. */
@@ -83,6 +93,7 @@ public record BackendConfig(
         private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
         private EncryptionConfig encryption = EncryptionConfig.disabled();
         private long tailCacheBytes = DEFAULT_TAIL_CACHE_BYTES;
+        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
 
         private Builder(String nodeId, String bootstrapServers) {
             this.nodeId = nodeId;
@@ -131,6 +142,12 @@ public record BackendConfig(
             return this;
         }
 
+        /** The dead-letter topic's name; {@code {topic}} stands for the topic a rejected record was read from. */
+        public Builder deadLetterTopic(String value) {
+            deadLetterTopic = value;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     shard,
@@ -142,7 +159,8 @@ public record BackendConfig(
                     defaultPartitions,
                     replicationFactor,
                     encryption,
-                    tailCacheBytes);
+                    tailCacheBytes,
+                    deadLetterTopic);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.switchboard.backend.internal.DataKeys;
 import dev.switchboard.backend.internal.EnvelopeCipher;
 import dev.switchboard.backend.internal.KafkaErrors;
 import dev.switchboard.backend.internal.Publisher;
+import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
 import dev.switchboard.backend.internal.SessionRegistry;
@@ -55,6 +56,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final SessionRegistry registry;
     private final Allocator allocator;
     private final TailReaders tails;
+    private final ReadGate gate;
     private final Optional<DataKeys> dataKeys;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -71,10 +73,12 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             throw e;
         }
         this.registry = new SessionRegistry(config.nodeId(), config.limits().sessionTtl());
-        RecordCipher cipher = dataKeys.<RecordCipher>map(
-                        keys -> new EnvelopeCipher(keys, config.encryption().enabled()))
+        EncryptionConfig encryption = config.encryption();
+        RecordCipher cipher = dataKeys.<RecordCipher>map(keys -> new EnvelopeCipher(
+                        keys, encryption.enabled(), !encryption.enabled() || encryption.acceptUnsealed()))
                 .orElse(RecordCipher.PLAIN);
-        this.tails = TailReaders.of(config, cipher);
+        this.gate = ReadGate.of(config, cipher, topics, publisher);
+        this.tails = TailReaders.of(config, gate);
         this.allocator = new Allocator(
                 config,
                 cursors,
@@ -146,6 +150,11 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
      */
     public OptionalInt sessionCount() {
         return OptionalInt.of(registry.size());
+    }
+
+    /** What this node's fail-closed reads refused to deliver (for metrics). */
+    public RejectedRecords rejectedRecords() {
+        return gate;
     }
 
     public boolean draining() {
@@ -237,6 +246,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         long deadline = System.nanoTime() + config.limits().drainTimeout().toNanos();
         boolean finished = await(registry.idle(), deadline);
         CompletableFuture<Void> released = registry.disposeAll("node closed");
+        gate.close(); // queued dead-letter copies are sent before the producer closes
         publisher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         await(released, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         tails.close();

@@ -22,6 +22,9 @@ import java.util.Optional;
  * @param keyMaxAge a topic's data key is replaced once older than this ({@code key-max-age}, default 24 h)
  * @param keyMaxRecords ... or once it sealed this many records ({@code key-max-records}, default 2^24: random
  *     96-bit nonces stay far below the 2^32 per-key limit of NIST SP 800-38D)
+ * @param acceptUnsealed deliver records without the {@code sb-enc} header as they are, for migrating a
+ *     plaintext topic ({@code accept-unsealed}, default false: while enabled, such a record is rejected, never
+ *     delivered, and copied to the dead-letter topic)
  */
 public record EncryptionConfig(
         boolean enabled,
@@ -30,7 +33,8 @@ public record EncryptionConfig(
         boolean createKeystore,
         String keysTopic,
         Duration keyMaxAge,
-        long keyMaxRecords) {
+        long keyMaxRecords,
+        boolean acceptUnsealed) {
 
     public static final String DEFAULT_KEYS_TOPIC = "__switchboard_keys";
     public static final Duration DEFAULT_KEY_MAX_AGE = Duration.ofHours(24);
@@ -60,30 +64,40 @@ public record EncryptionConfig(
 
     /** No encryption: records are written in clear, sealed records cannot be read. */
     public static EncryptionConfig disabled() {
-        return new EncryptionConfig(false, Optional.empty(), "", false, null, null, DEFAULT_KEY_MAX_RECORDS);
+        return new EncryptionConfig(false, Optional.empty(), "", false, null, null, DEFAULT_KEY_MAX_RECORDS, false);
     }
 
     /** Encryption with the {@code local} key management service: the given PKCS12 keystore, created if missing. */
     public static EncryptionConfig local(Path keystore, String password) {
-        return new EncryptionConfig(true, Optional.of(keystore), password, true, null, null, DEFAULT_KEY_MAX_RECORDS);
+        return new EncryptionConfig(
+                true, Optional.of(keystore), password, true, null, null, DEFAULT_KEY_MAX_RECORDS, false);
     }
 
     public EncryptionConfig withKeyRotation(Duration maxAge, long maxRecords) {
-        return new EncryptionConfig(enabled, keystore, keystorePassword, createKeystore, keysTopic, maxAge, maxRecords);
+        return new EncryptionConfig(
+                enabled, keystore, keystorePassword, createKeystore, keysTopic, maxAge, maxRecords, acceptUnsealed);
     }
 
     public EncryptionConfig withCreateKeystore(boolean create) {
-        return new EncryptionConfig(enabled, keystore, keystorePassword, create, keysTopic, keyMaxAge, keyMaxRecords);
+        return new EncryptionConfig(
+                enabled, keystore, keystorePassword, create, keysTopic, keyMaxAge, keyMaxRecords, acceptUnsealed);
     }
 
     public EncryptionConfig withKeysTopic(String topic) {
         return new EncryptionConfig(
-                enabled, keystore, keystorePassword, createKeystore, topic, keyMaxAge, keyMaxRecords);
+                enabled, keystore, keystorePassword, createKeystore, topic, keyMaxAge, keyMaxRecords, acceptUnsealed);
+    }
+
+    /** Delivers records without {@code sb-enc} as they are (migrating a plaintext topic) when {@code accept}. */
+    public EncryptionConfig withAcceptUnsealed(boolean accept) {
+        return new EncryptionConfig(
+                enabled, keystore, keystorePassword, createKeystore, keysTopic, keyMaxAge, keyMaxRecords, accept);
     }
 
     @Override
     public String toString() {
         return "EncryptionConfig[enabled=" + enabled + ", keystore=" + keystore + ", keys-topic=" + keysTopic
-                + ", key-max-age=" + keyMaxAge + ", key-max-records=" + keyMaxRecords + "]";
+                + ", key-max-age=" + keyMaxAge + ", key-max-records=" + keyMaxRecords + ", accept-unsealed="
+                + acceptUnsealed + "]";
     }
 }

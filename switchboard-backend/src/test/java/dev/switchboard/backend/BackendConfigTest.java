@@ -26,7 +26,7 @@ class BackendConfigTest {
     @Test
     void missingObjectValuesTakeTheirDefaults() {
         // When
-        BackendConfig config = new BackendConfig(null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null, 0);
+        BackendConfig config = new BackendConfig(null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null, 0, null);
 
         // Then
         assertThat(config.shard()).isEqualTo("s0");
@@ -41,7 +41,17 @@ class BackendConfigTest {
 
         // When
         BackendConfig config = new BackendConfig(
-                "s1", "n1", "127.0.0.1:9092", kafka, null, false, 3, 1, null, BackendConfig.DEFAULT_TAIL_CACHE_BYTES);
+                "s1",
+                "n1",
+                "127.0.0.1:9092",
+                kafka,
+                null,
+                false,
+                3,
+                1,
+                null,
+                BackendConfig.DEFAULT_TAIL_CACHE_BYTES,
+                null);
         kafka.clear();
 
         // Then
@@ -65,5 +75,19 @@ class BackendConfigTest {
                         .replicationFactor(40_000)
                         .build())
                 .hasMessageContaining("replication-factor");
+        assertThatThrownBy(() -> BackendConfig.builder("n1", "b:1")
+                        .deadLetterTopic("{topic} dlq")
+                        .build())
+                .hasMessageContaining("dead-letter-topic");
+    }
+
+    @Test
+    void deadLetterTopicDefaultsToTheTopicWithASuffix() {
+        assertThat(BackendConfig.builder("n1", "b:1").build().deadLetterTopic()).isEqualTo("{topic}.sb-dlq");
+        assertThat(BackendConfig.builder("n1", "b:1")
+                        .deadLetterTopic("all-dead-letters")
+                        .build()
+                        .deadLetterTopic())
+                .isEqualTo("all-dead-letters");
     }
 }

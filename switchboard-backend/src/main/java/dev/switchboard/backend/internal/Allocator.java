@@ -89,7 +89,7 @@ public final class Allocator {
                             KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch))),
                     tails,
                     prefetch,
-                    cipher);
+                    tails.gate());
             fetcher.assign(positions);
             start = StartPositions.cursorOf(spec.topic(), positions);
         } catch (RuntimeException e) {

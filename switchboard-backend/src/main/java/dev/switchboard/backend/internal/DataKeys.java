@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -156,11 +155,22 @@ public final class DataKeys implements AutoCloseable {
         }
     }
 
-    /** The key with this id, from the cache or the keys topic; empty when unknown or it cannot be unwrapped. */
-    Optional<SecretKey> find(String keyId) {
+    /** What looking a data key up found: the key, nothing (not in the keys topic), or a key this KMS cannot open. */
+    sealed interface Lookup {
+        record Found(SecretKey key) implements Lookup {}
+
+        /** No such id in the keys topic, read to its end: the record names a key nobody made. */
+        record Unknown() implements Lookup {}
+
+        /** The id is known but its wrapped key does not unwrap here (another keystore): this node's fault. */
+        record Unavailable(String reason) implements Lookup {}
+    }
+
+    /** The key with this id, from the cache or the keys topic (read to its end when the id is new to this node). */
+    Lookup lookup(String keyId) {
         SecretKey cached = unwrapped.get(keyId);
         if (cached != null) {
-            return Optional.of(cached);
+            return new Lookup.Found(cached);
         }
         if (!known.containsKey(keyId)) {
             refreshOnce();
@@ -168,15 +178,15 @@ public final class DataKeys implements AutoCloseable {
         Stored stored = known.get(keyId);
         if (stored == null) {
             LOGGER.warn("data key unknown key-id={}", keyId);
-            return Optional.empty();
+            return new Lookup.Unknown();
         }
         try {
             SecretKey key = new SecretKeySpec(kms.unwrap(stored.wrapped(), context(stored.topic(), keyId)), "AES");
             unwrapped.put(keyId, key);
-            return Optional.of(key);
+            return new Lookup.Found(key);
         } catch (KeyManagementService.KeyUnavailableException e) {
             LOGGER.warn("data key cannot be unwrapped key-id={} reason={}", keyId, e.getMessage());
-            return Optional.empty();
+            return new Lookup.Unavailable(e.getMessage());
         }
     }
 

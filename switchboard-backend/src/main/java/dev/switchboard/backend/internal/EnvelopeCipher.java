@@ -8,7 +8,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -32,7 +31,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *       absent), so a sealed value moved to another topic, key or key id fails to open.
  * </ul>
  *
- * Records without {@code sb-enc} (written before encryption was enabled) are read as they are.
+ * Records without {@code sb-enc} are read as they are only when accepted ({@code accept-unsealed}, or while
+ * not sealing); otherwise they are {@link Fault#UNSEALED}: a record produced around Switchboard (a plain Kafka
+ * producer) is never delivered as a genuine event.
  */
 public final class EnvelopeCipher implements RecordCipher {
     static final String SCHEME = "1";
@@ -51,11 +52,24 @@ public final class EnvelopeCipher implements RecordCipher {
 
     private final DataKeys keys;
     private final boolean sealing;
+    private final boolean acceptUnsealed;
 
-    /** Opens sealed records; seals what is written only when {@code sealing} (encryption enabled). */
+    /**
+     * Opens sealed records; seals what is written only when {@code sealing} (encryption enabled). Records
+     * without {@code sb-enc} are read as they are only while not sealing.
+     */
     public EnvelopeCipher(DataKeys keys, boolean sealing) {
+        this(keys, sealing, !sealing);
+    }
+
+    /**
+     * @param acceptUnsealed read records without {@code sb-enc} as they are (migrating a plaintext topic); when
+     *     false, such a record is {@link Fault#UNSEALED} and never delivered
+     */
+    public EnvelopeCipher(DataKeys keys, boolean sealing, boolean acceptUnsealed) {
         this.keys = keys;
         this.sealing = sealing;
+        this.acceptUnsealed = acceptUnsealed;
     }
 
     @Override
@@ -169,33 +183,41 @@ public final class EnvelopeCipher implements RecordCipher {
     public Opened open(ConsumerRecord<byte[], byte[]> record) {
         Header marker = record.headers().lastHeader(SB_ENC);
         if (marker == null) {
-            return RecordCipher.clear(record);
+            if (acceptUnsealed) {
+                return RecordCipher.clear(record);
+            }
+            throw new UnreadableRecordException(Fault.UNSEALED, "the record is not sealed (no sb-enc header)");
         }
         String[] parts = RecordCipher.text(marker.value() == null ? new byte[0] : marker.value())
                 .split(":", 2);
         if (parts.length != 2 || !SCHEME.equals(parts[0])) {
-            throw new UnreadableRecordException("unknown encryption scheme in the sb-enc header");
+            throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "unknown encryption scheme in the sb-enc header");
         }
         String keyId = parts[1];
-        Optional<SecretKey> key = keys.find(keyId);
-        if (key.isEmpty()) {
-            throw new UnreadableRecordException("data key " + keyId + " is unknown or cannot be unwrapped");
-        }
+        SecretKey key = switch (keys.lookup(keyId)) {
+            case DataKeys.Lookup.Found found -> found.key();
+            case DataKeys.Lookup.Unknown unknown ->
+                throw new UnreadableRecordException(
+                        Fault.UNDECRYPTABLE, "data key " + keyId + " is unknown (not in the keys topic)");
+            case DataKeys.Lookup.Unavailable unavailable ->
+                throw new UnreadableRecordException(
+                        Fault.NODE, "data key " + keyId + " cannot be unwrapped on this node");
+        };
         byte[] value = record.value();
         if (value == null || value.length < NONCE_BYTES + TAG_BITS / 8) {
-            throw new UnreadableRecordException("sealed value is truncated");
+            throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "sealed value is truncated");
         }
         byte[] body;
         try {
             body = crypt(
                     Cipher.DECRYPT_MODE,
-                    key.get(),
+                    key,
                     java.util.Arrays.copyOf(value, NONCE_BYTES),
                     aad(record.topic(), record.key(), keyId),
                     java.util.Arrays.copyOfRange(value, NONCE_BYTES, value.length));
         } catch (IllegalStateException e) {
             throw new UnreadableRecordException(
-                    "authentication failed: the record was altered or sealed under another key");
+                    Fault.UNDECRYPTABLE, "authentication failed: the record was altered or sealed under another key");
         }
         return parse(body, record);
     }
@@ -205,13 +227,13 @@ public final class EnvelopeCipher implements RecordCipher {
             ByteBuffer in = ByteBuffer.wrap(body);
             int count = in.getInt();
             if (count < 0 || count > body.length) {
-                throw new UnreadableRecordException("sealed body is malformed");
+                throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "sealed body is malformed");
             }
             List<Header> headers = new ArrayList<>(count + 1);
             for (int i = 0; i < count; i++) {
                 byte[] name = readBytes(in);
                 if (name == null) {
-                    throw new UnreadableRecordException("sealed body is malformed");
+                    throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "sealed body is malformed");
                 }
                 headers.add(new RecordHeader(RecordCipher.text(name), readBytes(in)));
             }
@@ -224,7 +246,7 @@ public final class EnvelopeCipher implements RecordCipher {
             in.get(payload);
             return new Opened(payload, headers);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new UnreadableRecordException("sealed body is malformed");
+            throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "sealed body is malformed");
         }
     }
 

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Fetcher implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Fetcher.class);
-    private static final AtomicLong UNREADABLE = new AtomicLong();
 
     private final String topic;
     private final Supplier<Consumer<byte[], byte[]>> consumers;
@@ -49,19 +48,10 @@ final class Fetcher implements AutoCloseable {
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
     private final int prefetchEvents;
     private final int maxPollRecords;
-    private final RecordCipher cipher;
-
-    Fetcher(String topic, Consumer<byte[], byte[]> consumer, int prefetchEvents, RecordCipher cipher) {
-        this(
-                topic,
-                consumer,
-                () -> {
-                    throw new IllegalStateException("this fetcher cannot open a new consumer");
-                },
-                TailReaders.disabled(),
-                prefetchEvents,
-                cipher);
-    }
+    private final ReadGate gate;
+    // Offsets after rejected records not yet covered by a delivered batch; the next batch's cursor takes them,
+    // so a session that acknowledges it never meets those records again.
+    private final Map<Integer, Long> skipped = new HashMap<>();
 
     /**
      * @param consumers opens a new consumer after {@link #park} or after leaving the tail reader (same settings
@@ -74,12 +64,12 @@ final class Fetcher implements AutoCloseable {
             Supplier<Consumer<byte[], byte[]>> consumers,
             TailReaders tails,
             int prefetchEvents,
-            RecordCipher cipher) {
+            ReadGate gate) {
         this.topic = topic;
         this.consumer = consumer;
         this.consumers = consumers;
         this.tails = tails;
-        this.cipher = cipher;
+        this.gate = gate;
         this.prefetchEvents = prefetchEvents;
         this.maxPollRecords = maxPollRecords(prefetchEvents);
     }
@@ -162,10 +152,36 @@ final class Fetcher implements AutoCloseable {
     /**
      * The next batch of at most {@code maxEvents} events and about {@code maxBytes} bytes (always at least one
      * event when any is available), waiting up to {@code wait} when nothing is buffered. Empty on timeout.
-     * Throws Kafka's {@code WakeupException} when {@link #wakeup} interrupted the wait.
+     * Rejected records are skipped (see {@link ReadGate}); the batch's next offsets cover them. Throws Kafka's
+     * {@code WakeupException} when {@link #wakeup} interrupted the wait.
      */
     Batch fetch(int maxEvents, long maxBytes, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Batch batch = fetchUntil(maxEvents, maxBytes, deadline);
+            if (!batch.isEmpty()) {
+                return withSkipped(batch);
+            }
+            batch.nextOffsets().forEach((partition, next) -> skipped.merge(partition, next, Math::max));
+            if (batch.nextOffsets().isEmpty() || deadline - System.nanoTime() <= 0) {
+                return Batch.EMPTY; // nothing, or only rejected records, before the deadline
+            }
+        }
+    }
+
+    /** {@code batch} with its next offsets moved past the records skipped since the last delivered batch. */
+    private Batch withSkipped(Batch batch) {
+        if (skipped.isEmpty()) {
+            return batch;
+        }
+        Map<Integer, Long> next = new HashMap<>(skipped);
+        batch.nextOffsets().forEach((partition, offset) -> next.merge(partition, offset, Math::max));
+        skipped.clear();
+        return new Batch(batch.events(), next);
+    }
+
+    /** One attempt: events, or only the offsets after rejected records (no events), or empty by the deadline. */
+    private Batch fetchUntil(int maxEvents, long maxBytes, long deadline) {
         if (parked()) {
             tail = tails.join(topic, positions, false); // else: a consumer of its own, opened below
         }
@@ -264,43 +280,34 @@ final class Fetcher implements AutoCloseable {
             if (!events.isEmpty() && bytes + size > maxBytes) {
                 break;
             }
-            Event event;
+            Optional<Event> event;
             try {
-                event = Events.fromRecord(record, cipher.open(record));
+                event = gate.admit(record);
             } catch (RecordCipher.UnreadableRecordException e) {
                 if (!events.isEmpty()) {
                     break; // deliver what precedes it; the next read reports the unreadable record
                 }
-                throw unreadable(record, e);
+                throw unreadable(record.topic(), record.partition(), record.offset(), e.getMessage());
             }
             buffer.removeFirst();
-            events.add(event);
             nextOffsets.put(record.partition(), record.offset() + 1);
-            bytes += size;
+            if (event.isPresent()) {
+                events.add(event.get());
+                bytes += size;
+            }
         }
         return new Batch(events, nextOffsets);
     }
 
     /**
-     * An unreadable record stays at the head of the buffer (never skipped, never delivered as garbage): every
-     * read reports it until an operator restores its key.
+     * The error a read answers for a record this node cannot open through its own fault (no keystore, a data key
+     * it cannot unwrap): it stays at the head (never skipped, never delivered as garbage), so every read reports
+     * it until the node is fixed or the session moves to a node that can open it.
      */
-    private static SwitchboardException unreadable(
-            ConsumerRecord<byte[], byte[]> record, RecordCipher.UnreadableRecordException e) {
-        return unreadable(record.topic(), record.partition(), record.offset(), e.getMessage());
-    }
-
-    /** The error a read answers for the unreadable record at {@code topic/partition@offset}; logged and counted. */
     static SwitchboardException unreadable(String topic, int partition, long offset, String reason) {
         String where = topic + "/" + partition + "@" + offset;
-        LOGGER.warn("event cannot be decrypted record={} reason={}", where, reason);
-        UNREADABLE.incrementAndGet();
+        LOGGER.warn("event cannot be decrypted on this node record={} reason={}", where, reason);
         return SwitchboardException.of(ErrorCode.INTERNAL, "event " + where + " cannot be read: " + reason);
-    }
-
-    /** Unreadable records met by every read session of this JVM (a counter for metrics and tests). */
-    static long unreadableRecords() {
-        return UNREADABLE.get();
     }
 
     int buffered() {

@@ -33,10 +33,27 @@ public interface RecordCipher {
     /** A record's readable payload and headers (never the {@value #SB_ENC} header). */
     record Opened(byte[] payload, List<Header> headers) {}
 
+    /** Why a record cannot be opened: the record's own fault, or this node's. */
+    enum Fault {
+        /** The record is not sealed while sealed records are required (written around Switchboard). */
+        UNSEALED,
+        /** The record claims to be sealed but is not a valid envelope: altered, forged, unknown key id. */
+        UNDECRYPTABLE,
+        /** This node cannot open it (no keystore, a data key its KMS cannot unwrap); another node may. */
+        NODE
+    }
+
     /** Thrown when a record cannot be opened; the message is safe to show a client. */
     final class UnreadableRecordException extends RuntimeException {
-        UnreadableRecordException(String message) {
+        private final Fault fault;
+
+        UnreadableRecordException(Fault fault, String message) {
             super(message);
+            this.fault = fault;
+        }
+
+        Fault fault() {
+            return fault;
         }
     }
 
@@ -50,7 +67,8 @@ public interface RecordCipher {
         @Override
         public Opened open(ConsumerRecord<byte[], byte[]> record) {
             if (record.headers().lastHeader(SB_ENC) != null) {
-                throw new UnreadableRecordException("the event is encrypted and this node has no keystore configured");
+                throw new UnreadableRecordException(
+                        Fault.NODE, "the event is encrypted and this node has no keystore configured");
             }
             return clear(record);
         }

@@ -41,7 +41,7 @@ final class TailReader implements AutoCloseable {
 
     private final String topic;
     private final Consumer<byte[], byte[]> consumer;
-    private final RecordCipher cipher;
+    private final ReadGate gate;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final Map<Integer, PartitionCache> partitions = new HashMap<>(); // guarded by lock
@@ -56,12 +56,12 @@ final class TailReader implements AutoCloseable {
             String topic,
             Consumer<byte[], byte[]> consumer,
             Map<TopicPartition, Long> positions,
-            RecordCipher cipher,
+            ReadGate gate,
             long cacheBytes,
             Runnable onStop) {
         this.topic = topic;
         this.consumer = consumer;
-        this.cipher = cipher;
+        this.gate = gate;
         this.onStop = onStop;
         long perPartition = Math.max(1, cacheBytes / Math.max(1, positions.size()));
         positions.forEach(
@@ -78,7 +78,7 @@ final class TailReader implements AutoCloseable {
             String topic,
             Consumer<byte[], byte[]> consumer,
             Map<TopicPartition, Long> positions,
-            RecordCipher cipher,
+            ReadGate gate,
             long cacheBytes,
             Runnable onStop) {
         try {
@@ -88,7 +88,7 @@ final class TailReader implements AutoCloseable {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw e;
         }
-        TailReader reader = new TailReader(topic, consumer, positions, cipher, cacheBytes, onStop);
+        TailReader reader = new TailReader(topic, consumer, positions, gate, cacheBytes, onStop);
         reader.poller.start();
         LOGGER.info("tail reader started topic={} partitions={}", topic, positions.size());
         return reader;
@@ -129,8 +129,9 @@ final class TailReader implements AutoCloseable {
      * least one when any is cached), moving {@code positions} past them; waits until {@code deadlineNanos} when
      * none is cached yet, and answers an empty batch then. Null when the session must read on its own from
      * {@code positions}: it fell behind the cache, or the reader stopped. Throws Kafka's {@code WakeupException}
-     * when {@code woken} was set (and clears it), and an INTERNAL {@code SwitchboardException} for an unreadable
-     * record at the head of the batch (it stays there: every read reports it).
+     * when {@code woken} was set (and clears it), and an INTERNAL {@code SwitchboardException} for a record this
+     * node cannot open at the head of the batch (it stays there: every read reports it). Rejected records are
+     * skipped: a batch of them alone has no events, only the next offsets after them.
      */
     Batch take(
             Map<TopicPartition, Long> positions, int maxEvents, long maxBytes, long deadlineNanos, AtomicBoolean woken)
@@ -145,7 +146,7 @@ final class TailReader implements AutoCloseable {
                     return null;
                 }
                 Batch batch = takeCached(positions, maxEvents, maxBytes);
-                if (!batch.isEmpty()) {
+                if (!batch.isEmpty() || !batch.nextOffsets().isEmpty()) {
                     return batch;
                 }
                 long remaining = deadlineNanos - System.nanoTime();
@@ -220,10 +221,12 @@ final class TailReader implements AutoCloseable {
                     }
                     throw Fetcher.unreadable(topic, partition.partition(), record.offset(), record.unreadable());
                 }
-                events.add(record.event());
                 nextOffsets.put(partition.partition(), record.offset() + 1);
                 positions.put(partition, record.offset() + 1);
-                bytes += record.size();
+                if (record.event() != null) { // else rejected: skipped, the positions move past it
+                    events.add(record.event());
+                    bytes += record.size();
+                }
             }
         }
         return new Batch(events, nextOffsets);
@@ -262,10 +265,11 @@ final class TailReader implements AutoCloseable {
         }
     }
 
+    /** Opened once for every member; a rejected record is cached as neither event nor error (skipped). */
     private CachedRecord open(ConsumerRecord<byte[], byte[]> record) {
         long size = Events.sizeOf(record);
         try {
-            Event event = Events.fromRecord(record, cipher.open(record));
+            Event event = gate.admit(record).orElse(null);
             return new CachedRecord(record.partition(), record.offset(), size, event, null);
         } catch (RecordCipher.UnreadableRecordException e) {
             return new CachedRecord(record.partition(), record.offset(), size, null, e.getMessage());
@@ -317,7 +321,7 @@ final class TailReader implements AutoCloseable {
         }
     }
 
-    /** A consumed record as readers get it: its event, or why it cannot be read. */
+    /** A consumed record as readers get it: its event, why this node cannot read it, or neither (rejected). */
     private record CachedRecord(int partition, long offset, long size, Event event, String unreadable) {}
 
     /**

@@ -21,25 +21,30 @@ public final class TailReaders implements AutoCloseable {
 
     private final ConcurrentMap<String, TailReader> readers = new ConcurrentHashMap<>();
     private final Function<String, Consumer<byte[], byte[]>> consumers;
-    private final RecordCipher cipher;
+    private final ReadGate gate;
     private final long cacheBytes;
     private volatile boolean closed;
 
-    TailReaders(Function<String, Consumer<byte[], byte[]>> consumers, RecordCipher cipher, long cacheBytes) {
+    TailReaders(Function<String, Consumer<byte[], byte[]>> consumers, ReadGate gate, long cacheBytes) {
         this.consumers = consumers;
-        this.cipher = cipher;
+        this.gate = gate;
         this.cacheBytes = cacheBytes;
     }
 
     /** The node's tail readers, with {@code config}'s cache size and Kafka settings. */
-    public static TailReaders of(BackendConfig config, RecordCipher cipher) {
+    public static TailReaders of(BackendConfig config, ReadGate gate) {
         return new TailReaders(
-                topic -> new KafkaConsumer<>(KafkaClients.tail(config, topic)), cipher, config.tailCacheBytes());
+                topic -> new KafkaConsumer<>(KafkaClients.tail(config, topic)), gate, config.tailCacheBytes());
     }
 
     /** Sharing turned off: every reader reads on its own. */
     static TailReaders disabled() {
-        return new TailReaders(topic -> null, RecordCipher.PLAIN, 0);
+        return new TailReaders(topic -> null, ReadGate.withoutDeadLetters(RecordCipher.PLAIN), 0);
+    }
+
+    /** What decides which records readers get (shared with the readers that read on their own). */
+    ReadGate gate() {
+        return gate;
     }
 
     boolean enabled() {
@@ -62,7 +67,7 @@ public final class TailReaders implements AutoCloseable {
                         topic,
                         (name, current) -> current == null || current.stopped()
                                 ? TailReader.start(
-                                        name, consumers.apply(name), positions, cipher, cacheBytes, () -> forget(name))
+                                        name, consumers.apply(name), positions, gate, cacheBytes, () -> forget(name))
                                 : current);
             } catch (RuntimeException e) {
                 // sharing is an optimisation: the session goes on reading with its own consumer

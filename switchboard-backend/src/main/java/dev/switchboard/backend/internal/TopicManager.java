@@ -43,7 +43,17 @@ public final class TopicManager implements AutoCloseable {
         if (!config.autoCreateTopics()) {
             throw SwitchboardException.of(ErrorCode.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
         }
-        return create(topic);
+        return create(topic, config.defaultPartitions());
+    }
+
+    /**
+     * Creates one of Switchboard's own topics (a dead-letter topic) with {@code partitions} when it does not
+     * exist, whatever {@code auto-create-topics} says.
+     */
+    public void ensure(String topic, int partitions) {
+        if (describe(topic) == null) {
+            create(topic, partitions);
+        }
     }
 
     /** Partition count, or null when the topic does not exist. */
@@ -58,8 +68,8 @@ public final class TopicManager implements AutoCloseable {
         }
     }
 
-    private int create(String topic) {
-        NewTopic newTopic = new NewTopic(topic, config.defaultPartitions(), (short) config.replicationFactor())
+    private int create(String topic, int partitionCount) {
+        NewTopic newTopic = new NewTopic(topic, partitionCount, (short) config.replicationFactor())
                 .configs(Map.of(
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                         Integer.toString(KafkaClients.maxMessageBytes(config.limits()))));

@@ -32,6 +32,7 @@ import java.util.Optional;
  *     store
  * @param tailCacheBytes bytes of recent records each tailed topic's shared reader keeps (fan-out); 0 turns
  *     sharing off
+ * @param deadLetterTopic where rejected records are copied ({@code {topic}} stands for the read topic)
  */
 public record BackendSettings(
         String nodeId,
@@ -43,7 +44,8 @@ public record BackendSettings(
         Map<String, String> kafka,
         NodeConfigFile.Encryption encryption,
         Optional<Path> amqpCaFile,
-        long tailCacheBytes) {
+        long tailCacheBytes,
+        String deadLetterTopic) {
     public static final int MIN_SECRET_BYTES = SecretFiles.MIN_SECRET_BYTES;
 
     public BackendSettings {
@@ -64,6 +66,7 @@ public record BackendSettings(
         if (tailCacheBytes < 0) {
             throw new ConfigException("tail-cache-bytes: must not be negative, got " + tailCacheBytes);
         }
+        deadLetterTopic = deadLetterTopic == null ? BackendConfig.DEFAULT_DEAD_LETTER_TOPIC : deadLetterTopic;
     }
 
     /** The settings a file (already overridden by flags) gives, with defaults for what it leaves out. */
@@ -92,7 +95,8 @@ public record BackendSettings(
                 file.kafka(),
                 file.encryption(),
                 Shards.caFile(file.amqpCaFile()),
-                file.tailCacheBytes() == null ? BackendConfig.DEFAULT_TAIL_CACHE_BYTES : file.tailCacheBytes());
+                file.tailCacheBytes() == null ? BackendConfig.DEFAULT_TAIL_CACHE_BYTES : file.tailCacheBytes(),
+                file.deadLetterTopic());
     }
 
     /** Reads the cluster secret; a missing, unreadable or too short file is a ConfigException. */
@@ -112,9 +116,14 @@ public record BackendSettings(
                 .shard(shard)
                 .autoCreateTopics(autoCreateTopics)
                 .encryption(encryptionConfig())
-                .tailCacheBytes(tailCacheBytes);
+                .tailCacheBytes(tailCacheBytes)
+                .deadLetterTopic(deadLetterTopic);
         kafka.forEach(builder::kafka);
-        return builder.build();
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -135,7 +144,9 @@ public record BackendSettings(
             openKeystore(keystore, password); // a wrong password is a ConfigException before anything starts
         }
         try {
-            EncryptionConfig config = EncryptionConfig.local(keystore, password).withCreateKeystore(create);
+            EncryptionConfig config = EncryptionConfig.local(keystore, password)
+                    .withCreateKeystore(create)
+                    .withAcceptUnsealed(Boolean.TRUE.equals(encryption.acceptUnsealed()));
             if (encryption.keysTopic() != null) {
                 config = config.withKeysTopic(encryption.keysTopic());
             }

@@ -33,10 +33,12 @@ import java.util.stream.Collectors;
  * auto-create-topics: false    # backend
  * kafka: {security.protocol: SSL}                  # backend: Kafka client properties passed through
  * tail-cache-bytes: 8388608    # backend: fan-out cache per tailed topic; 0: every reader reads Kafka on its own
+ * dead-letter-topic: "{topic}.sb-dlq"              # backend: where records without a valid envelope are copied
  * encryption:                  # backend, required: encryption at rest, the same keystore on every backend
  *   keystore: /etc/switchboard/kek.p12
  *   keystore-password-file: /etc/switchboard/kek.password
  *   # keys-topic: __switchboard_keys, key-max-age: PT24H, key-max-records: 16777216, create-keystore: false
+ *   # accept-unsealed: false   (true: deliver records without sb-enc, for migrating a plaintext topic)
  * host: 127.0.0.1              # api
  * port: 8080                   # api; 0 picks a free port
  * oauth:                       # api, required: who may allocate
@@ -61,7 +63,8 @@ public record NodeConfigFile(
         @JsonProperty("tls") Tls tls,
         @JsonProperty("encryption") Encryption encryption,
         @JsonProperty("amqp-ca-file") String amqpCaFile,
-        @JsonProperty("tail-cache-bytes") Long tailCacheBytes) {
+        @JsonProperty("tail-cache-bytes") Long tailCacheBytes,
+        @JsonProperty("dead-letter-topic") String deadLetterTopic) {
 
     /** {@code oauth:} how an API node checks bearer tokens on allocate. */
     public record OAuth(
@@ -84,7 +87,8 @@ public record NodeConfigFile(
             @JsonProperty("create-keystore") Boolean createKeystore,
             @JsonProperty("keys-topic") String keysTopic,
             @JsonProperty("key-max-age") String keyMaxAge,
-            @JsonProperty("key-max-records") Long keyMaxRecords) {}
+            @JsonProperty("key-max-records") Long keyMaxRecords,
+            @JsonProperty("accept-unsealed") Boolean acceptUnsealed) {}
 
     private static final ObjectMapper YAML =
             new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -96,7 +100,8 @@ public record NodeConfigFile(
 
     /** A file with nothing set: every value comes from flags or defaults. */
     public static NodeConfigFile empty() {
-        return new NodeConfigFile(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new NodeConfigFile(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML file; a missing, unreadable or malformed file, or an unknown key, is a ConfigException. */
@@ -145,7 +150,8 @@ public record NodeConfigFile(
                 either(flags.tls, tls),
                 either(flags.encryption, encryption),
                 either(flags.amqpCaFile, amqpCaFile),
-                either(flags.tailCacheBytes, tailCacheBytes));
+                either(flags.tailCacheBytes, tailCacheBytes),
+                either(flags.deadLetterTopic, deadLetterTopic));
     }
 
     private static <T> T either(T preferred, T fallback) {

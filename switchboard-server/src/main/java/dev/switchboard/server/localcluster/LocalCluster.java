@@ -231,7 +231,9 @@ public final class LocalCluster implements AutoCloseable {
                         null,
                         null,
                         null,
+                        null,
                         null),
+                null,
                 null,
                 null);
         Path config = dataDir.resolve("cluster.yaml");

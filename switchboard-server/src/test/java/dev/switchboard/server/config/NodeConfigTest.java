@@ -26,6 +26,7 @@ class NodeConfigTest {
             kafka:
               security.protocol: SSL
             tail-cache-bytes: 1048576
+            dead-letter-topic: dead-letters.{topic}
             host: 0.0.0.0
             port: 9090
             oauth:
@@ -37,6 +38,7 @@ class NodeConfigTest {
               keystore-password-file: /etc/switchboard/kek.password
               keys-topic: __keys
               key-max-age: PT12H
+              accept-unsealed: true
             """;
     /** What an API node needs besides shards. */
     private static final String API_SECURITY =
@@ -69,6 +71,7 @@ class NodeConfigTest {
         assertThat(settings.backendConfig().kafka()).containsEntry("security.protocol", "SSL");
         assertThat(settings.backendConfig().autoCreateTopics()).isTrue();
         assertThat(settings.backendConfig().tailCacheBytes()).isEqualTo(1_048_576);
+        assertThat(settings.backendConfig().deadLetterTopic()).isEqualTo("dead-letters.{topic}");
         assertThat(settings.clusterSecretFile()).isEqualTo(Path.of("/etc/switchboard/secret"));
         EncryptionConfig encryption = settings.backendConfig().encryption();
         assertThat(encryption.enabled()).isTrue();
@@ -77,6 +80,7 @@ class NodeConfigTest {
         assertThat(encryption.createKeystore()).isFalse();
         assertThat(encryption.keysTopic()).isEqualTo("__keys");
         assertThat(encryption.keyMaxAge()).isEqualTo(java.time.Duration.ofHours(12));
+        assertThat(encryption.acceptUnsealed()).isTrue();
 
         // And a password that does not open the keystore is a configuration error naming the key
         Files.writeString(dir.resolve("kek.password"), "wrong\n");
@@ -113,6 +117,7 @@ class NodeConfigTest {
                 null,
                 null,
                 0,
+                null,
                 null,
                 null,
                 null,
