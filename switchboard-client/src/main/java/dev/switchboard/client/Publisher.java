@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link SwitchboardClientException}) may have committed a prefix of its events. Any error other than a rejected
  * request ({@code PAYLOAD_TOO_LARGE}, {@code INVALID_REQUEST}) leaves the publisher failed: every outstanding and
  * later publish fails with that error, and the application creates a new publisher (with the same writer id to
- * continue its numbering). Thread-safe.
+ * continue its numbering). An outage is ridden out for the retry budget
+ * ({@link RetryPolicy#budget()}, {@link PublisherOptions#retryBudget()}); past it the publisher fails. Thread-safe.
  */
 public interface Publisher extends AutoCloseable {
 
@@ -40,6 +41,12 @@ public interface Publisher extends AutoCloseable {
 
     /** The writer id this publisher numbers its chunks under. */
     String writerId();
+
+    /**
+     * How many events are known committed, in the order they were handed over: always the first this many. After
+     * a failure, the rest can be published again by a new publisher with the same writer id.
+     */
+    long committedEvents();
 
     /** Flushes, then releases the session. Later calls fail with {@link IllegalStateException}. */
     @Override

@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -13,8 +14,11 @@ import java.util.OptionalInt;
  * @param chunkEvents the most events per chunk (one write request), further capped by the session's limits
  * @param window the most chunks written but not yet known committed; empty: as many as the session allows.
  *     Always capped by the session's write window.
+ * @param retryBudget how long this publisher rides out an outage (retrying requests, replacing sessions) before
+ *     it fails every waiting call; empty: the client's {@link RetryPolicy#budget()}
  */
-public record PublisherOptions(String topic, Optional<String> writerId, int chunkEvents, OptionalInt window) {
+public record PublisherOptions(
+        String topic, Optional<String> writerId, int chunkEvents, OptionalInt window, Optional<Duration> retryBudget) {
     /** The default number of events per chunk. */
     public static final int DEFAULT_CHUNK_EVENTS = 500;
 
@@ -30,6 +34,8 @@ public record PublisherOptions(String topic, Optional<String> writerId, int chun
         if (window.isPresent() && window.getAsInt() < 1) {
             throw new IllegalArgumentException("window must be at least 1, got " + window.getAsInt());
         }
+        Objects.requireNonNull(retryBudget, "retryBudget");
+        retryBudget.ifPresent(RetryPolicy::requireBudget);
     }
 
     /** Options for {@code topic} with every default. */
@@ -54,6 +60,7 @@ public record PublisherOptions(String topic, Optional<String> writerId, int chun
         private String writerId;
         private int chunkEvents = DEFAULT_CHUNK_EVENTS;
         private OptionalInt window = OptionalInt.empty();
+        private Duration retryBudget;
 
         private Builder() {}
 
@@ -81,9 +88,19 @@ public record PublisherOptions(String topic, Optional<String> writerId, int chun
             return this;
         }
 
+        /**
+         * How long the publisher rides out an outage before it fails every waiting call; default the client's
+         * {@link RetryPolicy#budget()} (2 minutes unless changed).
+         */
+        public Builder retryBudget(Duration retryBudget) {
+            this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public PublisherOptions build() {
-            return new PublisherOptions(topic, Optional.ofNullable(writerId), chunkEvents, window);
+            return new PublisherOptions(
+                    topic, Optional.ofNullable(writerId), chunkEvents, window, Optional.ofNullable(retryBudget));
         }
     }
 }

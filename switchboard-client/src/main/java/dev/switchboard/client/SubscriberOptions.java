@@ -2,6 +2,7 @@ package dev.switchboard.client;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link Subscriber} reads and where it keeps its position.
@@ -11,9 +12,16 @@ import java.util.Objects;
  * @param cursorStore where the position is loaded from and saved to after every acknowledged batch
  * @param maxEvents the most events per batch for {@link Subscriber#poll()}, capped by the session's limits
  * @param maxWait how long {@link Subscriber#poll()} waits for events before returning an empty batch
+ * @param retryBudget how long this subscriber rides out an outage (retrying requests, replacing sessions) before
+ *     a call fails; empty: the client's {@link RetryPolicy#budget()}
  */
 public record SubscriberOptions(
-        String topic, StartPosition start, CursorStore cursorStore, int maxEvents, Duration maxWait) {
+        String topic,
+        StartPosition start,
+        CursorStore cursorStore,
+        int maxEvents,
+        Duration maxWait,
+        Optional<Duration> retryBudget) {
     /** The default number of events per batch. */
     public static final int DEFAULT_MAX_EVENTS = 500;
 
@@ -32,6 +40,8 @@ public record SubscriberOptions(
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
         }
+        Objects.requireNonNull(retryBudget, "retryBudget");
+        retryBudget.ifPresent(RetryPolicy::requireBudget);
     }
 
     /** Options for {@code topic} with every default: from the earliest event, cursor kept in memory. */
@@ -51,6 +61,7 @@ public record SubscriberOptions(
         private CursorStore cursorStore;
         private int maxEvents = DEFAULT_MAX_EVENTS;
         private Duration maxWait = DEFAULT_MAX_WAIT;
+        private Duration retryBudget;
 
         private Builder() {}
 
@@ -84,10 +95,24 @@ public record SubscriberOptions(
             return this;
         }
 
+        /**
+         * How long the subscriber rides out an outage before a call fails; default the client's
+         * {@link RetryPolicy#budget()} (2 minutes unless changed).
+         */
+        public Builder retryBudget(Duration retryBudget) {
+            this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public SubscriberOptions build() {
             return new SubscriberOptions(
-                    topic, start, cursorStore == null ? CursorStore.memory() : cursorStore, maxEvents, maxWait);
+                    topic,
+                    start,
+                    cursorStore == null ? CursorStore.memory() : cursorStore,
+                    maxEvents,
+                    maxWait,
+                    Optional.ofNullable(retryBudget));
         }
     }
 }

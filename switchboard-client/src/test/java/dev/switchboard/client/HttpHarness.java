@@ -48,9 +48,10 @@ final class HttpHarness implements AutoCloseable {
         }
     }
 
-    static RetryPolicy fastRetries(int attempts) {
+    /** Quick retries within {@code budget}. */
+    static RetryPolicy fastRetries(Duration budget) {
         return RetryPolicy.builder()
-                .maxAttempts(attempts)
+                .budget(budget)
                 .initialBackoff(Duration.ofMillis(1))
                 .maxBackoff(Duration.ofMillis(10))
                 .build();

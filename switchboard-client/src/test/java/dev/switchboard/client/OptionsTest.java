@@ -48,11 +48,26 @@ class OptionsTest {
     void retryPolicyDefaultsAndValidation() {
         RetryPolicy defaults = RetryPolicy.defaults();
 
-        assertThat(defaults.maxAttempts()).isEqualTo(10);
+        assertThat(defaults.budget()).isEqualTo(Duration.ofMinutes(2));
         assertThat(defaults.initialBackoff()).isEqualTo(Duration.ofMillis(50));
         assertThat(defaults.maxBackoff()).isEqualTo(Duration.ofSeconds(2));
         assertThat(RetryPolicy.builder().build()).isEqualTo(defaults);
-        assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0).build()).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() ->
+                        RetryPolicy.builder().budget(Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("budget");
+        assertThat(RetryPolicy.none().budget()).isZero();
+        assertThat(PublisherOptions.of("t").retryBudget()).isEmpty();
+        assertThat(PublisherOptions.builder()
+                        .topic("t")
+                        .retryBudget(Duration.ofMinutes(5))
+                        .build()
+                        .retryBudget())
+                .contains(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> SubscriberOptions.builder()
+                        .topic("t")
+                        .retryBudget(Duration.ofSeconds(-1))
+                        .build())
+                .hasMessageContaining("budget");
         assertThatThrownBy(() ->
                         RetryPolicy.builder().maxBackoff(Duration.ofMillis(1)).build())
                 .hasMessageContaining("maxBackoff");

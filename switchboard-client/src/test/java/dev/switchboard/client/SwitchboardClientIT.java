@@ -110,7 +110,7 @@ class SwitchboardClientIT {
     void aFlakyBackendLosesNothingAndStagesNoChunkTwice() {
         // given a backend that refuses (UNAVAILABLE, BUSY) or loses the answer of 25% of the session calls
         try (HttpHarness harness = new HttpHarness(Fault.Plan.random(5, 0.25), 1);
-                SwitchboardClient client = harness.client(fastRetries(40));
+                SwitchboardClient client = harness.client(fastRetries(Duration.ofMinutes(1)));
                 Publisher publisher = client.publisher(PublisherOptions.of(TOPIC));
                 Subscriber subscriber = client.subscriber(SubscriberOptions.of(TOPIC))) {
             // when publishing 150 events in three publishes and reading them back
@@ -139,7 +139,7 @@ class SwitchboardClientIT {
         // given a node that stages chunks but cannot commit them, and a reader in the middle of the topic
         Fault.Plan noCommits = request -> request.isSetCommit() ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
         try (HttpHarness harness = new HttpHarness(Fault.Plan.none(), 1);
-                SwitchboardClient client = harness.client(fastRetries(100_000));
+                SwitchboardClient client = harness.client(fastRetries(Duration.ofMinutes(5)));
                 Subscriber subscriber = client.subscriber(
                         SubscriberOptions.builder().topic(TOPIC).maxEvents(10).build())) {
             try (Publisher publisher = client.publisher(PublisherOptions.of(TOPIC))) {
@@ -180,7 +180,7 @@ class SwitchboardClientIT {
     @Test
     void anEventTheServerRefusesSurfacesWithTheServersMessage() {
         try (HttpHarness harness = new HttpHarness(Fault.Plan.none(), 1);
-                SwitchboardClient client = harness.client(fastRetries(3))) {
+                SwitchboardClient client = harness.client(fastRetries(Duration.ofSeconds(5)))) {
             harness.replaceNode(new FakeNode(harness.kafka, "strict", FakeNode.testLimits(), Fault.Plan.none(), 1000));
             try (Publisher publisher = client.publisher(PublisherOptions.of(TOPIC))) {
                 assertThatThrownBy(() -> publisher.publish(List.of(Event.of(new byte[2000]))))
@@ -206,7 +206,7 @@ class SwitchboardClientIT {
             URI nobody = URI.create("http://127.0.0.1:" + freePort());
             List<URI> urls = List.of(
                     nobody, harness.apis.get(0).uri(), harness.apis.get(1).uri());
-            try (SwitchboardClient client = harness.client(fastRetries(10), urls);
+            try (SwitchboardClient client = harness.client(fastRetries(Duration.ofSeconds(30)), urls);
                     Publisher publisher = client.publisher(PublisherOptions.of(TOPIC))) {
                 publisher.publish(events("before", 10, 0));
 

@@ -16,7 +16,7 @@ public enum ErrorCode {
     TOPIC_NOT_FOUND(8, false, "topic not found"),
     PAYLOAD_TOO_LARGE(9, false, "payload too large"),
     UNAVAILABLE(10, true, "temporarily unavailable"),
-    INTERNAL(11, true, "internal error");
+    INTERNAL(11, false, "internal error");
 
     private final int code;
     private final boolean retriable;

@@ -40,14 +40,16 @@ public final class ClientRuntime implements AutoCloseable {
 
     /** Allocates a write session and returns its publisher. */
     public Publisher publisher(PublisherOptions options) {
-        Publisher publisher = Interruptibly.call(() -> DefaultPublisher.open(rpc, options, open::remove));
+        Rpc calls = options.retryBudget().map(rpc::withBudget).orElse(rpc);
+        Publisher publisher = Interruptibly.call(() -> DefaultPublisher.open(calls, options, open::remove));
         open.add(publisher);
         return publisher;
     }
 
     /** Allocates a read session and returns its subscriber. */
     public Subscriber subscriber(SubscriberOptions options) {
-        Subscriber subscriber = Interruptibly.call(() -> DefaultSubscriber.open(rpc, options, clock, open::remove));
+        Rpc calls = options.retryBudget().map(rpc::withBudget).orElse(rpc);
+        Subscriber subscriber = Interruptibly.call(() -> DefaultSubscriber.open(calls, options, clock, open::remove));
         open.add(subscriber);
         return subscriber;
     }

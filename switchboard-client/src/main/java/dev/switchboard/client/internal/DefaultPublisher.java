@@ -66,6 +66,11 @@ final class DefaultPublisher implements Publisher {
     }
 
     @Override
+    public long committedEvents() {
+        return pipeline.committedEvents();
+    }
+
+    @Override
     public PublishResult publish(List<Event> events) {
         return await(publishAsync(events));
     }

@@ -98,6 +98,7 @@ final class DefaultSubscriber implements Subscriber {
 
     private Batch fetch(int maxEvents, Duration maxWait) throws InterruptedException {
         Instant deadline = clock.instant().plus(maxWait);
+        Retrier.Budget budget = null; // starts with the first lost session of this poll
         int newSessions = 0;
         while (true) {
             long seq = ((ReadMachine.Idle) mirror).nextSeq();
@@ -107,10 +108,15 @@ final class DefaultSubscriber implements Subscriber {
             try {
                 answer = rpc.read(readRequest(seq, maxEvents, wait), wait);
             } catch (SwitchboardClientException e) {
-                if (!SessionErrors.needsNewSession(e)
-                        || ++newSessions > rpc.retrier().policy().maxAttempts()) {
+                if (!SessionErrors.needsNewSession(e) || (budget != null && budget.spent())) {
                     throw e;
                 }
+                if (budget == null) {
+                    budget = rpc.retrier().startBudget();
+                } else {
+                    rpc.retrier().pause(newSessions);
+                }
+                newSessions++;
                 replaceSession(e);
                 continue;
             }

@@ -34,19 +34,37 @@ final class Rpc implements AutoCloseable {
     private final Exchanger exchanger;
     private final Retrier retrier;
     /** Each open session's request MAC key, from its allocate answer (absent when the server sends none). */
-    private final Map<String, byte[]> macKeys = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> macKeys;
 
     Rpc(Exchanger exchanger, Retrier retrier) {
+        this(exchanger, retrier, new ConcurrentHashMap<>());
+    }
+
+    private Rpc(Exchanger exchanger, Retrier retrier, Map<String, byte[]> macKeys) {
         this.exchanger = exchanger;
         this.retrier = retrier;
+        this.macKeys = macKeys;
+    }
+
+    /** The same transport and session keys, retrying within another budget (a publisher's or subscriber's). */
+    Rpc withBudget(java.time.Duration budget) {
+        return new Rpc(exchanger, retrier.withBudget(budget), macKeys);
     }
 
     Retrier retrier() {
         return retrier;
     }
 
+    /**
+     * Allocates a session. DRAINING is retried like UNAVAILABLE: a node that started draining after taking the
+     * request refuses it, and the next attempt goes to a node that still takes sessions.
+     */
     AllocateResponse allocate(AllocateRequest request) throws InterruptedException {
-        AllocateResponse response = call(ThriftCall.ALLOCATE, request, Duration.ZERO, null);
+        ThriftCall.Exchange<AllocateResponse> exchange = ThriftCall.ALLOCATE.open(request);
+        AllocateResponse response = retrier.run(
+                exchange.name(),
+                () -> attempt(exchange, Duration.ZERO, null),
+                code -> code.retriable() || code == ErrorCode.DRAINING);
         if (response.isSetMacKey()) {
             macKeys.put(response.getSessionId(), response.getMacKey());
         }

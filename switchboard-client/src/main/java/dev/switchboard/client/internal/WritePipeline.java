@@ -59,6 +59,10 @@ final class WritePipeline implements Runnable {
         return state.submit(events);
     }
 
+    long committedEvents() {
+        return state.committedEvents();
+    }
+
     int window() {
         return state.session().window();
     }
@@ -74,7 +78,7 @@ final class WritePipeline implements Runnable {
             while (true) {
                 switch (state.nextWork()) {
                     case WriterState.Publish publish -> publish(publish.request());
-                    case WriterState.Recover recover -> recover();
+                    case WriterState.Recover recover -> recover(state.sessionProblem());
                     case WriterState.Stop stop -> {
                         return;
                     }
@@ -103,7 +107,7 @@ final class WritePipeline implements Runnable {
                     part.stream().map(Events::toThrift).toList();
             Optional<Chunk> chunk = state.admit(request, events);
             while (chunk.isEmpty()) {
-                recover();
+                recover(state.sessionProblem());
                 chunk = state.admit(request, events);
             }
             send(chunk.get());
@@ -117,7 +121,7 @@ final class WritePipeline implements Runnable {
         } catch (SwitchboardClientException e) {
             if (SessionErrors.needsNewSession(e)) {
                 LOGGER.warn("write session ended writer={} session={} code={}", writerId, current.id(), e.code());
-                recover(); // resends every unconfirmed chunk, this one included
+                recover(Optional.of(e)); // resends every unconfirmed chunk, this one included
                 return;
             }
             if (SessionErrors.rejectsRequest(e)) {
@@ -129,19 +133,51 @@ final class WritePipeline implements Runnable {
         state.written(current, chunk.seq());
     }
 
-    /** Allocates a new session and resends what is not known committed, in as many rounds as the policy allows. */
-    private void recover() throws InterruptedException {
+    /**
+     * Allocates a new session and resends what is not known committed, in rounds until the retry budget is spent.
+     * A session that ended because its node drains still answers commits: committing what it holds first tells
+     * exactly which chunks are in Kafka, so none is resent (and stored twice).
+     */
+    private void recover(Optional<SwitchboardClientException> cause) throws InterruptedException {
+        if (cause.isPresent() && cause.get().code() == ErrorCode.DRAINING) {
+            commitBeforeLeaving();
+        }
+        Retrier.Budget budget = rpc.retrier().startBudget();
         for (int round = 1; ; round++) {
             try {
                 resend(reallocate());
                 return;
             } catch (SwitchboardClientException e) {
-                if (!SessionErrors.needsNewSession(e)
-                        || round >= rpc.retrier().policy().maxAttempts()) {
+                if (!SessionErrors.needsNewSession(e) || budget.spent()) {
                     throw e;
                 }
                 LOGGER.warn("new write session ended too writer={} code={} round={}", writerId, e.code(), round);
+                rpc.retrier().pause(round);
             }
+        }
+    }
+
+    /** Commits every chunk written on a draining session; a failure only means those chunks are resent. */
+    private void commitBeforeLeaving() throws InterruptedException {
+        WriterState.Session old = state.session();
+        long written = state.written();
+        if (written <= state.committed()) {
+            return;
+        }
+        try {
+            CommitResponse answer = rpc.commit(new CommitRequest(old.id(), written));
+            state.committed(old, answer.getCommittedSeq(), durability(answer));
+            LOGGER.info(
+                    "committed on the draining session before moving writer={} session={} committed={}",
+                    writerId,
+                    old.id(),
+                    answer.getCommittedSeq());
+        } catch (SwitchboardClientException e) {
+            LOGGER.warn(
+                    "draining session did not commit; its chunks are resent writer={} session={} code={}",
+                    writerId,
+                    old.id(),
+                    e.code());
         }
     }
 

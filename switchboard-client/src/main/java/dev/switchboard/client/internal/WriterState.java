@@ -63,6 +63,10 @@ final class WriterState {
     private long committed;
     private long written;
     private Optional<Thread> commit = Optional.empty();
+    /** The publish the worker is splitting into chunks: not queued any more, maybe not yet in unconfirmed. */
+    private Optional<PublishRequest> current = Optional.empty();
+
+    private long committedEvents;
     private Optional<SwitchboardClientException> sessionProblem = Optional.empty();
     private Optional<SwitchboardClientException> failure = Optional.empty();
     private boolean stopping;
@@ -125,6 +129,36 @@ final class WriterState {
         }
     }
 
+    /** The newest chunk whose write the current session answered: what a final commit may cover. */
+    long written() {
+        lock.lock();
+        try {
+            return written;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Events known committed so far, in order: the first this many events given to the publisher. */
+    long committedEvents() {
+        lock.lock();
+        try {
+            return committedEvents;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why the current session must be replaced, when a commit found out. */
+    Optional<SwitchboardClientException> sessionProblem() {
+        lock.lock();
+        try {
+            return sessionProblem;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     Work nextWork() throws InterruptedException {
         lock.lock();
         try {
@@ -136,7 +170,9 @@ final class WriterState {
                     return new Recover();
                 }
                 if (!queue.isEmpty()) {
-                    return new Publish(queue.pollFirst());
+                    PublishRequest next = queue.pollFirst();
+                    current = Optional.of(next);
+                    return new Publish(next);
                 }
                 changed.await();
             }
@@ -385,7 +421,9 @@ final class WriterState {
         List<Runnable> completions = new ArrayList<>();
         committed = Math.max(committed, Math.min(seq, newestNumbered()));
         while (!unconfirmed.isEmpty() && unconfirmed.peekFirst().seq() <= committed) {
-            PublishRequest owner = unconfirmed.pollFirst().owner();
+            Chunk chunk = unconfirmed.pollFirst();
+            committedEvents += chunk.events().size();
+            PublishRequest owner = chunk.owner();
             if (owner.chunkConfirmed(durability)) {
                 completions.add(() -> owner.future().complete(owner.result()));
             }
@@ -410,8 +448,10 @@ final class WriterState {
                 LOGGER.warn("publisher failed writer={} code={} message={}", writerId, e.code(), e.getMessage());
             }
             cause = failure.get();
+            current.ifPresent(failed::add); // a publish the worker was on when it failed: in no list yet
             unconfirmed.forEach(chunk -> failed.add(chunk.owner()));
             failed.addAll(queue);
+            current = Optional.empty();
             unconfirmed.clear();
             queue.clear();
             changed.signalAll();

@@ -82,6 +82,9 @@ public final class FakeNode implements BackendEndpoint, AutoCloseable {
             case REFUSE_BUSY -> {
                 return SwitchResponses.error(SwitchboardException.busy(5, "injected: busy"));
             }
+            case REFUSE_DRAINING -> {
+                return SwitchResponses.error(ErrorCode.DRAINING, "injected: draining");
+            }
             default -> {}
         }
         SwitchResponse response;

@@ -11,6 +11,8 @@ public enum Fault {
     REFUSE_UNAVAILABLE,
     /** Answer BUSY (retry after a few ms) without handling the request. */
     REFUSE_BUSY,
+    /** Answer DRAINING without handling the request, as a node shutting down does. */
+    REFUSE_DRAINING,
     /** Handle the request, then answer UNAVAILABLE as if the answer had timed out on its way back. */
     LOSE_ANSWER;
 

@@ -22,9 +22,12 @@ import dev.switchboard.client.fake.FakeNode;
 import dev.switchboard.client.fake.Fault;
 import dev.switchboard.protocol.ErrorCode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +40,8 @@ class FaultToleranceTest {
     @ValueSource(longs = {11, 23, 37, 41})
     void lostMessagesAndRefusalsAreRetriedWithoutLossOrDuplicates(long seed) {
         // given a network losing 15% of requests and answers, and a node refusing or losing 15% of its answers
-        try (InProcessHarness harness =
-                        new InProcessHarness(Fault.Plan.random(seed, 0.15), 0.15, fastRetries(40), seed);
+        try (InProcessHarness harness = new InProcessHarness(
+                        Fault.Plan.random(seed, 0.15), 0.15, fastRetries(Duration.ofMinutes(1)), seed);
                 Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC));
                 Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
             // when publishing and reading 200 events
@@ -68,7 +71,7 @@ class FaultToleranceTest {
     void aWriterResendsUncommittedChunksWithTheirNumbersAfterTheSessionIsLost() {
         // given a node that stages chunks but never gets to commit them
         Fault.Plan noCommits = request -> request.isSetCommit() ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
-        try (InProcessHarness harness = new InProcessHarness(noCommits, 0, fastRetries(100_000));
+        try (InProcessHarness harness = new InProcessHarness(noCommits, 0, fastRetries(Duration.ofMinutes(5)));
                 Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
             String writer = publisher.writerId();
             CompletableFuture<PublishResult> published = publisher.publishAsync(events("e", 50)); // chunks 1..3
@@ -95,7 +98,7 @@ class FaultToleranceTest {
     void chunksTheNewSessionReportsCommittedAreNotResent() {
         // given a node that commits chunks but whose commit answers never arrive
         Fault.Plan lostCommitAnswers = request -> request.isSetCommit() ? Fault.LOSE_ANSWER : Fault.NONE;
-        try (InProcessHarness harness = new InProcessHarness(lostCommitAnswers, 0, fastRetries(100_000));
+        try (InProcessHarness harness = new InProcessHarness(lostCommitAnswers, 0, fastRetries(Duration.ofMinutes(5)));
                 Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
             CompletableFuture<PublishResult> published = publisher.publishAsync(events("e", 10));
             await().until(() -> harness.kafka.payloads(TOPIC).size() == 10);
@@ -123,7 +126,8 @@ class FaultToleranceTest {
         };
         PublisherOptions shared =
                 PublisherOptions.builder().topic(TOPIC).writerId("shared").build();
-        try (InProcessHarness harness = new InProcessHarness(blockFirstCommitter, 0, fastRetries(100_000));
+        try (InProcessHarness harness =
+                        new InProcessHarness(blockFirstCommitter, 0, fastRetries(Duration.ofMinutes(5)));
                 Publisher first = harness.runtime.publisher(shared)) {
             CompletableFuture<PublishResult> pending = first.publishAsync(events("first-", 10)); // chunk 1
             await().until(() -> blocked.get() != null);
@@ -147,7 +151,8 @@ class FaultToleranceTest {
 
     @Test
     void aReaderResumesFromItsCursorAfterTheSessionIsLost() {
-        try (InProcessHarness harness = new InProcessHarness(Fault.Plan.none(), 0, fastRetries(10));
+        try (InProcessHarness harness =
+                        new InProcessHarness(Fault.Plan.none(), 0, fastRetries(Duration.ofSeconds(30)));
                 Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
             try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
                 publisher.publish(events("e", 40));
@@ -189,7 +194,8 @@ class FaultToleranceTest {
         // given a node whose read answers get lost for now
         AtomicReference<Fault> readFault = new AtomicReference<>(Fault.NONE);
         Fault.Plan plan = request -> request.isSetRead() ? readFault.get() : Fault.NONE;
-        try (InProcessHarness harness = new InProcessHarness(plan, 0, fastRetries(3));
+        ManualClock clock = new ManualClock();
+        try (InProcessHarness harness = new InProcessHarness(plan, 0, fastRetries(Duration.ofSeconds(10)), clock);
                 Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
             try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
                 publisher.publish(events("e", 5));
@@ -201,7 +207,7 @@ class FaultToleranceTest {
                     .isInstanceOfSatisfying(
                             SwitchboardClientException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
-                    .hasMessageContaining("after 3 attempts");
+                    .hasMessageContaining("retry budget 10.0 s");
 
             // then, once answers arrive again, the next poll returns the batch the backend had delivered
             readFault.set(Fault.NONE);
@@ -216,7 +222,8 @@ class FaultToleranceTest {
     @Test
     void aWriteTheServerRefusesFailsOnlyItsPublish() {
         // given a node that refuses payloads above 1000 bytes although it advertises 64 KiB
-        try (InProcessHarness harness = new InProcessHarness(Fault.Plan.none(), 0, fastRetries(3))) {
+        try (InProcessHarness harness =
+                new InProcessHarness(Fault.Plan.none(), 0, fastRetries(Duration.ofSeconds(5)))) {
             harness.replaceNode(new FakeNode(harness.kafka, "strict", FakeNode.testLimits(), Fault.Plan.none(), 1000));
             try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
                 // when a publish carries a 2000-byte event, then it fails with the server's explanation
@@ -236,17 +243,28 @@ class FaultToleranceTest {
 
     @Test
     void aPublisherThatRunsOutOfRetriesFailsEveryPublishClearly() {
-        // given a node that can never commit
+        // given a node that can never commit, and a publisher whose budget is 30 s
         Fault.Plan noCommits = request -> request.isSetCommit() ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
-        try (InProcessHarness harness = new InProcessHarness(noCommits, 0, fastRetries(3))) {
-            Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC));
+        ManualClock clock = new ManualClock();
+        try (InProcessHarness harness =
+                new InProcessHarness(noCommits, 0, fastRetries(Duration.ofMinutes(10)), clock)) {
+            Instant start = clock.instant();
+            Publisher publisher = harness.runtime.publisher(PublisherOptions.builder()
+                    .topic(TOPIC)
+                    .retryBudget(Duration.ofSeconds(30))
+                    .build());
 
-            // when publishing, then the publish fails with the server's code after the retries
+            // when publishing, then the publish fails with the server's code once the budget is spent
             assertThatThrownBy(() -> publisher.publish(events("e", 3)))
                     .isInstanceOfSatisfying(
                             SwitchboardClientException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
-                    .hasMessageContaining("commit failed after 3 attempts");
+                    .hasMessageContaining("commit failed after")
+                    .hasMessageContaining("retry budget 30.0 s");
+            assertThat(Duration.between(start, clock.instant()))
+                    .isGreaterThan(Duration.ofSeconds(29))
+                    .isLessThan(Duration.ofSeconds(31));
+            assertThat(publisher.committedEvents()).isZero();
 
             // and so does every later publish, and close reports nothing new
             assertThat(publisher.publishAsync(events("f", 1)))
@@ -255,6 +273,103 @@ class FaultToleranceTest {
                     .withCauseInstanceOf(SwitchboardClientException.class);
             publisher.close();
             assertThat(harness.kafka.payloads(TOPIC)).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailingPublisherCompletesEveryWaitingCall() throws Exception {
+        // given a publisher whose first publish is committed, then a node that drains and no node to move to
+        AtomicReference<Fault> commits = new AtomicReference<>(Fault.NONE);
+        AtomicReference<Fault> allocations = new AtomicReference<>(Fault.NONE);
+        Fault.Plan plan = request ->
+                request.isSetCommit() ? commits.get() : request.isSetAllocate() ? allocations.get() : Fault.NONE;
+        ManualClock clock = new ManualClock();
+        try (InProcessHarness harness = new InProcessHarness(plan, 0, fastRetries(Duration.ofSeconds(20)), clock)) {
+            Publisher publisher = harness.runtime.publisher(
+                    PublisherOptions.builder().topic(TOPIC).chunkEvents(10).build());
+            publisher.publish(events("first", 25));
+            commits.set(Fault.REFUSE_DRAINING);
+            allocations.set(Fault.REFUSE_UNAVAILABLE);
+
+            // when more is published, asynchronously and through send
+            List<CompletableFuture<?>> waiting = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                waiting.add(publisher.publishAsync(events("later" + i + "-", 15)));
+            }
+            for (int i = 0; i < 30; i++) {
+                publisher.send(Event.of("sent " + i));
+            }
+
+            // then every waiting call fails with the cause, none waits forever, and the committed count is exact
+            CompletableFuture<Void> flushed = CompletableFuture.runAsync(publisher::flush);
+            assertThat(flushed)
+                    .failsWithin(Duration.ofSeconds(30))
+                    .withThrowableThat()
+                    .havingCause()
+                    .isInstanceOfSatisfying(
+                            SwitchboardClientException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
+                    .withMessageContaining("injected: unavailable");
+            assertThat(waiting)
+                    .allSatisfy(future -> assertThat(future)
+                            .failsWithin(Duration.ofSeconds(10))
+                            .withThrowableThat()
+                            .withCauseInstanceOf(SwitchboardClientException.class));
+            assertThat(publisher.committedEvents()).isEqualTo(25);
+            assertThat(harness.kafka.payloads(TOPIC)).containsExactlyElementsOf(payloads("first", 25));
+            publisher.close();
+        }
+    }
+
+    @Test
+    void anAllocateThatMeetsADrainingNodeIsRetried() {
+        // given a node that answers the first allocation DRAINING (it began to drain after taking the request)
+        AtomicInteger allocations = new AtomicInteger();
+        Fault.Plan plan = request ->
+                request.isSetAllocate() && allocations.incrementAndGet() == 1 ? Fault.REFUSE_DRAINING : Fault.NONE;
+        try (InProcessHarness harness = new InProcessHarness(plan, 0, fastRetries(Duration.ofSeconds(30)));
+                Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
+            // when publishing, then the publisher got a session on the next attempt
+            publisher.publish(events("e", 5));
+            assertThat(allocations).hasValue(2);
+            assertThat(harness.kafka.payloads(TOPIC)).containsExactlyElementsOf(payloads("e", 5));
+        }
+    }
+
+    @Test
+    void aWriterLeavingADrainingNodeCommitsThereFirstAndResendsNothing() {
+        // given a node whose commits do not get through yet, holding staged chunks of a writer
+        AtomicBoolean draining = new AtomicBoolean();
+        AtomicBoolean commitsPass = new AtomicBoolean();
+        Fault.Plan plan = request -> {
+            if (request.isSetWrite() && draining.get()) {
+                commitsPass.set(true); // a draining node refuses new writes but answers commits, as the backend
+                return Fault.REFUSE_DRAINING;
+            }
+            return request.isSetCommit() && !commitsPass.get() ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
+        };
+        try (InProcessHarness harness = new InProcessHarness(plan, 0, fastRetries(Duration.ofMinutes(1)))) {
+            Publisher publisher = harness.runtime.publisher(
+                    PublisherOptions.builder().topic(TOPIC).chunkEvents(10).build());
+            String writer = publisher.writerId();
+            CompletableFuture<?> first = publisher.publishAsync(events("a", 20));
+            await().until(() -> harness.kafka.stagings().keySet().containsAll(List.of(writer + ":1", writer + ":2")));
+
+            // when the node drains (a new node takes the new sessions) and the writer writes on
+            draining.set(true);
+            harness.drainAndAttachAnother(Fault.Plan.none());
+            CompletableFuture<?> second = publisher.publishAsync(events("b", 10));
+            CompletableFuture.allOf(first, second).join();
+
+            // then every event is in Kafka once, and no chunk was staged twice
+            List<String> expected = new ArrayList<>(payloads("a", 20));
+            expected.addAll(payloads("b", 10));
+            assertThat(harness.kafka.payloads(TOPIC)).containsExactlyElementsOf(expected);
+            assertThat(harness.kafka.stagings())
+                    .containsOnlyKeys(writer + ":1", writer + ":2", writer + ":3")
+                    .allSatisfy((chunk, times) ->
+                            assertThat(times).as("stagings of %s", chunk).isEqualTo(1));
+            publisher.close();
         }
     }
 }

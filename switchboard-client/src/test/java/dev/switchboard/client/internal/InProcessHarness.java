@@ -26,24 +26,35 @@ final class InProcessHarness implements AutoCloseable {
     private FakeNode node;
     private Switch.Attachment attachment;
     private int nodes;
+    private final java.util.List<AutoCloseable> drained = new java.util.ArrayList<>();
 
     InProcessHarness(Fault.Plan faults, double lossRate, RetryPolicy policy) {
         this(faults, lossRate, policy, 42);
     }
 
     InProcessHarness(Fault.Plan faults, double lossRate, RetryPolicy policy, long seed) {
+        this(faults, lossRate, policy, seed, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    /** With a clock of the test's and a sleeper moving it, retry budgets are spent without waiting. */
+    InProcessHarness(Fault.Plan faults, double lossRate, RetryPolicy policy, ManualClock clock) {
+        this(faults, lossRate, policy, 42, clock, clock.sleeper());
+    }
+
+    private InProcessHarness(
+            Fault.Plan faults, double lossRate, RetryPolicy policy, long seed, Clock clock, Sleeper sleeper) {
         this.limits = FakeNode.testLimits();
         kafka.createTopic(TOPIC);
         replaceNode(faults);
         api = new InProcessApi(router, seed, lossRate);
         Random random = new Random(7);
-        runtime = new ClientRuntime(api, new Retrier(policy, Sleeper.REAL, random::nextDouble), Clock.systemUTC());
+        runtime = new ClientRuntime(api, new Retrier(policy, sleeper, random::nextDouble, clock), clock);
     }
 
-    /** Quick retries, so fault tests finish fast. */
-    static RetryPolicy fastRetries(int attempts) {
+    /** Quick retries within {@code budget}, so fault tests finish fast. */
+    static RetryPolicy fastRetries(Duration budget) {
         return RetryPolicy.builder()
-                .maxAttempts(attempts)
+                .budget(budget)
                 .initialBackoff(Duration.ofMillis(1))
                 .maxBackoff(Duration.ofMillis(5))
                 .build();
@@ -63,9 +74,28 @@ final class InProcessHarness implements AutoCloseable {
         attachment = router.attach(node);
     }
 
+    /**
+     * Drains the current node (it keeps its sessions, new ones go elsewhere) and attaches a fresh one with
+     * {@code faults}, as a rolling restart does.
+     */
+    void drainAndAttachAnother(Fault.Plan faults) {
+        attachment.drain();
+        drained.add(attachment);
+        drained.add(node);
+        node = new FakeNode(kafka, "n" + ++nodes, limits, faults);
+        attachment = router.attach(node);
+    }
+
     @Override
     public void close() {
         runtime.close();
+        for (AutoCloseable closeable : drained) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         attachment.close();
         node.close();
         router.close();
