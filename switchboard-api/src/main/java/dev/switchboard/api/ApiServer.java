@@ -3,9 +3,11 @@ package dev.switchboard.api;
 import dev.switchboard.api.internal.ApiRouter;
 import dev.switchboard.api.internal.AuthenticatingCalls;
 import dev.switchboard.api.internal.BoundedBodies;
+import dev.switchboard.api.internal.CallContext;
 import dev.switchboard.api.internal.CallDeadlines;
 import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
+import dev.switchboard.api.internal.JsonHttpHandler;
 import dev.switchboard.api.internal.JwksHandler;
 import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
@@ -14,6 +16,7 @@ import dev.switchboard.api.internal.ThriftHttpHandler;
 import dev.switchboard.api.internal.TlsKeyStores;
 import dev.switchboard.api.internal.TokenVerifier;
 import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.thrift.Switchboard;
 import dev.switchboard.switching.Switch;
 import java.net.URI;
 import java.time.Clock;
@@ -24,9 +27,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
 import org.eclipse.jetty.compression.server.CompressionHandler;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -143,28 +149,37 @@ public final class ApiServer implements AutoCloseable {
         Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, Clock.systemUTC()));
         Optional<RequestMacs> macs = security.clusterSecret()
                 .map(secret -> new RequestMacs(secret, RequestMacs.DEFAULT_WINDOW, Clock.systemUTC()));
-        ThriftDispatcher dispatcher = new ThriftDispatcher(
-                config.maxRequestBytes(),
-                context -> new AuthenticatingCalls(
-                        new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context));
+        Function<CallContext, Switchboard.Iface> calls = context ->
+                new AuthenticatingCalls(new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context);
+        ThriftDispatcher dispatcher = new ThriftDispatcher(config.maxRequestBytes(), calls);
+        // One body budget for the node, shared by every endpoint; signed calls may send up to max-request-bytes.
+        BoundedBodies bodies = new BoundedBodies(limits.maxBodyBytesInFlight(), limits.minRequestDataRate(), counters);
+        Predicate<HttpFields> signed = headers -> macs.isEmpty()
+                || macs.get()
+                        .looksSigned(
+                                headers.get(RequestMac.MAC_HEADER),
+                                headers.get(RequestMac.TIMESTAMP_HEADER),
+                                headers.get(RequestMac.NONCE_HEADER));
         HealthHandler health = new HealthHandler(() -> sw.ready() && extraReadiness.getAsBoolean());
         Map<String, Handler> routes = new HashMap<>(Map.of(
                 ThriftHttpHandler.PATH,
                 new ThriftHttpHandler(
-                        dispatcher,
-                        new BoundedBodies(limits.maxBodyBytesInFlight(), limits.minRequestDataRate(), counters),
-                        config.maxRequestBytes(),
-                        limits.maxUnauthenticatedRequestBytes(),
-                        headers -> macs.isEmpty()
-                                || macs.get()
-                                        .looksSigned(
-                                                headers.get(RequestMac.MAC_HEADER),
-                                                headers.get(RequestMac.TIMESTAMP_HEADER),
-                                                headers.get(RequestMac.NONCE_HEADER))),
+                        dispatcher, bodies, config.maxRequestBytes(), limits.maxUnauthenticatedRequestBytes(), signed),
                 HealthHandler.LIVE_PATH,
                 health,
                 HealthHandler.READY_PATH,
                 health));
+        for (String call : JsonHttpHandler.callNames()) {
+            routes.put(
+                    JsonHttpHandler.PATH_PREFIX + call,
+                    new JsonHttpHandler(
+                            call,
+                            calls,
+                            bodies,
+                            config.maxRequestBytes(),
+                            limits.maxUnauthenticatedRequestBytes(),
+                            signed));
+        }
         security.oauth()
                 .flatMap(OAuthConfig::jwks)
                 .ifPresent(jwks -> routes.put(JwksHandler.PATH, new JwksHandler(jwks)));
