@@ -11,8 +11,16 @@ import java.util.Optional;
  * @param clusterSecret the secret session MAC keys derive from (the same on every API node, at least 16 bytes);
  *     empty = later calls carry no MAC
  * @param tls HTTPS instead of HTTP ({@code tls}); empty = plain HTTP
+ * @param allowPlainHttp whether plain HTTP may be served on an address other than loopback
+ *     ({@code allow-plain-http}; default false: such a node refuses to start, since tokens and MAC keys would cross
+ *     the network in clear); when allowed, the node warns at start
  */
-public record ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterSecret, Optional<TlsConfig> tls) {
+public record ApiSecurity(
+        Optional<OAuthConfig> oauth, Optional<byte[]> clusterSecret, Optional<TlsConfig> tls, boolean allowPlainHttp) {
+
+    public ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterSecret, Optional<TlsConfig> tls) {
+        this(oauth, clusterSecret, tls, false);
+    }
 
     /** Without TLS. */
     public ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterSecret) {
@@ -43,11 +51,17 @@ public record ApiSecurity(Optional<OAuthConfig> oauth, Optional<byte[]> clusterS
     }
 
     public ApiSecurity withTls(TlsConfig value) {
-        return new ApiSecurity(oauth, clusterSecret, Optional.of(value));
+        return new ApiSecurity(oauth, clusterSecret, Optional.of(value), allowPlainHttp);
+    }
+
+    /** Plain HTTP allowed on a non-loopback address (warned about at start). */
+    public ApiSecurity allowingPlainHttp() {
+        return new ApiSecurity(oauth, clusterSecret, tls, true);
     }
 
     @Override
     public String toString() {
-        return "ApiSecurity[oauth=" + oauth + ", request-macs=" + clusterSecret.isPresent() + ", tls=" + tls + "]";
+        return "ApiSecurity[oauth=" + oauth + ", request-macs=" + clusterSecret.isPresent() + ", tls=" + tls
+                + ", allow-plain-http=" + allowPlainHttp + "]";
     }
 }

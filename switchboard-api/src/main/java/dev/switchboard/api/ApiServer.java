@@ -18,7 +18,9 @@ import dev.switchboard.api.internal.TokenVerifier;
 import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.thrift.Switchboard;
 import dev.switchboard.switching.Switch;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -119,6 +121,7 @@ public final class ApiServer implements AutoCloseable {
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(sw, "sw");
         Objects.requireNonNull(extraReadiness, "extraReadiness");
+        requirePrivateOrEncrypted(config.host(), security);
         CallDeadlines deadlines = new CallDeadlines(config.requestTimeout(), config.readWaitMargin());
         InFlightCalls inFlight = new InFlightCalls();
         ApiLimits limits = config.limits();
@@ -229,6 +232,38 @@ public final class ApiServer implements AutoCloseable {
                 config.host(),
                 port,
                 (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /**
+     * Plain HTTP only on loopback, unless explicitly allowed: bearer tokens and session MAC keys travel in these
+     * requests and answers.
+     */
+    private static void requirePrivateOrEncrypted(String host, ApiSecurity security) {
+        if (security.tls().isPresent() || isLoopback(host)) {
+            return;
+        }
+        if (!security.allowPlainHttp()) {
+            throw new IllegalArgumentException("host: " + host + " is not a loopback address and tls is not"
+                    + " configured; bearer tokens and MAC keys would cross the network in clear. Configure tls, or"
+                    + " set allow-plain-http: true (e.g. behind a TLS-terminating proxy)");
+        }
+        LOGGER.warn(
+                "api serves plain HTTP on a non-loopback address host={}: bearer tokens and session MAC keys cross"
+                        + " the network in clear (allow-plain-http is set)",
+                host);
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** TLS 1.2+ with the JDK's defaults; SNI is not required, so clients may connect by IP address. */

@@ -1,10 +1,10 @@
 package dev.switchboard.api;
 
+import dev.switchboard.core.secret.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,6 +36,11 @@ public final class SelfSignedTls {
                 keystore, Files.readString(passwordFile, StandardCharsets.UTF_8).strip());
     }
 
+    /**
+     * keytool writes its files with default permissions, so it works in a private directory (owner-only, random
+     * name) and the finished keystore is moved into place owner-only; its password reaches keytool in a file,
+     * never on the command line (where any local user could read it).
+     */
     private static void create(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(KEYSTORE));
@@ -43,43 +48,52 @@ public final class SelfSignedTls {
         new SecureRandom().nextBytes(random);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Path passwordFile = dir.resolve(PASSWORD);
-        Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
-        ownerOnly(passwordFile);
-        String keystore = dir.resolve(KEYSTORE).toString();
-        keytool(List.of(
-                "-genkeypair",
-                "-alias",
-                "switchboard",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-validity",
-                "825",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1,ip:::1",
-                "-keystore",
-                keystore,
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                password));
-        ownerOnly(dir.resolve(KEYSTORE));
-        keytool(List.of(
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "switchboard",
-                "-keystore",
-                keystore,
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                password,
-                "-file",
-                dir.resolve(CA_PEM).toString()));
+        OwnerOnlyFiles.write(passwordFile, (password + "\n").getBytes(StandardCharsets.UTF_8));
+        Path work = OwnerOnlyFiles.privateDirectory(dir);
+        try {
+            String keystore = work.resolve(KEYSTORE).toString();
+            keytool(List.of(
+                    "-genkeypair",
+                    "-alias",
+                    "switchboard",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-validity",
+                    "825",
+                    "-dname",
+                    "CN=localhost",
+                    "-ext",
+                    "SAN=dns:localhost,ip:127.0.0.1,ip:::1",
+                    "-keystore",
+                    keystore,
+                    "-storetype",
+                    "PKCS12",
+                    "-storepass:file",
+                    passwordFile.toString()));
+            keytool(List.of(
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "switchboard",
+                    "-keystore",
+                    keystore,
+                    "-storetype",
+                    "PKCS12",
+                    "-storepass:file",
+                    passwordFile.toString(),
+                    "-file",
+                    dir.resolve(CA_PEM).toString()));
+            OwnerOnlyFiles.publish(work.resolve(KEYSTORE), dir.resolve(KEYSTORE));
+        } finally {
+            try (var left = Files.list(work)) {
+                for (Path file : left.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(work);
+        }
     }
 
     private static void keytool(List<String> args) throws IOException {
@@ -101,14 +115,6 @@ public final class SelfSignedTls {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while making a self-signed certificate", e);
-        }
-    }
-
-    private static void ownerOnly(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the directory's own permissions protect the file
         }
     }
 }

@@ -35,6 +35,17 @@ class ApiServerTest {
     }
 
     @Test
+    void plainHttpOnANonLoopbackAddressIsRefusedBeforeListening() {
+        try (LocalSwitch sw = new LocalSwitch()) {
+            assertThatThrownBy(() -> ApiServer.start(
+                            ApiConfig.defaults().withHost("0.0.0.0").withPort(0), sw))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("0.0.0.0 is not a loopback address")
+                    .hasMessageContaining("allow-plain-http");
+        }
+    }
+
+    @Test
     void portAlreadyTakenFailsTheStartNamingThePort() {
         try (LocalSwitch sw = new LocalSwitch();
                 ApiServer first = ApiServer.start(ApiConfig.defaults().withPort(0), sw)) {

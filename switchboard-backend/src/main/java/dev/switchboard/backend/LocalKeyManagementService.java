@@ -1,13 +1,12 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.core.secret.OwnerOnlyFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -75,17 +74,9 @@ public final class LocalKeyManagementService implements KeyManagementService {
                     FIRST_KEK,
                     new KeyStore.SecretKeyEntry(generator.generateKey()),
                     new KeyStore.PasswordProtection(password));
-            Files.createDirectories(keystore.toAbsolutePath().getParent());
-            Path temporary = keystore.resolveSibling(keystore.getFileName() + ".tmp");
-            try (OutputStream out = Files.newOutputStream(temporary)) {
-                store.store(out, password);
-            }
-            try {
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the directory's own permissions protect the file
-            }
-            Files.move(temporary, keystore, StandardCopyOption.ATOMIC_MOVE);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            store.store(bytes, password);
+            OwnerOnlyFiles.write(keystore, bytes.toByteArray());
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot create keystore " + keystore + ": " + e.getMessage(), e);
         }

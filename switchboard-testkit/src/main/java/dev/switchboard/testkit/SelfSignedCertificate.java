@@ -33,50 +33,58 @@ public record SelfSignedCertificate(Path keyStore, String password, Path certifi
         Path keyStore = dir.resolve(name + ".p12");
         Path pem = dir.resolve(name + ".pem");
         String password = UUID.randomUUID().toString();
-        keytool(List.of(
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=" + name,
-                "-ext",
-                "SAN=" + subjectAlternativeNames,
-                "-keystore",
-                keyStore.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                password));
-        keytool(List.of(
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "server",
-                "-keystore",
-                keyStore.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                password,
-                "-file",
-                pem.toString()));
+        keytool(
+                List.of(
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-validity",
+                        "2",
+                        "-dname",
+                        "CN=" + name,
+                        "-ext",
+                        "SAN=" + subjectAlternativeNames,
+                        "-keystore",
+                        keyStore.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass:env",
+                        STOREPASS_VARIABLE),
+                password);
+        keytool(
+                List.of(
+                        "-exportcert",
+                        "-rfc",
+                        "-alias",
+                        "server",
+                        "-keystore",
+                        keyStore.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass:env",
+                        STOREPASS_VARIABLE,
+                        "-file",
+                        pem.toString()),
+                password);
         return new SelfSignedCertificate(keyStore, password, pem);
     }
 
-    private static void keytool(List<String> args) {
+    /** The password reaches keytool in its environment, never on its command line (visible to every local user). */
+    private static final String STOREPASS_VARIABLE = "SB_KEYTOOL_STOREPASS";
+
+    private static void keytool(List<String> args, String password) {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         List<String> command = new ArrayList<>();
         command.add(keytool.toString());
         command.addAll(args);
         try {
-            Process process =
-                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put(STOREPASS_VARIABLE, password);
+            Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();

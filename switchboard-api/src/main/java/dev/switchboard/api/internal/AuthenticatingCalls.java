@@ -56,6 +56,7 @@ public final class AuthenticatingCalls implements Switchboard.Iface {
             try {
                 Grants grants = tokens.get().verify(context.header("authorization"));
                 if (request != null && request.getTopic() != null && request.getMode() != null) {
+                    RequestChecks.topicName(request.getTopic()); // before the grants' globs see the name
                     grants.check(request.getTopic(), request.getMode());
                 }
                 if (request != null) {

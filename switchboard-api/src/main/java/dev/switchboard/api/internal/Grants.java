@@ -64,15 +64,58 @@ public record Grants(String subject, List<String> readPatterns, List<String> wri
         return all.isEmpty() ? " (it grants no switchboard scope)" : " (it grants " + String.join(" ", all) + ")";
     }
 
+    /**
+     * Glob match without regular expressions or backtracking: the pattern splits at {@code *} into literal segments
+     * ({@code ?} = any one character); the first must match at the start, the last at the end, and each one between
+     * at its leftmost place after the previous (leftmost is always safe for globs). Each segment is placed once, so
+     * the cost is at most topic length x pattern length character comparisons (both at most 249), whatever the
+     * pattern (a regex of {@code *a*a*a*...} could take exponential time).
+     */
     static boolean matches(String glob, String topic) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> regex.append(".*");
-                case '?' -> regex.append('.');
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
+        int star = glob.indexOf('*');
+        if (star < 0) {
+            return glob.length() == topic.length() && segmentAt(glob, 0, glob.length(), topic, 0);
+        }
+        int lastStar = glob.lastIndexOf('*');
+        int suffixLength = glob.length() - lastStar - 1;
+        if (star + suffixLength > topic.length()
+                || !segmentAt(glob, 0, star, topic, 0)
+                || !segmentAt(glob, lastStar + 1, glob.length(), topic, topic.length() - suffixLength)) {
+            return false;
+        }
+        int position = star;
+        int end = topic.length() - suffixLength;
+        int segmentStart = star + 1;
+        while (segmentStart <= lastStar) {
+            int segmentEnd = glob.indexOf('*', segmentStart);
+            int length = segmentEnd - segmentStart;
+            int found = -1;
+            for (int at = position; at + length <= end; at++) {
+                if (segmentAt(glob, segmentStart, segmentEnd, topic, at)) {
+                    found = at;
+                    break;
+                }
+            }
+            if (found < 0) {
+                return false;
+            }
+            position = found + length;
+            segmentStart = segmentEnd + 1;
+        }
+        return true;
+    }
+
+    /** True when glob[from, to) (literals and {@code ?}) matches topic at {@code at}. */
+    private static boolean segmentAt(String glob, int from, int to, String topic, int at) {
+        if (at < 0 || at + (to - from) > topic.length()) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = glob.charAt(i);
+            if (c != '?' && c != topic.charAt(at + i - from)) {
+                return false;
             }
         }
-        return Pattern.matches(regex.toString(), topic);
+        return true;
     }
 }

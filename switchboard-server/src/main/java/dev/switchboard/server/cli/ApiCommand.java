@@ -45,6 +45,7 @@ public final class ApiCommand implements Callable<Integer> {
                 null,
                 null,
                 null,
+                null,
                 null);
         NodeConfigFile file = node.file();
         ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));

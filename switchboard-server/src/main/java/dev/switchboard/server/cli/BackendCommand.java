@@ -53,6 +53,7 @@ public final class BackendCommand implements Callable<Integer> {
                 null,
                 null,
                 null,
+                null,
                 null);
         NodeConfigFile file = node.file();
         BackendSettings settings = BackendSettings.from(file.overriddenBy(flags));

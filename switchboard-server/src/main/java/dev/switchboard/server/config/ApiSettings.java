@@ -6,8 +6,10 @@ import dev.switchboard.api.OAuthConfig;
 import dev.switchboard.api.TlsConfig;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.switching.amqp.AmqpSwitchConfig;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ import java.util.Optional;
  * @param tls HTTPS instead of HTTP, when present
  * @param amqpCaFile the PEM certificates {@code amqps} shard brokers are trusted by, instead of the JVM's trust
  *     store
+ * @param allowPlainHttp without tls, serve plain HTTP on a host other than loopback anyway (warned about)
  */
 public record ApiSettings(
         String nodeId,
@@ -38,7 +41,8 @@ public record ApiSettings(
         Path clusterSecretFile,
         NodeConfigFile.OAuth oauth,
         Optional<NodeConfigFile.Tls> tls,
-        Optional<Path> amqpCaFile) {
+        Optional<Path> amqpCaFile,
+        boolean allowPlainHttp) {
     public ApiSettings {
         requireNodeId(nodeId);
         shards = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(shards, "shards")));
@@ -56,6 +60,24 @@ public record ApiSettings(
         tls = tls == null ? Optional.empty() : tls;
         tls.ifPresent(ApiSettings::requireTls);
         amqpCaFile = amqpCaFile == null ? Optional.empty() : amqpCaFile;
+        if (tls.isEmpty() && !allowPlainHttp && !isLoopback(host)) {
+            throw new ConfigException("host: " + host + " is not a loopback address and tls is not configured"
+                    + " (bearer tokens and MAC keys would cross the network in clear); configure tls, or set"
+                    + " allow-plain-http: true (e.g. behind a TLS-terminating proxy)");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The settings a file (already overridden by flags) gives, with defaults for what it leaves out. */
@@ -68,7 +90,8 @@ public record ApiSettings(
                 file.clusterSecretFile() == null ? null : Path.of(file.clusterSecretFile()),
                 file.oauth(),
                 Optional.ofNullable(file.tls()),
-                Shards.caFile(file.amqpCaFile()));
+                Shards.caFile(file.amqpCaFile()),
+                Boolean.TRUE.equals(file.allowPlainHttp()));
     }
 
     public AmqpSwitchConfig switchConfig() {
@@ -87,6 +110,9 @@ public record ApiSettings(
             security = ApiSecurity.of(oauthConfig(), secret);
             if (tls.isPresent()) {
                 security = security.withTls(tlsConfig(tls.get()));
+            }
+            if (allowPlainHttp) {
+                security = security.allowingPlainHttp();
             }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);

@@ -47,6 +47,7 @@ import java.util.stream.Collectors;
  *   jwks-uri: https://issuer.example.com/.well-known/jwks.json   # or jwks-file: a JWK set document
  * tls:                         # api, optional: HTTPS
  *   keystore: /etc/switchboard/api.p12             # and keystore-password-file; or certificate + private-key
+ * allow-plain-http: false      # api: without tls, a host other than loopback is refused unless this is true
  * </pre>
  */
 public record NodeConfigFile(
@@ -64,7 +65,8 @@ public record NodeConfigFile(
         @JsonProperty("encryption") Encryption encryption,
         @JsonProperty("amqp-ca-file") String amqpCaFile,
         @JsonProperty("tail-cache-bytes") Long tailCacheBytes,
-        @JsonProperty("dead-letter-topic") String deadLetterTopic) {
+        @JsonProperty("dead-letter-topic") String deadLetterTopic,
+        @JsonProperty("allow-plain-http") Boolean allowPlainHttp) {
 
     /** {@code oauth:} how an API node checks bearer tokens on allocate. */
     public record OAuth(
@@ -101,7 +103,7 @@ public record NodeConfigFile(
     /** A file with nothing set: every value comes from flags or defaults. */
     public static NodeConfigFile empty() {
         return new NodeConfigFile(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a YAML file; a missing, unreadable or malformed file, or an unknown key, is a ConfigException. */
@@ -151,7 +153,8 @@ public record NodeConfigFile(
                 either(flags.encryption, encryption),
                 either(flags.amqpCaFile, amqpCaFile),
                 either(flags.tailCacheBytes, tailCacheBytes),
-                either(flags.deadLetterTopic, deadLetterTopic));
+                either(flags.deadLetterTopic, deadLetterTopic),
+                either(flags.allowPlainHttp, allowPlainHttp));
     }
 
     private static <T> T either(T preferred, T fallback) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.switchboard.core.secret.OwnerOnlyFiles;
 import dev.switchboard.server.config.NodeConfigFile;
 import dev.switchboard.server.standalone.ClusterSecret;
 import dev.switchboard.server.standalone.DevIssuer;
@@ -16,10 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,19 +236,14 @@ public final class LocalCluster implements AutoCloseable {
                         null),
                 null,
                 null,
+                null,
                 null);
         Path config = dataDir.resolve("cluster.yaml");
-        Files.deleteIfExists(config);
-        Files.createFile(config);
-        try {
-            Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the data dir's own permissions protect the file
-        }
-        Files.writeString(
+        OwnerOnlyFiles.write(
                 config,
-                "# written by switchboard local-cluster: the configuration every node of this cluster starts from\n"
-                        + YAML.writeValueAsString(file));
+                ("# written by switchboard local-cluster: the configuration every node of this cluster starts from\n"
+                                + YAML.writeValueAsString(file))
+                        .getBytes(StandardCharsets.UTF_8));
         return config;
     }
 

@@ -1,9 +1,9 @@
 package dev.switchboard.server.standalone;
 
+import dev.switchboard.core.secret.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
@@ -31,14 +31,6 @@ public final class ClusterSecret {
 
     /** Writes {@code bytes} to {@code file} atomically, readable by the owner only. */
     static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(temporary, bytes);
-        try {
-            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the data dir's own permissions protect the file
-        }
-        Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        OwnerOnlyFiles.write(file, bytes);
     }
 }

@@ -28,6 +28,7 @@ class NodeConfigTest {
             tail-cache-bytes: 1048576
             dead-letter-topic: dead-letters.{topic}
             host: 0.0.0.0
+            allow-plain-http: true
             port: 9090
             oauth:
               issuer: https://issuer.example.com/
@@ -101,6 +102,23 @@ class NodeConfigTest {
         assertThat(settings.clusterSecretFile()).isEqualTo(Path.of("/etc/switchboard/secret"));
         assertThat(settings.oauth().issuer()).isEqualTo("https://issuer.example.com/");
         assertThat(settings.tls()).isEmpty();
+        assertThat(settings.allowPlainHttp()).isTrue();
+    }
+
+    @Test
+    void plainHttpOnANonLoopbackAddressIsRefusedUnlessAllowed() {
+        String yaml = "shards: {s0: 'amqp://h:5672'}" + API_SECURITY;
+
+        assertThatThrownBy(() -> ApiSettings.from(NodeConfigFile.parse(yaml + "\nhost: 0.0.0.0", "c.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("host: 0.0.0.0 is not a loopback address and tls is not configured")
+                .hasMessageContaining("allow-plain-http");
+        assertThat(ApiSettings.from(NodeConfigFile.parse(yaml + "\nhost: localhost", "c.yaml"))
+                        .allowPlainHttp())
+                .isFalse();
+        assertThat(ApiSettings.from(NodeConfigFile.parse(yaml + "\nhost: 0.0.0.0\nallow-plain-http: true", "c.yaml"))
+                        .allowPlainHttp())
+                .isTrue();
     }
 
     @Test
@@ -117,6 +135,7 @@ class NodeConfigTest {
                 null,
                 null,
                 0,
+                null,
                 null,
                 null,
                 null,
