@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.server.cli.ApiCommand;
 import dev.switchboard.server.cli.BackendCommand;
 import dev.switchboard.server.cli.BenchCommand;
+import dev.switchboard.server.cli.ConfigCommand;
 import dev.switchboard.server.cli.ConsumeCommand;
 import dev.switchboard.server.cli.InternalKafkaCommand;
 import dev.switchboard.server.cli.LocalClusterCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
             BackendCommand.class,
             LocalClusterCommand.class,
             TokenCommand.class,
+            ConfigCommand.class,
             BenchCommand.class,
             InternalKafkaCommand.class
         })

@@ -1,7 +1,7 @@
 package dev.switchboard.server.cli;
 
 import dev.switchboard.server.config.ApiSettings;
-import dev.switchboard.server.config.NodeConfigFile;
+import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.roles.ApiRole;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Run an API node: it serves HTTP and forwards every call to the backend nodes over the shards' brokers.",
-            "Settings come from --config FILE (YAML) and the flags, which win over the file.",
+            "Settings come from --config FILE (YAML), then SWITCHBOARD_* environment variables, then the flags.",
             "Allocate needs a bearer token of the 'oauth' issuer, every later call a request MAC (cluster secret)."
         })
 public final class ApiCommand implements Callable<Integer> {
@@ -30,25 +30,8 @@ public final class ApiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeConfigFile flags = new NodeConfigFile(
-                node.shards,
-                node.nodeId,
-                null,
-                null,
-                node.clusterSecretFileName(),
-                null,
-                null,
-                host,
-                port,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
-        NodeConfigFile file = node.file();
-        ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));
+        ApiSettings settings = ApiSettings.from(
+                node.build(node.layers().flag(ConfigKeys.HOST, host, "--host").flag(ConfigKeys.PORT, port, "--port")));
         return UntilStopped.run(ApiRole.start(settings), node.parent());
     }
 }

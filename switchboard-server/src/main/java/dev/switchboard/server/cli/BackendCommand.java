@@ -1,7 +1,7 @@
 package dev.switchboard.server.cli;
 
 import dev.switchboard.server.config.BackendSettings;
-import dev.switchboard.server.config.NodeConfigFile;
+import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.roles.BackendRole;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Run a backend node: it takes sessions from its shard's AMQP broker and keeps them in Kafka.",
-            "Settings come from --config FILE (YAML) and the flags, which win over the file.",
+            "Settings come from --config FILE (YAML), then SWITCHBOARD_* environment variables, then the flags.",
             "Events are encrypted at rest with the keystore of the file's 'encryption' section.",
             "Ctrl-C or SIGTERM drains: no new sessions, in-flight work finishes, then it exits."
         })
@@ -38,25 +38,10 @@ public final class BackendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeConfigFile flags = new NodeConfigFile(
-                node.shards,
-                node.nodeId,
-                nodeShard,
-                bootstrapServers,
-                node.clusterSecretFileName(),
-                autoCreateTopics,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
-        NodeConfigFile file = node.file();
-        BackendSettings settings = BackendSettings.from(file.overriddenBy(flags));
+        BackendSettings settings = BackendSettings.from(node.build(node.layers()
+                .flag(ConfigKeys.NODE_SHARD, nodeShard, "--node-shard")
+                .flag(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers, "--bootstrap-servers")
+                .flag(ConfigKeys.AUTO_CREATE_TOPICS, autoCreateTopics, "--auto-create-topics")));
         return UntilStopped.run(BackendRole.start(settings), node.parent());
     }
 }

@@ -1,16 +1,18 @@
 package dev.switchboard.server.cli;
 
-import dev.switchboard.server.config.NodeConfigFile;
+import dev.switchboard.server.config.ConfigKeys;
+import dev.switchboard.server.config.NodeConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every cluster node (api, backend) takes: the config file, the shards, its id, the cluster secret. */
 final class NodeOptions {
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
-    Path config;
+    @Mixin
+    ConfigOptions configOptions = new ConfigOptions();
 
     @Option(
             names = "--shard",
@@ -33,13 +35,18 @@ final class NodeOptions {
     @Option(names = "--watch-parent", hidden = true, paramLabel = "PID", description = "exit when PID exits")
     Long watchParent;
 
-    /** The --config file, or an empty one. */
-    NodeConfigFile file() {
-        return config == null ? NodeConfigFile.empty() : NodeConfigFile.load(config);
+    /** The file and the environment, then these flags; the command adds its own flags, then {@link #build}. */
+    NodeConfig.Builder layers() {
+        return configOptions
+                .fileAndEnvironment()
+                .flag(ConfigKeys.SHARDS, shards, "--shard")
+                .flag(ConfigKeys.NODE_ID, nodeId, "--node-id")
+                .flag(ConfigKeys.CLUSTER_SECRET_FILE, clusterSecretFile, "--cluster-secret-file");
     }
 
-    String clusterSecretFileName() {
-        return clusterSecretFile == null ? null : clusterSecretFile.toString();
+    /** Adds the {@code --set} flags last (they win over every other source) and builds. */
+    NodeConfig build(NodeConfig.Builder layers) {
+        return configOptions.withSets(layers).build();
     }
 
     Optional<Long> parent() {

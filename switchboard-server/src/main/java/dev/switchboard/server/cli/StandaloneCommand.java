@@ -1,11 +1,14 @@
 package dev.switchboard.server.cli;
 
+import dev.switchboard.server.config.ConfigKeys;
+import dev.switchboard.server.config.NodeConfig;
 import dev.switchboard.server.standalone.Standalone;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -19,27 +22,36 @@ public final class StandaloneCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Mixin
+    ConfigOptions configOptions = new ConfigOptions();
+
     @Option(
             names = "--data-dir",
             paramLabel = "DIR",
-            description = "where Kafka's data and the cluster's keys live (default: ${DEFAULT-VALUE})")
-    Path dataDir = Path.of("switchboard-data");
+            description = "where Kafka's data and the cluster's keys live (default: switchboard-data)")
+    Path dataDir;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "HTTP port of the API (default: ${DEFAULT-VALUE})")
-    int port = 8080;
+    @Option(names = "--port", paramLabel = "PORT", description = "HTTP port of the API (default: 8080)")
+    Integer port;
 
     @Option(
             names = "--tls-self-signed",
+            arity = "0..1",
+            paramLabel = "true|false",
             description = "serve HTTPS with a self-signed certificate for localhost/127.0.0.1 (kept in"
                     + " <data-dir>/tls; clients trust it with --ca-file <data-dir>/tls/ca.pem)")
-    boolean tlsSelfSigned;
+    Boolean tlsSelfSigned;
 
     @Override
     public Integer call() throws Exception {
-        if (port < 0 || port > 65535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--port must be within 0..65535");
-        }
-        Standalone standalone = Standalone.start(dataDir, port, tlsSelfSigned);
+        NodeConfig config = configOptions
+                .withSets(configOptions
+                        .fileAndEnvironment()
+                        .flag(ConfigKeys.DATA_DIR, dataDir, "--data-dir")
+                        .flag(ConfigKeys.PORT, port, "--port")
+                        .flag(ConfigKeys.TLS_SELF_SIGNED, tlsSelfSigned, "--tls-self-signed"))
+                .build();
+        Standalone standalone = Standalone.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

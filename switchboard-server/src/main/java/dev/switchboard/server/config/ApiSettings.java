@@ -4,67 +4,116 @@ import dev.switchboard.api.ApiConfig;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.OAuthConfig;
 import dev.switchboard.api.TlsConfig;
-import dev.switchboard.core.session.SessionId;
 import dev.switchboard.switching.amqp.AmqpSwitchConfig;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What an API node starts from, validated: it connects to every shard and serves HTTP(S) on host:port. Secure by
+ * An API node's view of the {@link NodeConfig}: the rules between keys checked (once, in {@link #from}), and the
+ * module configurations built from it. It connects to every shard and serves HTTP(S) on host:port. Secure by
  * configuration: allocate needs a bearer token of the {@code oauth} issuer, every later call a request MAC keyed
  * by the cluster secret (the same file as the backends'); there is no way to turn either off.
- *
- * @param nodeId the node id (names its reply queue)
- * @param shards every shard of the cluster, name -> AMQP URI
- * @param host the address to listen on (default 127.0.0.1)
- * @param port the port to listen on, 0 for a free one (default 8080)
- * @param clusterSecretFile the cluster secret, from which session MAC keys derive
- * @param oauth how bearer tokens are checked
- * @param tls HTTPS instead of HTTP, when present
- * @param amqpCaFile the PEM certificates {@code amqps} shard brokers are trusted by, instead of the JVM's trust
- *     store
- * @param allowPlainHttp without tls, serve plain HTTP on a host other than loopback anyway (warned about)
  */
-public record ApiSettings(
-        String nodeId,
-        Map<String, URI> shards,
-        String host,
-        int port,
-        Path clusterSecretFile,
-        NodeConfigFile.OAuth oauth,
-        Optional<NodeConfigFile.Tls> tls,
-        Optional<Path> amqpCaFile,
-        boolean allowPlainHttp) {
-    public ApiSettings {
-        requireNodeId(nodeId);
-        shards = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(shards, "shards")));
-        if (host == null || host.isBlank()) {
-            throw new ConfigException("host: must not be empty");
-        }
-        if (port < 0 || port > 65535) {
-            throw new ConfigException("port: must be within 0..65535, got " + port);
-        }
-        if (clusterSecretFile == null) {
+public final class ApiSettings {
+    /** {@code oauth.*}: how bearer tokens on allocate are checked; exactly one of jwksUri and jwksFile. */
+    public record OAuth(String issuer, String audience, Optional<URI> jwksUri, Optional<Path> jwksFile) {}
+
+    /** {@code tls.*}: HTTPS with a PKCS12 keystore and its password file, or a PEM chain and private key. */
+    public record Tls(
+            Optional<Path> keystore,
+            Optional<Path> keystorePasswordFile,
+            Optional<Path> certificate,
+            Optional<Path> privateKey) {}
+
+    private final NodeConfig config;
+    private final String nodeId;
+    private final Map<String, URI> shards;
+    private final OAuth oauth;
+    private final Optional<Tls> tls;
+    private final Optional<Path> amqpCaFile;
+
+    private ApiSettings(
+            NodeConfig config,
+            String nodeId,
+            Map<String, URI> shards,
+            OAuth oauth,
+            Optional<Tls> tls,
+            Optional<Path> amqpCaFile) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.shards = shards;
+        this.oauth = oauth;
+        this.tls = tls;
+        this.amqpCaFile = amqpCaFile;
+    }
+
+    /** Checks what an API node needs; a missing or inconsistent key is a ConfigException naming it. */
+    public static ApiSettings from(NodeConfig config) {
+        Map<String, URI> shards = Shards.parse(config.find(ConfigKeys.SHARDS).orElse(Map.of()));
+        Optional<Path> amqpCaFile = Shards.caFile(config.find(ConfigKeys.AMQP_CA_FILE));
+        if (config.find(ConfigKeys.CLUSTER_SECRET_FILE).isEmpty()) {
             throw new ConfigException("cluster-secret-file: required for an API node (request MAC keys derive from"
                     + " it); the same file as the backends'");
         }
-        requireOAuth(oauth);
-        tls = tls == null ? Optional.empty() : tls;
-        tls.ifPresent(ApiSettings::requireTls);
-        amqpCaFile = amqpCaFile == null ? Optional.empty() : amqpCaFile;
-        if (tls.isEmpty() && !allowPlainHttp && !isLoopback(host)) {
+        OAuth oauth = oauth(config);
+        Optional<Tls> tls = config.hasSection("tls") ? Optional.of(tls(config)) : Optional.empty();
+        String host = config.get(ConfigKeys.HOST);
+        if (tls.isEmpty() && !config.get(ConfigKeys.ALLOW_PLAIN_HTTP) && !isLoopback(host)) {
             throw new ConfigException("host: " + host + " is not a loopback address and tls is not configured"
                     + " (bearer tokens and MAC keys would cross the network in clear); configure tls, or set"
                     + " allow-plain-http: true (e.g. behind a TLS-terminating proxy)");
         }
+        apiConfig(config);
+        return new ApiSettings(
+                config, config.find(ConfigKeys.NODE_ID).orElseGet(NodeIds::unique), shards, oauth, tls, amqpCaFile);
+    }
+
+    /** The HTTP server's configuration of a process that serves the API (an API node, standalone). */
+    public static ApiConfig apiConfig(NodeConfig config) {
+        try {
+            return new ApiConfig(
+                    config.get(ConfigKeys.HOST),
+                    config.get(ConfigKeys.PORT),
+                    config.get(ConfigKeys.REQUEST_TIMEOUT),
+                    config.get(ConfigKeys.MAX_REQUEST_BYTES),
+                    config.get(ConfigKeys.READ_WAIT_MARGIN));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Every shard of the cluster, name -> AMQP URI. */
+    public Map<String, URI> shards() {
+        return shards;
+    }
+
+    public String host() {
+        return config.get(ConfigKeys.HOST);
+    }
+
+    public int port() {
+        return config.get(ConfigKeys.PORT);
+    }
+
+    public Path clusterSecretFile() {
+        return config.get(ConfigKeys.CLUSTER_SECRET_FILE);
+    }
+
+    /** Without tls, serve plain HTTP on a host other than loopback anyway (warned about). */
+    public boolean allowPlainHttp() {
+        return config.get(ConfigKeys.ALLOW_PLAIN_HTTP);
     }
 
     private static boolean isLoopback(String host) {
@@ -80,18 +129,16 @@ public record ApiSettings(
         }
     }
 
-    /** The settings a file (already overridden by flags) gives, with defaults for what it leaves out. */
-    public static ApiSettings from(NodeConfigFile file) {
-        return new ApiSettings(
-                file.nodeId() == null ? NodeIds.unique() : file.nodeId(),
-                Shards.parse(file.shards()),
-                file.host() == null ? ApiConfig.DEFAULT_HOST : file.host(),
-                file.port() == null ? ApiConfig.DEFAULT_PORT : file.port(),
-                file.clusterSecretFile() == null ? null : Path.of(file.clusterSecretFile()),
-                file.oauth(),
-                Optional.ofNullable(file.tls()),
-                Shards.caFile(file.amqpCaFile()),
-                Boolean.TRUE.equals(file.allowPlainHttp()));
+    public OAuth oauth() {
+        return oauth;
+    }
+
+    public Optional<Tls> tls() {
+        return tls;
+    }
+
+    public Optional<Path> amqpCaFile() {
+        return amqpCaFile;
     }
 
     public AmqpSwitchConfig switchConfig() {
@@ -99,20 +146,17 @@ public record ApiSettings(
     }
 
     public ApiConfig apiConfig() {
-        return ApiConfig.defaults().withHost(host).withPort(port);
+        return apiConfig(config);
     }
 
     /** Reads the cluster secret, the JWK set file and the TLS password file; a bad one is a ConfigException. */
     public ApiSecurity security() {
-        byte[] secret = SecretFiles.clusterSecret(clusterSecretFile);
+        byte[] secret = SecretFiles.clusterSecret(clusterSecretFile());
         ApiSecurity security;
         try {
             security = ApiSecurity.of(oauthConfig(), secret);
             if (tls.isPresent()) {
                 security = security.withTls(tlsConfig(tls.get()));
-            }
-            if (allowPlainHttp) {
-                security = security.allowingPlainHttp();
             }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
@@ -121,66 +165,62 @@ public record ApiSettings(
     }
 
     private OAuthConfig oauthConfig() {
-        if (oauth.jwksFile() != null) {
-            String jwks = SecretFiles.text("oauth.jwks-file", Path.of(oauth.jwksFile()));
+        if (oauth.jwksFile().isPresent()) {
+            String jwks = SecretFiles.text("oauth.jwks-file", oauth.jwksFile().get());
             return OAuthConfig.fixedKeys(oauth.issuer(), oauth.audience(), jwks);
         }
-        return OAuthConfig.remote(oauth.issuer(), oauth.audience(), URI.create(oauth.jwksUri()));
+        return OAuthConfig.remote(
+                oauth.issuer(), oauth.audience(), oauth.jwksUri().orElseThrow());
     }
 
-    private static TlsConfig tlsConfig(NodeConfigFile.Tls tls) {
-        if (tls.keystore() != null) {
-            String password = SecretFiles.text("tls.keystore-password-file", Path.of(tls.keystorePasswordFile()));
-            return TlsConfig.pkcs12(Path.of(tls.keystore()), password);
+    private static TlsConfig tlsConfig(Tls tls) {
+        if (tls.keystore().isPresent()) {
+            String password = SecretFiles.text(
+                    "tls.keystore-password-file", tls.keystorePasswordFile().orElseThrow());
+            return TlsConfig.pkcs12(tls.keystore().get(), password);
         }
-        return TlsConfig.pem(Path.of(tls.certificate()), Path.of(tls.privateKey()));
+        return TlsConfig.pem(tls.certificate().orElseThrow(), tls.privateKey().orElseThrow());
     }
 
-    private static void requireOAuth(NodeConfigFile.OAuth oauth) {
-        String needed = "oauth: required for an API node, with issuer, audience, and jwks-uri or jwks-file"
-                + " (local-cluster writes one for its development issuer)";
-        if (oauth == null) {
-            throw new ConfigException(needed);
+    private static OAuth oauth(NodeConfig config) {
+        if (!config.hasSection("oauth")) {
+            throw new ConfigException("oauth: required for an API node, with issuer, audience, and jwks-uri or"
+                    + " jwks-file (local-cluster writes one for its development issuer)");
         }
-        if (oauth.issuer() == null || oauth.issuer().isBlank()) {
+        String issuer = config.get(ConfigKeys.OAUTH_ISSUER);
+        if (issuer == null) {
             throw new ConfigException("oauth.issuer: required (the exact iss of accepted tokens)");
         }
-        if (oauth.audience() == null || oauth.audience().isBlank()) {
+        String audience = config.get(ConfigKeys.OAUTH_AUDIENCE);
+        if (audience == null) {
             throw new ConfigException("oauth.audience: required (a value the tokens' aud must contain)");
         }
-        if ((oauth.jwksUri() == null) == (oauth.jwksFile() == null)) {
+        Optional<URI> jwksUri = config.find(ConfigKeys.OAUTH_JWKS_URI);
+        Optional<Path> jwksFile = config.find(ConfigKeys.OAUTH_JWKS_FILE);
+        if (jwksUri.isPresent() == jwksFile.isPresent()) {
             throw new ConfigException("oauth: needs exactly one of jwks-uri (the issuer's JWK set URL) and jwks-file"
                     + " (a JWK set document)");
         }
-        if (oauth.jwksUri() != null) {
-            try {
-                URI uri = new URI(oauth.jwksUri());
-                if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-                    throw new ConfigException("oauth.jwks-uri: must be an http(s) URL, got: " + oauth.jwksUri());
-                }
-            } catch (URISyntaxException e) {
-                throw new ConfigException("oauth.jwks-uri: not a URL: " + oauth.jwksUri());
-            }
-        }
+        return new OAuth(issuer, audience, jwksUri, jwksFile);
     }
 
-    private static void requireTls(NodeConfigFile.Tls tls) {
-        boolean pem = tls.certificate() != null || tls.privateKey() != null;
-        if ((tls.keystore() != null) == pem) {
+    private static Tls tls(NodeConfig config) {
+        Tls tls = new Tls(
+                config.find(ConfigKeys.TLS_KEYSTORE),
+                config.find(ConfigKeys.TLS_KEYSTORE_PASSWORD_FILE),
+                config.find(ConfigKeys.TLS_CERTIFICATE),
+                config.find(ConfigKeys.TLS_PRIVATE_KEY));
+        boolean pem = tls.certificate().isPresent() || tls.privateKey().isPresent();
+        if (tls.keystore().isPresent() == pem) {
             throw new ConfigException(
-                    "tls: needs either keystore and keystore-password-file, or certificate and" + " private-key");
+                    "tls: needs either keystore and keystore-password-file, or certificate and private-key");
         }
-        if (pem && (tls.certificate() == null || tls.privateKey() == null)) {
+        if (pem && (tls.certificate().isEmpty() || tls.privateKey().isEmpty())) {
             throw new ConfigException("tls: certificate and private-key go together");
         }
-        if (tls.keystore() != null && tls.keystorePasswordFile() == null) {
+        if (tls.keystore().isPresent() && tls.keystorePasswordFile().isEmpty()) {
             throw new ConfigException("tls.keystore-password-file: required with tls.keystore");
         }
-    }
-
-    static void requireNodeId(String nodeId) {
-        if (!SessionId.isValidPart(nodeId)) {
-            throw new ConfigException("node-id: must be 1 to 64 of A-Z a-z 0-9 _ -, got: " + nodeId);
-        }
+        return tls;
     }
 }

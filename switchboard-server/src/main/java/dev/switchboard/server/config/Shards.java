@@ -32,17 +32,10 @@ final class Shards {
      * The {@code amqp-ca-file} key: the PEM file {@code amqps} brokers are trusted by, read now so that a missing
      * file or one without a certificate stops the node before it starts.
      */
-    static Optional<Path> caFile(String text) {
-        if (text == null) {
-            return Optional.empty();
-        }
-        if (text.isBlank()) {
-            throw new ConfigException("amqp-ca-file: must not be empty (a PEM file of the CA certificates that sign"
-                    + " the shard brokers' certificates)");
-        }
-        Path file = Path.of(text.strip());
-        trusting(AmqpSwitchConfig.of(Map.of("check", URI.create("amqps://check")), "check"), Optional.of(file));
-        return Optional.of(file);
+    static Optional<Path> caFile(Optional<Path> file) {
+        file.ifPresent(path -> trusting(
+                AmqpSwitchConfig.of(Map.of("check", URI.create("amqps://check")), "check"), Optional.of(path)));
+        return file;
     }
 
     /** {@code config} trusting the certificates of {@code caFile}, when given; a bad file is a ConfigException. */

@@ -1,5 +1,9 @@
 /**
- * Configuration of the cluster roles ({@code api}, {@code backend}): the YAML file shape, flag overrides, and
- * the validated settings each role starts from. Validation errors are {@link ConfigException}s naming the key.
+ * The configuration model of every role ({@code api}, {@code backend}, {@code standalone}): every key defined once
+ * in {@link dev.switchboard.server.config.ConfigKeys}, read from the YAML file, {@code SWITCHBOARD_*} environment
+ * variables and flags into a {@link dev.switchboard.server.config.NodeConfig}, and each role's view of it
+ * ({@link dev.switchboard.server.config.ApiSettings}, {@link dev.switchboard.server.config.BackendSettings}).
+ * Validation errors are {@link dev.switchboard.server.config.ConfigException}s naming the key (and, for a value,
+ * where it came from).
  */
 package dev.switchboard.server.config;

@@ -1,11 +1,8 @@
 package dev.switchboard.server.localcluster;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.switchboard.core.secret.OwnerOnlyFiles;
-import dev.switchboard.server.config.NodeConfigFile;
+import dev.switchboard.server.config.ConfigKeys;
+import dev.switchboard.server.config.NodeConfig;
 import dev.switchboard.server.standalone.ClusterSecret;
 import dev.switchboard.server.standalone.DevIssuer;
 import dev.switchboard.server.standalone.StandaloneKeys;
@@ -54,9 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalCluster.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
-    private static final ObjectMapper YAML = new ObjectMapper(
-                    new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
-            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
 
     private final Path dataDir;
     private final FileChannel lock;
@@ -214,35 +208,24 @@ public final class LocalCluster implements AutoCloseable {
             throws IOException {
         Map<String, String> shardTexts = new LinkedHashMap<>();
         shards.forEach((name, uri) -> shardTexts.put(name, uri.toString()));
-        NodeConfigFile file = new NodeConfigFile(
-                shardTexts,
-                null,
-                null,
-                bootstrapServers,
-                secret.toString(),
-                true,
-                null,
-                "127.0.0.1",
-                null,
-                new NodeConfigFile.OAuth(DevIssuer.ISSUER, DevIssuer.AUDIENCE, null, jwks.toString()),
-                null,
-                new NodeConfigFile.Encryption(
-                        dataDir.resolve(StandaloneKeys.KEYSTORE).toString(),
-                        dataDir.resolve(StandaloneKeys.PASSWORD).toString(),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null),
-                null,
-                null,
-                null,
-                null);
+        String source = "local-cluster";
+        NodeConfig file = NodeConfig.builder()
+                .value(ConfigKeys.SHARDS, shardTexts, source)
+                .value(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers, source)
+                .value(ConfigKeys.CLUSTER_SECRET_FILE, secret, source)
+                .value(ConfigKeys.AUTO_CREATE_TOPICS, true, source)
+                .value(ConfigKeys.HOST, "127.0.0.1", source)
+                .value(ConfigKeys.OAUTH_ISSUER, DevIssuer.ISSUER, source)
+                .value(ConfigKeys.OAUTH_AUDIENCE, DevIssuer.AUDIENCE, source)
+                .value(ConfigKeys.OAUTH_JWKS_FILE, jwks, source)
+                .value(ConfigKeys.ENCRYPTION_KEYSTORE, dataDir.resolve(StandaloneKeys.KEYSTORE), source)
+                .value(ConfigKeys.ENCRYPTION_KEYSTORE_PASSWORD_FILE, dataDir.resolve(StandaloneKeys.PASSWORD), source)
+                .build();
         Path config = dataDir.resolve("cluster.yaml");
         OwnerOnlyFiles.write(
                 config,
                 ("# written by switchboard local-cluster: the configuration every node of this cluster starts from\n"
-                                + YAML.writeValueAsString(file))
+                                + file.toYaml())
                         .getBytes(StandardCharsets.UTF_8));
         return config;
     }

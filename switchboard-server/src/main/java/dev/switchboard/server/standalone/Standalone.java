@@ -6,7 +6,12 @@ import dev.switchboard.api.ApiServer;
 import dev.switchboard.api.SelfSignedTls;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
+import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.kafka.embedded.EmbeddedKafka;
+import dev.switchboard.server.config.ApiSettings;
+import dev.switchboard.server.config.BackendSettings;
+import dev.switchboard.server.config.ConfigKeys;
+import dev.switchboard.server.config.NodeConfig;
 import dev.switchboard.switching.LocalSwitch;
 import dev.switchboard.switching.Switch;
 import java.io.IOException;
@@ -82,6 +87,24 @@ public final class Standalone implements AutoCloseable {
      */
     public static Standalone start(Path dataDir, int port, boolean selfSignedTls, long tailCacheBytes)
             throws IOException {
+        return start(NodeConfig.builder()
+                .value(ConfigKeys.DATA_DIR, dataDir, "caller")
+                .value(ConfigKeys.PORT, port, "caller")
+                .value(ConfigKeys.TLS_SELF_SIGNED, selfSignedTls, "caller")
+                .value(ConfigKeys.TAIL_CACHE_BYTES, tailCacheBytes, "caller")
+                .build());
+    }
+
+    /**
+     * Starts every part from the keys of the configuration model that role {@code standalone} reads ({@code
+     * data-dir}, {@code host}, {@code port}, {@code tls-self-signed}, {@code tail-cache-bytes}, {@code limits.*},
+     * ...; see docs/configuration.md) and returns once the API serves; logs "ready".
+     */
+    public static Standalone start(NodeConfig config) throws IOException {
+        Path dataDir = config.get(ConfigKeys.DATA_DIR);
+        boolean selfSignedTls = config.get(ConfigKeys.TLS_SELF_SIGNED);
+        ApiConfig apiConfig = ApiSettings.apiConfig(config);
+        SessionLimits limits = BackendSettings.limits(config);
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         FileChannel lockChannel = lock(dir);
@@ -95,7 +118,8 @@ public final class Standalone implements AutoCloseable {
                     BackendConfig.builder(NODE_ID, kafka.bootstrapServers())
                             .autoCreateTopics(true)
                             .encryption(StandaloneKeys.encryption(dir))
-                            .tailCacheBytes(tailCacheBytes)
+                            .tailCacheBytes(config.get(ConfigKeys.TAIL_CACHE_BYTES))
+                            .limits(limits)
                             .build(),
                     secret,
                     Clock.systemUTC());
@@ -106,7 +130,7 @@ public final class Standalone implements AutoCloseable {
             if (selfSignedTls) {
                 security = security.withTls(SelfSignedTls.loadOrCreate(dir.resolve("tls")));
             }
-            ApiServer api = ApiServer.start(ApiConfig.defaults().withPort(port), localSwitch, () -> true, security);
+            ApiServer api = ApiServer.start(apiConfig, localSwitch, () -> true, security);
             Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
             LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
             return standalone;

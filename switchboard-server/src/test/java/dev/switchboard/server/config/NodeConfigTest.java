@@ -56,7 +56,7 @@ class NodeConfigTest {
         Path keystore = dir.resolve("kek.p12");
         Files.writeString(dir.resolve("kek.password"), "changeit\n");
         LocalKeyManagementService.open(keystore, "changeit".toCharArray(), true);
-        NodeConfigFile file = NodeConfigFile.parse(
+        NodeConfig file = NodeConfig.parse(
                 CLUSTER_YAML.replace("/etc/switchboard/kek", dir.resolve("kek").toString()), "cluster.yaml");
 
         // When the backend role reads it
@@ -93,7 +93,7 @@ class NodeConfigTest {
 
     @Test
     void apiReadsItsKeysFromTheSameFile() {
-        ApiSettings settings = ApiSettings.from(NodeConfigFile.parse(CLUSTER_YAML, "cluster.yaml"));
+        ApiSettings settings = ApiSettings.from(NodeConfig.parse(CLUSTER_YAML, "cluster.yaml"));
 
         assertThat(settings.shards()).containsOnlyKeys("s0", "s1");
         assertThat(settings.switchConfig().apiSide()).isTrue();
@@ -109,14 +109,14 @@ class NodeConfigTest {
     void plainHttpOnANonLoopbackAddressIsRefusedUnlessAllowed() {
         String yaml = "shards: {s0: 'amqp://h:5672'}" + API_SECURITY;
 
-        assertThatThrownBy(() -> ApiSettings.from(NodeConfigFile.parse(yaml + "\nhost: 0.0.0.0", "c.yaml")))
+        assertThatThrownBy(() -> ApiSettings.from(NodeConfig.parse(yaml + "\nhost: 0.0.0.0", "c.yaml")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("host: 0.0.0.0 is not a loopback address and tls is not configured")
                 .hasMessageContaining("allow-plain-http");
-        assertThat(ApiSettings.from(NodeConfigFile.parse(yaml + "\nhost: localhost", "c.yaml"))
+        assertThat(ApiSettings.from(NodeConfig.parse(yaml + "\nhost: localhost", "c.yaml"))
                         .allowPlainHttp())
                 .isFalse();
-        assertThat(ApiSettings.from(NodeConfigFile.parse(yaml + "\nhost: 0.0.0.0\nallow-plain-http: true", "c.yaml"))
+        assertThat(ApiSettings.from(NodeConfig.parse(yaml + "\nhost: 0.0.0.0\nallow-plain-http: true", "c.yaml"))
                         .allowPlainHttp())
                 .isTrue();
     }
@@ -124,24 +124,13 @@ class NodeConfigTest {
     @Test
     void flagsWinOverTheFileAndFlagShardsReplaceTheFilesShards() {
         // Given the file and flags for another shard list, node and port
-        NodeConfigFile file = NodeConfigFile.parse(CLUSTER_YAML, "cluster.yaml");
-        NodeConfigFile flags = new NodeConfigFile(
-                Map.of("x", "amqp://h:5672"),
-                "api-9",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                0,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        NodeConfig file = NodeConfig.parse(CLUSTER_YAML, "cluster.yaml");
+        NodeConfig flags = NodeConfig.builder()
+                .flag(ConfigKeys.SHARDS, Map.of("x", "amqp://h:5672"), "--shard")
+                .flag(ConfigKeys.NODE_ID, "api-9", "--node-id")
+                .flag(ConfigKeys.HOST, null, "--host")
+                .flag(ConfigKeys.PORT, 0, "--port")
+                .build();
 
         // When they are merged
         ApiSettings settings = ApiSettings.from(file.overriddenBy(flags));
@@ -155,7 +144,7 @@ class NodeConfigTest {
 
     @Test
     void defaultsWithOnlyShards() {
-        NodeConfigFile file = NodeConfigFile.parse("shards: {s0: 'amqp://127.0.0.1'}" + API_SECURITY, "f");
+        NodeConfig file = NodeConfig.parse("shards: {s0: 'amqp://127.0.0.1'}" + API_SECURITY, "f");
 
         ApiSettings api = ApiSettings.from(file);
 
@@ -167,7 +156,7 @@ class NodeConfigTest {
 
     @Test
     void aBackendWithOneShardBelongsToIt() {
-        NodeConfigFile file = NodeConfigFile.parse(
+        NodeConfig file = NodeConfig.parse(
                 "shards: {only: 'amqp://127.0.0.1'}\nbootstrap-servers: k:9092\ncluster-secret-file: s" + ENCRYPTION,
                 "f");
 
@@ -176,7 +165,7 @@ class NodeConfigTest {
 
     @Test
     void unknownKeysAreRefusedByName() {
-        assertThatThrownBy(() -> NodeConfigFile.parse("shard: s0\n", "cluster.yaml"))
+        assertThatThrownBy(() -> NodeConfig.parse("shard: s0\n", "cluster.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cluster.yaml")
                 .hasMessageContaining("unknown key 'shard'")
@@ -185,24 +174,24 @@ class NodeConfigTest {
 
     @Test
     void malformedYamlSaysWhere() {
-        assertThatThrownBy(() -> NodeConfigFile.parse("shards:\n  s0: [unclosed\n", "cluster.yaml"))
+        assertThatThrownBy(() -> NodeConfig.parse("shards:\n  s0: [unclosed\n", "cluster.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cluster.yaml: not a valid configuration at line");
-        assertThatThrownBy(() -> NodeConfigFile.parse("port: eighty\n", "cluster.yaml"))
+        assertThatThrownBy(() -> NodeConfig.parse("port: eighty\n", "cluster.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("not a valid configuration");
     }
 
     @Test
     void aMissingFileIsNamed() {
-        assertThatThrownBy(() -> NodeConfigFile.load(dir.resolve("nope.yaml")))
+        assertThatThrownBy(() -> NodeConfig.load(dir.resolve("nope.yaml")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.yaml does not exist");
     }
 
     @Test
     void missingOrBadValuesNameTheirKey() {
-        assertThatThrownBy(() -> ApiSettings.from(NodeConfigFile.empty()))
+        assertThatThrownBy(() -> ApiSettings.from(NodeConfig.empty()))
                 .hasMessageStartingWith("shards: no shard configured");
         assertThatThrownBy(() -> ApiSettings.from(parse("shards: {s0: 'http://h'}")))
                 .hasMessageContaining("shards.s0: the URI must start with amqp://");
@@ -269,7 +258,7 @@ class NodeConfigTest {
         assertThatThrownBy(() -> ApiSettings.from(parse(
                         shards + "\ncluster-secret-file: s\noauth: {issuer: i, audience: a, jwks-uri: 'ftp://i'}")))
                 .hasMessageStartingWith("oauth.jwks-uri: must be an http(s) URL");
-        assertThatThrownBy(() -> NodeConfigFile.parse(shards + "\noauth: {issuer: i, jwks: x}", "cluster.yaml"))
+        assertThatThrownBy(() -> NodeConfig.parse(shards + "\noauth: {issuer: i, jwks: x}", "cluster.yaml"))
                 .hasMessageContaining("unknown key 'oauth.jwks'")
                 .hasMessageContaining("jwks-file");
     }
@@ -298,8 +287,8 @@ class NodeConfigTest {
         assertThat(backend.switchConfig().apiSide()).isFalse();
 
         // And flags that do not name one keep the file's
-        assertThat(parse(yaml).overriddenBy(NodeConfigFile.empty()).amqpCaFile())
-                .isEqualTo(ca.toString());
+        assertThat(parse(yaml).overriddenBy(NodeConfig.empty()).get(ConfigKeys.AMQP_CA_FILE))
+                .isEqualTo(ca);
     }
 
     @Test
@@ -433,7 +422,7 @@ class NodeConfigTest {
         assertThat(NodeIds.unique()).hasSizeLessThanOrEqualTo(64);
     }
 
-    private static NodeConfigFile parse(String yaml) {
-        return NodeConfigFile.parse(yaml, "test.yaml");
+    private static NodeConfig parse(String yaml) {
+        return NodeConfig.parse(yaml, "test.yaml");
     }
 }
