@@ -9,6 +9,7 @@ import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
 import dev.switchboard.api.internal.JsonHttpHandler;
 import dev.switchboard.api.internal.JwksHandler;
+import dev.switchboard.api.internal.OpenApiHandler;
 import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
 import dev.switchboard.api.internal.ThriftDispatcher;
@@ -172,6 +173,7 @@ public final class ApiServer implements AutoCloseable {
                 health,
                 HealthHandler.READY_PATH,
                 health));
+        routes.put(OpenApiHandler.PATH, new OpenApiHandler());
         for (String call : JsonHttpHandler.callNames()) {
             routes.put(
                     JsonHttpHandler.PATH_PREFIX + call,

@@ -228,6 +228,31 @@ class JsonCallsTest {
         assertThat(unknownCall.statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void theServedDescriptionIsTheOneInTheRepositoryAndItsSchemasReject() throws Exception {
+        HttpResponse<String> served = http.send(
+                HttpRequest.newBuilder(server.uri().resolve("/v1/openapi.json"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(served.body()).get("openapi").asText()).isEqualTo("3.1.0");
+        assertThat(JSON.readTree(served.body())
+                        .at("/paths/~1v1~1json~1write/post")
+                        .isMissingNode())
+                .isFalse();
+        // the validator is not vacuous: a wrong type, an unknown field and a missing payload are refused
+        assertThat(OpenApiSchemas.isValid("ReadRequest", JSON.readTree("{\"sessionId\":\"s\",\"seq\":\"1\"}")))
+                .isFalse();
+        assertThat(OpenApiSchemas.isValid("AckRequest", JSON.readTree("{\"sessionId\":\"s\",\"seq\":1,\"x\":1}")))
+                .isFalse();
+        assertThat(OpenApiSchemas.isValid("Event", JSON.readTree("{\"key\":\"AA==\"}")))
+                .isFalse();
+        assertThat(OpenApiSchemas.isValid("Event", JSON.readTree("{\"text\":\"a\"}")))
+                .isTrue();
+    }
+
     private static void assertInvalid(String body, String messagePart) throws Exception {
         HttpResponse<String> response = post("allocate", body, token("orders"));
         assertThat(response.statusCode()).as(body).isEqualTo(400);
@@ -236,6 +261,7 @@ class JsonCallsTest {
         assertThat(error.get("message").asText()).as(body).contains(messagePart);
     }
 
+    /** Posts {@code body}; every answer (and every accepted request) is checked against the OpenAPI description. */
     private static HttpResponse<String> post(String call, String body, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(call))
                 .header("Content-Type", "application/json")
@@ -243,7 +269,12 @@ class JsonCallsTest {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 404) {
+            OpenApiSchemas.assertExchange(
+                    call, body.getBytes(StandardCharsets.UTF_8), response.statusCode(), response.body());
+        }
+        return response;
     }
 
     private static HttpResponse<String> postSigned(String call, byte[] body, boolean gzip) throws Exception {
@@ -257,9 +288,11 @@ class JsonCallsTest {
             sent = out.toByteArray();
             request.header("Content-Encoding", "gzip");
         }
-        return http.send(
+        HttpResponse<String> response = http.send(
                 request.POST(HttpRequest.BodyPublishers.ofByteArray(sent)).build(),
                 HttpResponse.BodyHandlers.ofString());
+        OpenApiSchemas.assertExchange(call, body, response.statusCode(), response.body());
+        return response;
     }
 
     /** A request to {@code call} with the MAC headers for {@code body}, signed as a client does. */
