@@ -1,9 +1,11 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.core.session.SessionId;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Configuration of one backend node, validated on construction with messages naming the kebab-case key.
@@ -25,6 +27,9 @@ import java.util.Objects;
  * @param deadLetterTopic where records readers are not given (no valid envelope while encryption is on) are
  *     copied: a topic name in which {@code {topic}} stands for the record's topic ({@code dead-letter-topic},
  *     default {@value #DEFAULT_DEAD_LETTER_TOPIC}); created when missing
+ * @param dataDir the node's own directory ({@code data-dir}): a draining node writes what Kafka has not
+ *     acknowledged by its drain deadline to {@code <data-dir>/spill/} and re-injects it when it starts again,
+ *     before it takes sessions. Empty: nothing is spilled (such commits answer UNAVAILABLE and the client resends)
  */
 public record BackendConfig(
         String shard,
@@ -37,7 +42,8 @@ public record BackendConfig(
         int replicationFactor,
         EncryptionConfig encryption,
         long tailCacheBytes,
-        String deadLetterTopic) {
+        String deadLetterTopic,
+        Optional<Path> dataDir) {
 
     public static final String DEFAULT_SHARD = "s0";
     public static final long DEFAULT_TAIL_CACHE_BYTES = 8L << 20;
@@ -70,6 +76,7 @@ public record BackendConfig(
             throw new IllegalArgumentException("tail-cache-bytes must not be negative, got " + tailCacheBytes);
         }
         deadLetterTopic = deadLetterTopic == null ? DEFAULT_DEAD_LETTER_TOPIC : deadLetterTopic;
+        dataDir = dataDir == null ? Optional.empty() : dataDir;
         if (!deadLetterTopic.replace("{topic}", "t").matches("[a-zA-Z0-9._-]{1,200}")) {
             throw new IllegalArgumentException("dead-letter-topic must be a topic name of [a-zA-Z0-9._-] in which"
                     + " {topic} stands for the read topic, got: " + deadLetterTopic);
@@ -94,6 +101,7 @@ public record BackendConfig(
         private EncryptionConfig encryption = EncryptionConfig.disabled();
         private long tailCacheBytes = DEFAULT_TAIL_CACHE_BYTES;
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+        private Path dataDir;
 
         private Builder(String nodeId, String bootstrapServers) {
             this.nodeId = nodeId;
@@ -148,6 +156,12 @@ public record BackendConfig(
             return this;
         }
 
+        /** The node's own directory, for its spill journal. */
+        public Builder dataDir(Path value) {
+            dataDir = Objects.requireNonNull(value, "dataDir");
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     shard,
@@ -160,7 +174,8 @@ public record BackendConfig(
                     replicationFactor,
                     encryption,
                     tailCacheBytes,
-                    deadLetterTopic);
+                    deadLetterTopic,
+                    Optional.ofNullable(dataDir));
         }
     }
 }

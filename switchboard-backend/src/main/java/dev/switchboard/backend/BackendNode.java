@@ -9,6 +9,7 @@ import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
 import dev.switchboard.backend.internal.SessionRegistry;
+import dev.switchboard.backend.internal.Spiller;
 import dev.switchboard.backend.internal.TailReaders;
 import dev.switchboard.backend.internal.TopicManager;
 import dev.switchboard.backend.internal.WriterLedger;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * its own serial queue on virtual threads, so sessions run concurrently while one session's requests are
  * handled one at a time, in arrival order.
  *
- * <p>Lifecycle: running → draining ({@link #drain}: no allocations, no new reads, writes or commits; acks,
- * disposes and commits already queued finish) → closed ({@link #close}: waits for queued work up to the drain
- * timeout, disposes every session, flushes and closes the producer).
+ * <p>Lifecycle ({@link DrainState}): with a data dir, a starting node first re-injects its spill journal, then
+ * SERVING → DRAINING ({@link #drain}: no allocations, reads or writes, answered DRAINING; commits, acks and
+ * disposes still work, and commits waiting for Kafka wait until the drain deadline) → SPILLING ({@link #close}
+ * at the drain deadline, when commits still wait: the producer closes, the chunks Kafka did not acknowledge go
+ * to the spill journal, forced to disk, and their commits answer SPILLED) → CLOSED (every session disposed).
  */
 public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BackendNode.class);
@@ -49,6 +53,10 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             task -> Thread.ofVirtual().name("sb-session").start(task);
     /** How many writers' last committed seq a node remembers (least recently used are forgotten). */
     private static final int REMEMBERED_WRITERS = 100_000;
+    /** How long each step of the spill (collecting chunks, answering commits) may take. */
+    private static final Duration SPILL_STEP_TIMEOUT = Duration.ofSeconds(10);
+    /** How often re-injecting a spill journal tries Kafka again while it is unavailable. */
+    private static final Duration REINJECT_RETRY = Duration.ofSeconds(2);
 
     private final BackendConfig config;
     private final TopicManager topics;
@@ -58,8 +66,10 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final TailReaders tails;
     private final ReadGate gate;
     private final Optional<DataKeys> dataKeys;
-    private final AtomicBoolean draining = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final WriterLedger ledger = new WriterLedger(REMEMBERED_WRITERS);
+    private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
+    /** Once-guard: close runs one time. */
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
 
     private BackendNode(BackendConfig config, CursorCodec cursors, Clock clock, Optional<DataKeys> dataKeys) {
         this.config = config;
@@ -84,9 +94,9 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 cursors,
                 topics,
                 publisher,
-                new WriterLedger(REMEMBERED_WRITERS),
+                ledger,
                 registry,
-                draining::get,
+                this::draining,
                 VIRTUAL_THREADS,
                 clock,
                 cipher,
@@ -125,6 +135,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             BackendConfig config, byte[] clusterSecret, Clock clock, Optional<KeyManagementService> kms) {
         Optional<DataKeys> dataKeys = kms.map(service -> DataKeys.open(config, service, clock));
         BackendNode node = new BackendNode(config, new CursorCodec(clusterSecret), clock, dataKeys);
+        config.dataDir().ifPresent(node::reinjectSpilled);
         LOGGER.info(
                 "backend node started shard={} node={} bootstrap-servers={} encryption={}",
                 config.shard(),
@@ -132,6 +143,23 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 config.bootstrapServers(),
                 config.encryption().enabled() ? "on" : "off");
         return node;
+    }
+
+    /** Before the node takes any session: publishes what it spilled when it drained last time. */
+    private void reinjectSpilled(java.nio.file.Path dataDir) {
+        try {
+            int chunks = Spiller.reinject(dataDir, publisher, ledger, REINJECT_RETRY);
+            if (chunks > 0) {
+                LOGGER.info("spilled chunks re-injected node={} chunks={}", nodeId(), chunks);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while re-injecting the spill journal", e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     @Override
@@ -157,8 +185,31 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         return gate;
     }
 
+    /** True once the node drains: it takes no sessions and no new reads or writes. */
     public boolean draining() {
-        return draining.get();
+        return state.get() != DrainState.SERVING;
+    }
+
+    /** Where the node stands in its drain (for the {@code switchboard_drain_state} gauge: {@link DrainState#code}). */
+    public DrainState drainState() {
+        return state.get();
+    }
+
+    /** Moves the node forward to {@code next}; false when it is there or beyond already. */
+    private boolean become(DrainState next) {
+        DrainState current = state.get();
+        while (current.mayBecome(next)) {
+            if (state.compareAndSet(current, next)) {
+                LOGGER.info(
+                        "backend node {} shard={} node={}",
+                        next.name().toLowerCase(java.util.Locale.ROOT),
+                        shard(),
+                        nodeId());
+                return true;
+            }
+            current = state.get();
+        }
+        return false;
     }
 
     @Override
@@ -181,18 +232,20 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         return switch (request.getSetField()) {
             case ALLOCATE -> allocate(request);
             case DISPOSE -> dispose(request.getDispose().getSessionId());
-            case READ, WRITE, COMMIT -> {
-                if (draining.get()) {
+            case READ, WRITE -> {
+                if (draining()) {
                     throw SwitchboardException.of(ErrorCode.DRAINING, "node is draining; allocate a new session");
                 }
                 yield forward(request);
             }
-            case ACK -> forward(request);
+            // a draining node still commits what a session staged: the answer tells the client exactly what is in
+            // Kafka (or spilled), so it resends nothing twice when it moves to another node
+            case COMMIT, ACK -> forward(request);
         };
     }
 
     private CompletableFuture<SwitchResponse> allocate(SwitchRequest request) {
-        if (draining.get()) {
+        if (draining()) {
             throw SwitchboardException.of(ErrorCode.DRAINING, "node is draining; allocate elsewhere");
         }
         return CompletableFuture.supplyAsync(
@@ -228,31 +281,41 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         return SwitchResponses.error(error);
     }
 
-    /** Stops taking allocations and new work; ends blocked long polls. Idempotent. */
+    /** Stops taking allocations and new reads and writes; ends blocked long polls. Idempotent. */
     public void drain() {
-        if (draining.compareAndSet(false, true)) {
+        if (become(DrainState.DRAINING)) {
             LOGGER.info("backend node draining shard={} node={} sessions={}", shard(), nodeId(), registry.size());
         }
         registry.wakeAll();
     }
 
-    /** Drains, lets queued work (in-flight commits) finish up to the drain timeout, then releases everything. */
+    /**
+     * Drains, lets in-flight commits finish up to the drain timeout, then (with a data dir) writes what Kafka has
+     * not acknowledged to the spill journal and answers those commits SPILLED, then releases everything.
+     */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!closeStarted.compareAndSet(false, true)) {
             return;
         }
         drain();
         long deadline = System.nanoTime() + config.limits().drainTimeout().toNanos();
         boolean finished = await(registry.idle(), deadline);
-        CompletableFuture<Void> released = registry.disposeAll("node closed");
         gate.close(); // queued dead-letter copies are sent before the producer closes
+        if (!finished && config.dataDir().isPresent()) {
+            become(DrainState.SPILLING);
+            publisher.close(Duration.ZERO); // every publish gets its outcome now: acknowledged, or to be spilled
+            Spiller.spill(registry, config.dataDir().get(), nodeId(), SPILL_STEP_TIMEOUT);
+            await(registry.idle(), System.nanoTime() + SPILL_STEP_TIMEOUT.toNanos());
+        }
+        CompletableFuture<Void> released = registry.disposeAll("node closed");
         publisher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         await(released, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         tails.close();
         registry.close();
         topics.close();
         dataKeys.ifPresent(DataKeys::close);
+        become(DrainState.CLOSED);
         LOGGER.info("backend node closed shard={} node={} drained-in-time={}", shard(), nodeId(), finished);
     }
 

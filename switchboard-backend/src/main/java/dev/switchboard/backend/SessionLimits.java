@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param sessionTtl how long a session may stay idle before it is disposed ({@code session-ttl})
  * @param maxWait the longest a read long-polls, and the longest a commit waits for Kafka ({@code max-wait})
  * @param prefetchEvents how many events a read session may read ahead of its client ({@code prefetch-events})
- * @param drainTimeout how long closing a node waits for in-flight commits ({@code drain-timeout})
+ * @param drainTimeout how long a draining node lets in-flight commits wait for Kafka before it writes what Kafka has
+ *     not acknowledged to its spill journal ({@code drain-timeout}, default 40 s); longer than {@code max-wait}, so
+ *     a commit that started just before the drain gets all its time
  */
 public record SessionLimits(
         int maxEventsPerRead,
@@ -47,6 +49,10 @@ public record SessionLimits(
         positive("session-ttl", sessionTtl);
         positive("max-wait", maxWait);
         positive("drain-timeout", drainTimeout);
+        if (drainTimeout.compareTo(maxWait) <= 0) {
+            throw new IllegalArgumentException("drain-timeout (" + drainTimeout + ") must be longer than max-wait ("
+                    + maxWait + "), the longest a commit waits for Kafka");
+        }
         if (maxWait.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("max-wait must be at most " + Integer.MAX_VALUE + " ms, got " + maxWait);
         }
@@ -64,7 +70,7 @@ public record SessionLimits(
                 Duration.ofMinutes(5),
                 Duration.ofSeconds(30),
                 2000,
-                Duration.ofSeconds(8));
+                Duration.ofSeconds(40));
     }
 
     /** A builder starting from {@link #defaults()}. */

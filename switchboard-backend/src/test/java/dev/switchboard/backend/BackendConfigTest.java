@@ -26,7 +26,8 @@ class BackendConfigTest {
     @Test
     void missingObjectValuesTakeTheirDefaults() {
         // When
-        BackendConfig config = new BackendConfig(null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null, 0, null);
+        BackendConfig config =
+                new BackendConfig(null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null, 0, null, null);
 
         // Then
         assertThat(config.shard()).isEqualTo("s0");
@@ -51,6 +52,7 @@ class BackendConfigTest {
                 1,
                 null,
                 BackendConfig.DEFAULT_TAIL_CACHE_BYTES,
+                null,
                 null);
         kafka.clear();
 

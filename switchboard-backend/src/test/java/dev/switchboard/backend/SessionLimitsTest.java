@@ -24,7 +24,7 @@ class SessionLimitsTest {
         assertThat(limits.sessionTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(limits.maxWait()).isEqualTo(Duration.ofSeconds(30));
         assertThat(limits.prefetchEvents()).isEqualTo(2000);
-        assertThat(limits.drainTimeout()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(limits.drainTimeout()).isEqualTo(Duration.ofSeconds(40));
     }
 
     @Test
@@ -59,6 +59,11 @@ class SessionLimitsTest {
                         .drainTimeout(Duration.ofSeconds(-1))
                         .build())
                 .hasMessageContaining("drain-timeout");
+        assertThatThrownBy(() -> SessionLimits.builder()
+                        .maxWait(Duration.ofSeconds(30))
+                        .drainTimeout(Duration.ofSeconds(30))
+                        .build())
+                .hasMessageContaining("drain-timeout (PT30S) must be longer than max-wait (PT30S)");
         assertThatThrownBy(() -> SessionLimits.builder()
                         .maxEventBytes(2048)
                         .maxBytesPerChunk(1024)

@@ -114,7 +114,8 @@ public final class Allocator {
                 ledger,
                 executor,
                 clock,
-                cipher));
+                cipher,
+                () -> draining.getAsBoolean() && config.dataDir().isPresent()));
         return response(id).setWriterId(writerId).setLastCommittedSeq(lastCommitted);
     }
 

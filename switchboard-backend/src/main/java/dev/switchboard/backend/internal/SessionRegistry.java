@@ -91,6 +91,11 @@ public final class SessionRegistry implements AutoCloseable {
         }
     }
 
+    /** Every session hosted now. */
+    List<HostedSession> all() {
+        return List.copyOf(sessions.values());
+    }
+
     public int size() {
         return sessions.size();
     }

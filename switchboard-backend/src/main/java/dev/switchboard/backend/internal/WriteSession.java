@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,16 @@ final class WriteSession extends HostedSession {
     private final NavigableMap<Long, List<ProducerRecord<byte[], byte[]>>> staged = new TreeMap<>();
     private final PublishPipeline pipeline;
     private final RecordCipher cipher;
+    /** True while the node drains with a spill journal: commits wait for Kafka or the spill, not max-wait. */
+    private final BooleanSupplier holdsCommits;
+    /** Completes once the node's spill at the drain deadline is over (spilled or not). */
+    private final CompletableFuture<Void> spillDone = new CompletableFuture<>();
+
     private WriteMachine.State state;
+    /** The highest chunk a commit waits for: what the client was promised an answer about. */
+    private long awaitedUpTo;
+    /** Chunks above this one were spilled, not acknowledged by Kafka; none while no spill happened. */
+    private long spilledAbove = Long.MAX_VALUE;
 
     WriteSession(
             SessionId id,
@@ -57,9 +67,11 @@ final class WriteSession extends HostedSession {
             WriterLedger ledger,
             Executor executor,
             Clock clock,
-            RecordCipher cipher) {
+            RecordCipher cipher,
+            BooleanSupplier holdsCommits) {
         super(id, topic, executor, clock);
         this.cipher = cipher;
+        this.holdsCommits = holdsCommits;
         this.writerId = writerId;
         this.validator = new ChunkValidator(limits);
         this.ledger = ledger;
@@ -130,8 +142,9 @@ final class WriteSession extends HostedSession {
             }
         }
         if (awaited < 0) {
-            return CompletableFuture.completedFuture(replicated(committed()));
+            return CompletableFuture.completedFuture(answer());
         }
+        awaitedUpTo = Math.max(awaitedUpTo, awaited);
         return awaitCommitted(awaited, System.nanoTime() + pipeline.maxWait().toNanos());
     }
 
@@ -139,33 +152,82 @@ final class WriteSession extends HostedSession {
      * On the queue: answers once {@code committed} reaches {@code seq}. Until then it waits, off the queue, for the
      * oldest publish in flight (at most until {@code deadline}) and checks again on the queue. UNAVAILABLE when
      * Kafka failed the publish (the chunks stay staged; a new commit publishes them again) or did not answer in
-     * time (the publish stays in flight; a new commit waits for it).
+     * time (the publish stays in flight; a new commit waits for it). While the node drains with a spill journal,
+     * a commit waits past max-wait, for Kafka or for the spill at the drain deadline: it is answered SPILLED when
+     * its chunks went to the journal, never left to the client to resend while they may still land.
      */
     private CompletableFuture<CommitResponse> awaitCommitted(long seq, long deadline) {
         Optional<SwitchboardException> failure = pipeline.settle(this::step);
-        if (failure.isPresent()) {
-            throw failure.get();
-        }
         if (committed() >= seq) {
-            return CompletableFuture.completedFuture(replicated(committed()));
+            return CompletableFuture.completedFuture(answer());
         }
-        CompletableFuture<Void> oldest = pipeline.oldest()
-                .orElseThrow(() -> SwitchboardException.of(
-                        ErrorCode.UNAVAILABLE, "publishing chunks up to " + seq + " failed; commit again"));
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
+        if (spillDone.isDone()) {
             throw SwitchboardException.of(
-                    ErrorCode.UNAVAILABLE, "Kafka has not acknowledged the chunks within max-wait; commit again");
+                    ErrorCode.UNAVAILABLE, "the node drained before Kafka acknowledged the chunks; commit again");
         }
-        return oldest.handle((ignored, error) -> null)
-                .completeOnTimeout(null, remaining, TimeUnit.NANOSECONDS)
-                .thenCompose(ignored -> onQueue(() -> awaitCommitted(seq, deadline)))
+        Optional<CompletableFuture<Void>> oldest = pipeline.oldest();
+        CompletableFuture<Void> next;
+        if (holdsCommits.getAsBoolean()) {
+            CompletableFuture<Void> kafka = oldest.map(publish -> publish.handle((ignored, error) -> (Void) null))
+                    .orElseGet(CompletableFuture::new);
+            next = CompletableFuture.anyOf(kafka, spillDone).handle((ignored, error) -> null);
+        } else {
+            if (failure.isPresent()) {
+                awaitedUpTo = committed(); // answered: the client resends these chunks
+                throw failure.get();
+            }
+            if (oldest.isEmpty()) {
+                awaitedUpTo = committed();
+                throw SwitchboardException.of(
+                        ErrorCode.UNAVAILABLE, "publishing chunks up to " + seq + " failed; commit again");
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw SwitchboardException.of(
+                        ErrorCode.UNAVAILABLE, "Kafka has not acknowledged the chunks within max-wait; commit again");
+            }
+            next = oldest.get()
+                    .handle((ignored, error) -> (Void) null)
+                    .completeOnTimeout(null, remaining, TimeUnit.NANOSECONDS);
+        }
+        return next.thenCompose(ignored -> onQueue(() -> awaitCommitted(seq, deadline)))
                 .thenCompose(answer -> answer);
     }
 
-    /** Every chunk up to {@code seq} was acknowledged by Kafka with acks=all. */
-    private static CommitResponse replicated(long seq) {
-        return new CommitResponse(seq).setDurability(Durability.REPLICATED);
+    /** The commit answer for everything committed so far: REPLICATED, or SPILLED when the spill covered it. */
+    private CommitResponse answer() {
+        long committed = committed();
+        return new CommitResponse(committed)
+                .setDurability(committed > spilledAbove ? Durability.SPILLED : Durability.REPLICATED);
+    }
+
+    /**
+     * On the queue, after the node's producer closed at the drain deadline: the staged chunks a commit waits for
+     * that Kafka did not acknowledge, in order; what the node must spill for this session.
+     */
+    List<SpillJournal.Chunk> unacknowledged() {
+        if (!(state instanceof WriteMachine.Open)) {
+            return List.of();
+        }
+        settlePublishes();
+        List<SpillJournal.Chunk> chunks = new ArrayList<>();
+        staged.subMap(committed(), false, awaitedUpTo, true)
+                .forEach((seq, records) -> chunks.add(new SpillJournal.Chunk(topic(), writerId, seq, records)));
+        return chunks;
+    }
+
+    /** On the queue: chunks up to {@code seq} are in the spill journal, on disk; waiting commits answer SPILLED. */
+    void spilled(long seq) {
+        if (state instanceof WriteMachine.Open open && seq > open.committed()) {
+            spilledAbove = open.committed();
+            step(new WriteMachine.Published(seq));
+            LOGGER.info("chunks spilled session={} writer={} from={} to={}", id(), writerId, spilledAbove + 1, seq);
+        }
+    }
+
+    /** The spill is over, whatever it did: waiting commits answer now. Safe from any thread. */
+    void spillFinished() {
+        spillDone.complete(null);
     }
 
     /** Reports finished publishes to the machine, so a completed commit frees the window. */

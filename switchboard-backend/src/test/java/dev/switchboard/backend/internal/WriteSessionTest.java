@@ -37,6 +37,70 @@ class WriteSessionTest {
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     private final WriterLedger ledger = new WriterLedger(10);
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Test
+    void aCommitHeldByADrainIsAnsweredSpilledOnceItsChunksAreInTheJournal() {
+        // Given two chunks whose commit Kafka has not acknowledged, on a node that drains with a spill journal
+        WriteSession session = session(Duration.ofMillis(100));
+        answer(session, write(1, 2));
+        answer(session, write(2, 1));
+        draining.set(true);
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(2));
+        await().until(() -> producer.history().size() == 3);
+
+        // When the drain deadline passes: the producer closes (its sends fail), the session hands over its chunks
+        for (int i = 0; i < 3; i++) {
+            producer.errorNext(new NetworkException("producer closed"));
+        }
+        List<SpillJournal.Chunk> chunks = done(session.onQueue(session::unacknowledged));
+
+        // Then the commit still waits (well past max-wait): it was promised an answer
+        assertThat(commit).isNotDone();
+        assertThat(chunks).extracting(SpillJournal.Chunk::seq).containsExactly(1L, 2L);
+        assertThat(chunks.get(0).records()).hasSize(2);
+
+        // and once they are on disk, the commit answers SPILLED for both
+        done(session.onQueue(() -> {
+            session.spilled(2);
+            return null;
+        }));
+        session.spillFinished();
+        SwitchResponse answer = join(commit);
+        assertThat(answer.getCommit().getCommittedSeq()).isEqualTo(2);
+        assertThat(answer.getCommit().getDurability()).isEqualTo(dev.switchboard.protocol.thrift.Durability.SPILLED);
+        assertThat(ledger.lastCommitted("w")).isEqualTo(2);
+    }
+
+    @Test
+    void aCommitKafkaAcknowledgesDuringTheDrainIsReplicatedAndNotSpilled() {
+        WriteSession session = session(Duration.ofMillis(100));
+        answer(session, write(1, 1));
+        draining.set(true);
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(1));
+        await().until(() -> producer.history().size() == 1);
+
+        producer.completeNext();
+
+        SwitchResponse answer = join(commit);
+        assertThat(answer.getCommit().getDurability()).isEqualTo(dev.switchboard.protocol.thrift.Durability.REPLICATED);
+        assertThat(done(session.onQueue(session::unacknowledged))).isEmpty();
+    }
+
+    @Test
+    void aHeldCommitWhoseChunksCouldNotBeSpilledAnswersUnavailable() {
+        WriteSession session = session(Duration.ofMillis(100));
+        answer(session, write(1, 1));
+        draining.set(true);
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(1));
+        await().until(() -> producer.history().size() == 1);
+        producer.errorNext(new NetworkException("producer closed"));
+
+        session.spillFinished(); // the journal could not be written
+
+        assertThat(join(commit).getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(ledger.lastCommitted("w")).isZero();
+    }
 
     @Test
     void aFailedPublishAnswersUnavailableAndTheNextCommitPublishesAgain() {
@@ -168,7 +232,8 @@ class WriteSessionTest {
                 ledger,
                 task -> Thread.ofVirtual().start(task),
                 Clock.systemUTC(),
-                cipher);
+                cipher,
+                draining::get);
     }
 
     private static SwitchRequest write(long seq, int events) {
@@ -192,6 +257,14 @@ class WriteSessionTest {
                     .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("no answer", e);
+        }
+    }
+
+    private static <T> T done(CompletableFuture<T> future) {
+        try {
+            return future.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("not done", e);
         }
     }
 }

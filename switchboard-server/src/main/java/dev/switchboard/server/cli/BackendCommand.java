@@ -36,12 +36,20 @@ public final class BackendCommand implements Callable<Integer> {
             description = "create unknown topics on first use")
     Boolean autoCreateTopics;
 
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "the node's own directory: a drain spills what Kafka has not acknowledged to DIR/spill,"
+                    + " re-injected on the next start (default: ./switchboard-data)")
+    java.nio.file.Path dataDir;
+
     @Override
     public Integer call() throws Exception {
         BackendSettings settings = BackendSettings.from(node.build(node.layers()
                 .flag(ConfigKeys.NODE_SHARD, nodeShard, "--node-shard")
                 .flag(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers, "--bootstrap-servers")
-                .flag(ConfigKeys.AUTO_CREATE_TOPICS, autoCreateTopics, "--auto-create-topics")));
+                .flag(ConfigKeys.AUTO_CREATE_TOPICS, autoCreateTopics, "--auto-create-topics")
+                .flag(ConfigKeys.DATA_DIR, dataDir, "--data-dir")));
         return UntilStopped.run(BackendRole.start(settings), node.parent());
     }
 }

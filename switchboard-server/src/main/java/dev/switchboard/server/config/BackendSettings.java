@@ -140,7 +140,8 @@ public final class BackendSettings {
                 .limits(limits(config))
                 .encryption(encryptionConfig())
                 .tailCacheBytes(tailCacheBytes())
-                .deadLetterTopic(config.get(ConfigKeys.DEAD_LETTER_TOPIC));
+                .deadLetterTopic(config.get(ConfigKeys.DEAD_LETTER_TOPIC))
+                .dataDir(config.get(ConfigKeys.DATA_DIR).toAbsolutePath());
         config.find(ConfigKeys.KAFKA).orElse(Map.of()).forEach(builder::kafka);
         try {
             return builder.build();

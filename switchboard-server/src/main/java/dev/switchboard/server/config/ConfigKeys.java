@@ -253,7 +253,8 @@ public final class ConfigKeys {
                     "limits.drain-timeout",
                     ConfigType.DURATION,
                     LIMITS.drainTimeout(),
-                    "how long closing a backend waits for in-flight commits",
+                    "how long a draining backend lets commits wait for Kafka before it spills what is not"
+                            + " acknowledged; longer than limits.max-wait",
                     BACKEND,
                     STANDALONE)
             .checked(positive()));
@@ -332,7 +333,9 @@ public final class ConfigKeys {
             "data-dir",
             ConfigType.PATH,
             Path.of("switchboard-data"),
-            "where Kafka's data and the keys live",
+            "standalone: where Kafka's data and the keys live; backend: the node's own directory, whose spill/"
+                    + " holds what a drain could not get acknowledged by Kafka, re-injected on the next start",
+            BACKEND,
             STANDALONE));
     public static final ConfigKey<Boolean> TLS_SELF_SIGNED = define(ConfigKey.of(
             "tls-self-signed",

@@ -131,7 +131,16 @@ public final class LocalCluster implements AutoCloseable {
                         Optional.of(node),
                         "512m",
                         log(node),
-                        List.of("backend", "--config", config.toString(), "--node-shard", shard, "--node-id", node))));
+                        List.of(
+                                "backend",
+                                "--config",
+                                config.toString(),
+                                "--node-shard",
+                                shard,
+                                "--node-id",
+                                node,
+                                "--data-dir",
+                                dataDir.resolve("nodes").resolve(node).toString()))));
             }
         }
         for (ChildProcess backend : backends) {

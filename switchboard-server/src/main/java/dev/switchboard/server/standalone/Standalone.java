@@ -120,6 +120,7 @@ public final class Standalone implements AutoCloseable {
                             .encryption(StandaloneKeys.encryption(dir))
                             .tailCacheBytes(config.get(ConfigKeys.TAIL_CACHE_BYTES))
                             .limits(limits)
+                            .dataDir(dir.resolve("backend"))
                             .build(),
                     secret,
                     Clock.systemUTC());
