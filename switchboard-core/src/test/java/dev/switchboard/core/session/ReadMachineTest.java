@@ -34,7 +34,8 @@ class ReadMachineTest {
     private static final Delivered DELIVERED = new Delivered(4);
     private static final Closed CLOSED = new Closed();
 
-    static Stream<TableRow<State, Command, Effect>> table() {
+    /** The table as the Java tests hold it; the shared file must hold exactly these rows. */
+    static Stream<TableRow<State, Command, Effect>> javaTable() {
         return Stream.of(
                 // Idle(3): the next batch is 4
                 row("idle: read the next batch fetches it", IDLE, new Read(4), IDLE, new Fetch(4)),
@@ -68,6 +69,16 @@ class ReadMachineTest {
                 row("closed: ack", CLOSED, new Ack(1), CLOSED, rejected(ErrorCode.SESSION_LOST)),
                 row("closed: fetched", CLOSED, new Fetched(1), CLOSED, rejected(ErrorCode.SESSION_LOST)),
                 row("closed: dispose again releases nothing", CLOSED, new Dispose(), CLOSED));
+    }
+
+    /** The shared table, docs/vectors/session-machines.json: the Python SDK's port is checked against it too. */
+    static Stream<TableRow<State, Command, Effect>> table() {
+        return SessionTables.rows("read", ReadMachine.class);
+    }
+
+    @Test
+    void theSharedTableFileHoldsExactlyTheJavaTable() {
+        assertThat(table().toList()).containsExactlyElementsOf(javaTable().toList());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -45,7 +45,8 @@ class WriteMachineTest {
 
     private static final Closed CLOSED = new Closed();
 
-    static Stream<TableRow<State, Command, Effect>> table() {
+    /** The table as the Java tests hold it; the shared file must hold exactly these rows. */
+    static Stream<TableRow<State, Command, Effect>> javaTable() {
         return Stream.of(writes(), commits(), publishEvents(), disposes()).flatMap(s -> s);
     }
 
@@ -136,6 +137,16 @@ class WriteMachineTest {
                 row("closed: published", CLOSED, new Published(1), CLOSED, rejected(ErrorCode.SESSION_LOST)),
                 row("closed: publish failed", CLOSED, new PublishFailed(), CLOSED, rejected(ErrorCode.SESSION_LOST)),
                 row("closed: dispose again releases nothing", CLOSED, new Dispose(), CLOSED));
+    }
+
+    /** The shared table, docs/vectors/session-machines.json: the Python SDK's port is checked against it too. */
+    static Stream<TableRow<State, Command, Effect>> table() {
+        return SessionTables.rows("write", WriteMachine.class);
+    }
+
+    @Test
+    void theSharedTableFileHoldsExactlyTheJavaTable() {
+        assertThat(table().toList()).containsExactlyElementsOf(javaTable().toList());
     }
 
     @ParameterizedTest(name = "{0}")

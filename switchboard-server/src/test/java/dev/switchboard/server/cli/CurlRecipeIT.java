@@ -56,17 +56,22 @@ class CurlRecipeIT {
         assertThat(recipe).contains("/v1/json/", "sb-mac", "openssl");
 
         // When running the recipe's lines as they are in the README
-        ProcessBuilder bash = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + recipe).directory(workDir.toFile());
+        ProcessBuilder bash =
+                new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + recipe).directory(workDir.toFile());
         bash.environment().put("SB", url);
         Process process = bash.start();
         CompletableFuture<String> out = drain(process, false);
         CompletableFuture<String> err = drain(process, true);
         process.getOutputStream().close();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the recipe finishes").isTrue();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS))
+                .as("the recipe finishes")
+                .isTrue();
 
         // Then it succeeded and printed what the README says: the answers and the two events read back
         String stdout = out.get();
-        assertThat(process.exitValue()).as("stderr: " + err.get() + "\nstdout: " + stdout).isZero();
+        assertThat(process.exitValue())
+                .as("stderr: " + err.get() + "\nstdout: " + stdout)
+                .isZero();
         List<String> lines = List.of(stdout.split("\n"));
         assertThat(lines)
                 .contains("{\"seq\":1,\"stagedSeq\":1}", "{}", "hello", "world")

@@ -1,0 +1,5 @@
+"""python3 -m switchboard produce|consume ..."""
+
+from .cli import entry
+
+entry()

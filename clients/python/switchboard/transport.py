@@ -1,0 +1,114 @@
+"""Signed JSON calls over HTTP (docs/protocol.md, "JSON"), with failover between API URLs and retries."""
+
+from __future__ import annotations
+
+import json
+import random
+import ssl
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from . import signing
+from .errors import SwitchboardError
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+class Backoff:
+    """Exponential back-off with full jitter: 50 ms doubling up to 2 s (the Java SDK's shape)."""
+
+    def __init__(self, first_ms: int = 50, max_ms: int = 2000) -> None:
+        self.first_ms, self.max_ms, self.attempt = first_ms, max_ms, 0
+
+    def next_delay_s(self) -> float:
+        ceiling = min(self.max_ms, self.first_ms * (2 ** min(self.attempt, 16)))
+        self.attempt += 1
+        return random.uniform(ceiling / 2, ceiling) / 1000.0
+
+
+class Transport:
+    """Sends one call as JSON to the first API URL that answers; every call is idempotent, so a failed or
+    unanswered one is sent again (to the next URL) until ``retry_budget_s`` is spent.
+
+    Retried: connection failures, BUSY (after its retryAfterMs), UNAVAILABLE, INTERNAL, and HTTP 5xx without a
+    JSON error. Not retried: everything else, raised as :class:`SwitchboardError`.
+    """
+
+    def __init__(self, urls: Sequence[str] = (DEFAULT_URL,), token: Optional[str] = None,
+                 ca_file: Optional[str] = None, retry_budget_s: float = 120.0, timeout_s: float = 90.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if not urls:
+            raise ValueError("at least one URL")
+        self.urls: List[str] = [u.rstrip("/") for u in urls]
+        self.token = token
+        self.retry_budget_s = retry_budget_s
+        self.timeout_s = timeout_s
+        self._sleep = sleep
+        self._current = 0
+        self._ssl = ssl.create_default_context(cafile=ca_file) if ca_file else None
+
+    def call(self, name: str, request: Dict[str, Any], session_id: Optional[str] = None,
+             mac_key: Optional[bytes] = None, retry: bool = True) -> Dict[str, Any]:
+        """Runs call ``name``: bearer token on allocate, signed with ``mac_key`` otherwise."""
+        body = json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        deadline = time.monotonic() + self.retry_budget_s
+        backoff = Backoff()
+        last: Optional[SwitchboardError] = None
+        while True:
+            try:
+                return self._once(name, body, session_id, mac_key)
+            except SwitchboardError as e:
+                if not retry or not e.retriable:
+                    raise
+                last = e
+            delay = backoff.next_delay_s()
+            if last is not None and last.retry_after_ms:
+                delay = max(delay, last.retry_after_ms / 1000.0)
+            if time.monotonic() + delay > deadline:
+                raise last  # type: ignore[misc]
+            self._sleep(delay)
+
+    def _once(self, name: str, body: bytes, session_id: Optional[str], mac_key: Optional[bytes]) -> Dict[str, Any]:
+        url = self.urls[self._current % len(self.urls)]
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if name == "allocate":
+            if self.token:
+                headers["Authorization"] = "Bearer " + self.token
+        elif mac_key is not None and session_id is not None:
+            ts = int(time.time() * 1000)
+            nonce = signing.nonce()
+            headers[signing.TIMESTAMP_HEADER] = str(ts)
+            headers[signing.NONCE_HEADER] = nonce
+            headers[signing.MAC_HEADER] = signing.sign(mac_key, session_id, ts, nonce, body)
+        request = urllib.request.Request(url + "/v1/json/" + name, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s, context=self._ssl) as response:
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            error = self._error(e)
+            if error.retriable:
+                self._current += 1  # another API node may do better
+            raise error from None
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            self._current += 1  # fail over to the next URL
+            raise SwitchboardError("UNAVAILABLE", "no answer from %s: %s" % (url, _reason(e)), retriable=True) from None
+
+    @staticmethod
+    def _error(e: urllib.error.HTTPError) -> SwitchboardError:
+        raw = e.read()
+        try:
+            payload = json.loads(raw.decode("utf-8"))
+            return SwitchboardError(payload["code"], payload.get("message", ""), retriable=payload.get("retriable"),
+                                    expected_seq=payload.get("expectedSeq"),
+                                    retry_after_ms=payload.get("retryAfterMs"), status=e.code)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            text = raw.decode("utf-8", "replace")[:200]
+            return SwitchboardError("UNAVAILABLE" if e.code >= 500 else "INVALID_REQUEST",
+                                    "HTTP %d: %s" % (e.code, text), retriable=e.code >= 500, status=e.code)
+
+
+def _reason(e: BaseException) -> str:
+    reason = getattr(e, "reason", None)
+    return str(reason if reason is not None else e)

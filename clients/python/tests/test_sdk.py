@@ -1,0 +1,138 @@
+"""The Python SDK against a real standalone server: publish, read back, resume from a cursor file, errors as
+documented, failover between URLs, and re-allocation after a lost session."""
+
+import base64
+import os
+import tempfile
+import unittest
+import uuid
+
+import switchboard
+from switchboard import Event, FileCursorStore, Publisher, Subscriber, SwitchboardError, Transport
+
+from . import standalone
+
+
+def topic() -> str:
+    return "py-" + uuid.uuid4().hex[:12]
+
+
+def read_all(subscriber: Subscriber, count: int, idle_polls: int = 10):
+    got = []
+    idle = 0
+    while len(got) < count and idle < idle_polls:
+        batch = subscriber.poll(max_events=count - len(got), max_wait_ms=2000)
+        if not batch.events:
+            idle += 1
+            continue
+        got.extend(batch.events)
+        subscriber.ack(batch)
+    return got
+
+
+class SdkTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = standalone.shared()
+
+    def transport(self, *urls: str) -> Transport:
+        return switchboard.connect(list(urls) or [self.server.url], token=self.server.token, retry_budget_s=30)
+
+    def test_publishes_and_reads_back_300_events_exactly_resuming_from_a_cursor_file(self) -> None:
+        name = topic()
+        sent = ["event-%d" % i for i in range(300)]
+        with Publisher(self.transport(), name, chunk_events=64) as publisher:
+            for text in sent:
+                publisher.send(Event(text, key="k%d" % (len(text) % 3), headers={"n": text}))
+            result = publisher.flush()
+        self.assertEqual(300, result.events)
+        self.assertEqual(300, publisher.committed_events)
+
+        cursor_file = os.path.join(tempfile.mkdtemp(), "c.cursor")
+        with Subscriber(self.transport(), name, cursor_store=FileCursorStore(cursor_file)) as first:
+            part = read_all(first, 120)
+        with Subscriber(self.transport(), name, cursor_store=FileCursorStore(cursor_file)) as second:
+            rest = read_all(second, 180)
+        texts = [e.text for e in part + rest]
+        self.assertGreaterEqual(len(part), 120)
+        self.assertEqual(300, len(texts), "no event lost, none twice")
+        self.assertEqual(sorted(sent), sorted(texts))
+        first_event = (part + rest)[0]
+        self.assertEqual(first_event.text.encode(), first_event.headers["n"])
+        self.assertIn("sb-id", first_event.headers)
+        with open(cursor_file, encoding="utf-8") as f:
+            self.assertTrue(f.read().strip())
+
+    def test_binary_payloads_and_headers_round_trip(self) -> None:
+        name = topic()
+        payload = bytes(range(256))
+        with Publisher(self.transport(), name) as publisher:
+            publisher.send(Event(payload, key=b"\xff\x00", headers={"bin": b"\xc3", "txt": "v"}, timestamp_ms=1767225600000))
+        with Subscriber(self.transport(), name) as subscriber:
+            [event] = read_all(subscriber, 1)
+        self.assertEqual(payload, event.payload)
+        self.assertEqual(b"\xff\x00", event.key)
+        self.assertEqual(b"\xc3", event.headers["bin"])
+        self.assertEqual(b"v", event.headers["txt"])
+        self.assertEqual(1767225600000, event.timestamp_ms)
+
+    def test_errors_come_with_the_documented_codes(self) -> None:
+        bad_token = switchboard.connect([self.server.url], token="not-a-jwt", retry_budget_s=5)
+        with self.assertRaises(SwitchboardError) as unauthenticated:
+            Subscriber(bad_token, topic()).poll()
+        self.assertEqual("UNAUTHENTICATED", unauthenticated.exception.code)
+        self.assertEqual(401, unauthenticated.exception.status)
+        self.assertIn("allocate failed", unauthenticated.exception.message)
+
+        with self.assertRaises(SwitchboardError) as invalid:
+            Subscriber(self.transport(), "__internal").poll()
+        self.assertEqual("INVALID_REQUEST", invalid.exception.code)
+        self.assertFalse(invalid.exception.retriable)
+
+    def test_fails_over_from_a_dead_url_to_a_live_one(self) -> None:
+        name = topic()
+        dead = "http://127.0.0.1:%d" % standalone.free_port()
+        transport = self.transport(dead, self.server.url)
+        with Publisher(transport, name) as publisher:
+            publisher.send("over the second url")
+        with Subscriber(self.transport(dead, self.server.url), name) as subscriber:
+            self.assertEqual(["over the second url"], [e.text for e in read_all(subscriber, 1)])
+
+    def test_a_lost_session_is_reallocated_from_the_cursor_and_the_writer_id(self) -> None:
+        name = topic()
+        transport = self.transport()
+        publisher = Publisher(transport, name, writer_id="py-writer-" + uuid.uuid4().hex[:6], chunk_events=10)
+        for i in range(20):
+            publisher.send("a%d" % i)
+        publisher.flush()
+        # the session goes away behind the publisher's back (as when its node dies): SESSION_LOST next time
+        transport.call("dispose", {"sessionId": publisher._session}, publisher._session, publisher._key)
+        for i in range(20):
+            publisher.send("b%d" % i)
+        self.assertEqual(40, publisher.flush().events)
+        publisher.close()
+
+        subscriber = Subscriber(transport, name)
+        first = read_all(subscriber, 25)
+        transport.call("dispose", {"sessionId": subscriber._session}, subscriber._session, subscriber._key)
+        rest = read_all(subscriber, 40 - len(first))
+        subscriber.close()
+        texts = sorted(e.text for e in first + rest)
+        self.assertEqual(sorted(["a%d" % i for i in range(20)] + ["b%d" % i for i in range(20)]), texts)
+        ids = [e.headers["sb-id"] for e in first + rest]
+        self.assertEqual(len(ids), len(set(ids)))
+
+    def test_macs_sign_the_exact_body(self) -> None:
+        # A call whose MAC does not match its body is refused: the server checks what the SDK signs.
+        transport = self.transport()
+        subscriber = Subscriber(transport, topic())
+        subscriber.poll(max_wait_ms=0)
+        with self.assertRaises(SwitchboardError) as refused:
+            transport.call("ack", {"sessionId": subscriber._session, "seq": 1}, subscriber._session,
+                           base64.b64decode("AAAA"), retry=False)
+        self.assertEqual("UNAUTHENTICATED", refused.exception.code)
+        subscriber.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
