@@ -471,7 +471,8 @@ class Subscriber:
 
 def _allocate(transport: Transport, request: Dict[str, Any]) -> Dict[str, Any]:
     try:
-        return transport.call("allocate", request)
+        # a draining node takes no new sessions, but the next allocation goes to another node
+        return transport.call("allocate", request, also_retry=frozenset({"DRAINING"}))
     except SwitchboardError as e:
         raise SwitchboardError(e.code, "allocate failed: " + e.message, retriable=e.retriable,
                                expected_seq=e.expected_seq, retry_after_ms=e.retry_after_ms, status=e.status) from None

@@ -8,7 +8,7 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence
 
 from . import signing
 from .errors import SwitchboardError
@@ -50,8 +50,10 @@ class Transport:
         self._ssl = ssl.create_default_context(cafile=ca_file) if ca_file else None
 
     def call(self, name: str, request: Dict[str, Any], session_id: Optional[str] = None,
-             mac_key: Optional[bytes] = None, retry: bool = True) -> Dict[str, Any]:
-        """Runs call ``name``: bearer token on allocate, signed with ``mac_key`` otherwise."""
+             mac_key: Optional[bytes] = None, retry: bool = True,
+             also_retry: FrozenSet[str] = frozenset()) -> Dict[str, Any]:
+        """Runs call ``name``: bearer token on allocate, signed with ``mac_key`` otherwise. ``also_retry``: codes
+        retried here too (allocate retries DRAINING: another node takes the session)."""
         body = json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         deadline = time.monotonic() + self.retry_budget_s
         backoff = Backoff()
@@ -60,7 +62,7 @@ class Transport:
             try:
                 return self._once(name, body, session_id, mac_key)
             except SwitchboardError as e:
-                if not retry or not e.retriable:
+                if not retry or not (e.retriable or e.code in also_retry):
                     raise
                 last = e
             delay = backoff.next_delay_s()

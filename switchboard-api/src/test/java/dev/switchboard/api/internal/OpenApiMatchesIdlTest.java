@@ -143,7 +143,9 @@ class OpenApiMatchesIdlTest {
     }
 
     private void checkType(String where, JsonNode property, FieldValueMetaData meta, Deque<Class<?>> todo) {
-        assertThat(property.isMissingNode()).as(where).isFalse();
+        assertThat(property.isMissingNode())
+                .as(where + " is not in openapi.json: run scripts/generate-openapi.py")
+                .isFalse();
         switch (meta.type) {
             case TType.I32 ->
                 assertThat(property.path("format").asText()).as(where).isEqualTo("int32");
