@@ -142,7 +142,7 @@ class CliIT {
         assertThat(badScope.exitCode()).isEqualTo(2);
         assertThat(badScope.stderr()).contains("--scope must be switchboard:read:<topic-glob>");
 
-        // nothing listens on this port
+        // nothing listens on this port; a short retry budget, since the default rides out a two-minute outage
         SwitchboardProcess.Result noServer = SwitchboardProcess.run(
                 workDir,
                 stdin(List.of("x")),
@@ -151,7 +151,9 @@ class CliIT {
                 "--topic",
                 "t",
                 "--url",
-                "http://127.0.0.1:" + freePort());
+                "http://127.0.0.1:" + freePort(),
+                "--retry-budget",
+                "3s");
         assertThat(noServer.exitCode()).isEqualTo(1);
         assertThat(noServer.stderr()).startsWith("switchboard produce: ");
     }
