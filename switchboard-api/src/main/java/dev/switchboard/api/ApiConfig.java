@@ -26,7 +26,12 @@ public record ApiConfig(
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    public static final int DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+    /**
+     * The backend's largest chunk (8 MiB of events) plus room for framing; below the switch's message limit
+     * (10 MiB), itself below the brokers' (RabbitMQ 4: 16 MiB), so whatever the API accepts can reach a backend.
+     */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 9 * 1024 * 1024;
+
     public static final Duration DEFAULT_READ_WAIT_MARGIN = Duration.ofSeconds(5);
 
     /** Bounds the body buffer; far above any sensible chunk, far below an int's range. */

@@ -15,7 +15,7 @@ class ApiConfigTest {
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(8080);
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.maxRequestBytes()).isEqualTo(16 * 1024 * 1024);
+        assertThat(config.maxRequestBytes()).isEqualTo(9 * 1024 * 1024);
         assertThat(config.readWaitMargin()).isEqualTo(Duration.ofSeconds(5));
     }
 

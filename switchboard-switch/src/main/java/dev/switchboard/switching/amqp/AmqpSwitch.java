@@ -58,6 +58,11 @@ public final class AmqpSwitch implements Switch {
         return new AmqpSwitch(config, runtime, api);
     }
 
+    /** What this switch refused, dropped or repaired (for metrics). */
+    public SwitchCounters counters() {
+        return runtime.counters();
+    }
+
     @Override
     public CompletableFuture<SwitchResponse> allocate(String affinity, SwitchRequest request, Duration timeout) {
         return api().allocate(affinity, request, timeout);

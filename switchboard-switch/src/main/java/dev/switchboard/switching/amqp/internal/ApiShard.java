@@ -5,13 +5,18 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
 import com.rabbitmq.client.Return;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.SwitchResponses;
 import java.io.IOException;
 import java.net.URI;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.thrift.TException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +45,11 @@ import org.slf4j.LoggerFactory;
 public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(ApiShard.class);
     private static final Duration SWEEP_INTERVAL = Duration.ofMillis(250);
+    /**
+     * The largest request the switch publishes: above the API's request limit (9 MiB) and the backend's chunk limit
+     * (8 MiB), below the brokers' own (RabbitMQ 4: 16 MiB; Qpid and RabbitMQ 3: more).
+     */
+    public static final int MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
     private final String shard;
     private final String replyQueue;
@@ -49,7 +58,8 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     private final ShardConnection connection;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> sweeper;
-    private final AtomicLong ids = new AtomicLong();
+    /** Correlation ids are random: whoever sees some on the broker cannot guess the next one to answer it. */
+    private static final SecureRandom IDS = correlationRandom();
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
     private volatile Link link;
 
@@ -91,9 +101,53 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         return link != null && connection.isOpen();
     }
 
-    /** Hands an allocate request to whichever serving node of the shard takes it first. */
+    /**
+     * Hands an allocate request to whichever serving node of the shard takes it first. The answer's session id
+     * must name this shard and a node its presence beats announce; anything else (a forged answer from someone
+     * holding the broker's credentials, handing out a victim's session) is refused as UNAVAILABLE, logged at WARN
+     * and counted, and never reaches the client (the API would mint a MAC key for it).
+     */
     public CompletableFuture<SwitchResponse> allocate(SwitchRequest request, Duration timeout) {
-        return send("", Topology.ALLOCATION_QUEUE, Optional.empty(), request, timeout);
+        return send("", Topology.ALLOCATION_QUEUE, Optional.empty(), request, timeout)
+                .thenApply(this::checkedAllocation);
+    }
+
+    private SwitchResponse checkedAllocation(SwitchResponse response) {
+        if (!response.isSetAllocate()) {
+            return response;
+        }
+        String sessionId = response.getAllocate().getSessionId();
+        String why;
+        try {
+            SessionId id = SessionId.parse(sessionId);
+            if (!shard.equals(id.shard())) {
+                why = "names shard " + id.shard();
+            } else if (!presence.isLive(shard, id.node())) {
+                why = "names node " + id.node() + ", which this shard's presence does not know";
+            } else {
+                return response;
+            }
+        } catch (RuntimeException e) {
+            why = "is not a session id";
+        }
+        runtime.counters().countAllocateAnswerRefused();
+        LOGGER.warn("allocate answer refused shard={} reason=the session id {}", shard, why);
+        return SwitchResponses.error(
+                ErrorCode.UNAVAILABLE, "the backend's allocate answer could not be trusted; allocate again");
+    }
+
+    private static String correlationId() {
+        byte[] bytes = new byte[16];
+        IDS.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static SecureRandom correlationRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG"); // in-process: no read of /dev/urandom per id
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     /** Hands a request to node {@code nodeId}; SESSION_LOST at once when the node's queue is gone. */
@@ -113,7 +167,24 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         consumer.basicConsume(beats, true, (tag, delivery) -> onBeat(delivery), tag -> {});
         Channel channel = fresh.createChannel();
         channel.addReturnListener(this::onReturn);
+        consumer.addShutdownListener(this::channelClosed);
+        channel.addShutdownListener(this::channelClosed);
         link = new Link(channel, ExpirationStyle.of(fresh));
+    }
+
+    /**
+     * A channel closed by the broker for a channel-level error while the connection stays up (a dead channel would
+     * otherwise fail every request, or leave replies unread, for good): start over on a fresh connection.
+     */
+    private void channelClosed(ShutdownSignalException cause) {
+        if (cause.isHardError() || cause.isInitiatedByApplication() || link == null) {
+            return;
+        }
+        runtime.counters().countChannelRecovered();
+        LOGGER.warn("channel closed by the broker, reconnecting shard={} reason={}", shard, cause.getMessage());
+        link = null;
+        failAll("the channel to the shard's broker failed; retry");
+        runtime.executor().execute(connection::reopen); // not on the client's I/O thread, which abort waits for
     }
 
     @Override
@@ -140,7 +211,14 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             return unavailable("the request's deadline has passed");
         }
         byte[] body = ThriftCodec.encode(request);
-        String id = Long.toString(ids.incrementAndGet());
+        if (body.length > MAX_MESSAGE_BYTES) {
+            // Refused here: a message over the broker's limit would close the channel under every other request.
+            runtime.counters().countOversizedRequestRefused();
+            return CompletableFuture.completedFuture(SwitchResponses.error(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                    "the request is " + body.length + " bytes; the switch carries at most " + MAX_MESSAGE_BYTES));
+        }
+        String id = correlationId();
         CompletableFuture<SwitchResponse> answer = new CompletableFuture<>();
         pending.put(id, new Pending(answer, node));
         // Scheduled after the put, so even a tiny deadline finds the request to claim.
@@ -150,8 +228,11 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
                         timeout.toMillis(),
                         TimeUnit.MILLISECONDS);
         answer.whenComplete((response, failure) -> timer.cancel(false));
-        AMQP.BasicProperties properties =
-                Topology.requestProperties(replyQueue, id, current.expiration().encode(timeout, runtime.clock()));
+        AMQP.BasicProperties properties = Topology.requestProperties(
+                replyQueue,
+                id,
+                current.expiration().encode(timeout, runtime.clock()),
+                runtime.clock().millis() + timeout.toMillis());
         try {
             current.publisher().basicPublish(exchange, routingKey, true, properties, body);
             LOGGER.debug("request sent shard={} to={} correlation={}", shard, routingKey, id);

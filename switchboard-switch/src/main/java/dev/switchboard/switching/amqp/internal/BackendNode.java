@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.Switch;
@@ -11,6 +12,8 @@ import dev.switchboard.switching.amqp.NodeState;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,19 +21,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A backend node attached to its shard's broker: consumes the shard's allocation queue (while serving) and its
- * own node queue, hands each request to the endpoint on a virtual thread ({@link EndpointCaller}), answers to
- * the request's reply queue, and announces itself on the presence exchange every heartbeat.
+ * own node queue, hands each request to the endpoint ({@link EndpointCaller}), answers to the request's reply
+ * queue, and announces itself on the presence exchange every heartbeat.
  *
  * <p>Phases: {@code SERVING -> DRAINING -> DETACHED} (or straight to {@code DETACHED}); guarded by {@code this}.
  * Draining cancels the allocation consumer first, so the node takes no new sessions but keeps answering its
  * node queue. Allocation requests are acknowledged once answered, so the prefetch bounds how many allocations a
- * node works on at once and the least busy node takes the next one; node-queue requests are auto-acknowledged
- * (a long-polling read must not hold up the requests behind it).
+ * node works on at once and the least busy node takes the next one. Node-queue requests are acknowledged once
+ * answered too, under {@code basic.qos(}{@value #REQUESTS_IN_FLIGHT}{@code )}: at most that many are in the node
+ * at once (waiting long polls included); the rest wait in the broker, where their expiration ends them. They are
+ * handed to the endpoint on the consumer's own thread, in delivery order, so a pipelining client's requests for
+ * one session reach the session's queue in the order it sent them (the endpoint only enqueues; nothing blocks
+ * there); a request whose deadline has passed is dropped unrun. A channel closed by a channel-level error (a
+ * broker refusal) re-creates the connection and with it every channel; failed replies are logged at WARN and
+ * counted ({@link dev.switchboard.switching.amqp.SwitchCounters}).
  */
 public final class BackendNode implements Switch.Attachment, ShardConnection.Handler {
     private static final Logger LOGGER = LoggerFactory.getLogger(BackendNode.class);
     /** Extra time a request may take past its expiration before the node stops waiting for the endpoint. */
     private static final Duration GRACE = Duration.ofSeconds(1);
+    /** Node-queue requests in the node at once; a bound for memory and work, far above a node's useful load. */
+    static final int REQUESTS_IN_FLIGHT = 1000;
 
     private enum Phase {
         SERVING,
@@ -98,12 +109,16 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
     @Override
     public void opened(Connection fresh) throws IOException {
         Channel requests = fresh.createChannel();
+        requests.basicQos(REQUESTS_IN_FLIGHT);
         Topology.declareExchanges(requests);
         Topology.declareAllocationQueue(requests);
         Topology.declareNodeQueue(requests, endpoint.nodeId());
         Channel allocations = fresh.createChannel();
         allocations.basicQos(prefetch);
         Channel out = fresh.createChannel();
+        for (Channel channel : List.of(requests, allocations, out)) {
+            channel.addShutdownListener(this::channelClosed);
+        }
         synchronized (this) {
             if (phase == Phase.DETACHED) {
                 return;
@@ -112,8 +127,8 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
             allocationConsumer = null;
             requests.basicConsume(
                     Topology.nodeQueue(endpoint.nodeId()),
-                    true,
-                    (tag, delivery) -> dispatch(requests, delivery, false),
+                    false,
+                    (tag, delivery) -> handle(requests, delivery, true),
                     this::cancelledByBroker);
             if (phase == Phase.SERVING) {
                 consumeAllocations(allocations);
@@ -202,14 +217,48 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
         connection.reopen();
     }
 
+    /**
+     * A channel closed by the broker for a channel-level error (the connection stays up): start over on a fresh
+     * connection, which re-creates and re-declares everything. Closes of our own and lost connections are handled
+     * elsewhere.
+     */
+    private void channelClosed(ShutdownSignalException cause) {
+        if (cause.isHardError() || cause.isInitiatedByApplication()) {
+            return;
+        }
+        synchronized (this) {
+            if (phase == Phase.DETACHED) {
+                return;
+            }
+        }
+        runtime.counters().countChannelRecovered();
+        LOGGER.warn(
+                "channel closed by the broker, reconnecting shard={} node={} reason={}",
+                endpoint.shard(),
+                endpoint.nodeId(),
+                cause.getMessage());
+        runtime.executor().execute(connection::reopen); // not on the client's I/O thread, which abort waits for
+    }
+
     private void dispatch(Channel channel, Delivery delivery, boolean acknowledge) {
         runtime.executor().execute(() -> handle(channel, delivery, acknowledge));
     }
 
     private void handle(Channel channel, Delivery delivery, boolean acknowledge) {
         AMQP.BasicProperties properties = delivery.getProperties();
+        Duration remaining = remaining(properties);
+        OptionalLong deadline = Topology.deadline(properties);
+        if (deadline.isPresent() && deadline.getAsLong() < runtime.clock().millis()) {
+            // The API node has given up on it: running it would only cost work nobody waits for.
+            runtime.counters().countExpiredRequestDropped();
+            LOGGER.debug("expired request dropped node={}", endpoint.nodeId());
+            if (acknowledge) {
+                acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
+            }
+            return;
+        }
         // Past the request's expiration the API node has given up: stop waiting, free the prefetch slot.
-        Duration patience = remaining(properties).plus(GRACE);
+        Duration patience = remaining.plus(GRACE);
         // Replies go out on a thread of ours, not on whichever thread completed the endpoint's future.
         caller.call(delivery.getBody(), patience)
                 .whenCompleteAsync(
@@ -232,7 +281,8 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
             return;
         }
         if (current == null) {
-            LOGGER.debug("reply dropped, not connected node={}", endpoint.nodeId());
+            runtime.counters().countReplyFailed();
+            LOGGER.warn("reply dropped, not connected node={}", endpoint.nodeId());
             return;
         }
         try {
@@ -244,7 +294,8 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
                             Topology.replyProperties(request.getCorrelationId()),
                             ThriftCodec.encode(response));
         } catch (IOException | RuntimeException e) {
-            LOGGER.debug("reply not sent node={} cause={}", endpoint.nodeId(), e.toString());
+            runtime.counters().countReplyFailed();
+            LOGGER.warn("reply not sent node={} cause={}", endpoint.nodeId(), e.toString());
         }
     }
 

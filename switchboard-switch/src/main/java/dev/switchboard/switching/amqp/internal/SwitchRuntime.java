@@ -1,6 +1,7 @@
 package dev.switchboard.switching.amqp.internal;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.switchboard.switching.amqp.SwitchCounters;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
@@ -19,7 +20,11 @@ import javax.net.ssl.SSLContext;
  * timers, daemon platform threads for the client library's socket readers.
  */
 public record SwitchRuntime(
-        Clock clock, ScheduledExecutorService scheduler, ExecutorService executor, Optional<SSLContext> trusted)
+        Clock clock,
+        ScheduledExecutorService scheduler,
+        ExecutorService executor,
+        Optional<SSLContext> trusted,
+        SwitchCounters counters)
         implements AutoCloseable {
     private static final int REQUESTED_HEARTBEAT_SECONDS = 10;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -40,7 +45,8 @@ public record SwitchRuntime(
                 scheduler,
                 Executors.newThreadPerTaskExecutor(
                         Thread.ofVirtual().name("switchboard-amqp-", 0).factory()),
-                trusted);
+                trusted,
+                new SwitchCounters());
     }
 
     /**

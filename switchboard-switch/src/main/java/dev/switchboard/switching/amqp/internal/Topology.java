@@ -4,6 +4,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
+import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The AMQP objects of one shard broker, and their declaration. Both tiers declare the shared objects with the
@@ -52,14 +54,30 @@ public final class Topology {
     }
 
     /** Properties of a request: non-persistent, answered to {@code replyTo}, dropped by the broker once stale. */
-    static AMQP.BasicProperties requestProperties(String replyTo, String correlationId, String expiration) {
+    /**
+     * The header carrying a request's deadline as epoch milliseconds of the API node's clock: a backend node drops
+     * a request taken off its queue after it (the {@code expiration} alone cannot say, where it is a time to live
+     * counted in the broker). Nodes' clocks are assumed in sync, as the request MAC window already assumes.
+     */
+    static final String DEADLINE_HEADER = "sb-deadline";
+
+    static AMQP.BasicProperties requestProperties(
+            String replyTo, String correlationId, String expiration, long deadlineMillis) {
         return new AMQP.BasicProperties.Builder()
                 .contentType(CONTENT_TYPE)
                 .deliveryMode(1)
                 .replyTo(replyTo)
                 .correlationId(correlationId)
                 .expiration(expiration)
+                .headers(Map.of(DEADLINE_HEADER, deadlineMillis))
                 .build();
+    }
+
+    /** The deadline a request carries, if it does (see {@link #DEADLINE_HEADER}). */
+    static OptionalLong deadline(AMQP.BasicProperties properties) {
+        Object value =
+                properties.getHeaders() == null ? null : properties.getHeaders().get(DEADLINE_HEADER);
+        return value instanceof Number number ? OptionalLong.of(number.longValue()) : OptionalLong.empty();
     }
 
     static AMQP.BasicProperties replyProperties(String correlationId) {
