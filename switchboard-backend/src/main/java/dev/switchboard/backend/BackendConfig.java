@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param dataDir the node's own directory ({@code data-dir}): a draining node writes what Kafka has not
  *     acknowledged by its drain deadline to {@code <data-dir>/spill/} and re-injects it when it starts again,
  *     before it takes sessions. Empty: nothing is spilled (such commits answer UNAVAILABLE and the client resends)
+ * @param nodeLimits what the node holds for all clients together: sessions, sessions per principal, staged
+ *     bytes ({@code node-limits}; see {@link NodeLimits})
  */
 public record BackendConfig(
         String shard,
@@ -43,7 +45,38 @@ public record BackendConfig(
         EncryptionConfig encryption,
         long tailCacheBytes,
         String deadLetterTopic,
-        Optional<Path> dataDir) {
+        Optional<Path> dataDir,
+        NodeLimits nodeLimits) {
+
+    /** Without node limits: the defaults. */
+    public BackendConfig(
+            String shard,
+            String nodeId,
+            String bootstrapServers,
+            Map<String, String> kafka,
+            SessionLimits limits,
+            boolean autoCreateTopics,
+            int defaultPartitions,
+            int replicationFactor,
+            EncryptionConfig encryption,
+            long tailCacheBytes,
+            String deadLetterTopic,
+            Optional<Path> dataDir) {
+        this(
+                shard,
+                nodeId,
+                bootstrapServers,
+                kafka,
+                limits,
+                autoCreateTopics,
+                defaultPartitions,
+                replicationFactor,
+                encryption,
+                tailCacheBytes,
+                deadLetterTopic,
+                dataDir,
+                NodeLimits.defaults());
+    }
 
     public static final String DEFAULT_SHARD = "s0";
     public static final long DEFAULT_TAIL_CACHE_BYTES = 8L << 20;
@@ -77,6 +110,7 @@ public record BackendConfig(
         }
         deadLetterTopic = deadLetterTopic == null ? DEFAULT_DEAD_LETTER_TOPIC : deadLetterTopic;
         dataDir = dataDir == null ? Optional.empty() : dataDir;
+        nodeLimits = nodeLimits == null ? NodeLimits.defaults() : nodeLimits;
         if (!deadLetterTopic.replace("{topic}", "t").matches("[a-zA-Z0-9._-]{1,200}")) {
             throw new IllegalArgumentException("dead-letter-topic must be a topic name of [a-zA-Z0-9._-] in which"
                     + " {topic} stands for the read topic, got: " + deadLetterTopic);
@@ -102,6 +136,7 @@ public record BackendConfig(
         private long tailCacheBytes = DEFAULT_TAIL_CACHE_BYTES;
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
         private Path dataDir;
+        private NodeLimits nodeLimits = NodeLimits.defaults();
 
         private Builder(String nodeId, String bootstrapServers) {
             this.nodeId = nodeId;
@@ -162,6 +197,11 @@ public record BackendConfig(
             return this;
         }
 
+        public Builder nodeLimits(NodeLimits value) {
+            nodeLimits = value;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     shard,
@@ -175,7 +215,8 @@ public record BackendConfig(
                     encryption,
                     tailCacheBytes,
                     deadLetterTopic,
-                    Optional.ofNullable(dataDir));
+                    Optional.ofNullable(dataDir),
+                    nodeLimits);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
 import dev.switchboard.backend.internal.SessionRegistry;
 import dev.switchboard.backend.internal.Spiller;
+import dev.switchboard.backend.internal.StagedBytes;
 import dev.switchboard.backend.internal.TailReaders;
 import dev.switchboard.backend.internal.TopicManager;
 import dev.switchboard.backend.internal.WriterLedger;
@@ -70,6 +71,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
     /** Once-guard: close runs one time. */
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final BackendCounters counters = new BackendCounters();
 
     private BackendNode(BackendConfig config, CursorCodec cursors, Clock clock, Optional<DataKeys> dataKeys) {
         this.config = config;
@@ -82,7 +84,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             dataKeys.ifPresent(DataKeys::close);
             throw e;
         }
-        this.registry = new SessionRegistry(config.nodeId(), config.limits().sessionTtl());
+        this.registry =
+                new SessionRegistry(config.nodeId(), config.limits().sessionTtl(), config.nodeLimits(), counters);
         EncryptionConfig encryption = config.encryption();
         RecordCipher cipher = dataKeys.<RecordCipher>map(keys -> new EnvelopeCipher(
                         keys, encryption.enabled(), !encryption.enabled() || encryption.acceptUnsealed()))
@@ -100,7 +103,13 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 VIRTUAL_THREADS,
                 clock,
                 cipher,
-                tails);
+                tails,
+                new StagedBytes(config.nodeLimits().maxStagedBytes(), counters));
+    }
+
+    /** What this node refused to protect itself, and what it holds (for metrics). */
+    public BackendCounters counters() {
+        return counters;
     }
 
     /**

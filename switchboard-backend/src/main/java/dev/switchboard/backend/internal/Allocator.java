@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -36,6 +37,7 @@ public final class Allocator {
     private final Clock clock;
     private final RecordCipher cipher;
     private final TailReaders tails;
+    private final StagedBytes stagedBytes;
 
     public Allocator(
             BackendConfig config,
@@ -48,8 +50,10 @@ public final class Allocator {
             Executor executor,
             Clock clock,
             RecordCipher cipher,
-            TailReaders tails) {
+            TailReaders tails,
+            StagedBytes stagedBytes) {
         this.config = config;
+        this.stagedBytes = stagedBytes;
         this.tails = tails;
         this.cipher = cipher;
         this.validator = new AllocateValidator(cursors);
@@ -65,15 +69,40 @@ public final class Allocator {
 
     public AllocateResponse allocate(AllocateRequest request) {
         AllocationSpec spec = validator.validate(request);
-        int partitions = topics.partitions(spec.topic());
-        SessionId id = SessionId.create(config.shard(), config.nodeId());
-        return switch (spec.mode()) {
-            case READ -> reader(id, spec, partitions);
-            case WRITE -> writer(id, spec);
-        };
+        Optional<String> principal = Optional.ofNullable(request.getPrincipal()).filter(name -> !name.isBlank());
+        // A place is reserved before any Kafka work, so that a flood of allocations costs the node nothing.
+        registry.admit(principal);
+        Admission admission = new Admission(principal);
+        try {
+            int partitions = topics.partitions(spec.topic());
+            SessionId id = SessionId.create(config.shard(), config.nodeId());
+            return switch (spec.mode()) {
+                case READ -> reader(id, spec, partitions, admission);
+                case WRITE -> writer(id, spec, admission);
+            };
+        } finally {
+            if (!admission.used) {
+                registry.unadmit(principal);
+            }
+        }
     }
 
-    private AllocateResponse reader(SessionId id, AllocationSpec spec, int partitions) {
+    /** One allocation's place in the registry: used once the session is added. */
+    private final class Admission {
+        private final Optional<String> principal;
+        private boolean used;
+
+        private Admission(Optional<String> principal) {
+            this.principal = principal;
+        }
+
+        void add(HostedSession session) {
+            used = true;
+            registry.add(session, principal);
+        }
+    }
+
+    private AllocateResponse reader(SessionId id, AllocationSpec spec, int partitions, Admission admission) {
         int prefetch = config.limits().prefetchEvents();
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch)));
@@ -97,14 +126,14 @@ public final class Allocator {
             throw e;
         }
         // from here on the session owns the consumer: disposing the session closes it
-        registry.add(new ReadSession(id, start, fetcher, cursors, config.limits(), draining, executor, clock));
+        admission.add(new ReadSession(id, start, fetcher, cursors, config.limits(), draining, executor, clock));
         return response(id).setCursor(cursors.encode(start));
     }
 
-    private AllocateResponse writer(SessionId id, AllocationSpec spec) {
+    private AllocateResponse writer(SessionId id, AllocationSpec spec, Admission admission) {
         String writerId = spec.writerId().orElseGet(Allocator::newWriterId);
         long lastCommitted = Math.max(spec.lastCommittedHint(), ledger.lastCommitted(writerId));
-        registry.add(new WriteSession(
+        admission.add(new WriteSession(
                 id,
                 spec.topic(),
                 writerId,
@@ -115,7 +144,8 @@ public final class Allocator {
                 executor,
                 clock,
                 cipher,
-                () -> draining.getAsBoolean() && config.dataDir().isPresent()));
+                () -> draining.getAsBoolean() && config.dataDir().isPresent(),
+                stagedBytes));
         return response(id).setWriterId(writerId).setLastCommittedSeq(lastCommitted);
     }
 

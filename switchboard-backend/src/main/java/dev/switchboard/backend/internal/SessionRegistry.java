@@ -1,5 +1,7 @@
 package dev.switchboard.backend.internal;
 
+import dev.switchboard.backend.BackendCounters;
+import dev.switchboard.backend.NodeLimits;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,22 +30,85 @@ public final class SessionRegistry implements AutoCloseable {
      * sessions cost little: no thread, no consumer, no read-ahead.
      */
     public static final Duration PARK_AFTER = Duration.ofSeconds(10);
+    /** Sessions end by dispose or by their TTL; a client over a session limit tries again after this long. */
+    static final long RETRY_AFTER_MS = 5_000;
 
     private final ConcurrentMap<String, HostedSession> sessions = new ConcurrentHashMap<>();
     private final String nodeId;
     private final Duration ttl;
     private final ScheduledExecutorService reaper;
     private volatile boolean closed;
+    private final NodeLimits limits;
+    private final BackendCounters counters;
+    /** Sessions admitted (hosted, or being set up); at most {@code max-sessions}. */
+    private final AtomicInteger admitted = new AtomicInteger();
+
+    private final ConcurrentMap<String, Integer> sessionsByPrincipal = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, String> principalBySession = new ConcurrentHashMap<>();
 
     public SessionRegistry(String nodeId, Duration ttl) {
+        this(nodeId, ttl, NodeLimits.defaults(), new BackendCounters());
+    }
+
+    public SessionRegistry(String nodeId, Duration ttl, NodeLimits limits, BackendCounters counters) {
         this.nodeId = nodeId;
         this.ttl = ttl;
+        this.limits = limits;
+        this.counters = counters;
         this.reaper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("sb-reaper-" + nodeId).factory());
         reaper.scheduleWithFixedDelay(this::expireIdle, 1, 1, TimeUnit.SECONDS);
     }
 
-    void add(HostedSession session) {
+    /**
+     * Reserves a place for one more session of {@code principal} (empty: none known), before anything is set up
+     * for it; BUSY when the node, or the principal, holds as many sessions as allowed. Each admission ends with
+     * {@link #add} of the session, or {@link #unadmit} when it is never made.
+     */
+    void admit(Optional<String> principal) {
+        if (admitted.incrementAndGet() > limits.maxSessions()) {
+            admitted.decrementAndGet();
+            counters.countSessionRefused(false);
+            throw SwitchboardException.busy(
+                    RETRY_AFTER_MS,
+                    "this node hosts as many sessions as it may (max-sessions " + limits.maxSessions()
+                            + "); retry later or elsewhere");
+        }
+        if (principal.isEmpty()) {
+            return;
+        }
+        boolean[] full = {false};
+        sessionsByPrincipal.compute(principal.get(), (name, held) -> {
+            int count = held == null ? 0 : held;
+            if (count >= limits.maxSessionsPerPrincipal()) {
+                full[0] = true;
+                return held;
+            }
+            return count + 1;
+        });
+        if (full[0]) {
+            admitted.decrementAndGet();
+            counters.countSessionRefused(true);
+            throw SwitchboardException.busy(
+                    RETRY_AFTER_MS,
+                    "principal '" + principal.get() + "' holds " + limits.maxSessionsPerPrincipal()
+                            + " sessions on this node (max-sessions-per-principal); dispose some, or retry later");
+        }
+    }
+
+    /** Gives back an admission whose session was never added. */
+    void unadmit(Optional<String> principal) {
+        admitted.decrementAndGet();
+        principal.ifPresent(this::releasePrincipal);
+    }
+
+    private void releasePrincipal(String principal) {
+        sessionsByPrincipal.computeIfPresent(principal, (name, held) -> held <= 1 ? null : held - 1);
+    }
+
+    /** Adds an admitted session ({@link #admit}); its admission ends when it is disposed. */
+    void add(HostedSession session, Optional<String> principal) {
+        principal.ifPresent(name -> principalBySession.put(session.id().toString(), name));
         sessions.put(session.id().toString(), session);
         if (closed) {
             dispose(session.id().toString(), "node closed");
@@ -65,6 +131,11 @@ public final class SessionRegistry implements AutoCloseable {
         HostedSession session = sessions.remove(sessionId);
         if (session == null) {
             return CompletableFuture.completedFuture(null);
+        }
+        admitted.decrementAndGet();
+        String principal = principalBySession.remove(sessionId);
+        if (principal != null) {
+            releasePrincipal(principal);
         }
         LOGGER.info(
                 "session disposed session={} topic={} mode={} node={} reason={}",

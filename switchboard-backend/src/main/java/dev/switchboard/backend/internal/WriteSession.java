@@ -19,6 +19,7 @@ import dev.switchboard.protocol.thrift.WriteResponse;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -50,6 +51,9 @@ final class WriteSession extends HostedSession {
     private final BooleanSupplier holdsCommits;
     /** Completes once the node's spill at the drain deadline is over (spilled or not). */
     private final CompletableFuture<Void> spillDone = new CompletableFuture<>();
+    private final StagedBytes budget;
+    /** The bytes each staged chunk holds of the node's staged-bytes budget; keys mirror {@code staged}. */
+    private final NavigableMap<Long, Long> stagedBytes = new TreeMap<>();
 
     private WriteMachine.State state;
     /** The highest chunk a commit waits for: what the client was promised an answer about. */
@@ -68,8 +72,10 @@ final class WriteSession extends HostedSession {
             Executor executor,
             Clock clock,
             RecordCipher cipher,
-            BooleanSupplier holdsCommits) {
+            BooleanSupplier holdsCommits,
+            StagedBytes budget) {
         super(id, topic, executor, clock);
+        this.budget = budget;
         this.cipher = cipher;
         this.holdsCommits = holdsCommits;
         this.writerId = writerId;
@@ -116,10 +122,24 @@ final class WriteSession extends HostedSession {
         // function: asking it first and then applying the same command gives the same effects.
         boolean stages = WriteMachine.apply(state, command).effects().stream()
                 .anyMatch(effect -> effect instanceof WriteMachine.Stage);
-        List<ProducerRecord<byte[], byte[]>> chunk = stages ? records(seq, request.getEvents()) : List.of();
+        long bytes =
+                stages ? request.getEvents().stream().mapToLong(Events::sizeOf).sum() : 0;
+        if (stages) {
+            budget.reserve(bytes); // BUSY when the node holds too many uncommitted bytes
+        }
+        List<ProducerRecord<byte[], byte[]>> chunk;
+        try {
+            chunk = stages ? records(seq, request.getEvents()) : List.of();
+        } catch (RuntimeException e) {
+            budget.release(bytes);
+            throw e;
+        }
         for (WriteMachine.Effect effect : step(command)) {
             switch (effect) {
-                case WriteMachine.Stage stage -> staged.put(stage.seq(), chunk);
+                case WriteMachine.Stage stage -> {
+                    staged.put(stage.seq(), chunk);
+                    stagedBytes.put(stage.seq(), bytes);
+                }
                 case WriteMachine.AlreadyStaged already -> {}
                 case Rejection rejection -> throw rejection.toException();
                 default -> throw unexpected(effect);
@@ -247,6 +267,7 @@ final class WriteSession extends HostedSession {
         for (WriteMachine.Effect effect : transition.effects()) {
             if (effect instanceof WriteMachine.Committed committed) {
                 staged.headMap(committed.seq(), true).clear();
+                releaseStagedBytes(stagedBytes.headMap(committed.seq(), true));
                 ledger.committed(writerId, committed.seq());
                 LOGGER.debug("chunks committed session={} writer={} seq={}", id(), writerId, committed.seq());
             } else if (effect instanceof WriteMachine.Rewound rewound) {
@@ -292,10 +313,16 @@ final class WriteSession extends HostedSession {
         // nothing blocks beyond max-wait: a waiting commit ends when its publish does
     }
 
+    private void releaseStagedBytes(Map<Long, Long> chunks) {
+        chunks.values().forEach(budget::release);
+        chunks.clear();
+    }
+
     @Override
     void release() {
         step(new WriteMachine.Dispose());
         staged.clear();
+        releaseStagedBytes(stagedBytes);
         pipeline.clear();
     }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.backend.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.thrift.CommitRequest;
@@ -221,7 +222,42 @@ class WriteSessionTest {
         return session(SessionLimits.builder().maxWait(maxWait).build(), RecordCipher.PLAIN);
     }
 
+    @Test
+    void uncommittedBytesOverTheNodesBudgetAreRefusedBusyUntilACommitFreesThem() {
+        // Given a node budget that holds one chunk of three events, not two
+        BackendCounters counters = new BackendCounters();
+        long chunkBytes = 3 * Events.sizeOf(new Event().setPayload(ByteBuffer.wrap(new byte[] {0})));
+        WriteSession session = session(
+                SessionLimits.builder().maxWait(Duration.ofSeconds(10)).build(),
+                RecordCipher.PLAIN,
+                new StagedBytes(chunkBytes + chunkBytes / 2, counters));
+        assertThat(answer(session, write(1, 3)).isSetWrite()).isTrue();
+        assertThat(counters.stagedBytes()).isEqualTo(chunkBytes);
+
+        // When a second chunk would go over it, then it is BUSY with a retry-after
+        SwitchResponse refused = answer(session, write(2, 3));
+        assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.BUSY);
+        assertThat(refused.getError().getRetryAfterMs()).isPositive();
+        assertThat(counters.writesRefusedStagedBytes()).isEqualTo(1);
+
+        // And once the first is committed, the bytes are back and the second is staged
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(1));
+        await().until(() -> producer.history().size() == 3);
+        producer.completeNext();
+        producer.completeNext();
+        producer.completeNext();
+        assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(1);
+        assertThat(answer(session, write(2, 3)).isSetWrite()).isTrue();
+        assertThat(counters.stagedBytes()).isEqualTo(chunkBytes);
+        session.release();
+        assertThat(counters.stagedBytes()).isZero();
+    }
+
     private WriteSession session(SessionLimits limits, RecordCipher cipher) {
+        return session(limits, cipher, new StagedBytes(Long.MAX_VALUE, new BackendCounters()));
+    }
+
+    private WriteSession session(SessionLimits limits, RecordCipher cipher, StagedBytes budget) {
         return new WriteSession(
                 SessionId.create("s0", "n1"),
                 "orders",
@@ -233,7 +269,8 @@ class WriteSessionTest {
                 task -> Thread.ofVirtual().start(task),
                 Clock.systemUTC(),
                 cipher,
-                draining::get);
+                draining::get,
+                budget);
     }
 
     private static SwitchRequest write(long seq, int events) {

@@ -1,0 +1,48 @@
+package dev.switchboard.backend;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What a backend node refused to protect itself ({@link NodeLimits}), for metrics: running totals since start,
+ * and gauges of what it holds now. Thread-safe; the count methods are for the node itself.
+ */
+public final class BackendCounters {
+    private final LongAdder sessionsRefusedNodeFull = new LongAdder();
+    private final LongAdder sessionsRefusedPrincipalFull = new LongAdder();
+    private final LongAdder writesRefusedStagedBytes = new LongAdder();
+    private final AtomicLong stagedBytes = new AtomicLong();
+
+    /** Allocations answered BUSY because the node hosted {@code max-sessions}. */
+    public long sessionsRefusedNodeFull() {
+        return sessionsRefusedNodeFull.sum();
+    }
+
+    /** Allocations answered BUSY because their principal held {@code max-sessions-per-principal}. */
+    public long sessionsRefusedPrincipalFull() {
+        return sessionsRefusedPrincipalFull.sum();
+    }
+
+    /** Writes answered BUSY because the node's staged bytes were at {@code max-staged-bytes}. */
+    public long writesRefusedStagedBytes() {
+        return writesRefusedStagedBytes.sum();
+    }
+
+    /** Bytes of events staged (written, not committed) on this node now. */
+    public long stagedBytes() {
+        return stagedBytes.get();
+    }
+
+    public void countSessionRefused(boolean principalFull) {
+        (principalFull ? sessionsRefusedPrincipalFull : sessionsRefusedNodeFull).increment();
+    }
+
+    public void countWriteRefusedStagedBytes() {
+        writesRefusedStagedBytes.increment();
+    }
+
+    /** The live gauge the node's staged-bytes budget keeps. */
+    public AtomicLong stagedBytesGauge() {
+        return stagedBytes;
+    }
+}
