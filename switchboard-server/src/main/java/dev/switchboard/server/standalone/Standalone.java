@@ -1,10 +1,12 @@
 package dev.switchboard.server.standalone;
 
 import dev.switchboard.api.ApiConfig;
+import dev.switchboard.api.ApiCounters;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
 import dev.switchboard.api.SelfSignedTls;
 import dev.switchboard.backend.BackendConfig;
+import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.kafka.embedded.EmbeddedKafka;
@@ -142,6 +144,16 @@ public final class Standalone implements AutoCloseable {
             lockChannel.close();
             throw e;
         }
+    }
+
+    /** What the API node refused to protect itself (for metrics and the hostile-client suite). */
+    public ApiCounters apiCounters() {
+        return api.counters();
+    }
+
+    /** What the backend node refused, and what it holds (for metrics and the hostile-client suite). */
+    public BackendCounters backendCounters() {
+        return backend.counters();
     }
 
     public URI uri() {
