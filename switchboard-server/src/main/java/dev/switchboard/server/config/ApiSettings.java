@@ -1,6 +1,7 @@
 package dev.switchboard.server.config;
 
 import dev.switchboard.api.ApiConfig;
+import dev.switchboard.api.ApiLimits;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.OAuthConfig;
 import dev.switchboard.api.TlsConfig;
@@ -80,7 +81,13 @@ public final class ApiSettings {
                     config.get(ConfigKeys.PORT),
                     config.get(ConfigKeys.REQUEST_TIMEOUT),
                     config.get(ConfigKeys.MAX_REQUEST_BYTES),
-                    config.get(ConfigKeys.READ_WAIT_MARGIN));
+                    config.get(ConfigKeys.READ_WAIT_MARGIN),
+                    new ApiLimits(
+                            config.get(ConfigKeys.MAX_UNAUTHENTICATED_REQUEST_BYTES),
+                            config.get(ConfigKeys.MAX_BODY_BYTES_IN_FLIGHT),
+                            config.get(ConfigKeys.IDLE_TIMEOUT),
+                            config.get(ConfigKeys.MIN_REQUEST_DATA_RATE),
+                            config.get(ConfigKeys.MAX_CONNECTIONS)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }

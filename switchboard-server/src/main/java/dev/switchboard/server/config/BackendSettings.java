@@ -3,6 +3,7 @@ package dev.switchboard.server.config;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.EncryptionConfig;
 import dev.switchboard.backend.LocalKeyManagementService;
+import dev.switchboard.backend.NodeLimits;
 import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.switching.amqp.AmqpSwitchConfig;
 import java.io.IOException;
@@ -86,6 +87,18 @@ public final class BackendSettings {
         }
     }
 
+    /** What the node holds for all clients together, from the {@code limits.*} keys (a backend, standalone). */
+    public static NodeLimits nodeLimits(NodeConfig config) {
+        try {
+            return new NodeLimits(
+                    config.get(ConfigKeys.LIMITS_MAX_SESSIONS),
+                    config.get(ConfigKeys.LIMITS_MAX_SESSIONS_PER_PRINCIPAL),
+                    config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("limits." + e.getMessage(), e);
+        }
+    }
+
     public NodeConfig config() {
         return config;
     }
@@ -138,6 +151,7 @@ public final class BackendSettings {
                 .defaultPartitions(config.get(ConfigKeys.DEFAULT_PARTITIONS))
                 .replicationFactor(config.get(ConfigKeys.REPLICATION_FACTOR))
                 .limits(limits(config))
+                .nodeLimits(nodeLimits(config))
                 .encryption(encryptionConfig())
                 .tailCacheBytes(tailCacheBytes())
                 .deadLetterTopic(config.get(ConfigKeys.DEAD_LETTER_TOPIC))

@@ -5,8 +5,10 @@ import static dev.switchboard.server.config.Role.BACKEND;
 import static dev.switchboard.server.config.Role.STANDALONE;
 
 import dev.switchboard.api.ApiConfig;
+import dev.switchboard.api.ApiLimits;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.EncryptionConfig;
+import dev.switchboard.backend.NodeLimits;
 import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.core.session.SessionId;
 import java.net.URI;
@@ -258,6 +260,30 @@ public final class ConfigKeys {
                     BACKEND,
                     STANDALONE)
             .checked(positive()));
+    public static final ConfigKey<Integer> LIMITS_MAX_SESSIONS = define(ConfigKey.of(
+                    "limits.max-sessions",
+                    ConfigType.INT,
+                    NodeLimits.DEFAULT_MAX_SESSIONS,
+                    "sessions a backend hosts at once; more allocations get BUSY",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeast(1)));
+    public static final ConfigKey<Integer> LIMITS_MAX_SESSIONS_PER_PRINCIPAL = define(ConfigKey.of(
+                    "limits.max-sessions-per-principal",
+                    ConfigType.INT,
+                    NodeLimits.DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+                    "sessions one principal (token subject) holds on a backend at once; more get BUSY",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeast(1)));
+    public static final ConfigKey<Long> LIMITS_MAX_STAGED_BYTES = define(ConfigKey.of(
+                    "limits.max-staged-bytes",
+                    ConfigType.LONG,
+                    NodeLimits.DEFAULT_MAX_STAGED_BYTES,
+                    "bytes of written, uncommitted events a backend holds over all writers; more writes get BUSY",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeastLong(1)));
 
     // --- API ----------------------------------------------------------------------------------------------------
 
@@ -305,6 +331,46 @@ public final class ConfigKeys {
                     throw new IllegalArgumentException("must not be negative, got " + value);
                 }
             }));
+    public static final ConfigKey<Integer> MAX_UNAUTHENTICATED_REQUEST_BYTES = define(ConfigKey.of(
+                    "max-unauthenticated-request-bytes",
+                    ConfigType.INT,
+                    ApiLimits.DEFAULT_MAX_UNAUTHENTICATED_REQUEST_BYTES,
+                    "the largest body of a request without request MAC headers (allocate, strangers); larger get 413",
+                    API,
+                    STANDALONE)
+            .checked(atLeast(1)));
+    public static final ConfigKey<Long> MAX_BODY_BYTES_IN_FLIGHT = define(ConfigKey.of(
+                    "max-body-bytes-in-flight",
+                    ConfigType.LONG,
+                    ApiLimits.DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+                    "request body bytes an API node holds at once; past it 429 with Retry-After (the SDK's BUSY)",
+                    API,
+                    STANDALONE)
+            .checked(atLeastLong(1)));
+    public static final ConfigKey<Duration> IDLE_TIMEOUT = define(ConfigKey.of(
+                    "idle-timeout",
+                    ConfigType.DURATION,
+                    ApiLimits.DEFAULT_IDLE_TIMEOUT,
+                    "a connection silent this long outside a call (headers, body, keep-alive) is closed",
+                    API,
+                    STANDALONE)
+            .checked(positive()));
+    public static final ConfigKey<Long> MIN_REQUEST_DATA_RATE = define(ConfigKey.of(
+                    "min-request-data-rate",
+                    ConfigType.LONG,
+                    ApiLimits.DEFAULT_MIN_REQUEST_DATA_RATE,
+                    "bytes/s a body must arrive at after its first second, else 408; 0 turns it off",
+                    API,
+                    STANDALONE)
+            .checked(atLeastLong(0)));
+    public static final ConfigKey<Integer> MAX_CONNECTIONS = define(ConfigKey.of(
+                    "max-connections",
+                    ConfigType.INT,
+                    ApiLimits.DEFAULT_MAX_CONNECTIONS,
+                    "connections an API node accepts at once; more wait in the kernel's backlog",
+                    API,
+                    STANDALONE)
+            .checked(atLeast(1)));
     public static final ConfigKey<String> OAUTH_ISSUER = define(
             ConfigKey.of("oauth.issuer", ConfigType.STRING, null, "required: the exact iss of accepted tokens", API));
     public static final ConfigKey<String> OAUTH_AUDIENCE = define(ConfigKey.of(
@@ -363,6 +429,14 @@ public final class ConfigKeys {
     }
 
     private static Consumer<Integer> atLeast(int minimum) {
+        return value -> {
+            if (value < minimum) {
+                throw new IllegalArgumentException("must be at least " + minimum + ", got " + value);
+            }
+        };
+    }
+
+    private static Consumer<Long> atLeastLong(long minimum) {
         return value -> {
             if (value < minimum) {
                 throw new IllegalArgumentException("must be at least " + minimum + ", got " + value);

@@ -123,6 +123,7 @@ public final class Standalone implements AutoCloseable {
                             .tailCacheBytes(config.get(ConfigKeys.TAIL_CACHE_BYTES))
                             .limits(limits)
                             .dataDir(dir.resolve("backend"))
+                            .nodeLimits(BackendSettings.nodeLimits(config))
                             .build(),
                     secret,
                     Clock.systemUTC());

@@ -3,11 +3,14 @@ package dev.switchboard.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.api.ApiLimits;
 import dev.switchboard.backend.EncryptionConfig;
 import dev.switchboard.backend.LocalKeyManagementService;
+import dev.switchboard.backend.NodeLimits;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +52,25 @@ class NodeConfigTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void theHostileClientLimitsReachBothRolesAndBadValuesNameTheirKey() {
+        NodeConfig file = NodeConfig.parse(
+                "limits: {max-sessions: 100, max-sessions-per-principal: 7, max-staged-bytes: 1048576}\n"
+                        + "max-body-bytes-in-flight: 4194304\nidle-timeout: PT5S\nmin-request-data-rate: 0\n"
+                        + "max-connections: 64\nmax-unauthenticated-request-bytes: 1024",
+                "c.yaml");
+
+        assertThat(BackendSettings.nodeLimits(file)).isEqualTo(new NodeLimits(100, 7, 1048576));
+        assertThat(ApiSettings.apiConfig(file).limits())
+                .isEqualTo(new ApiLimits(1024, 4194304, Duration.ofSeconds(5), 0, 64));
+        assertThat(ApiSettings.apiConfig(NodeConfig.parse("", "c.yaml")).limits())
+                .isEqualTo(ApiLimits.defaults());
+        assertThatThrownBy(() ->
+                        NodeConfig.parse("limits: {max-sessions: 0}", "c.yaml").get(ConfigKeys.LIMITS_MAX_SESSIONS))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("limits.max-sessions");
+    }
 
     @Test
     void backendReadsItsKeysFromTheFile() throws Exception {
