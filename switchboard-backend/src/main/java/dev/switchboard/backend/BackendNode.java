@@ -71,6 +71,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
     /** Once-guard: close runs one time. */
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+
     private final BackendCounters counters = new BackendCounters();
 
     private BackendNode(BackendConfig config, CursorCodec cursors, Clock clock, Optional<DataKeys> dataKeys) {

@@ -51,6 +51,7 @@ final class WriteSession extends HostedSession {
     private final BooleanSupplier holdsCommits;
     /** Completes once the node's spill at the drain deadline is over (spilled or not). */
     private final CompletableFuture<Void> spillDone = new CompletableFuture<>();
+
     private final StagedBytes budget;
     /** The bytes each staged chunk holds of the node's staged-bytes budget; keys mirror {@code staged}. */
     private final NavigableMap<Long, Long> stagedBytes = new TreeMap<>();
