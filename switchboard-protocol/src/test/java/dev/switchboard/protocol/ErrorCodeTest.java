@@ -2,9 +2,61 @@ package dev.switchboard.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ErrorCodeTest {
+
+    /**
+     * The numbers clients branch on (Thrift, JSON, the Python SDK, docs/errors.md). They never change: a new code
+     * gets the next free number and a line here; a changed number or an unpinned code fails this test.
+     */
+    private static final Map<String, Integer> PINNED = pinned(
+            "UNAUTHENTICATED", 1,
+            "FORBIDDEN", 2,
+            "INVALID_REQUEST", 3,
+            "OUT_OF_SEQUENCE", 4,
+            "SESSION_LOST", 5,
+            "BUSY", 6,
+            "DRAINING", 7,
+            "TOPIC_NOT_FOUND", 8,
+            "PAYLOAD_TOO_LARGE", 9,
+            "UNAVAILABLE", 10,
+            "INTERNAL", 11);
+
+    @Test
+    void everyCodeKeepsItsPinnedNumber() {
+        Map<String, Integer> actual = Arrays.stream(ErrorCode.values())
+                .collect(Collectors.toMap(ErrorCode::name, ErrorCode::code, (a, b) -> a, LinkedHashMap::new));
+
+        assertThat(actual)
+                .as("ErrorCode numbers are a wire contract: pin a new code here, never renumber one")
+                .containsExactlyInAnyOrderEntriesOf(PINNED);
+    }
+
+    @Test
+    void theThriftEnumCarriesThePinnedNumbers() {
+        Map<String, Integer> thrift = Arrays.stream(dev.switchboard.protocol.thrift.ErrorCode.values())
+                .collect(Collectors.toMap(
+                        dev.switchboard.protocol.thrift.ErrorCode::name,
+                        dev.switchboard.protocol.thrift.ErrorCode::getValue,
+                        (a, b) -> a,
+                        LinkedHashMap::new));
+
+        assertThat(thrift)
+                .as("switchboard.thrift's ErrorCode must match the pinned numbers")
+                .containsExactlyInAnyOrderEntriesOf(PINNED);
+    }
+
+    @Test
+    void numbersAreUniqueAndForCodeFindsEachOne() {
+        for (ErrorCode code : ErrorCode.values()) {
+            assertThat(ErrorCode.forCode(code.code())).as(code.name()).isEqualTo(code);
+        }
+    }
 
     @Test
     void everyCodeMapsToTheThriftEnumAndBack() {
@@ -31,5 +83,13 @@ class ErrorCodeTest {
         assertThat(back.expectedSeq()).hasValue(7);
         assertThat(back.getMessage()).isEqualTo("expected 7");
         assertThat(back.retryAfterMs()).isEmpty();
+    }
+
+    private static Map<String, Integer> pinned(Object... nameThenNumber) {
+        Map<String, Integer> table = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenNumber.length; i += 2) {
+            table.put((String) nameThenNumber[i], (Integer) nameThenNumber[i + 1]);
+        }
+        return table;
     }
 }
