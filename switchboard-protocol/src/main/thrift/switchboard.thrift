@@ -18,6 +18,11 @@ namespace rb Switchboard
 namespace php Switchboard
 namespace cpp switchboard
 
+// The version of this protocol. Within a version, changes are compatible both ways (new optional fields, new
+// enum values that old readers treat as unknown); a change old nodes or SDKs cannot read gets a new version and
+// a new endpoint (/v2/thrift) served beside the old one for at least one release (docs/operations.md).
+const i32 PROTOCOL_VERSION = 1
+
 /** Stable error codes; the numbers never change. See docs/errors.md. */
 enum ErrorCode {
   UNAUTHENTICATED = 1,
