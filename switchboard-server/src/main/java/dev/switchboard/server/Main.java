@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.server.cli.ApiCommand;
 import dev.switchboard.server.cli.BackendCommand;
 import dev.switchboard.server.cli.BenchCommand;
+import dev.switchboard.server.cli.ClusterCommand;
 import dev.switchboard.server.cli.ConfigCommand;
 import dev.switchboard.server.cli.ConsumeCommand;
 import dev.switchboard.server.cli.InternalKafkaCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
             LocalClusterCommand.class,
             TokenCommand.class,
             ConfigCommand.class,
+            ClusterCommand.class,
             BenchCommand.class,
             InternalKafkaCommand.class
         })

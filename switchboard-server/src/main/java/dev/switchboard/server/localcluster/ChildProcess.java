@@ -33,16 +33,27 @@ final class ChildProcess {
     private final Optional<String> nodeId;
     private final Path log;
     private final Process process;
+    private final String maxHeap;
+    private final List<String> arguments;
     private volatile boolean stopping;
 
     private ChildProcess(
-            String name, String role, Optional<String> shard, Optional<String> nodeId, Path log, Process process) {
+            String name,
+            String role,
+            Optional<String> shard,
+            Optional<String> nodeId,
+            Path log,
+            Process process,
+            String maxHeap,
+            List<String> arguments) {
         this.name = name;
         this.role = role;
         this.shard = shard;
         this.nodeId = nodeId;
         this.log = log;
         this.process = process;
+        this.maxHeap = maxHeap;
+        this.arguments = List.copyOf(arguments);
     }
 
     /** Starts {@code switchboard <arguments>} with the given heap, its output in {@code log}. */
@@ -76,7 +87,19 @@ final class ChildProcess {
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
-        return new ChildProcess(name, role, shard, nodeId, log, process);
+        return new ChildProcess(name, role, shard, nodeId, log, process, maxHeap, arguments);
+    }
+
+    /**
+     * Starts the same node again (name, role, shard, node id, heap, log) with {@code newArguments}; the caller
+     * has stopped this one.
+     */
+    ChildProcess startAgain(List<String> newArguments) throws IOException {
+        return start(name, role, shard, nodeId, maxHeap, log, newArguments);
+    }
+
+    List<String> arguments() {
+        return arguments;
     }
 
     /** This JVM's options (e.g. from SWITCHBOARD_JAVA_OPTS) except debugger agents and heap and GC choices. */

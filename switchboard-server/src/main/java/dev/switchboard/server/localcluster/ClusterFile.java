@@ -14,8 +14,9 @@ import java.util.Map;
 
 /**
  * {@code <data-dir>/cluster.json}: every process of a local cluster with its role, pid, shard, node id, URL and
- * log, for people and scripts (e.g. to pick a backend pid to kill), and the file of the development token.
- * Broker passwords are never written.
+ * log, for people and scripts (e.g. to pick a backend pid to kill), the file of the development token, and the
+ * loopback URL of the cluster's control endpoint ({@code switchboard cluster restart}; its bearer token is in
+ * {@code <data-dir>/control-token}, owner-readable only). Broker passwords are never written.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record ClusterFile(
@@ -24,7 +25,8 @@ record ClusterFile(
         @JsonProperty("dev-token") String devToken,
         @JsonProperty("kafka-bootstrap-servers") String kafkaBootstrapServers,
         @JsonProperty("shards") Map<String, String> shards,
-        @JsonProperty("processes") List<Entry> processes) {
+        @JsonProperty("processes") List<Entry> processes,
+        @JsonProperty("control-url") String controlUrl) {
 
     /** One process. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

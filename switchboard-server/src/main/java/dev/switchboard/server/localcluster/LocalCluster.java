@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalCluster.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration API_STOP_GRACE = Duration.ofSeconds(15);
+    private static final Duration BACKEND_STOP_GRACE = Duration.ofSeconds(45);
 
     private final Path dataDir;
     private final FileChannel lock;
@@ -61,6 +64,9 @@ public final class LocalCluster implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private ChildProcess kafka;
     private VirtualHosts virtualHosts;
+    private ControlServer control;
+    private Map<String, URI> shardUris = Map.of();
+    private String kafkaBootstrapServers;
 
     private LocalCluster(Path dataDir, FileChannel lock) {
         this.dataDir = dataDir;
@@ -162,6 +168,9 @@ public final class LocalCluster implements AutoCloseable {
             awaitHealthy(url);
             apiUrls.add(url);
         }
+        shardUris = shards;
+        kafkaBootstrapServers = bootstrapServers;
+        control = ControlServer.start(dataDir, this);
         writeClusterFile(shards, bootstrapServers);
         LOGGER.info(
                 "ready role=local-cluster shards={} backends={} apis={} cluster-file={}",
@@ -276,7 +285,8 @@ public final class LocalCluster implements AutoCloseable {
                         devTokenFile().toString(),
                         bootstrapServers,
                         shardTexts,
-                        entries)
+                        entries,
+                        control == null ? null : control.url().toString())
                 .write(clusterFile());
     }
 
@@ -317,6 +327,68 @@ public final class LocalCluster implements AutoCloseable {
         return dataDir.resolve("logs").resolve(name + ".log");
     }
 
+    /** Which processes {@link #restart} replaces. */
+    public enum RestartRole {
+        BACKEND,
+        API,
+        ALL
+    }
+
+    /**
+     * Rolling restart: replaces the processes of {@code role} one at a time (backends first with {@code ALL}), each
+     * the way an orchestrator replaces a pod: SIGTERM (a backend drains: no new sessions, in-flight work finishes,
+     * its sessions move to the shard's other nodes), wait for it to exit, start the replacement with the same node
+     * id, shard and (for an API node) the same port, wait until it serves; cluster.json is rewritten after each.
+     * With one backend per shard or one API node, that shard or the API is unavailable while its only node
+     * restarts. {@code progress} gets one line per step.
+     */
+    public synchronized void restart(RestartRole role, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        if (role == RestartRole.BACKEND || role == RestartRole.ALL) {
+            for (int i = 0; i < backends.size(); i++) {
+                requireOpen();
+                ChildProcess old = backends.get(i);
+                progress.accept(
+                        "restarting " + old.name() + " pid=" + old.process().pid() + ": draining");
+                old.terminate();
+                old.awaitExit(BACKEND_STOP_GRACE);
+                ChildProcess replacement = watch(old.startAgain(old.arguments()));
+                backends.set(i, replacement);
+                replacement.awaitReady(START_TIMEOUT);
+                writeClusterFile(shardUris, kafkaBootstrapServers);
+                progress.accept("restarted " + old.name() + " pid="
+                        + replacement.process().pid() + ": serving");
+            }
+        }
+        if (role == RestartRole.API || role == RestartRole.ALL) {
+            for (int i = 0; i < apis.size(); i++) {
+                requireOpen();
+                ChildProcess old = apis.get(i);
+                URI url = apiUrls.get(i);
+                progress.accept(
+                        "restarting " + old.name() + " pid=" + old.process().pid() + " url=" + url);
+                old.terminate();
+                old.awaitExit(API_STOP_GRACE);
+                List<String> arguments = new ArrayList<>(old.arguments());
+                arguments.set(arguments.indexOf("--port") + 1, Integer.toString(url.getPort())); // clients keep it
+                ChildProcess replacement = watch(old.startAgain(arguments));
+                apis.set(i, replacement);
+                URI newUrl = URI.create(replacement.awaitReady(START_TIMEOUT).get("url"));
+                awaitHealthy(newUrl);
+                apiUrls.set(i, newUrl);
+                writeClusterFile(shardUris, kafkaBootstrapServers);
+                progress.accept("restarted " + old.name() + " pid="
+                        + replacement.process().pid() + ": serving");
+            }
+        }
+    }
+
+    private void requireOpen() throws IOException {
+        if (closed.get()) {
+            throw new IOException("the local cluster is stopping");
+        }
+    }
+
     /** Stops the API nodes, drains the backends, stops Kafka; deletes the virtual hosts it made. Idempotent. */
     @Override
     public void close() {
@@ -324,16 +396,25 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         LOGGER.info("stopping the local cluster");
+        if (control != null) {
+            control.close();
+        }
+        synchronized (this) { // a restart in progress finishes its node first
+            stopAll();
+        }
+    }
+
+    private void stopAll() {
         try {
-            stop(apis, Duration.ofSeconds(15));
-            stop(backends, Duration.ofSeconds(45));
+            stop(apis, API_STOP_GRACE);
+            stop(backends, BACKEND_STOP_GRACE);
             if (kafka != null) {
                 stop(List.of(kafka), Duration.ofSeconds(30));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        createdVirtualHosts.forEach(virtualHosts::delete);
+        createdVirtualHosts.forEach(name -> virtualHosts.delete(name)); // none made when URIs are per shard
         try {
             Files.deleteIfExists(virtualHostsFile());
             Files.deleteIfExists(clusterFile());
