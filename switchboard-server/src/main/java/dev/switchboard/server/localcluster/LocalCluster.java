@@ -147,6 +147,11 @@ public final class LocalCluster implements AutoCloseable {
                                 node,
                                 "--data-dir",
                                 dataDir.resolve("nodes").resolve(node).toString()))));
+                if (backends.size() == 1) {
+                    // the first backend creates the cluster's internal topics alone; on a busy machine several
+                    // nodes racing to create them made each wait past its timeout
+                    backends.getFirst().awaitReady(START_TIMEOUT);
+                }
             }
         }
         for (ChildProcess backend : backends) {
