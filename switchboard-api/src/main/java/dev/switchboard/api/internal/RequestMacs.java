@@ -33,10 +33,25 @@ public final class RequestMacs {
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep = new AtomicLong();
 
+    /**
+     * Nonces remembered at most (about 200 bytes each: at most ~100 MiB): a node taking more than this many signed
+     * calls within the window answers BUSY instead of growing without bound.
+     */
+    public static final int DEFAULT_MAX_REMEMBERED = 500_000;
+
+    static final long RETRY_AFTER_MS = 1_000;
+
+    private final int maxRemembered;
+
     public RequestMacs(byte[] clusterSecret, Duration window, Clock clock) {
+        this(clusterSecret, window, clock, DEFAULT_MAX_REMEMBERED);
+    }
+
+    RequestMacs(byte[] clusterSecret, Duration window, Clock clock, int maxRemembered) {
         this.clusterSecret = clusterSecret.clone();
         this.window = window;
         this.clock = clock;
+        this.maxRemembered = maxRemembered;
     }
 
     ByteBuffer keyFor(String sessionId) {
@@ -64,12 +79,19 @@ public final class RequestMacs {
         if (!RequestMac.same(expected, mac)) {
             throw unauthenticated("the request MAC is not valid for this session and body");
         }
-        if (seen.putIfAbsent(sessionId + "/" + nonce, timestamp + window.toMillis()) != null) {
-            throw unauthenticated("the request was replayed (its nonce was already used)");
-        }
         long sweep = nextSweep.get();
         if (now >= sweep && nextSweep.compareAndSet(sweep, now + SWEEP_EVERY.toMillis())) {
             seen.values().removeIf(expiry -> expiry < now);
+        }
+        if (seen.size() >= maxRemembered) {
+            // Only a flood of validly signed calls gets here; the next sweep makes room again.
+            throw SwitchboardException.busy(
+                    RETRY_AFTER_MS,
+                    "this node remembers as many request nonces as it may (" + maxRemembered
+                            + " within the replay window); retry");
+        }
+        if (seen.putIfAbsent(sessionId + "/" + nonce, timestamp + window.toMillis()) != null) {
+            throw unauthenticated("the request was replayed (its nonce was already used)");
         }
     }
 

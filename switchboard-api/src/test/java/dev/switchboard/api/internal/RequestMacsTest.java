@@ -40,6 +40,25 @@ class RequestMacsTest {
     private final RequestMacs macs = new RequestMacs(SECRET, Duration.ofMinutes(1), clock);
 
     @Test
+    void theRememberedNoncesAreBoundedAndAFloodIsAnsweredBusyUntilTheWindowMovesOn() {
+        RequestMacs bounded = new RequestMacs(SECRET, Duration.ofMinutes(1), clock, 3);
+        for (int i = 0; i < 3; i++) {
+            bounded.verify(SESSION, signed(now, RequestMac.nonce()));
+        }
+
+        assertThatThrownBy(() -> bounded.verify(SESSION, signed(now, RequestMac.nonce())))
+                .isInstanceOfSatisfying(SwitchboardException.class, e -> {
+                    assertThat(e.code()).isEqualTo(dev.switchboard.protocol.ErrorCode.BUSY);
+                    assertThat(e.retryAfterMs().getAsLong()).isPositive();
+                });
+        assertThat(bounded.remembered()).isEqualTo(3);
+
+        now += Duration.ofMinutes(1).plus(RequestMacs.SWEEP_EVERY).toMillis() + 1;
+        bounded.verify(SESSION, signed(now, RequestMac.nonce()));
+        assertThat(bounded.remembered()).isEqualTo(1);
+    }
+
+    @Test
     void aNonceIsRefusedAgainWithinTheWindowAndForgottenSoonAfterIt() {
         // Given a signed call, accepted once
         String nonce = RequestMac.nonce();
