@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the Java sources of the Thrift IDL (switchboard-protocol/src/main/thrift-gen): switchboard.thrift (the
 # client protocol) and switch.thrift (the switch's internal envelopes, which include it), and the stamp that the
-# build's ThriftSourcesAreCurrentTest compares against the IDL files.
+# build's ThriftSourcesAreCurrentTest compares against the IDL files and the generated sources.
 #   scripts/generate-thrift.sh          regenerate
 #   scripts/generate-thrift.sh --check  fail when the committed sources differ from a fresh generation
 # Needs Debian's thrift-compiler 0.17.0 (apt-get install thrift-compiler), the version libthrift matches.
@@ -35,6 +35,11 @@ fi
 
 generate "$out"
 mkdir -p "$(dirname "$stamp")"
-# one line per IDL file: "<sha-256 hex> <file name>", in name order
+# one line per IDL file: "<sha-256 hex> <file name>", in name order; then one line "<sha-256 hex> thrift-gen" over the
+# generated sources, so that a hand edit to them fails ThriftSourcesAreCurrentTest too. That hash is the SHA-256 of
+# the listing "<sha-256 hex> <path relative to thrift-gen>\n" per generated file, in byte order of the path.
 (cd "$idl_dir" && sha256sum ./*.thrift | sed 's| \*\?\./| |' | awk '{print $1 " " $2}' | sort -k2) > "$stamp"
+generated=$(cd "$out" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | while read -r f; do
+  echo "$(sha256sum "$f" | awk '{print $1}') $f"; done | sha256sum | awk '{print $1}')
+echo "$generated thrift-gen" >> "$stamp"
 echo "generated $(find "$out" -name '*.java' | wc -l) files into $out"
