@@ -19,7 +19,9 @@ import java.util.Optional;
  * @param autoCreateTopics create unknown topics on allocate instead of answering TOPIC_NOT_FOUND
  *     ({@code auto-create-topics})
  * @param defaultPartitions partitions of an auto-created topic ({@code default-partitions}, default 3)
- * @param replicationFactor replication factor of an auto-created topic ({@code replication-factor}, default 1)
+ * @param replicationFactor replicas per partition of every topic Switchboard creates: data topics, dead-letter
+ *     topics and internal topics ({@code replication-factor}; default {@value #AUTO}: min(3, brokers), the brokers
+ *     counted when the node starts)
  * @param encryption encryption at rest ({@code encryption}, default off; see {@link EncryptionConfig})
  * @param tailCacheBytes fan-out: bytes of recent records each topic's shared tail reader keeps for the read
  *     sessions tailing it ({@code tail-cache-bytes}, default 8 MiB; 0 turns sharing off, so every reader reads
@@ -32,6 +34,9 @@ import java.util.Optional;
  *     before it takes sessions. Empty: nothing is spilled (such commits answer UNAVAILABLE and the client resends)
  * @param nodeLimits what the node holds for all clients together: sessions, sessions per principal, staged
  *     bytes ({@code node-limits}; see {@link NodeLimits})
+ * @param minInsyncReplicas {@code min.insync.replicas} of every topic Switchboard creates: replicas that must have
+ *     a record before Kafka acknowledges it ({@code min-insync-replicas}; default {@value #AUTO}: one less than the
+ *     replication factor, at least 1)
  */
 public record BackendConfig(
         String shard,
@@ -46,7 +51,8 @@ public record BackendConfig(
         long tailCacheBytes,
         String deadLetterTopic,
         Optional<Path> dataDir,
-        NodeLimits nodeLimits) {
+        NodeLimits nodeLimits,
+        int minInsyncReplicas) {
 
     /** Without node limits: the defaults. */
     public BackendConfig(
@@ -75,13 +81,16 @@ public record BackendConfig(
                 tailCacheBytes,
                 deadLetterTopic,
                 dataDir,
-                NodeLimits.defaults());
+                NodeLimits.defaults(),
+                AUTO);
     }
 
     public static final String DEFAULT_SHARD = "s0";
     public static final long DEFAULT_TAIL_CACHE_BYTES = 8L << 20;
     public static final int DEFAULT_PARTITIONS = 3;
-    public static final int DEFAULT_REPLICATION_FACTOR = 1;
+    /** A replication setting worked out from the cluster: see {@code replication-factor}. */
+    public static final int AUTO = 0;
+
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "{topic}.sb-dlq";
 
     public BackendConfig {
@@ -100,9 +109,13 @@ public record BackendConfig(
         if (defaultPartitions < 1) {
             throw new IllegalArgumentException("default-partitions must be at least 1, got " + defaultPartitions);
         }
-        if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
-            throw new IllegalArgumentException(
-                    "replication-factor must be between 1 and " + Short.MAX_VALUE + ", got " + replicationFactor);
+        if (replicationFactor < AUTO || replicationFactor > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("replication-factor must be between 1 and " + Short.MAX_VALUE
+                    + " (or 0: min(3, brokers)), got " + replicationFactor);
+        }
+        if (minInsyncReplicas < AUTO || (replicationFactor != AUTO && minInsyncReplicas > replicationFactor)) {
+            throw new IllegalArgumentException("min-insync-replicas must be between 1 and replication-factor"
+                    + " (or 0: one less than it), got " + minInsyncReplicas);
         }
         encryption = encryption == null ? EncryptionConfig.disabled() : encryption;
         if (tailCacheBytes < 0) {
@@ -131,7 +144,8 @@ public record BackendConfig(
         private SessionLimits limits = SessionLimits.defaults();
         private boolean autoCreateTopics;
         private int defaultPartitions = DEFAULT_PARTITIONS;
-        private int replicationFactor = DEFAULT_REPLICATION_FACTOR;
+        private int replicationFactor = AUTO;
+        private int minInsyncReplicas = AUTO;
         private EncryptionConfig encryption = EncryptionConfig.disabled();
         private long tailCacheBytes = DEFAULT_TAIL_CACHE_BYTES;
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
@@ -171,6 +185,12 @@ public record BackendConfig(
 
         public Builder replicationFactor(int value) {
             replicationFactor = value;
+            return this;
+        }
+
+        /** {@code min.insync.replicas} of the topics this node creates; {@link #AUTO}: one less than replicas. */
+        public Builder minInsyncReplicas(int value) {
+            minInsyncReplicas = value;
             return this;
         }
 
@@ -216,7 +236,8 @@ public record BackendConfig(
                     tailCacheBytes,
                     deadLetterTopic,
                     Optional.ofNullable(dataDir),
-                    nodeLimits);
+                    nodeLimits,
+                    minInsyncReplicas);
         }
     }
 }

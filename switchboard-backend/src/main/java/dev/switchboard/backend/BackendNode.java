@@ -4,6 +4,7 @@ import dev.switchboard.backend.internal.Allocator;
 import dev.switchboard.backend.internal.DataKeys;
 import dev.switchboard.backend.internal.EnvelopeCipher;
 import dev.switchboard.backend.internal.KafkaErrors;
+import dev.switchboard.backend.internal.KafkaHealth;
 import dev.switchboard.backend.internal.Publisher;
 import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
@@ -58,6 +59,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private static final Duration SPILL_STEP_TIMEOUT = Duration.ofSeconds(10);
     /** How often re-injecting a spill journal tries Kafka again while it is unavailable. */
     private static final Duration REINJECT_RETRY = Duration.ofSeconds(2);
+    /** How long one check of whether Kafka is reachable may take. */
+    private static final Duration KAFKA_PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     private final BackendConfig config;
     private final TopicManager topics;
@@ -66,6 +69,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final Allocator allocator;
     private final TailReaders tails;
     private final ReadGate gate;
+    private final KafkaHealth kafkaHealth;
     private final Optional<DataKeys> dataKeys;
     private final WriterLedger ledger = new WriterLedger(REMEMBERED_WRITERS);
     private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
@@ -74,10 +78,11 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     private final BackendCounters counters = new BackendCounters();
 
-    private BackendNode(BackendConfig config, CursorCodec cursors, Clock clock, Optional<DataKeys> dataKeys) {
+    private BackendNode(
+            BackendConfig config, TopicManager topics, CursorCodec cursors, Clock clock, Optional<DataKeys> dataKeys) {
         this.config = config;
         this.dataKeys = dataKeys;
-        this.topics = new TopicManager(config);
+        this.topics = topics;
         try {
             this.publisher = Publisher.create(config);
         } catch (RuntimeException e) {
@@ -92,6 +97,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                         keys, encryption.enabled(), !encryption.enabled() || encryption.acceptUnsealed()))
                 .orElse(RecordCipher.PLAIN);
         this.gate = ReadGate.of(config, cipher, topics, publisher);
+        this.kafkaHealth = new KafkaHealth(() -> topics.brokerCount(KAFKA_PROBE_TIMEOUT), config.nodeId());
         this.tails = TailReaders.of(config, gate);
         this.allocator = new Allocator(
                 config,
@@ -143,8 +149,15 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
      */
     public static BackendNode start(
             BackendConfig config, byte[] clusterSecret, Clock clock, Optional<KeyManagementService> kms) {
-        Optional<DataKeys> dataKeys = kms.map(service -> DataKeys.open(config, service, clock));
-        BackendNode node = new BackendNode(config, new CursorCodec(clusterSecret), clock, dataKeys);
+        TopicManager topics = new TopicManager(config);
+        BackendNode node;
+        try {
+            Optional<DataKeys> dataKeys = kms.map(service -> DataKeys.open(config, topics, service, clock));
+            node = new BackendNode(config, topics, new CursorCodec(clusterSecret), clock, dataKeys);
+        } catch (RuntimeException e) {
+            topics.close();
+            throw e;
+        }
         config.dataDir().ifPresent(node::reinjectSpilled);
         LOGGER.info(
                 "backend node started shard={} node={} bootstrap-servers={} encryption={}",
@@ -188,6 +201,12 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
      */
     public OptionalInt sessionCount() {
         return OptionalInt.of(registry.size());
+    }
+
+    /** True while the node reaches Kafka (checked every 2 s); presence beats and readiness report it. */
+    @Override
+    public boolean kafkaReachable() {
+        return kafkaHealth.reachable();
     }
 
     /** What this node's fail-closed reads refused to deliver (for metrics). */
@@ -309,6 +328,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             return;
         }
         drain();
+        kafkaHealth.close();
         long deadline = System.nanoTime() + config.limits().drainTimeout().toNanos();
         boolean finished = await(registry.idle(), deadline);
         gate.close(); // queued dead-letter copies are sent before the producer closes

@@ -20,7 +20,8 @@ class BackendConfigTest {
         assertThat(config.limits()).isEqualTo(SessionLimits.defaults());
         assertThat(config.autoCreateTopics()).isFalse();
         assertThat(config.defaultPartitions()).isEqualTo(3);
-        assertThat(config.replicationFactor()).isEqualTo(1);
+        assertThat(config.replicationFactor()).isEqualTo(BackendConfig.AUTO);
+        assertThat(config.minInsyncReplicas()).isEqualTo(BackendConfig.AUTO);
     }
 
     @Test
@@ -71,12 +72,20 @@ class BackendConfigTest {
                         BackendConfig.builder("n1", "b:1").defaultPartitions(0).build())
                 .hasMessageContaining("default-partitions");
         assertThatThrownBy(() ->
-                        BackendConfig.builder("n1", "b:1").replicationFactor(0).build())
+                        BackendConfig.builder("n1", "b:1").replicationFactor(-1).build())
                 .hasMessageContaining("replication-factor");
         assertThatThrownBy(() -> BackendConfig.builder("n1", "b:1")
                         .replicationFactor(40_000)
                         .build())
                 .hasMessageContaining("replication-factor");
+        assertThatThrownBy(() -> BackendConfig.builder("n1", "b:1")
+                        .replicationFactor(2)
+                        .minInsyncReplicas(3)
+                        .build())
+                .hasMessageContaining("min-insync-replicas");
+        assertThatThrownBy(() ->
+                        BackendConfig.builder("n1", "b:1").minInsyncReplicas(-1).build())
+                .hasMessageContaining("min-insync-replicas");
         assertThatThrownBy(() -> BackendConfig.builder("n1", "b:1")
                         .deadLetterTopic("{topic} dlq")
                         .build())

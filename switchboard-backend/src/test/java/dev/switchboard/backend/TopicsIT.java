@@ -20,7 +20,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Unknown topics: created on allocate when allowed, TOPIC_NOT_FOUND when not. */
+/** Unknown topics: created on a writer's allocate when allowed, TOPIC_NOT_FOUND when not and for readers. */
 class TopicsIT {
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
@@ -64,6 +64,38 @@ class TopicsIT {
             // Then
             assertThat(describe("auto-created").partitions()).hasSize(2);
             assertThat(calls.readAll(reader, 4).payloads()).containsExactlyInAnyOrder("a-0", "a-1", "a-2", "a-3");
+        }
+    }
+
+    @Test
+    void aReaderOfAnUnknownTopicGetsNotFoundEvenWhenAutoCreateIsOn() throws Exception {
+        // Given a node that creates topics for writers
+        BackendConfig config = BackendConfig.builder("eager-reader", KAFKA.bootstrapServers())
+                .autoCreateTopics(true)
+                .build();
+        try (BackendNode node = BackendNode.start(config, SECRET, Clock.systemUTC())) {
+            Calls calls = new Calls(node);
+
+            // When a reader allocates a topic nobody made
+            var reader = calls.call(SwitchRequest.allocate(new AllocateRequest("never-written", SessionMode.READ)));
+
+            // Then it is told so at once, and the topic is not created
+            assertThat(error(reader, ErrorCode.TOPIC_NOT_FOUND).getMessage())
+                    .contains("'never-written' does not exist")
+                    .contains("readers never create topics");
+            assertThat(topicNames()).doesNotContain("never-written");
+            assertThat(node.sessionCount().getAsInt()).isZero();
+
+            // And a writer still creates it, after which readers find it
+            calls.writer("never-written", "first-writer");
+            assertThat(topicNames()).contains("never-written");
+            assertThat(calls.reader("never-written").getSessionId()).isNotBlank();
+        }
+    }
+
+    private static java.util.Set<String> topicNames() throws ExecutionException, InterruptedException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+            return admin.listTopics().names().get();
         }
     }
 

@@ -20,4 +20,12 @@ public interface BackendEndpoint {
     default OptionalInt sessionCount() {
         return OptionalInt.empty();
     }
+
+    /**
+     * True while the node reaches its Kafka cluster (as of its last check). A node that does not reach Kafka
+     * says so in its presence beats and is neither ready nor given new sessions.
+     */
+    default boolean kafkaReachable() {
+        return true;
+    }
 }

@@ -36,8 +36,9 @@ public final class LocalSwitch implements Switch {
 
     @Override
     public CompletableFuture<SwitchResponse> allocate(String affinity, SwitchRequest request, Duration timeout) {
-        List<Node> live =
-                nodes.values().stream().filter(node -> !node.draining()).toList();
+        List<Node> live = nodes.values().stream()
+                .filter(node -> !node.draining() && node.endpoint().kafkaReachable())
+                .toList();
         if (live.isEmpty()) {
             return CompletableFuture.completedFuture(
                     SwitchResponses.error(ErrorCode.UNAVAILABLE, "no backend node is taking new sessions"));
@@ -101,7 +102,8 @@ public final class LocalSwitch implements Switch {
 
     @Override
     public boolean ready() {
-        return nodes.values().stream().anyMatch(node -> !node.draining());
+        return nodes.values().stream()
+                .anyMatch(node -> !node.draining() && node.endpoint().kafkaReachable());
     }
 
     @Override

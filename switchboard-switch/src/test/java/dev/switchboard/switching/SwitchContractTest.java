@@ -43,6 +43,9 @@ public abstract class SwitchContractTest {
     /** Waits until the API side knows {@code node} as draining. */
     protected void awaitDraining(TestEndpoint node) {}
 
+    /** Waits until the API side has heard whether {@code node} reaches Kafka (presence). */
+    protected void awaitKafkaReachable(TestEndpoint node, boolean reachable) {}
+
     @Test
     void allocateReachesANodeAndTheAnswerComesBack() throws Exception {
         // Given one attached node
@@ -141,6 +144,52 @@ public abstract class SwitchContractTest {
         SwitchResponse ack = answer(api().forward(sessionOn(draining), ackRequest(sessionOn(draining), 3), TIMEOUT));
         assertThat(ack.isSetAck()).as("answer: %s", ack).isTrue();
         assertThat(ack.getAck().getCursor()).isEqualTo(draining.nodeId());
+    }
+
+    @Test
+    void aNodeThatDoesNotReachKafkaTakesNoSessionsAndIsNotReadyUntilItDoesAgain() throws Exception {
+        // Given the only node loses Kafka
+        TestEndpoint node = attach();
+        node.kafkaReachable(false);
+        awaitKafkaReachable(node, false);
+
+        // When a session is allocated
+        SwitchResponse response = answer(api().allocate("principal/orders", allocateRequest(), Duration.ofSeconds(2)));
+
+        // Then nobody takes it, and the switch is not ready
+        assertError(response, ErrorCode.UNAVAILABLE);
+        assertThat(node.allocations()).isZero();
+        assertThat(api().ready()).isFalse();
+
+        // And once the node reaches Kafka again, it is ready and takes sessions
+        node.kafkaReachable(true);
+        awaitKafkaReachable(node, true);
+        assertThat(api().ready()).isTrue();
+        assertThat(answer(api().allocate("principal/orders", allocateRequest(), TIMEOUT))
+                        .isSetAllocate())
+                .isTrue();
+        assertThat(node.allocations()).isEqualTo(1);
+    }
+
+    @Test
+    void allocationsGoOnlyToNodesThatReachKafka() throws Exception {
+        // Given two nodes of the shard, one of which lost Kafka
+        TestEndpoint cut = attach();
+        cut.kafkaReachable(false);
+        awaitKafkaReachable(cut, false);
+        TestEndpoint reaching = attach();
+
+        // When sessions are allocated
+        for (int i = 0; i < 10; i++) {
+            SwitchResponse response = answer(api().allocate("affinity-" + i, allocateRequest(), TIMEOUT));
+
+            // Then only the node that reaches Kafka takes them
+            assertThat(response.isSetAllocate()).as("answer: %s", response).isTrue();
+            assertThat(SessionId.parse(response.getAllocate().getSessionId()).node())
+                    .isEqualTo(reaching.nodeId());
+        }
+        assertThat(cut.allocations()).isZero();
+        assertThat(api().ready()).isTrue();
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class TestEndpoint implements BackendEndpoint {
     private final String shard;
     private final String nodeId;
     private final AtomicInteger allocations = new AtomicInteger();
+    private volatile boolean kafkaReachable = true;
     private volatile ReadBehaviour onRead =
             read -> CompletableFuture.completedFuture(SwitchResponses.error(ErrorCode.INVALID_REQUEST, "no reads"));
 
@@ -41,6 +42,17 @@ public final class TestEndpoint implements BackendEndpoint {
     public TestEndpoint onRead(ReadBehaviour behaviour) {
         this.onRead = behaviour;
         return this;
+    }
+
+    /** Says from now on whether the node reaches Kafka (it always does unless told). */
+    public TestEndpoint kafkaReachable(boolean reachable) {
+        this.kafkaReachable = reachable;
+        return this;
+    }
+
+    @Override
+    public boolean kafkaReachable() {
+        return kafkaReachable;
     }
 
     public int allocations() {

@@ -6,6 +6,7 @@ import dev.switchboard.core.cursor.CursorCodec;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.thrift.AllocateRequest;
 import dev.switchboard.protocol.thrift.AllocateResponse;
+import dev.switchboard.protocol.thrift.SessionMode;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,7 +75,7 @@ public final class Allocator {
         registry.admit(principal);
         Admission admission = new Admission(principal);
         try {
-            int partitions = topics.partitions(spec.topic());
+            int partitions = topics.partitions(spec.topic(), spec.mode() == SessionMode.WRITE);
             SessionId id = SessionId.create(config.shard(), config.nodeId());
             return switch (spec.mode()) {
                 case READ -> reader(id, spec, partitions, admission);

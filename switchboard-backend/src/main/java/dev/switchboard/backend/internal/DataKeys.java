@@ -86,9 +86,10 @@ public final class DataKeys implements AutoCloseable {
     }
 
     /** Opens the keys topic (creating it when missing) and reads every wrapped key in it. */
-    public static DataKeys open(dev.switchboard.backend.BackendConfig config, KeyManagementService kms, Clock clock) {
+    public static DataKeys open(
+            dev.switchboard.backend.BackendConfig config, TopicManager topics, KeyManagementService kms, Clock clock) {
         var encryption = config.encryption();
-        KeysTopic store = KeysTopic.open(config, encryption.keysTopic());
+        KeysTopic store = KeysTopic.open(config, topics, encryption.keysTopic());
         DataKeys keys = new DataKeys(kms, store, encryption.keyMaxAge(), encryption.keyMaxRecords(), clock);
         try {
             keys.refresh();

@@ -9,8 +9,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,9 +17,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The compacted internal topic of wrapped data keys (one partition; record key = data key id), shared by every
@@ -30,7 +25,6 @@ import org.slf4j.LoggerFactory;
  * serialises access.
  */
 final class KeysTopic implements DataKeyStore {
-    private static final Logger LOGGER = LoggerFactory.getLogger(KeysTopic.class);
     private static final long TIMEOUT_MS = 15_000;
 
     private final String topic;
@@ -48,22 +42,8 @@ final class KeysTopic implements DataKeyStore {
     }
 
     /** Creates the topic when missing (compacted, one partition) and opens a producer and a consumer on it. */
-    static KeysTopic open(BackendConfig config, String topic) {
-        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
-            NewTopic newTopic = new NewTopic(topic, 1, (short) config.replicationFactor())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            admin.createTopics(List.of(newTopic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            LOGGER.info("keys topic created topic={} node={}", topic, config.nodeId());
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the keys topic " + topic, e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka did not create the keys topic " + topic + " in time", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the keys topic", e);
-        }
+    static KeysTopic open(BackendConfig config, TopicManager topics, String topic) {
+        topics.ensure(topic, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         Properties producerProps = KafkaClients.producer(config);
         producerProps.put(
                 ProducerConfig.CLIENT_ID_CONFIG, producerProps.get(ProducerConfig.CLIENT_ID_CONFIG) + "-keys");

@@ -43,7 +43,7 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
                 cipher,
                 new DeadLetters(
                         config.deadLetterTopic(),
-                        topic -> topics.ensure(topic, 1),
+                        topic -> topics.ensure(topic, 1, topics.dataTopicConfigs()),
                         record -> publisher.publish(List.of(record))));
     }
 

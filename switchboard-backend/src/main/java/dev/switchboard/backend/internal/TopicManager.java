@@ -4,6 +4,7 @@ import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -11,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -19,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Looks topics up for allocation and, when {@code auto-create-topics} is on, creates unknown ones with the
- * configured partitions and replication factor. Another node creating the same topic at once is fine.
+ * Looks topics up for allocation and, for writers when {@code auto-create-topics} is on, creates unknown ones
+ * with the configured partitions and replication factor. Another node creating the same topic at once is fine.
  */
 public final class TopicManager implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TopicManager.class);
@@ -28,31 +30,97 @@ public final class TopicManager implements AutoCloseable {
 
     private final Admin admin;
     private final BackendConfig config;
+    private volatile Replication replication;
 
     public TopicManager(BackendConfig config) {
         this.config = config;
         this.admin = Admin.create(KafkaClients.admin(config));
     }
 
-    /** The partition count of {@code topic}, creating it if allowed; TOPIC_NOT_FOUND otherwise. */
-    public int partitions(String topic) {
+    /**
+     * The partition count of {@code topic}; a missing topic is created when {@code mayCreate} (a writer) and
+     * {@code auto-create-topics} is on, else TOPIC_NOT_FOUND (a reader never creates a topic: it would only wait
+     * on an empty topic for events nobody writes).
+     */
+    public int partitions(String topic, boolean mayCreate) {
         Integer existing = describe(topic);
         if (existing != null) {
             return existing;
         }
-        if (!config.autoCreateTopics()) {
-            throw SwitchboardException.of(ErrorCode.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
+        if (!mayCreate || !config.autoCreateTopics()) {
+            throw SwitchboardException.of(
+                    ErrorCode.TOPIC_NOT_FOUND,
+                    "topic '" + topic + "' does not exist"
+                            + (mayCreate ? "" : " (readers never create topics; a writer creates it where allowed)"));
         }
         return create(topic, config.defaultPartitions());
     }
 
     /**
-     * Creates one of Switchboard's own topics (a dead-letter topic) with {@code partitions} when it does not
-     * exist, whatever {@code auto-create-topics} says.
+     * The replication of every topic this node creates: as configured, with {@code AUTO} settings worked out
+     * from the number of brokers (asked once, on first use).
      */
-    public void ensure(String topic, int partitions) {
-        if (describe(topic) == null) {
-            create(topic, partitions);
+    public Replication replication() {
+        Replication known = replication;
+        if (known == null) {
+            int brokers = brokerCount(Duration.ofMillis(TIMEOUT_MS));
+            known = Replication.resolve(config.replicationFactor(), config.minInsyncReplicas(), brokers);
+            replication = known;
+            LOGGER.info(
+                    "topic replication brokers={} replication-factor={} min-insync-replicas={} node={}",
+                    brokers,
+                    known.factor(),
+                    known.minInsyncReplicas(),
+                    config.nodeId());
+        }
+        return known;
+    }
+
+    /**
+     * The one place Switchboard's own topics come from (internal topics such as {@code __switchboard_keys} and
+     * {@code __switchboard_writers}, dead-letter topics): creates {@code topic} with {@code partitions},
+     * {@code configs} and the node's {@link #replication} when it does not exist, whatever
+     * {@code auto-create-topics} says. An existing topic with fewer replicas than configured is logged at WARN
+     * (topic, actual, configured): it still works, but one lost broker may lose what it holds. Answers the
+     * replicas its partitions have (the fewest).
+     */
+    public int ensure(String topic, int partitions, Map<String, String> configs) {
+        Replication wanted = replication();
+        Integer replicas = replicas(topic);
+        if (replicas == null) {
+            create(topic, partitions, configs);
+            return wanted.factor();
+        }
+        if (replicas < wanted.factor()) {
+            LOGGER.warn(
+                    "topic has fewer replicas than configured topic={} replicas={} replication-factor={}"
+                            + " (one lost broker may lose what it holds; add replicas with"
+                            + " kafka-reassign-partitions) node={}",
+                    topic,
+                    replicas,
+                    wanted.factor(),
+                    config.nodeId());
+        }
+        return replicas;
+    }
+
+    /** How many brokers the cluster has; throws when Kafka does not answer within {@code timeout}. */
+    public int brokerCount(Duration timeout) {
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        return await(admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
+                        .nodes())
+                .size();
+    }
+
+    /** The fewest replicas of the topic's partitions, or null when the topic does not exist. */
+    private Integer replicas(String topic) {
+        try {
+            return await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().stream()
+                    .mapToInt(partition -> partition.replicas().size())
+                    .min()
+                    .orElse(0);
+        } catch (UnknownTopicOrPartitionException e) {
+            return null;
         }
     }
 
@@ -69,17 +137,28 @@ public final class TopicManager implements AutoCloseable {
     }
 
     private int create(String topic, int partitionCount) {
-        NewTopic newTopic = new NewTopic(topic, partitionCount, (short) config.replicationFactor())
-                .configs(Map.of(
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                        Integer.toString(KafkaClients.maxMessageBytes(config.limits()))));
+        return create(topic, partitionCount, dataTopicConfigs());
+    }
+
+    /** Settings of a topic holding events: records as large as the largest event this node accepts. */
+    public Map<String, String> dataTopicConfigs() {
+        return Map.of(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaClients.maxMessageBytes(config.limits())));
+    }
+
+    private int create(String topic, int partitionCount, Map<String, String> configs) {
+        Replication wanted = replication();
+        Map<String, String> all = new HashMap<>(configs);
+        all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(wanted.minInsyncReplicas()));
+        NewTopic newTopic = new NewTopic(topic, partitionCount, (short) wanted.factor()).configs(all);
         try {
             int partitions = await(admin.createTopics(List.of(newTopic)).numPartitions(topic));
             LOGGER.info(
-                    "topic created topic={} partitions={} replication-factor={} node={}",
+                    "topic created topic={} partitions={} replication-factor={} min-insync-replicas={} node={}",
                     topic,
                     partitions,
-                    config.replicationFactor(),
+                    wanted.factor(),
+                    wanted.minInsyncReplicas(),
                     config.nodeId());
             return partitions;
         } catch (TopicExistsException e) {

@@ -150,6 +150,7 @@ public final class BackendSettings {
                 .autoCreateTopics(config.get(ConfigKeys.AUTO_CREATE_TOPICS))
                 .defaultPartitions(config.get(ConfigKeys.DEFAULT_PARTITIONS))
                 .replicationFactor(config.get(ConfigKeys.REPLICATION_FACTOR))
+                .minInsyncReplicas(config.get(ConfigKeys.MIN_INSYNC_REPLICAS))
                 .limits(limits(config))
                 .nodeLimits(nodeLimits(config))
                 .encryption(encryptionConfig())

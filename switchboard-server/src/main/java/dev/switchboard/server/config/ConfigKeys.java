@@ -99,10 +99,18 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> REPLICATION_FACTOR = define(ConfigKey.of(
                     "replication-factor",
                     ConfigType.INT,
-                    BackendConfig.DEFAULT_REPLICATION_FACTOR,
-                    "replication factor of an auto-created topic",
+                    BackendConfig.AUTO,
+                    "replicas of every topic the backend creates (data, dead-letter and internal topics); 0: min(3,"
+                            + " brokers)",
                     BACKEND)
-            .checked(range(1, Short.MAX_VALUE)));
+            .checked(range(0, Short.MAX_VALUE)));
+    public static final ConfigKey<Integer> MIN_INSYNC_REPLICAS = define(ConfigKey.of(
+                    "min-insync-replicas",
+                    ConfigType.INT,
+                    BackendConfig.AUTO,
+                    "min.insync.replicas of every topic the backend creates; 0: replication-factor - 1, at least 1",
+                    BACKEND)
+            .checked(range(0, Short.MAX_VALUE)));
     public static final ConfigKey<Map<String, String>> KAFKA = define(ConfigKey.of(
                     "kafka",
                     ConfigType.MAP,

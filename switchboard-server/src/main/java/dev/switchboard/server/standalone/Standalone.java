@@ -119,6 +119,8 @@ public final class Standalone implements AutoCloseable {
             backend = BackendNode.start(
                     BackendConfig.builder(NODE_ID, kafka.bootstrapServers())
                             .autoCreateTopics(true)
+                            .replicationFactor(1) // one embedded broker
+                            .minInsyncReplicas(1)
                             .encryption(StandaloneKeys.encryption(dir))
                             .tailCacheBytes(config.get(ConfigKeys.TAIL_CACHE_BYTES))
                             .limits(limits)
@@ -168,6 +170,11 @@ public final class Standalone implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** The embedded broker itself, for tests that stop it to see the node ride out a Kafka outage. */
+    EmbeddedKafka kafka() {
+        return kafka;
     }
 
     /** Drains and stops: no new sessions, in-flight commits finish, then Kafka stops. */

@@ -110,6 +110,21 @@ class CliIT {
         assertThat(forbidden.exitCode()).isEqualTo(1);
         assertThat(forbidden.stderr()).contains("does not grant reading topic 'demo'");
 
+        // And a consumer of a topic nobody wrote is told at once, instead of creating it and waiting forever
+        SwitchboardProcess.Result missing = SwitchboardProcess.run(
+                workDir,
+                new byte[0],
+                60,
+                "consume",
+                "--topic",
+                "never-written",
+                "--url",
+                url,
+                "--idle-exit-ms",
+                "60000");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.stderr()).contains("topic 'never-written' does not exist");
+
         // When standalone gets SIGTERM
         long stopStarted = System.nanoTime();
         standalone.destroy();

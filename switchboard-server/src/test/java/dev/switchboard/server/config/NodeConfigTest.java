@@ -30,6 +30,8 @@ class NodeConfigTest {
               security.protocol: SSL
             tail-cache-bytes: 1048576
             dead-letter-topic: dead-letters.{topic}
+            replication-factor: 3
+            min-insync-replicas: 2
             host: 0.0.0.0
             allow-plain-http: true
             port: 9090
@@ -95,6 +97,8 @@ class NodeConfigTest {
         assertThat(settings.backendConfig().autoCreateTopics()).isTrue();
         assertThat(settings.backendConfig().tailCacheBytes()).isEqualTo(1_048_576);
         assertThat(settings.backendConfig().deadLetterTopic()).isEqualTo("dead-letters.{topic}");
+        assertThat(settings.backendConfig().replicationFactor()).isEqualTo(3);
+        assertThat(settings.backendConfig().minInsyncReplicas()).isEqualTo(2);
         assertThat(settings.clusterSecretFile()).isEqualTo(Path.of("/etc/switchboard/secret"));
         EncryptionConfig encryption = settings.backendConfig().encryption();
         assertThat(encryption.enabled()).isTrue();

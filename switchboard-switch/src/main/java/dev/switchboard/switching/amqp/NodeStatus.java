@@ -14,6 +14,7 @@ import java.util.OptionalInt;
  * @param inflight requests the node was handling when it sent the beat (its load)
  * @param version the node's software version
  * @param lastSeen when the last beat arrived
+ * @param kafkaReachable whether the node reached Kafka when it sent the beat
  */
 public record NodeStatus(
         String shard,
@@ -22,7 +23,8 @@ public record NodeStatus(
         OptionalInt sessions,
         int inflight,
         String version,
-        Instant lastSeen) {
+        Instant lastSeen,
+        boolean kafkaReachable) {
     public NodeStatus {
         Objects.requireNonNull(shard, "shard");
         Objects.requireNonNull(node, "node");
@@ -30,5 +32,10 @@ public record NodeStatus(
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(lastSeen, "lastSeen");
+    }
+
+    /** True when the node takes new sessions: serving, and reaching Kafka. */
+    public boolean takesSessions() {
+        return state == NodeState.SERVING && kafkaReachable;
     }
 }

@@ -16,8 +16,11 @@ public record ShardStatus(String shard, boolean connected, List<NodeStatus> node
         nodes = List.copyOf(nodes);
     }
 
-    /** True when new sessions may go to this shard: its broker is reachable and some node is serving. */
+    /**
+     * True when new sessions may go to this shard: its broker is reachable and some node is serving and reaches
+     * Kafka.
+     */
     public boolean takesSessions() {
-        return connected && nodes.stream().anyMatch(node -> node.state() == NodeState.SERVING);
+        return connected && nodes.stream().anyMatch(NodeStatus::takesSessions);
     }
 }

@@ -76,6 +76,14 @@ abstract class AmqpSwitchContract extends SwitchContractTest {
         awaitState(node, NodeState.DRAINING);
     }
 
+    @Override
+    protected void awaitKafkaReachable(TestEndpoint node, boolean reachable) {
+        await().atMost(TIMEOUT)
+                .until(() -> api.shards().stream()
+                        .flatMap(shard -> shard.nodes().stream())
+                        .anyMatch(seen -> seen.node().equals(node.nodeId()) && seen.kafkaReachable() == reachable));
+    }
+
     private void awaitState(TestEndpoint node, NodeState state) {
         await().atMost(TIMEOUT)
                 .until(() -> api.shards().stream()

@@ -101,9 +101,9 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
         LOGGER.info("backend node attached shard={} node={}", endpoint.shard(), endpoint.nodeId());
     }
 
-    /** True while the node is connected to its broker and takes new sessions. */
+    /** True while the node is connected to its broker, reaches Kafka and takes new sessions (readiness). */
     public synchronized boolean isServing() {
-        return phase == Phase.SERVING && channels != null && connection.isOpen();
+        return phase == Phase.SERVING && channels != null && connection.isOpen() && endpoint.kafkaReachable();
     }
 
     @Override
@@ -130,11 +130,44 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
                     false,
                     (tag, delivery) -> handle(requests, delivery, true),
                     this::cancelledByBroker);
-            if (phase == Phase.SERVING) {
+            if (phase == Phase.SERVING && endpoint.kafkaReachable()) {
                 consumeAllocations(allocations);
             }
         }
         beat();
+    }
+
+    /**
+     * A serving node takes allocations only while its endpoint reaches Kafka: it stops consuming the allocation
+     * queue when Kafka is lost (the shard's other nodes take new sessions) and starts again once it is back.
+     * Checked on every beat.
+     */
+    private void followKafka() {
+        synchronized (this) {
+            Channels current = channels;
+            if (phase != Phase.SERVING || current == null) {
+                return;
+            }
+            boolean reachable = endpoint.kafkaReachable();
+            if (!reachable && allocationConsumer != null) {
+                stopAllocations();
+                LOGGER.warn(
+                        "backend node takes no allocations: Kafka unreachable shard={} node={}",
+                        endpoint.shard(),
+                        endpoint.nodeId());
+            } else if (reachable && allocationConsumer == null) {
+                try {
+                    consumeAllocations(current.allocations());
+                    LOGGER.info(
+                            "backend node takes allocations again: Kafka reachable shard={} node={}",
+                            endpoint.shard(),
+                            endpoint.nodeId());
+                } catch (IOException | RuntimeException e) {
+                    LOGGER.debug("allocation consumer not started node={} cause={}", endpoint.nodeId(), e.toString());
+                    connection.reopen(); // a fresh connection consumes again once it is open
+                }
+            }
+        }
     }
 
     @Override
@@ -309,6 +342,7 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
     }
 
     private void beat() {
+        followKafka();
         NodeState state;
         synchronized (this) {
             state = switch (phase) {
@@ -332,7 +366,8 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
                 endpoint.sessionCount(),
                 caller.inflight(),
                 heartbeat,
-                version);
+                version,
+                endpoint.kafkaReachable());
         try {
             current.out()
                     .basicPublish(

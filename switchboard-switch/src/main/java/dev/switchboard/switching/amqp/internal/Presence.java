@@ -13,12 +13,13 @@ import java.util.OptionalInt;
 /**
  * One presence beat of a backend node, and its wire form: UTF-8 text of {@code key=value} pairs separated by
  * {@code ;}, for example
- * {@code v=1;shard=s0;node=n1;state=serving;inflight=2;interval-ms=1000;version=0.1.0;sessions=12}.
+ * {@code v=1;shard=s0;node=n1;state=serving;inflight=2;interval-ms=1000;version=0.1.0;kafka=up;sessions=12}.
  *
  * <p>Keys: {@code v} (format version, 1), {@code shard}, {@code node}, {@code state} ({@code serving},
  * {@code draining} or {@code leaving}), {@code inflight} (requests being handled), {@code interval-ms} (the
  * sender's beat interval; a node is gone after three missed beats), {@code version} (software version),
- * {@code sessions} (optional: sessions hosted). Readers ignore unknown keys, so a newer node may add some.
+ * {@code kafka} ({@code up} or {@code down}: whether the node reaches Kafka; absent means up, as older nodes
+ * send), {@code sessions} (optional: sessions hosted). Readers ignore unknown keys, so a newer node may add some.
  */
 public record Presence(
         String shard,
@@ -27,7 +28,8 @@ public record Presence(
         OptionalInt sessions,
         int inflight,
         Duration interval,
-        String version) {
+        String version,
+        boolean kafkaReachable) {
     private static final int FORMAT = 1;
 
     /** The wire form. Values never hold {@code ;} or {@code =}: ids are restricted and the version is cleaned. */
@@ -46,7 +48,9 @@ public record Presence(
                 .append(";interval-ms=")
                 .append(interval.toMillis())
                 .append(";version=")
-                .append(version.replaceAll("[;=\\s]", "_"));
+                .append(version.replaceAll("[;=\\s]", "_"))
+                .append(";kafka=")
+                .append(kafkaReachable ? "up" : "down");
         sessions.ifPresent(count -> text.append(";sessions=").append(count));
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -79,7 +83,14 @@ public record Presence(
                 return Optional.empty();
             }
             return Optional.of(new Presence(
-                    shard, node, state, sessions, inflight, interval, fields.getOrDefault("version", "unknown")));
+                    shard,
+                    node,
+                    state,
+                    sessions,
+                    inflight,
+                    interval,
+                    fields.getOrDefault("version", "unknown"),
+                    !"down".equals(fields.get("kafka"))));
         } catch (IllegalArgumentException e) {
             // a missing key, a bad number or an unknown state: not a beat we can use
             return Optional.empty();

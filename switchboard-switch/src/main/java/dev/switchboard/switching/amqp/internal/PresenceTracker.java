@@ -30,7 +30,14 @@ public final class PresenceTracker {
 
         NodeStatus status() {
             return new NodeStatus(
-                    beat.shard(), beat.node(), beat.state(), beat.sessions(), beat.inflight(), beat.version(), at);
+                    beat.shard(),
+                    beat.node(),
+                    beat.state(),
+                    beat.sessions(),
+                    beat.inflight(),
+                    beat.version(),
+                    at,
+                    beat.kafkaReachable());
         }
     }
 
@@ -51,6 +58,13 @@ public final class PresenceTracker {
         if (previous == null || previous.beat().state() != beat.state()) {
             LOGGER.info("backend node seen shard={} node={} state={}", beat.shard(), beat.node(), beat.state());
         }
+        if (previous == null ? !beat.kafkaReachable() : previous.beat().kafkaReachable() != beat.kafkaReachable()) {
+            if (beat.kafkaReachable()) {
+                LOGGER.info("backend node reaches Kafka again shard={} node={}", beat.shard(), beat.node());
+            } else {
+                LOGGER.warn("backend node does not reach Kafka shard={} node={}", beat.shard(), beat.node());
+            }
+        }
     }
 
     /** The live nodes of {@code shard}, by node id; forgets the nodes that missed too many beats. */
@@ -70,9 +84,9 @@ public final class PresenceTracker {
         return heard != null && !heard.expired(clock.instant());
     }
 
-    /** True when some live node of {@code shard} takes new sessions. */
+    /** True when some live node of {@code shard} takes new sessions (serving, and reaching Kafka). */
     public boolean hasServingNode(String shard) {
-        return nodes(shard).stream().anyMatch(node -> node.state() == NodeState.SERVING);
+        return nodes(shard).stream().anyMatch(NodeStatus::takesSessions);
     }
 
     private static boolean forget(Heard heard, Instant now) {

@@ -91,8 +91,23 @@ class PresenceTrackerTest {
         assertThat(tracker.hasServingNode("s1")).isFalse();
     }
 
+    @Test
+    void aServingNodeThatDoesNotReachKafkaTakesNoSessions() {
+        // Given a serving node that reports Kafka unreachable
+        tracker.beat(
+                new Presence("s0", "n1", NodeState.SERVING, OptionalInt.of(0), 0, Duration.ofSeconds(1), "t", false));
+
+        // Then it is live but the shard takes no sessions
+        assertThat(tracker.nodes("s0")).extracting(NodeStatus::kafkaReachable).containsExactly(false);
+        assertThat(tracker.hasServingNode("s0")).isFalse();
+
+        // And once it reaches Kafka again, it does
+        tracker.beat(beat("n1", NodeState.SERVING));
+        assertThat(tracker.hasServingNode("s0")).isTrue();
+    }
+
     private static Presence beat(String node, NodeState state) {
-        return new Presence("s0", node, state, OptionalInt.of(4), 1, Duration.ofSeconds(1), "test");
+        return new Presence("s0", node, state, OptionalInt.of(4), 1, Duration.ofSeconds(1), "test", true);
     }
 
     /** A clock that tests move by hand. */
