@@ -40,8 +40,12 @@ public final class LocalSwitch implements Switch {
                 .filter(node -> !node.draining() && node.endpoint().kafkaReachable())
                 .toList();
         if (live.isEmpty()) {
-            return CompletableFuture.completedFuture(
-                    SwitchResponses.error(ErrorCode.UNAVAILABLE, "no backend node is taking new sessions"));
+            boolean withoutKafka = nodes.values().stream().anyMatch(node -> !node.draining());
+            return CompletableFuture.completedFuture(SwitchResponses.error(
+                    ErrorCode.UNAVAILABLE,
+                    withoutKafka
+                            ? "no backend node reaches Kafka (Kafka unavailable); retry later"
+                            : "no backend node is taking new sessions"));
         }
         Node chosen = live.get((int) Math.floorMod(allocations.getAndIncrement(), (long) live.size()));
         return deliver(chosen.endpoint(), request, timeout);

@@ -156,8 +156,8 @@ public abstract class SwitchContractTest {
         // When a session is allocated
         SwitchResponse response = answer(api().allocate("principal/orders", allocateRequest(), Duration.ofSeconds(2)));
 
-        // Then nobody takes it, and the switch is not ready
-        assertError(response, ErrorCode.UNAVAILABLE);
+        // Then nobody takes it, the answer names the cause, and the switch is not ready
+        assertThat(assertError(response, ErrorCode.UNAVAILABLE).getMessage()).contains("reaches Kafka");
         assertThat(node.allocations()).isZero();
         assertThat(api().ready()).isFalse();
 

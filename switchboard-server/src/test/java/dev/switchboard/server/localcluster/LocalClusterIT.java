@@ -122,6 +122,8 @@ class LocalClusterIT {
                         SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.UNAUTHENTICATED));
 
         // A real session, but a call without its MAC (say, a guessed or sniffed session id): UNAUTHENTICATED
+        ThriftOverHttp.authorised(api, cluster.devToken())
+                .allocate(new AllocateRequest("secured", SessionMode.WRITE)); // a writer creates the topic
         AllocateResponse session = ThriftOverHttp.authorised(api, cluster.devToken())
                 .allocate(new AllocateRequest("secured", SessionMode.READ));
         assertThat(session.isSetMacKey()).isTrue();
@@ -159,6 +161,13 @@ class LocalClusterIT {
             assertThat(new String(header.value(), StandardCharsets.ISO_8859_1))
                     .as("header %s", header.key())
                     .doesNotContain(secretText);
+        }
+    }
+
+    private static boolean topicExists(String topic) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrapServers()))) {
+            return admin.listTopics().names().get().contains(topic);
         }
     }
 
@@ -343,6 +352,8 @@ class LocalClusterIT {
             Set<String> read,
             Set<String> acknowledged,
             CompletableFuture<Void> allWritten) {
+        // readers never create a topic: wait until the topic's writer has
+        await().atMost(Duration.ofMinutes(1)).until(() -> topicExists(topic));
         try (Subscriber subscriber = client.subscriber(SubscriberOptions.builder()
                 .topic(topic)
                 .start(StartPosition.earliest())

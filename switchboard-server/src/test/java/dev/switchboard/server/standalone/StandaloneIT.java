@@ -182,9 +182,9 @@ class StandaloneIT {
     @Test
     void aWrongSequenceNamesTheExpectedOne() throws Exception {
         ThriftOverHttp thrift = thrift();
+        AllocateResponse writer = thrift.allocate(new AllocateRequest("sequences", SessionMode.WRITE));
         AllocateResponse reader =
                 thrift.allocate(new AllocateRequest("sequences", SessionMode.READ).setStartFrom(StartFrom.EARLIEST));
-        AllocateResponse writer = thrift.allocate(new AllocateRequest("sequences", SessionMode.WRITE));
 
         assertThatThrownBy(() -> thrift.read(new ReadRequest(reader.getSessionId(), 7)))
                 .isInstanceOfSatisfying(SwitchboardError.class, e -> {
@@ -203,6 +203,7 @@ class StandaloneIT {
     @Test
     void aTamperedCursorIsRefused() throws Exception {
         ThriftOverHttp thrift = thrift();
+        thrift.allocate(new AllocateRequest("tampered", SessionMode.WRITE)); // a writer creates the topic
         String cursor = thrift.allocate(
                         new AllocateRequest("tampered", SessionMode.READ).setStartFrom(StartFrom.EARLIEST))
                 .getCursor();

@@ -5,6 +5,7 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.SwitchResponses;
+import dev.switchboard.switching.amqp.NodeState;
 import dev.switchboard.switching.amqp.ShardStatus;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -62,7 +63,18 @@ public final class ApiSide implements AutoCloseable {
                     return shards.get(chosen).allocate(request, timeout);
                 })
                 .orElseGet(() -> CompletableFuture.completedFuture(
-                        SwitchResponses.error(ErrorCode.UNAVAILABLE, "no backend node is taking new sessions")));
+                        SwitchResponses.error(ErrorCode.UNAVAILABLE, noNodeMessage())));
+    }
+
+    /** Why no node takes the session: says so when serving nodes exist but none of them reaches Kafka. */
+    private String noNodeMessage() {
+        boolean servingWithoutKafka = status().stream()
+                .filter(ShardStatus::connected)
+                .flatMap(shard -> shard.nodes().stream())
+                .anyMatch(node -> node.state() == NodeState.SERVING && !node.kafkaReachable());
+        return servingWithoutKafka
+                ? "no backend node reaches Kafka (Kafka unavailable); retry later"
+                : "no backend node is taking new sessions";
     }
 
     public CompletableFuture<SwitchResponse> forward(SessionId session, SwitchRequest request, Duration timeout) {
