@@ -87,7 +87,7 @@ public final class ConfigKeys {
             "auto-create-topics",
             ConfigType.BOOLEAN,
             false,
-            "create unknown topics on allocate instead of answering TOPIC_NOT_FOUND",
+            "a writer's allocate creates an unknown topic instead of answering TOPIC_NOT_FOUND (readers never do)",
             BACKEND));
     public static final ConfigKey<Integer> DEFAULT_PARTITIONS = define(ConfigKey.of(
                     "default-partitions",
