@@ -88,7 +88,7 @@ public final class TopicManager implements AutoCloseable {
         Replication wanted = replication();
         Integer replicas = replicas(topic);
         if (replicas == null) {
-            create(topic, partitions, configs);
+            create(topic, partitions, configs, true);
             return wanted.factor();
         }
         if (replicas < wanted.factor()) {
@@ -137,7 +137,7 @@ public final class TopicManager implements AutoCloseable {
     }
 
     private int create(String topic, int partitionCount) {
-        return create(topic, partitionCount, dataTopicConfigs());
+        return create(topic, partitionCount, dataTopicConfigs(), false);
     }
 
     /** Settings of a topic holding events: records as large as the largest event this node accepts. */
@@ -146,7 +146,12 @@ public final class TopicManager implements AutoCloseable {
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaClients.maxMessageBytes(config.limits())));
     }
 
-    private int create(String topic, int partitionCount, Map<String, String> configs) {
+    /**
+     * Creates the topic; when another node created it a moment before, answers its partitions, or with
+     * {@code existsIsEnough} the requested count even while the broker does not describe it yet (else
+     * UNAVAILABLE: the caller needs the true count).
+     */
+    private int create(String topic, int partitionCount, Map<String, String> configs, boolean existsIsEnough) {
         Replication wanted = replication();
         Map<String, String> all = new HashMap<>(configs);
         all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(wanted.minInsyncReplicas()));
@@ -164,6 +169,9 @@ public final class TopicManager implements AutoCloseable {
         } catch (TopicExistsException e) {
             Integer raced = describe(topic);
             if (raced == null) {
+                if (existsIsEnough) {
+                    return partitionCount;
+                }
                 throw SwitchboardException.of(ErrorCode.UNAVAILABLE, "topic '" + topic + "' is being created");
             }
             return raced;
