@@ -1,6 +1,7 @@
 package dev.switchboard.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,36 @@ class ThriftSourcesAreCurrentTest {
                 .as(
                         "the generated Thrift sources were edited by hand: change the IDL and run scripts/generate-thrift.sh")
                 .contains(actual);
+    }
+
+    @Test
+    void aFreshGenerationEqualsTheCommittedSources() throws Exception {
+        // Given the thrift compiler the sources are generated with (skipped where it is not installed)
+        assumeTrue(thriftCompilerIs("0.17.0"), "thrift 0.17.0 is not on the PATH");
+
+        // When regenerating into a scratch directory and comparing with the committed sources
+        Process check = new ProcessBuilder("bash", "../scripts/generate-thrift.sh", "--check")
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        // Then they are the same
+        assertThat(check.waitFor()).as(output).isZero();
+    }
+
+    private static boolean thriftCompilerIs(String version) {
+        try {
+            Process thrift = new ProcessBuilder("thrift", "--version")
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(thrift.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return thrift.waitFor() == 0 && output.contains(version);
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private List<String> stampLines() throws Exception {
