@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalCluster.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
     private static final Duration API_STOP_GRACE = Duration.ofSeconds(15);
     private static final Duration BACKEND_STOP_GRACE = Duration.ofSeconds(45);
 
@@ -295,18 +296,81 @@ public final class LocalCluster implements AutoCloseable {
                 .write(clusterFile());
     }
 
+    /**
+     * Supervises a child: one that exits while the cluster runs and nobody stopped it (killed, or drained by a
+     * SIGTERM from outside) is started again after {@link #RESTART_DELAY}, on the same port (Kafka, API) and data
+     * dir, and cluster.json is rewritten with its new pid; so a chaos test can kill any process and the cluster
+     * heals. (A rolling {@link #restart} stops its children itself and replaces them.)
+     */
     private ChildProcess watch(ChildProcess child) {
         child.process().onExit().thenAccept(process -> {
             if (!child.stopping() && !closed.get()) {
                 LOGGER.warn(
-                        "process exited unexpectedly name={} pid={} exit-code={} log={}",
+                        "process exited unexpectedly; restarting it name={} pid={} exit-code={} log={}",
                         child.name(),
                         process.pid(),
                         process.exitValue(),
                         child.log());
+                Thread.ofVirtual().name("restart-" + child.name()).start(() -> restartExited(child));
             }
         });
         return child;
+    }
+
+    private void restartExited(ChildProcess old) {
+        try {
+            Thread.sleep(RESTART_DELAY);
+            synchronized (this) {
+                if (closed.get()) {
+                    return;
+                }
+                ChildProcess fresh = watch(old.startAgain(withFixedPort(old)));
+                if (old == kafka) {
+                    kafka = fresh;
+                } else {
+                    replace(backends, old, fresh);
+                    replace(apis, old, fresh);
+                }
+                LOGGER.info(
+                        "process restarted name={} pid={}",
+                        fresh.name(),
+                        fresh.process().pid());
+                if (shardUris != null && kafkaBootstrapServers != null) {
+                    writeClusterFile(shardUris, kafkaBootstrapServers);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOGGER.error("process could not be restarted name={}", old.name(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The child's arguments with {@code --port 0} replaced by the port it got, so its address stays the same. */
+    private List<String> withFixedPort(ChildProcess child) {
+        List<String> arguments = new ArrayList<>(child.arguments());
+        int at = arguments.indexOf("--port");
+        if (at < 0 || !"0".equals(arguments.get(at + 1))) {
+            return arguments;
+        }
+        int api = apis.indexOf(child);
+        if (child != kafka && (api < 0 || api >= apiUrls.size())) {
+            return arguments;
+        }
+        String address =
+                child == kafka ? kafkaBootstrapServers : apiUrls.get(api).getAuthority();
+        if (address == null) {
+            return arguments;
+        }
+        arguments.set(at + 1, address.substring(address.lastIndexOf(':') + 1).replace("/", ""));
+        return arguments;
+    }
+
+    private static void replace(List<ChildProcess> children, ChildProcess old, ChildProcess fresh) {
+        int at = children.indexOf(old);
+        if (at >= 0) {
+            children.set(at, fresh);
+        }
     }
 
     private static void awaitHealthy(URI api) throws IOException, InterruptedException {
