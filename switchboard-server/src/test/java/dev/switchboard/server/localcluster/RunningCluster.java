@@ -98,11 +98,27 @@ final class RunningCluster implements AutoCloseable {
                 .orElseThrow();
     }
 
+    /** The processes of one role as cluster.json lists them now (local-cluster rewrites it after a restart). */
+    List<Member> current(String role) throws IOException {
+        return read(new ObjectMapper().readTree(dataDir.resolve("cluster.json").toFile())).stream()
+                .filter(member -> member.role().equals(role))
+                .toList();
+    }
+
     /** Every session allocation the backends logged so far. */
     List<Allocation> allocations() throws IOException {
         List<Allocation> allocations = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
         for (Member backend : members("backend")) {
-            for (String line : Files.readAllLines(backend.log(), StandardCharsets.UTF_8)) {
+            // a backend that local-cluster restarted left its earlier lines in <log>.previous
+            Path previous = backend.log().resolveSibling(backend.log().getFileName() + ".previous");
+            if (Files.exists(previous)) {
+                logs.add(previous);
+            }
+            logs.add(backend.log());
+        }
+        for (Path log : logs) {
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 Matcher matcher = ALLOCATED.matcher(line);
                 if (matcher.find()) {
                     allocations.add(

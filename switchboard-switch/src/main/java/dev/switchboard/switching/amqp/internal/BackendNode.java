@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
     private static final Duration GRACE = Duration.ofSeconds(1);
     /** Node-queue requests in the node at once; a bound for memory and work, far above a node's useful load. */
     static final int REQUESTS_IN_FLIGHT = 1000;
+    /** The longest closing waits for the replies of requests already answered to go out. */
+    private static final Duration REPLY_GRACE = Duration.ofSeconds(2);
 
     private enum Phase {
         SERVING,
@@ -60,6 +63,9 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
     private final ShardConnection connection;
     private final Runnable onDetached;
     private final EndpointCaller caller;
+    /** Requests taken whose reply is not sent yet: closing waits for them, so no answer is lost on the way out. */
+    private final AtomicInteger unreplied = new AtomicInteger();
+
     private Phase phase = Phase.SERVING;
     /** Null while disconnected. Written without the lock by {@link #lost()} (the client's I/O thread). */
     private volatile Channels channels;
@@ -203,6 +209,7 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
             stopAllocations();
             last = channels;
         }
+        awaitReplies();
         if (last != null) {
             try {
                 // Deleting the queue now, rather than with the connection, makes the returns start at once.
@@ -214,6 +221,26 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
         connection.close();
         onDetached.run();
         LOGGER.info("backend node detached shard={} node={}", endpoint.shard(), endpoint.nodeId());
+    }
+
+    /**
+     * Waits (at most {@link #REPLY_GRACE}) until every request taken so far has its reply sent: the endpoint has
+     * answered them all by now (a backend closes before its attachment), and a commit whose answer never left
+     * would make its client send the chunks again.
+     */
+    private void awaitReplies() {
+        long deadline = System.nanoTime() + REPLY_GRACE.toNanos();
+        while (unreplied.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (unreplied.get() > 0) {
+            LOGGER.warn("closing with replies not sent node={} unreplied={}", endpoint.nodeId(), unreplied.get());
+        }
     }
 
     private void consumeAllocations(Channel allocations) throws IOException {
@@ -278,6 +305,7 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
     }
 
     private void handle(Channel channel, Delivery delivery, boolean acknowledge) {
+        unreplied.incrementAndGet();
         AMQP.BasicProperties properties = delivery.getProperties();
         Duration remaining = remaining(properties);
         OptionalLong deadline = Topology.deadline(properties);
@@ -288,6 +316,7 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
             if (acknowledge) {
                 acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
             }
+            unreplied.decrementAndGet();
             return;
         }
         // Past the request's expiration the API node has given up: stop waiting, free the prefetch slot.
@@ -302,6 +331,7 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
                                 if (acknowledge) {
                                     acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
                                 }
+                                unreplied.decrementAndGet();
                             }
                         },
                         runtime.executor());
