@@ -4,7 +4,7 @@
 # killed (-9), a backend is drained (SIGTERM), an API node is killed, the AMQP broker stops for 15 s, and Kafka
 # is killed and restarted. Prints the table of docs/reliability.md ("Faults") and writes it to
 # switchboard-server/target/chaos/faults.md. Takes about 10 minutes; run it on an otherwise idle machine.
-# The short version (three process faults) runs in every `./mvnw verify` as ChaosSuiteIT.
+# The short version (the two backend faults) runs in every `./mvnw verify` as ChaosSuiteIT.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA_HOME="$("$root/scripts/find-jdk.sh")"

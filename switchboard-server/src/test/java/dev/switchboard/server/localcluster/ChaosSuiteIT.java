@@ -45,14 +45,14 @@ import org.junit.jupiter.api.io.TempDir;
  * writers may see some), the errors the clients saw (must be 0: every outage here is shorter than the 2 minute
  * retry budget), and the time from the fault until a publish sent after it was acknowledged.
  *
- * <p>By default (CI) it runs the three process faults with short phases; {@code -Dchaos.full=true}
+ * <p>By default (CI) it runs the two backend faults with short phases (about 2.5 minutes); {@code -Dchaos.full=true}
  * ({@code scripts/chaos.sh}) runs all five with longer ones. The table goes to
  * {@code switchboard-server/target/chaos/faults.md} and standard output.
  */
 class ChaosSuiteIT {
     private static final boolean FULL = Boolean.getBoolean("chaos.full");
     private static final Duration WARM = FULL ? Duration.ofSeconds(10) : Duration.ofSeconds(5);
-    private static final Duration RECOVERY = FULL ? Duration.ofSeconds(25) : Duration.ofSeconds(10);
+    private static final Duration RECOVERY = FULL ? Duration.ofSeconds(25) : Duration.ofSeconds(8);
     private static final Duration BROKER_OUTAGE = Duration.ofSeconds(15);
     private static final int EVENTS_PER_PUBLISH = 10;
     private static final Duration PUBLISH_EVERY = Duration.ofMillis(50);
@@ -91,8 +91,9 @@ class ChaosSuiteIT {
 
     @Test
     void theClusterRidesOutEveryFaultWithoutLosingAnAcknowledgedEvent() throws Exception {
-        List<Fault> faults =
-                FULL ? List.of(Fault.values()) : List.of(Fault.BACKEND_KILL, Fault.BACKEND_DRAIN, Fault.API_KILL);
+        List<Fault> faults = FULL
+                ? List.of(Fault.values())
+                : List.of(Fault.BACKEND_KILL, Fault.BACKEND_DRAIN); // CI; API kill: LocalClusterIT
         List<Row> rows = new ArrayList<>();
         try (EmbeddedAmqpBroker broker = EmbeddedAmqpBroker.start()) {
             RunningCluster cluster = RunningCluster.start(
