@@ -37,6 +37,9 @@ import java.util.Optional;
  * @param minInsyncReplicas {@code min.insync.replicas} of every topic Switchboard creates: replicas that must have
  *     a record before Kafka acknowledges it ({@code min-insync-replicas}; default {@value #AUTO}: one less than the
  *     replication factor, at least 1)
+ * @param maxTransactionalProducers the most exactly-once writers this node hosts at once, each with a
+ *     transactional producer of its own ({@code max-transactional-producers}, default 64); past it an
+ *     exactly-once allocate answers BUSY
  */
 public record BackendConfig(
         String shard,
@@ -52,7 +55,8 @@ public record BackendConfig(
         String deadLetterTopic,
         Optional<Path> dataDir,
         NodeLimits nodeLimits,
-        int minInsyncReplicas) {
+        int minInsyncReplicas,
+        int maxTransactionalProducers) {
 
     /** Without node limits: the defaults. */
     public BackendConfig(
@@ -82,7 +86,8 @@ public record BackendConfig(
                 deadLetterTopic,
                 dataDir,
                 NodeLimits.defaults(),
-                AUTO);
+                AUTO,
+                DEFAULT_MAX_TRANSACTIONAL_PRODUCERS);
     }
 
     public static final String DEFAULT_SHARD = "s0";
@@ -92,6 +97,7 @@ public record BackendConfig(
     public static final int AUTO = 0;
 
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "{topic}.sb-dlq";
+    public static final int DEFAULT_MAX_TRANSACTIONAL_PRODUCERS = 64;
 
     public BackendConfig {
         shard = shard == null ? DEFAULT_SHARD : shard;
@@ -128,6 +134,10 @@ public record BackendConfig(
             throw new IllegalArgumentException("dead-letter-topic must be a topic name of [a-zA-Z0-9._-] in which"
                     + " {topic} stands for the read topic, got: " + deadLetterTopic);
         }
+        if (maxTransactionalProducers < 0) {
+            throw new IllegalArgumentException(
+                    "max-transactional-producers must not be negative, got " + maxTransactionalProducers);
+        }
     }
 
     /** A builder with every default set; node id and bootstrap servers are required. */
@@ -151,6 +161,7 @@ public record BackendConfig(
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
         private Path dataDir;
         private NodeLimits nodeLimits = NodeLimits.defaults();
+        private int maxTransactionalProducers = DEFAULT_MAX_TRANSACTIONAL_PRODUCERS;
 
         private Builder(String nodeId, String bootstrapServers) {
             this.nodeId = nodeId;
@@ -222,6 +233,12 @@ public record BackendConfig(
             return this;
         }
 
+        /** The most exactly-once writers (transactional producers) at once; 0 turns exactly-once off. */
+        public Builder maxTransactionalProducers(int value) {
+            maxTransactionalProducers = value;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     shard,
@@ -237,7 +254,8 @@ public record BackendConfig(
                     deadLetterTopic,
                     Optional.ofNullable(dataDir),
                     nodeLimits,
-                    minInsyncReplicas);
+                    minInsyncReplicas,
+                    maxTransactionalProducers);
         }
     }
 }

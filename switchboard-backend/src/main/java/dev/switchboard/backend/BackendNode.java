@@ -14,7 +14,9 @@ import dev.switchboard.backend.internal.Spiller;
 import dev.switchboard.backend.internal.StagedBytes;
 import dev.switchboard.backend.internal.TailReaders;
 import dev.switchboard.backend.internal.TopicManager;
+import dev.switchboard.backend.internal.TransactionalProducers;
 import dev.switchboard.backend.internal.WriterLedger;
+import dev.switchboard.backend.internal.WriterStates;
 import dev.switchboard.core.cursor.CursorCodec;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.ErrorCode;
@@ -53,7 +55,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BackendNode.class);
     private static final Executor VIRTUAL_THREADS =
             task -> Thread.ofVirtual().name("sb-session").start(task);
-    /** How many writers' last committed seq a node remembers (least recently used are forgotten). */
+    /** How many writers' last committed seq the spill re-injection remembers (for its own journals). */
     private static final int REMEMBERED_WRITERS = 100_000;
     /** How long each step of the spill (collecting chunks, answering commits) may take. */
     private static final Duration SPILL_STEP_TIMEOUT = Duration.ofSeconds(10);
@@ -65,6 +67,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final BackendConfig config;
     private final TopicManager topics;
     private final Publisher publisher;
+    private final WriterStates writerStates;
     private final SessionRegistry registry;
     private final Allocator allocator;
     private final TailReaders tails;
@@ -90,6 +93,14 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             dataKeys.ifPresent(DataKeys::close);
             throw e;
         }
+        try {
+            this.writerStates = WriterStates.open(config, clock, topics);
+        } catch (RuntimeException e) {
+            publisher.close();
+            topics.close();
+            dataKeys.ifPresent(DataKeys::close);
+            throw e;
+        }
         this.registry =
                 new SessionRegistry(config.nodeId(), config.limits().sessionTtl(), config.nodeLimits(), counters);
         EncryptionConfig encryption = config.encryption();
@@ -104,7 +115,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 cursors,
                 topics,
                 publisher,
-                ledger,
+                writerStates,
+                new TransactionalProducers(config.maxTransactionalProducers()),
                 registry,
                 this::draining,
                 VIRTUAL_THREADS,
@@ -342,6 +354,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         publisher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         await(released, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         tails.close();
+        writerStates.close();
         registry.close();
         topics.close();
         dataKeys.ifPresent(DataKeys::close);

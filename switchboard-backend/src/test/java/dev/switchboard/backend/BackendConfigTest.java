@@ -27,8 +27,8 @@ class BackendConfigTest {
     @Test
     void missingObjectValuesTakeTheirDefaults() {
         // When
-        BackendConfig config =
-                new BackendConfig(null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null, 0, null, null);
+        BackendConfig config = new BackendConfig(
+                null, "n1", "127.0.0.1:9092", null, null, true, 1, 1, null, 0, null, null, null, 0, 1);
 
         // Then
         assertThat(config.shard()).isEqualTo("s0");
@@ -54,7 +54,10 @@ class BackendConfigTest {
                 null,
                 BackendConfig.DEFAULT_TAIL_CACHE_BYTES,
                 null,
-                null);
+                null,
+                null,
+                0,
+                1);
         kafka.clear();
 
         // Then
@@ -71,6 +74,10 @@ class BackendConfigTest {
         assertThatThrownBy(() ->
                         BackendConfig.builder("n1", "b:1").defaultPartitions(0).build())
                 .hasMessageContaining("default-partitions");
+        assertThatThrownBy(() -> BackendConfig.builder("n1", "b:1")
+                        .maxTransactionalProducers(-1)
+                        .build())
+                .hasMessageContaining("max-transactional-producers");
         assertThatThrownBy(() ->
                         BackendConfig.builder("n1", "b:1").replicationFactor(-1).build())
                 .hasMessageContaining("replication-factor");

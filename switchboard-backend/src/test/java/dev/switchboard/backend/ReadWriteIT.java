@@ -308,9 +308,9 @@ class ReadWriteIT {
 
         // When
         AllocateResponse again = calls.writer(topic, "writer-k");
-        AllocateResponse hinted = calls.allocate(new AllocateRequest(topic, SessionMode.WRITE)
+        SwitchResponse hinted = calls.call(SwitchRequest.allocate(new AllocateRequest(topic, SessionMode.WRITE)
                 .setWriterId("writer-l")
-                .setLastCommittedSeq(9));
+                .setLastCommittedSeq(9)));
         AllocateResponse generated = calls.allocate(new AllocateRequest(topic, SessionMode.WRITE));
 
         // Then
@@ -319,7 +319,7 @@ class ReadWriteIT {
         assertThat(again.getLastCommittedSeq()).isEqualTo(2);
         assertThat(calls.write(again.getSessionId(), 3, events("c", 1)).getStagedSeq())
                 .isEqualTo(3);
-        assertThat(hinted.getLastCommittedSeq()).isEqualTo(9);
+        assertThat(Calls.error(hinted, ErrorCode.INVALID_REQUEST).getMessage()).contains("beyond");
         assertThat(generated.getWriterId()).matches("[A-Za-z0-9._:-]{1,128}");
         assertThat(generated.getLimits()).isEqualTo(limits.toThrift());
     }

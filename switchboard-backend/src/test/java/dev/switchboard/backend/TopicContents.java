@@ -16,7 +16,17 @@ final class TopicContents {
     private TopicContents() {}
 
     static List<ConsumerRecord<byte[], byte[]>> all(String bootstrapServers, String topic) {
+        return read(bootstrapServers, topic, "read_uncommitted");
+    }
+
+    /** What a read_committed consumer sees: no record of an aborted or still open transaction. */
+    static List<ConsumerRecord<byte[], byte[]>> committed(String bootstrapServers, String topic) {
+        return read(bootstrapServers, topic, "read_committed");
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(String bootstrapServers, String topic, String isolation) {
         Properties props = new Properties();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<byte[], byte[]> consumer =

@@ -7,9 +7,11 @@ import java.util.concurrent.CompletableFuture;
  * Publishes events to one topic through a write session. Events are sent in chunks; a publish completes once
  * every one of its events is committed in Kafka (acknowledged by all in-sync replicas).
  *
- * <p>Delivery is at-least-once: when the session is lost (a backend node dies or drains) the publisher allocates
- * a new session with the same writer id and resends the chunks it has no commit answer for, with the same chunk
- * numbers. Such a chunk may then be stored twice; both copies carry the same {@link ReceivedEvent#id()}.
+ * <p>Delivery is at-least-once by default: when the session is lost (a backend node dies or drains) the publisher
+ * allocates a new session with the same writer id and resends the chunks the writer's durable state does not hold,
+ * with the same chunk numbers. Such a chunk may then be stored twice; both copies carry the same
+ * {@link ReceivedEvent#id()}. With {@link Guarantee#EXACTLY_ONCE} each chunk commits in a Kafka transaction with
+ * that state, so the resent chunks are exactly those Kafka does not hold and each event is stored once.
  *
  * <p>Events of one publisher are committed in the order they were handed over. A publish that fails (with a
  * {@link SwitchboardClientException}) may have committed a prefix of its events. Any error other than a rejected

@@ -16,9 +16,11 @@ import java.util.OptionalInt;
  *     Always capped by the session's write window.
  * @param retryBudget how long this publisher rides out an outage (retrying requests, replacing sessions) before
  *     it fails every waiting call; empty: the client's {@link RetryPolicy#budget()}
+ * @param guarantee at-least-once (default) or exactly-once
  */
 public record PublisherOptions(
-        String topic, Optional<String> writerId, int chunkEvents, OptionalInt window, Optional<Duration> retryBudget) {
+        String topic, Optional<String> writerId, int chunkEvents, OptionalInt window, Optional<Duration> retryBudget,
+        Guarantee guarantee) {
     /** The default number of events per chunk. */
     public static final int DEFAULT_CHUNK_EVENTS = 500;
 
@@ -36,6 +38,7 @@ public record PublisherOptions(
         }
         Objects.requireNonNull(retryBudget, "retryBudget");
         retryBudget.ifPresent(RetryPolicy::requireBudget);
+        Objects.requireNonNull(guarantee, "guarantee");
     }
 
     /** Options for {@code topic} with every default. */
@@ -61,6 +64,7 @@ public record PublisherOptions(
         private int chunkEvents = DEFAULT_CHUNK_EVENTS;
         private OptionalInt window = OptionalInt.empty();
         private Duration retryBudget;
+        private Guarantee guarantee = Guarantee.AT_LEAST_ONCE;
 
         private Builder() {}
 
@@ -97,10 +101,16 @@ public record PublisherOptions(
             return this;
         }
 
+        /** At-least-once (the default) or exactly-once; see {@link Guarantee}. */
+        public Builder guarantee(Guarantee guarantee) {
+            this.guarantee = Objects.requireNonNull(guarantee, "guarantee");
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public PublisherOptions build() {
             return new PublisherOptions(
-                    topic, Optional.ofNullable(writerId), chunkEvents, window, Optional.ofNullable(retryBudget));
+                    topic, Optional.ofNullable(writerId), chunkEvents, window, Optional.ofNullable(retryBudget), guarantee);
         }
     }
 }

@@ -13,6 +13,13 @@ class OptionsTest {
     @Test
     void publisherOptionsHaveDefaultsAndNameWhatIsWrong() {
         PublisherOptions options = PublisherOptions.of("t");
+        assertThat(options.guarantee()).isEqualTo(Guarantee.AT_LEAST_ONCE);
+        assertThat(PublisherOptions.builder()
+                        .topic("t")
+                        .guarantee(Guarantee.EXACTLY_ONCE)
+                        .build()
+                        .guarantee())
+                .isEqualTo(Guarantee.EXACTLY_ONCE);
 
         assertThat(options.chunkEvents()).isEqualTo(500);
         assertThat(options.writerId()).isEmpty();

@@ -2,6 +2,7 @@ package dev.switchboard.backend.internal;
 
 import dev.switchboard.core.cursor.Cursor;
 import dev.switchboard.core.cursor.CursorCodec;
+import dev.switchboard.core.session.WriteMachine;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.AllocateRequest;
@@ -36,7 +37,9 @@ final class AllocateValidator {
             throw invalid("mode is required (READ or WRITE)");
         }
         return switch (mode) {
-            case READ -> new AllocationSpec(topic, mode, start(topic, request), Optional.empty(), 0);
+            case READ ->
+                new AllocationSpec(
+                        topic, mode, start(topic, request), Optional.empty(), 0, "", Guarantee.AT_LEAST_ONCE);
             case WRITE -> writer(topic, request);
         };
     }
@@ -78,9 +81,7 @@ final class AllocateValidator {
     }
 
     private static AllocationSpec writer(String topic, AllocateRequest request) {
-        if (request.isSetGuarantee() && request.getGuarantee() == Guarantee.EXACTLY_ONCE) {
-            throw invalid("exactly-once is not available yet; allocate with AT_LEAST_ONCE");
-        }
+        Guarantee guarantee = request.isSetGuarantee() ? request.getGuarantee() : Guarantee.AT_LEAST_ONCE;
         Optional<String> writerId = Optional.empty();
         if (request.isSetWriterId()) {
             if (!WRITER_ID.matcher(request.getWriterId()).matches()) {
@@ -89,10 +90,12 @@ final class AllocateValidator {
             writerId = Optional.of(request.getWriterId());
         }
         long hint = request.isSetLastCommittedSeq() ? request.getLastCommittedSeq() : 0;
-        if (hint < 0) {
-            throw invalid("lastCommittedSeq must not be negative");
+        if (hint < 0 || hint > WriteMachine.MAX_SEQ) {
+            throw invalid("lastCommittedSeq must be between 0 and " + WriteMachine.MAX_SEQ);
         }
-        return new AllocationSpec(topic, SessionMode.WRITE, new StartPosition.Earliest(), writerId, hint);
+        String principal = request.isSetPrincipal() ? request.getPrincipal() : "";
+        return new AllocationSpec(
+                topic, SessionMode.WRITE, new StartPosition.Earliest(), writerId, hint, principal, guarantee);
     }
 
     private static SwitchboardException invalid(String message) {

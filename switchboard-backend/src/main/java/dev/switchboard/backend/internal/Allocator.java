@@ -4,8 +4,11 @@ import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.core.cursor.Cursor;
 import dev.switchboard.core.cursor.CursorCodec;
 import dev.switchboard.core.session.SessionId;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.AllocateRequest;
 import dev.switchboard.protocol.thrift.AllocateResponse;
+import dev.switchboard.protocol.thrift.Guarantee;
 import dev.switchboard.protocol.thrift.SessionMode;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -31,7 +34,8 @@ public final class Allocator {
     private final CursorCodec cursors;
     private final TopicManager topics;
     private final Publisher publisher;
-    private final WriterLedger ledger;
+    private final WriterStates writerStates;
+    private final TransactionalProducers transactionalProducers;
     private final SessionRegistry registry;
     private final BooleanSupplier draining;
     private final Executor executor;
@@ -45,7 +49,8 @@ public final class Allocator {
             CursorCodec cursors,
             TopicManager topics,
             Publisher publisher,
-            WriterLedger ledger,
+            WriterStates writerStates,
+            TransactionalProducers transactionalProducers,
             SessionRegistry registry,
             BooleanSupplier draining,
             Executor executor,
@@ -61,7 +66,8 @@ public final class Allocator {
         this.cursors = cursors;
         this.topics = topics;
         this.publisher = publisher;
-        this.ledger = ledger;
+        this.writerStates = writerStates;
+        this.transactionalProducers = transactionalProducers;
         this.registry = registry;
         this.draining = draining;
         this.executor = executor;
@@ -133,21 +139,39 @@ public final class Allocator {
 
     private AllocateResponse writer(SessionId id, AllocationSpec spec, Admission admission) {
         String writerId = spec.writerId().orElseGet(Allocator::newWriterId);
-        long lastCommitted = Math.max(spec.lastCommittedHint(), ledger.lastCommitted(writerId));
-        admission.add(new WriteSession(
-                id,
-                spec.topic(),
-                writerId,
-                lastCommitted,
-                config.limits(),
-                publisher,
-                ledger,
-                executor,
-                clock,
-                cipher,
-                () -> draining.getAsBoolean() && config.dataDir().isPresent(),
-                stagedBytes));
-        return response(id).setWriterId(writerId).setLastCommittedSeq(lastCommitted);
+        WriterKey key = new WriterKey(spec.principal(), spec.topic(), writerId);
+        // exactly-once: fence every older producer of the writer first, so the state read next is final
+        ChunkPublisher chunks = spec.guarantee() == Guarantee.EXACTLY_ONCE
+                ? TransactionalPublisher.open(config, key, executor, transactionalProducers.acquire())
+                : new ChunkPublisher.AtLeastOnce(publisher, executor);
+        try {
+            // a writer id this node just made up has no history; any other is looked up in the durable state
+            long lastCommitted = spec.writerId().isPresent() ? writerStates.lastCommitted(key) : 0;
+            if (spec.lastCommittedHint() > lastCommitted) {
+                throw SwitchboardException.of(
+                        ErrorCode.INVALID_REQUEST,
+                        "lastCommittedSeq " + spec.lastCommittedHint() + " is beyond the last chunk writer '" + writerId
+                                + "' committed on this topic, " + lastCommitted);
+            }
+            admission.add(new WriteSession(
+                    id,
+                    key,
+                    lastCommitted,
+                    config.limits(),
+                    chunks,
+                    writerStates.codec(),
+                    executor,
+                    clock,
+                    cipher,
+                    () -> spec.guarantee() != Guarantee.EXACTLY_ONCE
+                            && draining.getAsBoolean()
+                            && config.dataDir().isPresent(),
+                    stagedBytes));
+            return response(id).setWriterId(writerId).setLastCommittedSeq(lastCommitted);
+        } catch (RuntimeException e) {
+            chunks.close();
+            throw e;
+        }
     }
 
     private AllocateResponse response(SessionId id) {

@@ -19,6 +19,13 @@ final class KafkaClients {
     /** Producer batch size: large enough to amortise requests, small enough to keep latency low. */
     static final int BATCH_SIZE = 256 * 1024;
 
+    /**
+     * How long an exactly-once writer's transaction may stay open before Kafka aborts it: bounds how long a
+     * transaction left open by a dead node holds back read_committed readers of its partitions (and writer
+     * allocations sharing its writer state partition). Longer than a commit may take (max.block.ms 10 s).
+     */
+    static final int TRANSACTION_TIMEOUT_MS = 20_000;
+
     /** Room for record framing and headers above the largest event. */
     private static final int RECORD_OVERHEAD = 64 * 1024;
 
@@ -55,12 +62,34 @@ final class KafkaClients {
         return props;
     }
 
+    /**
+     * The producer of one exactly-once writer: the node's producer settings with a {@code transactional.id}
+     * of its own and a smaller buffer (a writer has at most a window of chunks in flight).
+     */
+    static Properties transactionalProducer(BackendConfig config, String transactionalId) {
+        Properties props = producer(config);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, props.get(ProducerConfig.CLIENT_ID_CONFIG) + "-tx");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(
+                ProducerConfig.BUFFER_MEMORY_CONFIG,
+                Long.toString(Math.max(
+                        2L * maxMessageBytes(config.limits()),
+                        Math.min(
+                                64L << 20,
+                                (long) config.limits().writeWindow()
+                                        * config.limits().maxBytesPerChunk()))));
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(TRANSACTION_TIMEOUT_MS));
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        return props;
+    }
+
     static Properties consumer(BackendConfig config, String sessionTag, int maxPollRecords) {
         Properties props = base(config, "reader-" + sessionTag);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         withOverrides(props, config.kafka());
+        // Exactly-once writers' aborted and open transactions must never be read, whatever the operator set.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // The client holds its position (the cursor): no group, no committed offsets.
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

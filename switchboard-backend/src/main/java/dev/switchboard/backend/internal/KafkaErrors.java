@@ -43,6 +43,9 @@ public final class KafkaErrors {
     /** A failed publish: the chunks stay staged, so the client may simply commit again. */
     static SwitchboardException publishFailure(Throwable failure) {
         Throwable cause = unwrap(failure);
+        if (cause instanceof SwitchboardException protocol) {
+            return protocol;
+        }
         if (cause instanceof RecordTooLargeException) {
             LOGGER.error("Kafka rejected a record as too large; check max.message.bytes of the topic", cause);
             return SwitchboardException.of(ErrorCode.PAYLOAD_TOO_LARGE, "Kafka rejected an event as too large");

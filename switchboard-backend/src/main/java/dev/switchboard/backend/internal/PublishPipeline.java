@@ -20,17 +20,26 @@ final class PublishPipeline {
     private record InFlight(long from, long to, CompletableFuture<Void> done) {}
 
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    private final Publisher publisher;
+    private final ChunkPublisher publisher;
     private final Duration maxWait;
 
-    PublishPipeline(Publisher publisher, Duration maxWait) {
+    PublishPipeline(ChunkPublisher publisher, Duration maxWait) {
         this.publisher = publisher;
         this.maxWait = maxWait;
     }
 
-    /** Sends chunks {@code from..to}; their outcome is reported by {@link #settle} or {@link #await}. */
-    void publish(long from, long to, List<ProducerRecord<byte[], byte[]>> records) {
-        inFlight.addLast(new InFlight(from, to, publisher.publish(records)));
+    /**
+     * Sends chunks {@code from..to} and the writer state record saying they are committed, as the session's
+     * {@link ChunkPublisher} does (at-least-once: the state after the chunks; exactly-once: one transaction); the
+     * publish succeeds when Kafka holds both. So the durable writer state is never ahead of Kafka, and a commit is
+     * never answered before the state a re-allocation reads holds it. Outcomes are reported by {@link #settle}.
+     */
+    void publish(
+            long from,
+            long to,
+            List<ProducerRecord<byte[], byte[]>> records,
+            ProducerRecord<byte[], byte[]> writerState) {
+        inFlight.addLast(new InFlight(from, to, publisher.publish(records, writerState)));
     }
 
     /** Reports every finished publish at the head to the machine; the failure, if one was reported. */

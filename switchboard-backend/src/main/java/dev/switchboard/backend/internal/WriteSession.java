@@ -41,10 +41,12 @@ import org.slf4j.LoggerFactory;
 final class WriteSession extends HostedSession {
     private static final Logger LOGGER = LoggerFactory.getLogger(WriteSession.class);
 
+    private final WriterKey key;
     private final String writerId;
     private final ChunkValidator validator;
-    private final WriterLedger ledger;
+    private final WriterStateCodec writerStates;
     private final NavigableMap<Long, List<ProducerRecord<byte[], byte[]>>> staged = new TreeMap<>();
+    private final ChunkPublisher publisher;
     private final PublishPipeline pipeline;
     private final RecordCipher cipher;
     /** True while the node drains with a spill journal: commits wait for Kafka or the spill, not max-wait. */
@@ -64,24 +66,25 @@ final class WriteSession extends HostedSession {
 
     WriteSession(
             SessionId id,
-            String topic,
-            String writerId,
+            WriterKey key,
             long lastCommittedSeq,
             SessionLimits limits,
-            Publisher publisher,
-            WriterLedger ledger,
+            ChunkPublisher publisher,
+            WriterStateCodec writerStates,
             Executor executor,
             Clock clock,
             RecordCipher cipher,
             BooleanSupplier holdsCommits,
             StagedBytes budget) {
-        super(id, topic, executor, clock);
+        super(id, key.topic(), executor, clock);
         this.budget = budget;
         this.cipher = cipher;
         this.holdsCommits = holdsCommits;
-        this.writerId = writerId;
+        this.key = key;
+        this.writerId = key.writerId();
         this.validator = new ChunkValidator(limits);
-        this.ledger = ledger;
+        this.writerStates = writerStates;
+        this.publisher = publisher;
         this.pipeline = new PublishPipeline(publisher, limits.maxWait());
         this.state = WriteMachine.initial(lastCommittedSeq, limits.writeWindow());
     }
@@ -155,7 +158,11 @@ final class WriteSession extends HostedSession {
         for (WriteMachine.Effect effect : step(new WriteMachine.Commit(request.getSeq()))) {
             switch (effect) {
                 case WriteMachine.Publish publish ->
-                    pipeline.publish(publish.from(), publish.to(), recordsBetween(publish.from(), publish.to()));
+                    pipeline.publish(
+                            publish.from(),
+                            publish.to(),
+                            recordsBetween(publish.from(), publish.to()),
+                            writerStates.record(key, publish.to()));
                 case WriteMachine.AwaitCommitted await -> awaited = await.seq();
                 case WriteMachine.Committed committed -> {}
                 case Rejection rejection -> throw rejection.toException();
@@ -227,7 +234,9 @@ final class WriteSession extends HostedSession {
      * that Kafka did not acknowledge, in order; what the node must spill for this session.
      */
     List<SpillJournal.Chunk> unacknowledged() {
-        if (!(state instanceof WriteMachine.Open)) {
+        // an exactly-once writer's chunks are never spilled: re-injected outside its transactions they could be
+        // stored twice; its commits answer UNAVAILABLE and the client resends them on a session that fenced this one
+        if (!(state instanceof WriteMachine.Open) || publisher instanceof TransactionalPublisher) {
             return List.of();
         }
         settlePublishes();
@@ -269,7 +278,6 @@ final class WriteSession extends HostedSession {
             if (effect instanceof WriteMachine.Committed committed) {
                 staged.headMap(committed.seq(), true).clear();
                 releaseStagedBytes(stagedBytes.headMap(committed.seq(), true));
-                ledger.committed(writerId, committed.seq());
                 LOGGER.debug("chunks committed session={} writer={} seq={}", id(), writerId, committed.seq());
             } else if (effect instanceof WriteMachine.Rewound rewound) {
                 pipeline.clear();
@@ -325,5 +333,6 @@ final class WriteSession extends HostedSession {
         staged.clear();
         releaseStagedBytes(stagedBytes);
         pipeline.clear();
+        publisher.close();
     }
 }

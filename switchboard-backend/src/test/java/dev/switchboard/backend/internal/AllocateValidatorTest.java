@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.core.cursor.Cursor;
 import dev.switchboard.core.cursor.CursorCodec;
+import dev.switchboard.core.session.WriteMachine;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.AllocateRequest;
@@ -135,10 +136,28 @@ class AllocateValidatorTest {
     }
 
     @Test
-    void exactlyOnceIsNotAvailableYet() {
+    void aHintBeyondTheLargestSeqIsInvalidSoNoCounterCanOverflow() {
         assertInvalid(
-                () -> validator.validate(writer("orders").setGuarantee(Guarantee.EXACTLY_ONCE)),
-                "exactly-once is not available yet");
+                () -> validator.validate(writer("orders").setLastCommittedSeq(Long.MAX_VALUE)), "lastCommittedSeq");
+        assertInvalid(
+                () -> validator.validate(writer("orders").setLastCommittedSeq(WriteMachine.MAX_SEQ + 1)),
+                "lastCommittedSeq");
+    }
+
+    @Test
+    void aWriterCarriesThePrincipalTheApiTierSet() {
+        assertThat(validator.validate(writer("orders").setPrincipal("alice")).principal())
+                .isEqualTo("alice");
+        assertThat(validator.validate(writer("orders")).principal()).isEmpty();
+    }
+
+    @Test
+    void aWriterCarriesItsGuaranteeAtLeastOnceByDefault() {
+        assertThat(validator
+                        .validate(writer("orders").setGuarantee(Guarantee.EXACTLY_ONCE))
+                        .guarantee())
+                .isEqualTo(Guarantee.EXACTLY_ONCE);
+        assertThat(validator.validate(writer("orders")).guarantee()).isEqualTo(Guarantee.AT_LEAST_ONCE);
     }
 
     private static AllocateRequest reader(String topic) {

@@ -7,6 +7,7 @@ import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.thrift.CommitRequest;
+import dev.switchboard.protocol.thrift.Durability;
 import dev.switchboard.protocol.thrift.ErrorCode;
 import dev.switchboard.protocol.thrift.Event;
 import dev.switchboard.protocol.thrift.SwitchRequest;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.Test;
 class WriteSessionTest {
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    private final WriterLedger ledger = new WriterLedger(10);
+    private final WriterStateCodec writerStates = new WriterStateCodec("__switchboard_writers", 3);
+    private final WriterKey key = new WriterKey("alice", "orders", "w");
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Test
@@ -70,7 +72,8 @@ class WriteSessionTest {
         SwitchResponse answer = join(commit);
         assertThat(answer.getCommit().getCommittedSeq()).isEqualTo(2);
         assertThat(answer.getCommit().getDurability()).isEqualTo(dev.switchboard.protocol.thrift.Durability.SPILLED);
-        assertThat(ledger.lastCommitted("w")).isEqualTo(2);
+        // the durable writer state is not advanced for chunks Kafka does not hold
+        assertThat(stateRecords()).isEmpty();
     }
 
     @Test
@@ -81,6 +84,8 @@ class WriteSessionTest {
         CompletableFuture<SwitchResponse> commit = session.submit(commit(1));
         await().until(() -> producer.history().size() == 1);
 
+        producer.completeNext();
+        await().until(() -> producer.history().size() == 2); // the writer state record
         producer.completeNext();
 
         SwitchResponse answer = join(commit);
@@ -100,7 +105,7 @@ class WriteSessionTest {
         session.spillFinished(); // the journal could not be written
 
         assertThat(join(commit).getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
-        assertThat(ledger.lastCommitted("w")).isZero();
+        assertThat(stateRecords()).isEmpty();
     }
 
     @Test
@@ -118,14 +123,18 @@ class WriteSessionTest {
         // Then the commit answers UNAVAILABLE, and committing again publishes the chunk again
         SwitchResponse failed = join(failing);
         assertThat(failed.getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
-        assertThat(ledger.lastCommitted("w")).isZero();
+        assertThat(stateRecords()).isEmpty();
 
+        // and only after Kafka took the chunk is the writer state record sent, and then the commit answered
         CompletableFuture<SwitchResponse> retry = session.submit(commit(1));
         await().until(() -> producer.history().size() == 4);
         producer.completeNext();
         producer.completeNext();
+        await().until(() -> producer.history().size() == 5);
+        assertThat(retry).isNotDone();
+        producer.completeNext();
         assertThat(join(retry).getCommit().getCommittedSeq()).isEqualTo(1);
-        assertThat(ledger.lastCommitted("w")).isEqualTo(1);
+        assertThat(stateRecords()).containsExactly(1L);
     }
 
     @Test
@@ -135,14 +144,18 @@ class WriteSessionTest {
         answer(session, write(1, 1));
         SwitchResponse slow = answer(session, commit(1));
 
-        // When the acknowledgement arrives and the client commits again
+        // When the acknowledgements arrive (the chunk's, then the writer state's) and the client commits again
+        producer.completeNext();
+        await().until(() -> producer.history().size() == 2);
         producer.completeNext();
         SwitchResponse retried = answer(session, commit(1));
 
         // Then
         assertThat(slow.getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
         assertThat(retried.getCommit().getCommittedSeq()).isEqualTo(1);
-        assertThat(producer.history()).hasSize(1);
+        assertThat(retried.getCommit().getDurability()).isEqualTo(Durability.REPLICATED);
+        assertThat(producer.history()).hasSize(2);
+        assertThat(stateRecords()).containsExactly(1L);
     }
 
     @Test
@@ -156,12 +169,21 @@ class WriteSessionTest {
         // When
         CompletableFuture<SwitchResponse> commit = session.submit(commit(2));
         await().until(() -> producer.history().size() == 2);
-        producer.completeNext();
-        producer.completeNext();
+        await().until(() -> {
+            while (producer.completeNext()) {
+                // acknowledge whatever was sent, chunks and writer state records alike
+            }
+            return producer.history().size() == 4;
+        });
+        while (producer.completeNext()) {
+            // the last writer state record
+        }
 
-        // Then
-        assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(2);
-        assertThat(producer.history())
+        // Then (the first commit may have run out of max-wait meanwhile; a repeated commit answers the same)
+        join(commit);
+        assertThat(answer(session, commit(2)).getCommit().getCommittedSeq()).isEqualTo(2);
+        assertThat(stateRecords()).containsExactly(1L, 2L);
+        assertThat(dataRecords())
                 .extracting(record ->
                         new String(record.headers().lastHeader(Events.SB_ID).value(), StandardCharsets.UTF_8))
                 .containsExactly("w:1:0", "w:2:0");
@@ -183,8 +205,26 @@ class WriteSessionTest {
         assertThat(commit).isNotDone();
         assertThat(session.idle()).isNotDone();
         producer.completeNext();
+        await().until(() -> producer.history().size() == 2);
+        producer.completeNext();
         assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(1);
-        assertThat(ledger.lastCommitted("w")).isEqualTo(1);
+        assertThat(stateRecords()).containsExactly(1L);
+    }
+
+    /** The seqs of the writer state records sent, in order; each is keyed by the session's writer key. */
+    private List<Long> stateRecords() {
+        return producer.history().stream()
+                .filter(record -> record.topic().equals(writerStates.topic()))
+                .peek(record -> assertThat(WriterKey.fromBytes(record.key())).contains(key))
+                .peek(record -> assertThat(record.partition()).isEqualTo(writerStates.partition(key)))
+                .map(record -> WriterStateCodec.seq(record.value()).orElseThrow())
+                .toList();
+    }
+
+    private List<ProducerRecord<byte[], byte[]>> dataRecords() {
+        return producer.history().stream()
+                .filter(record -> !record.topic().equals(writerStates.topic()))
+                .toList();
     }
 
     @Test
@@ -260,12 +300,12 @@ class WriteSessionTest {
     private WriteSession session(SessionLimits limits, RecordCipher cipher, StagedBytes budget) {
         return new WriteSession(
                 SessionId.create("s0", "n1"),
-                "orders",
-                "w",
+                key,
                 0,
                 limits,
-                new Publisher(producer),
-                ledger,
+                new ChunkPublisher.AtLeastOnce(
+                        new Publisher(producer), task -> Thread.ofVirtual().start(task)),
+                writerStates,
                 task -> Thread.ofVirtual().start(task),
                 Clock.systemUTC(),
                 cipher,

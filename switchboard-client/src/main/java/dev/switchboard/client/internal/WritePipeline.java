@@ -2,6 +2,7 @@ package dev.switchboard.client.internal;
 
 import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
+import dev.switchboard.client.Guarantee;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.SwitchboardClientException;
 import dev.switchboard.protocol.ErrorCode;
@@ -52,7 +53,16 @@ final class WritePipeline implements Runnable {
 
     /** Allocates the first session; call before starting the worker. */
     void start() throws InterruptedException {
-        state.begin(rpc.allocate(new AllocateRequest(options.topic(), SessionMode.WRITE).setWriterId(writerId)));
+        state.begin(rpc.allocate(allocateRequest()));
+    }
+
+    private AllocateRequest allocateRequest() {
+        return new AllocateRequest(options.topic(), SessionMode.WRITE)
+                .setWriterId(writerId)
+                .setGuarantee(
+                        options.guarantee() == Guarantee.EXACTLY_ONCE
+                                ? dev.switchboard.protocol.thrift.Guarantee.EXACTLY_ONCE
+                                : dev.switchboard.protocol.thrift.Guarantee.AT_LEAST_ONCE);
     }
 
     PublishRequest submit(List<Event> events) {
@@ -185,9 +195,7 @@ final class WritePipeline implements Runnable {
         WriterState.Session old = state.session();
         long known = state.committed();
         rpc.disposeQuietly(old.id());
-        AllocateResponse answer = rpc.allocate(new AllocateRequest(options.topic(), SessionMode.WRITE)
-                .setWriterId(writerId)
-                .setLastCommittedSeq(known));
+        AllocateResponse answer = rpc.allocate(allocateRequest().setLastCommittedSeq(known));
         return state.replace(answer, known);
     }
 

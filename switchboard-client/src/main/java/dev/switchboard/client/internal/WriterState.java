@@ -81,7 +81,7 @@ final class WriterState {
     void begin(AllocateResponse answer) {
         lock.lock();
         try {
-            long last = answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : 0;
+            long last = checkedSeq(answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : 0);
             install(answer, last, 0);
             committed = last;
         } finally {
@@ -286,7 +286,7 @@ final class WriterState {
         List<Chunk> resend;
         lock.lock();
         try {
-            long last = answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : known;
+            long last = checkedSeq(answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : known);
             long newest = newestNumbered();
             if (last < known) {
                 throw new SwitchboardClientException(
@@ -324,6 +324,15 @@ final class WriterState {
         }
         completions.forEach(Runnable::run);
         return resend;
+    }
+
+    /** A last committed seq from the server, refused when no writer can have reached it (it would overflow). */
+    private static long checkedSeq(long last) {
+        if (last < 0 || last > WriteMachine.MAX_SEQ) {
+            throw new SwitchboardClientException(
+                    ErrorCode.INTERNAL, "the server answered an impossible last committed chunk " + last);
+        }
+        return last;
     }
 
     /** Lock held. The newest chunk number handed out: the last unconfirmed chunk, else the last committed. */

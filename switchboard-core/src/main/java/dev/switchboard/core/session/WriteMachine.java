@@ -27,6 +27,13 @@ import dev.switchboard.protocol.ErrorCode;
  * </ul>
  */
 public final class WriteMachine {
+    /**
+     * The largest chunk seq a writer may reach: far beyond any real writer (a chunk a nanosecond for a century),
+     * and far enough below {@link Long#MAX_VALUE} that no counter arithmetic ({@code staged + 1},
+     * {@code committed + window}) can overflow.
+     */
+    public static final long MAX_SEQ = Long.MAX_VALUE / 4;
+
     private WriteMachine() {}
 
     /** Where a write session stands. */
@@ -37,7 +44,11 @@ public final class WriteMachine {
             if (window < 1) {
                 throw new IllegalArgumentException("window must be at least 1, got " + window);
             }
-            if (committed < 0 || publishing < committed || staged < publishing || staged - committed > window) {
+            if (committed < 0
+                    || publishing < committed
+                    || staged < publishing
+                    || staged - committed > window
+                    || staged > MAX_SEQ) {
                 throw new IllegalArgumentException(
                         "broken write counters: committed=%d publishing=%d staged=%d window=%d"
                                 .formatted(committed, publishing, staged, window));
@@ -123,6 +134,11 @@ public final class WriteMachine {
     private static Transition<State, Effect> onWrite(Open open, long seq) {
         if (seq <= open.staged()) {
             return Transition.of(open, new AlreadyStaged(seq));
+        }
+        if (seq > MAX_SEQ) {
+            return Transition.of(
+                    open,
+                    Rejection.of(ErrorCode.INVALID_REQUEST, "chunk seq " + seq + " is beyond the largest, " + MAX_SEQ));
         }
         if (seq != open.nextSeq()) {
             return Transition.of(

@@ -1,6 +1,7 @@
 package dev.switchboard.server.cli;
 
 import dev.switchboard.client.Event;
+import dev.switchboard.client.Guarantee;
 import dev.switchboard.client.Publisher;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.SwitchboardClient;
@@ -50,6 +51,11 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "how long to ride out an outage before failing, e.g. 30s, 5m (default: 2m)")
     String retryBudget;
 
+    @Option(
+            names = "--exactly-once",
+            description = "store each event exactly once, also across backend failures (needs --writer-id)")
+    boolean exactlyOnce;
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1) {
@@ -58,8 +64,14 @@ public final class ProduceCommand implements Callable<Integer> {
         if (skip < 0) {
             throw usage("--skip must not be negative");
         }
-        PublisherOptions.Builder options =
-                PublisherOptions.builder().topic(topic).chunkEvents(batch);
+        if (exactlyOnce && writerId == null) {
+            throw usage(
+                    "--exactly-once needs --writer-id: the writer id is what a re-run continues without duplicates");
+        }
+        PublisherOptions.Builder options = PublisherOptions.builder()
+                .topic(topic)
+                .chunkEvents(batch)
+                .guarantee(exactlyOnce ? Guarantee.EXACTLY_ONCE : Guarantee.AT_LEAST_ONCE);
         if (writerId != null) {
             options.writerId(writerId);
         }

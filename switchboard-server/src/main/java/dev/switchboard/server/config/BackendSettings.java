@@ -156,7 +156,8 @@ public final class BackendSettings {
                 .encryption(encryptionConfig())
                 .tailCacheBytes(tailCacheBytes())
                 .deadLetterTopic(config.get(ConfigKeys.DEAD_LETTER_TOPIC))
-                .dataDir(config.get(ConfigKeys.DATA_DIR).toAbsolutePath());
+                .dataDir(config.get(ConfigKeys.DATA_DIR).toAbsolutePath())
+                .maxTransactionalProducers(config.get(ConfigKeys.MAX_TRANSACTIONAL_PRODUCERS));
         config.find(ConfigKeys.KAFKA).orElse(Map.of()).forEach(builder::kafka);
         try {
             return builder.build();

@@ -136,6 +136,14 @@ public final class ConfigKeys {
             BackendConfig.DEFAULT_DEAD_LETTER_TOPIC,
             "where records without a valid envelope are copied ({topic} stands for the read topic)",
             BACKEND));
+    public static final ConfigKey<Integer> MAX_TRANSACTIONAL_PRODUCERS = define(ConfigKey.of(
+                    "max-transactional-producers",
+                    ConfigType.INT,
+                    BackendConfig.DEFAULT_MAX_TRANSACTIONAL_PRODUCERS,
+                    "exactly-once writers (each with a transactional producer) a node hosts at once; BUSY past it, 0"
+                            + " turns exactly-once off",
+                    BACKEND)
+            .checked(range(0, 100_000)));
 
     public static final ConfigKey<Path> ENCRYPTION_KEYSTORE = define(ConfigKey.of(
             "encryption.keystore",

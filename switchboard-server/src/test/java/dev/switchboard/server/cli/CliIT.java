@@ -125,6 +125,34 @@ class CliIT {
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.stderr()).contains("topic 'never-written' does not exist");
 
+        // And an exactly-once producer, run twice under one writer id, stores each of its lines once per run
+        List<String> exact =
+                IntStream.rangeClosed(1, 300).mapToObj(i -> "eo-" + i).toList();
+        for (int run = 0; run < 2; run++) {
+            SwitchboardProcess.Result exactly = SwitchboardProcess.run(
+                    workDir,
+                    stdin(exact),
+                    120,
+                    "produce",
+                    "--topic",
+                    "exact",
+                    "--url",
+                    url,
+                    "--exactly-once",
+                    "--writer-id",
+                    "cli-exact",
+                    "--batch",
+                    "50");
+            assertThat(exactly.exitCode()).as(exactly.stderr()).isZero();
+            assertThat(exactly.stderr()).contains("produced 300 events to exact");
+        }
+        SwitchboardProcess.Result exactRead = SwitchboardProcess.run(
+                workDir, new byte[0], 120, "consume", "--topic", "exact", "--url", url, "--max", "600");
+        assertThat(exactRead.exitCode()).as(exactRead.stderr()).isZero();
+        List<String> twice = new ArrayList<>(exact);
+        twice.addAll(exact);
+        assertThat(exactRead.lines()).containsExactlyInAnyOrderElementsOf(twice);
+
         // When standalone gets SIGTERM
         long stopStarted = System.nanoTime();
         standalone.destroy();
@@ -146,6 +174,11 @@ class CliIT {
         SwitchboardProcess.Result missingTopic = SwitchboardProcess.run(workDir, new byte[0], 60, "produce");
         assertThat(missingTopic.exitCode()).isEqualTo(2);
         assertThat(missingTopic.stderr()).contains("--topic");
+
+        SwitchboardProcess.Result exactlyOnceWithoutWriter =
+                SwitchboardProcess.run(workDir, new byte[0], 60, "produce", "--topic", "t", "--exactly-once");
+        assertThat(exactlyOnceWithoutWriter.exitCode()).isEqualTo(2);
+        assertThat(exactlyOnceWithoutWriter.stderr()).contains("--exactly-once needs --writer-id");
 
         SwitchboardProcess.Result badFrom =
                 SwitchboardProcess.run(workDir, new byte[0], 60, "consume", "--topic", "t", "--from", "yesterday");

@@ -402,6 +402,21 @@ class NodeConfigTest {
     }
 
     @Test
+    void exactlyOnceWritersAreBoundedBy64AndTheBoundIsConfigurable() {
+        String base = "shards: {s0: 'amqp://h'}\nbootstrap-servers: k:1\ncluster-secret-file: s\n"
+                + "encryption: {keystore: k, keystore-password-file: p}";
+        assertThat(BackendSettings.from(parse(base)).config().get(ConfigKeys.MAX_TRANSACTIONAL_PRODUCERS))
+                .isEqualTo(64);
+        assertThat(BackendSettings.from(parse(base + "\nmax-transactional-producers: 3"))
+                        .config()
+                        .get(ConfigKeys.MAX_TRANSACTIONAL_PRODUCERS))
+                .isEqualTo(3);
+        assertThatThrownBy(() -> BackendSettings.from(parse(base + "\nmax-transactional-producers: -1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("max-transactional-producers: must be within 0..100000");
+    }
+
+    @Test
     void aBackendCannotStartWithoutEncryption() throws Exception {
         String base = "shards: {s0: 'amqp://h'}\nbootstrap-servers: k:1\ncluster-secret-file: s";
         assertThatThrownBy(() -> BackendSettings.from(parse(base)))

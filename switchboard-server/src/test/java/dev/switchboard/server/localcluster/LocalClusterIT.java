@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.client.Batch;
 import dev.switchboard.client.Event;
+import dev.switchboard.client.Guarantee;
 import dev.switchboard.client.Publisher;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.StartPosition;
@@ -325,6 +326,104 @@ class LocalClusterIT {
                 assertThat(seen).containsExactlyInAnyOrderElementsOf(payloads);
             }
         }
+    }
+
+    @Test
+    @Order(6)
+    void anExactlyOnceWriterWhoseBackendIsKilledStoresEveryEventExactlyOnce() throws Exception {
+        // Given a topic on a shard whose two backend nodes are both alive, and an exactly-once writer on it
+        String shard = cluster.members("backend").stream()
+                .filter(member -> ProcessHandle.of(member.pid())
+                        .map(ProcessHandle::isAlive)
+                        .orElse(false))
+                .collect(Collectors.groupingBy(RunningCluster.Member::shard, Collectors.counting()))
+                .entrySet()
+                .stream()
+                .filter(entry -> entry.getValue() == 2)
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+        String topic = IntStream.range(0, 100)
+                .mapToObj(i -> "exactly-" + i)
+                .filter(candidate -> RendezvousHashing.choose(candidate, List.of("s0", "s1"))
+                        .orElseThrow()
+                        .equals(shard))
+                .findFirst()
+                .orElseThrow();
+        int batches = 40;
+        int perBatch = 100;
+        AtomicInteger acknowledgedCount = new AtomicInteger();
+        String victimNode;
+        try (SwitchboardClient client = client(cluster.apiUrls());
+                Publisher publisher = client.publisher(PublisherOptions.builder()
+                        .topic(topic)
+                        .writerId("exactly-once-under-kill")
+                        .guarantee(Guarantee.EXACTLY_ONCE)
+                        .chunkEvents(perBatch)
+                        .build())) {
+            // When it publishes under load
+            List<CompletableFuture<?>> pending = new ArrayList<>();
+            for (int batch = 0; batch < batches; batch++) {
+                int from = batch * perBatch;
+                List<Event> events = IntStream.range(from, from + perBatch)
+                        .mapToObj(i -> Event.of(topic + ":" + i))
+                        .toList();
+                pending.add(publisher.publishAsync(events).thenRun(() -> acknowledgedCount.addAndGet(perBatch)));
+            }
+            // and, a quarter of the way in, the backend node hosting it is killed with SIGKILL
+            await().atMost(Duration.ofMinutes(2)).until(() -> acknowledgedCount.get() >= batches * perBatch / 4);
+            RunningCluster.Allocation victim = cluster.allocations().stream()
+                    .filter(allocation -> allocation.topic().equals(topic)
+                            && allocation.mode().equals("WRITE"))
+                    .findFirst()
+                    .orElseThrow();
+            victimNode = victim.node();
+            RunningCluster.kill(cluster.backend(victimNode));
+
+            // Then every publish completes
+            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                    .get(4, java.util.concurrent.TimeUnit.MINUTES);
+        }
+
+        // And a read_committed consumer finds every event exactly once, counted by sb-id
+        Map<String, Long> ids = committedRecords(topic).stream()
+                .map(record -> new String(record.headers().lastHeader("sb-id").value(), StandardCharsets.UTF_8))
+                .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+        assertThat(ids).hasSize(batches * perBatch);
+        assertThat(ids).allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
+        // and the writer moved to the other node of the shard
+        assertThat(cluster.allocations())
+                .filteredOn(allocation ->
+                        allocation.topic().equals(topic) && allocation.mode().equals("WRITE"))
+                .extracting(RunningCluster.Allocation::node)
+                .contains(victimNode, sibling(victimNode));
+    }
+
+    /** What a read_committed consumer reads from {@code topic}: everything up to the last stable offset. */
+    private static List<ConsumerRecord<byte[], byte[]>> committedRecords(String topic) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+                assertThat(System.nanoTime())
+                        .as("read %s to its end in time", topic)
+                        .isLessThan(deadline);
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        return records;
     }
 
     private static void write(SwitchboardClient client, String topic, Set<String> acknowledged, AtomicInteger count) {
