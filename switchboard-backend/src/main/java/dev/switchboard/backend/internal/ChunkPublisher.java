@@ -18,15 +18,31 @@ interface ChunkPublisher extends AutoCloseable {
     void close();
 
     /**
-     * At-least-once: the chunks first, and the state record only once Kafka acknowledged all of them, so the
-     * state is never ahead of Kafka. The state record is sent from {@code executor}, never from the producer's
-     * I/O thread, where send may block.
+     * At-least-once: the chunks first, and the state record only once Kafka acknowledged all of them and every
+     * earlier range (its chunks and its state record), so the state is never ahead of Kafka and a writer's state
+     * records reach Kafka in order (the compacted topic keeps the last one). A range after a failed one fails too:
+     * the session rewinds and publishes them again. The state record is sent from {@code executor}, never from
+     * the producer's I/O thread, where send may block. Only the session's serial queue calls it.
      */
-    record AtLeastOnce(Publisher publisher, java.util.concurrent.Executor executor) implements ChunkPublisher {
+    final class AtLeastOnce implements ChunkPublisher {
+        private final Publisher publisher;
+        private final java.util.concurrent.Executor executor;
+        private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+        AtLeastOnce(Publisher publisher, java.util.concurrent.Executor executor) {
+            this.publisher = publisher;
+            this.executor = executor;
+        }
+
         @Override
-        public CompletableFuture<Void> publish(
+        public synchronized CompletableFuture<Void> publish(
                 List<ProducerRecord<byte[], byte[]>> records, ProducerRecord<byte[], byte[]> state) {
-            return publisher.publish(records).thenComposeAsync(ignored -> publisher.publish(List.of(state)), executor);
+            CompletableFuture<Void> previous =
+                    tail.isCompletedExceptionally() ? CompletableFuture.completedFuture(null) : tail;
+            CompletableFuture<Void> chunks = publisher.publish(records);
+            tail = chunks.thenCombine(previous, (ignored, before) -> (Void) null)
+                    .thenComposeAsync(ignored -> publisher.publish(List.of(state)), executor);
+            return tail;
         }
 
         @Override

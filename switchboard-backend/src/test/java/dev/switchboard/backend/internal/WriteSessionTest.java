@@ -286,6 +286,8 @@ class WriteSessionTest {
         producer.completeNext();
         producer.completeNext();
         producer.completeNext();
+        await().until(() -> producer.history().size() == 4); // the writer state record
+        producer.completeNext();
         assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(1);
         assertThat(answer(session, write(2, 3)).isSetWrite()).isTrue();
         assertThat(counters.stagedBytes()).isEqualTo(chunkBytes);
