@@ -1,5 +1,6 @@
 package dev.switchboard.api;
 
+import dev.switchboard.api.internal.ApiMeters;
 import dev.switchboard.api.internal.ApiRouter;
 import dev.switchboard.api.internal.AuthenticatingCalls;
 import dev.switchboard.api.internal.BoundedBodies;
@@ -10,6 +11,8 @@ import dev.switchboard.api.internal.InFlightCalls;
 import dev.switchboard.api.internal.JsonHttpHandler;
 import dev.switchboard.api.internal.JwksHandler;
 import dev.switchboard.api.internal.OpenApiHandler;
+import dev.switchboard.api.internal.MeteredCalls;
+import dev.switchboard.api.internal.MetricsHandler;
 import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
 import dev.switchboard.api.internal.ThriftDispatcher;
@@ -118,6 +121,20 @@ public final class ApiServer implements AutoCloseable {
      * {@code GET /.well-known/jwks.json}.
      */
     public static ApiServer start(ApiConfig config, Switch sw, BooleanSupplier extraReadiness, ApiSecurity security) {
+        return start(config, sw, extraReadiness, security, ApiOperations.none());
+    }
+
+    /**
+     * As {@link #start(ApiConfig, Switch, BooleanSupplier, ApiSecurity)}, with meters ({@code GET /metrics} when
+     * they are a Prometheus registry) and the cluster view of {@code operations}.
+     */
+    public static ApiServer start(
+            ApiConfig config,
+            Switch sw,
+            BooleanSupplier extraReadiness,
+            ApiSecurity security,
+            ApiOperations operations) {
+        Objects.requireNonNull(operations, "operations");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(sw, "sw");
@@ -153,8 +170,11 @@ public final class ApiServer implements AutoCloseable {
         Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, Clock.systemUTC()));
         Optional<RequestMacs> macs = security.clusterSecret()
                 .map(secret -> new RequestMacs(secret, RequestMacs.DEFAULT_WINDOW, Clock.systemUTC()));
-        Function<CallContext, Switchboard.Iface> calls = context ->
-                new AuthenticatingCalls(new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context);
+        ApiMeters meters = new ApiMeters(operations.meters());
+        meters.bindPresence(operations.shards());
+        Function<CallContext, Switchboard.Iface> calls = context -> new MeteredCalls(
+                new AuthenticatingCalls(new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context),
+                meters);
         ThriftDispatcher dispatcher = new ThriftDispatcher(config.maxRequestBytes(), calls);
         // One body budget for the node, shared by every endpoint; signed calls may send up to max-request-bytes.
         BoundedBodies bodies = new BoundedBodies(limits.maxBodyBytesInFlight(), limits.minRequestDataRate(), counters);
@@ -188,6 +208,9 @@ public final class ApiServer implements AutoCloseable {
         security.oauth()
                 .flatMap(OAuthConfig::jwks)
                 .ifPresent(jwks -> routes.put(JwksHandler.PATH, new JwksHandler(jwks)));
+        operations
+                .prometheus()
+                .ifPresent(prometheus -> routes.put(MetricsHandler.PATH, new MetricsHandler(prometheus)));
         ApiRouter router = new ApiRouter(routes);
         server.setHandler(new GracefulHandler(gzip(router)));
 

@@ -1,6 +1,7 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.backend.internal.Allocator;
+import dev.switchboard.backend.internal.BackendMetrics;
 import dev.switchboard.backend.internal.DataKeys;
 import dev.switchboard.backend.internal.EnvelopeCipher;
 import dev.switchboard.backend.internal.KafkaErrors;
@@ -13,6 +14,7 @@ import dev.switchboard.backend.internal.SessionRegistry;
 import dev.switchboard.backend.internal.Spiller;
 import dev.switchboard.backend.internal.StagedBytes;
 import dev.switchboard.backend.internal.TailReaders;
+import dev.switchboard.backend.internal.TopicLabels;
 import dev.switchboard.backend.internal.TopicManager;
 import dev.switchboard.backend.internal.TransactionalProducers;
 import dev.switchboard.backend.internal.WriterLedger;
@@ -26,6 +28,8 @@ import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.SwitchResponses;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -78,16 +82,23 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
     /** Once-guard: close runs one time. */
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final BackendMetrics metrics;
 
     private final BackendCounters counters = new BackendCounters();
 
     private BackendNode(
-            BackendConfig config, TopicManager topics, CursorCodec cursors, Clock clock, Optional<DataKeys> dataKeys) {
+            BackendConfig config,
+            TopicManager topics,
+            CursorCodec cursors,
+            Clock clock,
+            Optional<DataKeys> dataKeys,
+            MeterRegistry meterRegistry) {
         this.config = config;
         this.dataKeys = dataKeys;
+        this.metrics = new BackendMetrics(meterRegistry, new TopicLabels(TopicLabels.DEFAULT_LIMIT));
         this.topics = topics;
         try {
-            this.publisher = Publisher.create(config);
+            this.publisher = Publisher.create(config, metrics);
         } catch (RuntimeException e) {
             topics.close();
             dataKeys.ifPresent(DataKeys::close);
@@ -123,7 +134,11 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 clock,
                 cipher,
                 tails,
-                new StagedBytes(config.nodeLimits().maxStagedBytes(), counters));
+                new StagedBytes(config.nodeLimits().maxStagedBytes(), counters),
+                metrics);
+        metrics.bindSessions(registry);
+        metrics.bindDrainState(this::drainState);
+        metrics.bindRejected(rejectedRecords());
     }
 
     /** What this node refused to protect itself, and what it holds (for metrics). */
@@ -137,9 +152,14 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
      * it when allowed) and the keys topic.
      */
     public static BackendNode start(BackendConfig config, byte[] clusterSecret, Clock clock) {
+        return start(config, clusterSecret, clock, new CompositeMeterRegistry());
+    }
+
+    /** As {@link #start(BackendConfig, byte[], Clock)}, registering the node's meters in {@code meters}. */
+    public static BackendNode start(BackendConfig config, byte[] clusterSecret, Clock clock, MeterRegistry meters) {
         EncryptionConfig encryption = config.encryption();
         if (encryption.keystore().isEmpty()) {
-            return start(config, clusterSecret, clock, Optional.empty());
+            return start(config, clusterSecret, clock, Optional.empty(), meters);
         }
         try {
             return start(
@@ -149,7 +169,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                     Optional.of(LocalKeyManagementService.open(
                             encryption.keystore().get(),
                             encryption.keystorePassword().toCharArray(),
-                            encryption.createKeystore())));
+                            encryption.createKeystore())),
+                    meters);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -161,11 +182,21 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
      */
     public static BackendNode start(
             BackendConfig config, byte[] clusterSecret, Clock clock, Optional<KeyManagementService> kms) {
+        return start(config, clusterSecret, clock, kms, new CompositeMeterRegistry());
+    }
+
+    /** As {@link #start(BackendConfig, byte[], Clock, Optional)}, registering the node's meters in {@code meters}. */
+    public static BackendNode start(
+            BackendConfig config,
+            byte[] clusterSecret,
+            Clock clock,
+            Optional<KeyManagementService> kms,
+            MeterRegistry meters) {
         TopicManager topics = new TopicManager(config);
         BackendNode node;
         try {
             Optional<DataKeys> dataKeys = kms.map(service -> DataKeys.open(config, topics, service, clock));
-            node = new BackendNode(config, topics, new CursorCodec(clusterSecret), clock, dataKeys);
+            node = new BackendNode(config, topics, new CursorCodec(clusterSecret), clock, dataKeys, meters);
         } catch (RuntimeException e) {
             topics.close();
             throw e;
@@ -281,7 +312,12 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             }
             // a draining node still commits what a session staged: the answer tells the client exactly what is in
             // Kafka (or spilled), so it resends nothing twice when it moves to another node
-            case COMMIT, ACK -> forward(request);
+            case COMMIT -> {
+                long startNanos = System.nanoTime();
+                yield forward(request)
+                        .whenComplete((answer, failure) -> metrics.committed(System.nanoTime() - startNanos));
+            }
+            case ACK -> forward(request);
         };
     }
 
@@ -353,6 +389,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         CompletableFuture<Void> released = registry.disposeAll("node closed");
         publisher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         await(released, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        metrics.close();
         tails.close();
         writerStates.close();
         registry.close();

@@ -129,6 +129,17 @@ class LayeringTest {
         }
     }
 
+    @Test
+    void tiersMeterThroughTheFacadeOnly() {
+        // Micrometer's core API in the tiers; which registry (Prometheus) and how it is served is the edge's choice
+        check(noClasses()
+                .that()
+                .resideInAnyPackage("dev.switchboard.switching..", "dev.switchboard.backend..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.micrometer.prometheusmetrics..", "io.prometheus.."));
+    }
+
     private static void check(ArchRule rule) {
         rule.check(classes);
     }

@@ -43,6 +43,7 @@ public final class Allocator {
     private final RecordCipher cipher;
     private final TailReaders tails;
     private final StagedBytes stagedBytes;
+    private final BackendMetrics metrics;
 
     public Allocator(
             BackendConfig config,
@@ -57,9 +58,11 @@ public final class Allocator {
             Clock clock,
             RecordCipher cipher,
             TailReaders tails,
-            StagedBytes stagedBytes) {
+            StagedBytes stagedBytes,
+            BackendMetrics metrics) {
         this.config = config;
         this.stagedBytes = stagedBytes;
+        this.metrics = metrics;
         this.tails = tails;
         this.cipher = cipher;
         this.validator = new AllocateValidator(cursors);
@@ -133,7 +136,7 @@ public final class Allocator {
             throw e;
         }
         // from here on the session owns the consumer: disposing the session closes it
-        admission.add(new ReadSession(id, start, fetcher, cursors, config.limits(), draining, executor, clock));
+        admission.add(new ReadSession(id, start, fetcher, cursors, config.limits(), draining, executor, clock, metrics));
         return response(id).setCursor(cursors.encode(start));
     }
 

@@ -19,13 +19,21 @@ public final class Publisher implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Publisher.class);
 
     private final Producer<byte[], byte[]> producer;
+    private final BackendMetrics metrics;
 
     Publisher(Producer<byte[], byte[]> producer) {
-        this.producer = producer;
+        this(producer, BackendMetrics.none());
     }
 
-    public static Publisher create(BackendConfig config) {
-        return new Publisher(new KafkaProducer<>(KafkaClients.producer(config)));
+    Publisher(Producer<byte[], byte[]> producer, BackendMetrics metrics) {
+        this.producer = producer;
+        this.metrics = metrics;
+    }
+
+    public static Publisher create(BackendConfig config, BackendMetrics metrics) {
+        Publisher publisher = new Publisher(new KafkaProducer<>(KafkaClients.producer(config)), metrics);
+        metrics.bindProducer(publisher.producer);
+        return publisher;
     }
 
     /** Sends {@code records} in order; the future completes when every one is acknowledged. */
@@ -42,6 +50,7 @@ public final class Publisher implements AutoCloseable {
                     if (failure != null) {
                         done.completeExceptionally(failure);
                     } else if (outstanding.decrementAndGet() == 0) {
+                        countWritten(records);
                         done.complete(null);
                     }
                 });
@@ -52,6 +61,15 @@ public final class Publisher implements AutoCloseable {
             }
         }
         return done;
+    }
+
+    private void countWritten(List<ProducerRecord<byte[], byte[]>> records) {
+        long bytes = 0;
+        for (ProducerRecord<byte[], byte[]> record : records) {
+            bytes += record.value() == null ? 0 : record.value().length;
+        }
+        // a chunk's records all go to one topic
+        metrics.written(records.get(0).topic(), records.size(), bytes);
     }
 
     /** Flushes what is in flight for at most {@code timeout}, then closes; unsent records fail. */

@@ -39,6 +39,7 @@ final class ReadSession extends HostedSession {
     private final CursorCodec cursors;
     private final SessionLimits limits;
     private final BooleanSupplier draining;
+    private final BackendMetrics metrics;
     private ReadMachine.State state = ReadMachine.initial();
     private Cursor committed;
     private Batch delivered;
@@ -51,8 +52,10 @@ final class ReadSession extends HostedSession {
             SessionLimits limits,
             BooleanSupplier draining,
             Executor executor,
-            Clock clock) {
+            Clock clock,
+            BackendMetrics metrics) {
         super(id, start.topic(), executor, clock);
+        this.metrics = metrics;
         this.committed = start;
         this.fetcher = fetcher;
         this.cursors = cursors;
@@ -124,6 +127,7 @@ final class ReadSession extends HostedSession {
         for (ReadMachine.Effect effect : step(new ReadMachine.Fetched(seq))) {
             if (effect instanceof ReadMachine.Deliver) {
                 delivered = batch;
+                metrics.read(topic(), batch.events().size(), payloadBytes(batch));
                 LOGGER.debug(
                         "batch delivered session={} seq={} events={}",
                         id(),
@@ -136,6 +140,14 @@ final class ReadSession extends HostedSession {
             }
         }
         throw SwitchboardException.of(ErrorCode.INTERNAL, "fetched batch was not delivered");
+    }
+
+    private static long payloadBytes(Batch batch) {
+        long bytes = 0;
+        for (var event : batch.events()) {
+            bytes += event.isSetPayload() ? event.bufferForPayload().remaining() : 0;
+        }
+        return bytes;
     }
 
     private AckResponse ack(AckRequest request) {

@@ -171,6 +171,17 @@ public final class SessionRegistry implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Sessions of one mode (a scan: for metrics, read every few seconds). */
+    public int count(dev.switchboard.protocol.thrift.SessionMode mode) {
+        int count = 0;
+        for (HostedSession session : sessions.values()) {
+            if (session.mode() == mode) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Ends every blocked long poll (drain). */
     public void wakeAll() {
         sessions.values().forEach(HostedSession::wake);

@@ -23,6 +23,7 @@ public final class BackendCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node = new NodeOptions();
 
+
     @Option(names = "--node-shard", paramLabel = "NAME", description = "this node's shard (default: the only one)")
     String nodeShard;
 
@@ -43,13 +44,20 @@ public final class BackendCommand implements Callable<Integer> {
                     + " re-injected on the next start (default: ./switchboard-data)")
     java.nio.file.Path dataDir;
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description = "serve /metrics, /health/live and /health/ready on this port (default: 9464; 0: a free port)")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
         BackendSettings settings = BackendSettings.from(node.build(node.layers()
                 .flag(ConfigKeys.NODE_SHARD, nodeShard, "--node-shard")
                 .flag(ConfigKeys.BOOTSTRAP_SERVERS, bootstrapServers, "--bootstrap-servers")
                 .flag(ConfigKeys.AUTO_CREATE_TOPICS, autoCreateTopics, "--auto-create-topics")
-                .flag(ConfigKeys.DATA_DIR, dataDir, "--data-dir")));
-        return UntilStopped.run(BackendRole.start(settings), node.parent());
+                .flag(ConfigKeys.DATA_DIR, dataDir, "--data-dir")
+                .flag(ConfigKeys.METRICS_PORT, metricsPort, "--metrics-port")));
+        return UntilStopped.run(BackendRole.start(settings, settings.metricsPort()), node.parent());
     }
 }

@@ -124,6 +124,11 @@ public final class BackendSettings {
         return config.get(ConfigKeys.CLUSTER_SECRET_FILE);
     }
 
+    /** The port of /metrics and the health checks (0: a free one). */
+    public int metricsPort() {
+        return config.get(ConfigKeys.METRICS_PORT);
+    }
+
     public long tailCacheBytes() {
         return config.get(ConfigKeys.TAIL_CACHE_BYTES);
     }

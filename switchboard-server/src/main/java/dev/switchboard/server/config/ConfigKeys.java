@@ -118,6 +118,14 @@ public final class ConfigKeys {
                     "Kafka client properties passed through to every client (SSL, SASL, ...)",
                     BACKEND)
             .displayedAs(ConfigKeys::withoutSecretProperties));
+    public static final ConfigKey<Integer> METRICS_PORT = define(ConfigKey.of(
+                    "metrics-port",
+                    ConfigType.INT,
+                    9464,
+                    "the backend's small HTTP port: /metrics (Prometheus), /health/live, /health/ready; 0 picks a free"
+                            + " one",
+                    BACKEND)
+            .checked(range(0, 65535)));
     public static final ConfigKey<Long> TAIL_CACHE_BYTES = define(ConfigKey.of(
                     "tail-cache-bytes",
                     ConfigType.LONG,

@@ -36,7 +36,12 @@ record ClusterFile(
             @JsonProperty("shard") String shard,
             @JsonProperty("node-id") String nodeId,
             @JsonProperty("url") String url,
-            @JsonProperty("log") String log) {}
+            @JsonProperty("log") String log,
+            @JsonProperty("metrics") String metrics) {
+        Entry(String role, long pid, String shard, String nodeId, String url, String log) {
+            this(role, pid, shard, nodeId, url, log, null);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

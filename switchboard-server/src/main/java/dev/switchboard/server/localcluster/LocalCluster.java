@@ -60,6 +60,9 @@ public final class LocalCluster implements AutoCloseable {
     private final FileChannel lock;
     private final List<ChildProcess> apis = new ArrayList<>();
     private final List<ChildProcess> backends = new ArrayList<>();
+    /** Each backend's metrics URL, from its ready line, in the order of {@code backends}. */
+    private final List<String> backendMetrics = new ArrayList<>();
+
     private final List<String> createdVirtualHosts = new ArrayList<>();
     private final List<URI> apiUrls = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -147,7 +150,9 @@ public final class LocalCluster implements AutoCloseable {
                                 "--node-id",
                                 node,
                                 "--data-dir",
-                                dataDir.resolve("nodes").resolve(node).toString()))));
+                                dataDir.resolve("nodes").resolve(node).toString(),
+                                "--metrics-port",
+                                "0"))));
                 if (backends.size() == 1) {
                     // the first backend creates the cluster's internal topics alone; on a busy machine several
                     // nodes racing to create them made each wait past its timeout
@@ -156,7 +161,7 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         for (ChildProcess backend : backends) {
-            backend.awaitReady(START_TIMEOUT);
+            backendMetrics.add(backend.awaitReady(START_TIMEOUT).get("metrics"));
         }
         for (int i = 1; i <= options.apis(); i++) {
             String node = "api-" + i;
@@ -263,7 +268,8 @@ public final class LocalCluster implements AutoCloseable {
                 null,
                 bootstrapServers,
                 kafka.log().toString()));
-        for (ChildProcess backend : backends) {
+        for (int i = 0; i < backends.size(); i++) {
+            ChildProcess backend = backends.get(i);
             String shard = backend.shard().orElseThrow();
             entries.add(new ClusterFile.Entry(
                     "backend",
@@ -271,7 +277,8 @@ public final class LocalCluster implements AutoCloseable {
                     shard,
                     backend.nodeId().orElseThrow(),
                     ClusterFile.withoutPassword(shards.get(shard)),
-                    backend.log().toString()));
+                    backend.log().toString(),
+                    backendMetrics.get(i)));
         }
         for (int i = 0; i < apis.size(); i++) {
             ChildProcess api = apis.get(i);
@@ -281,7 +288,8 @@ public final class LocalCluster implements AutoCloseable {
                     null,
                     api.nodeId().orElseThrow(),
                     apiUrls.get(i).toString(),
-                    api.log().toString()));
+                    api.log().toString(),
+                    apiUrls.get(i).resolve("/metrics").toString()));
         }
         Map<String, String> shardTexts = new LinkedHashMap<>();
         shards.forEach((name, uri) -> shardTexts.put(name, ClusterFile.withoutPassword(uri)));

@@ -1,10 +1,14 @@
 package dev.switchboard.server.roles;
 
+import dev.switchboard.api.ApiOperations;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
 import dev.switchboard.server.config.ApiSettings;
+import dev.switchboard.server.ops.NodeMetrics;
 import dev.switchboard.switching.amqp.AmqpSwitch;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +36,16 @@ public final class ApiRole implements AutoCloseable {
      */
     public static ApiRole start(ApiSettings settings) {
         ApiSecurity security = settings.security();
-        AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig());
+        PrometheusMeterRegistry registry = NodeMetrics.create();
+        AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig(), Clock.systemUTC(), registry);
         ApiServer server;
         try {
-            server = ApiServer.start(settings.apiConfig(), amqpSwitch, () -> true, security);
+            server = ApiServer.start(
+                    settings.apiConfig(),
+                    amqpSwitch,
+                    () -> true,
+                    security,
+                    ApiOperations.of(registry, amqpSwitch::shards));
         } catch (RuntimeException e) {
             amqpSwitch.close();
             throw e;

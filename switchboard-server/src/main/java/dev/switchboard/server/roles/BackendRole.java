@@ -3,8 +3,11 @@ package dev.switchboard.server.roles;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.server.config.BackendSettings;
+import dev.switchboard.server.ops.MetricsServer;
+import dev.switchboard.server.ops.NodeMetrics;
 import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.AmqpSwitch;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,19 +25,27 @@ import org.slf4j.LoggerFactory;
 public final class BackendRole implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BackendRole.class);
     private static final Duration READY_POLL = Duration.ofMillis(100);
+    /** The port a backend serves {@code /metrics} and its health checks on unless told otherwise. */
+    public static final int DEFAULT_METRICS_PORT = 9464;
 
     private final BackendSettings settings;
     private final AmqpSwitch amqpSwitch;
     private final BackendNode node;
     private final Switch.Attachment attachment;
+    private final MetricsServer metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private BackendRole(
-            BackendSettings settings, AmqpSwitch amqpSwitch, BackendNode node, Switch.Attachment attachment) {
+            BackendSettings settings,
+            AmqpSwitch amqpSwitch,
+            BackendNode node,
+            Switch.Attachment attachment,
+            MetricsServer metrics) {
         this.settings = settings;
         this.amqpSwitch = amqpSwitch;
         this.node = node;
         this.attachment = attachment;
+        this.metrics = metrics;
     }
 
     /**
@@ -42,17 +53,31 @@ public final class BackendRole implements AutoCloseable {
      * connected to its broker and takes sessions (at once, or later when the broker comes up).
      */
     public static BackendRole start(BackendSettings settings) {
+        return start(settings, settings.metricsPort());
+    }
+
+    /**
+     * As {@link #start(BackendSettings)}, serving {@code /metrics}, {@code /health/live} and {@code /health/ready}
+     * on {@code metricsPort} (0: a free port, named in the "ready" line).
+     */
+    public static BackendRole start(BackendSettings settings, int metricsPort) {
         byte[] secret = settings.readClusterSecret();
         BackendConfig config = settings.backendConfig(); // reads the keystore password: fails before connecting
+        PrometheusMeterRegistry registry = NodeMetrics.create();
         AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig());
         BackendNode node = null;
+        MetricsServer metrics = null;
         try {
-            node = BackendNode.start(config, secret, Clock.systemUTC());
+            node = BackendNode.start(config, secret, Clock.systemUTC(), registry);
+            metrics = MetricsServer.start("0.0.0.0", metricsPort, registry, amqpSwitch::ready);
             Switch.Attachment attachment = amqpSwitch.attach(node);
-            BackendRole role = new BackendRole(settings, amqpSwitch, node, attachment);
+            BackendRole role = new BackendRole(settings, amqpSwitch, node, attachment, metrics);
             Thread.ofVirtual().name("backend-ready").start(role::logWhenReady);
             return role;
         } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             if (node != null) {
                 node.close();
             }
@@ -71,10 +96,11 @@ public final class BackendRole implements AutoCloseable {
         }
         if (!closed.get()) {
             LOGGER.info(
-                    "ready role=backend node={} shard={} broker={}",
+                    "ready role=backend node={} shard={} broker={} metrics=http://127.0.0.1:{}/metrics",
                     settings.nodeId(),
                     settings.shard(),
-                    settings.shardUri().getHost() + ":" + settings.shardUri().getPort());
+                    settings.shardUri().getHost() + ":" + settings.shardUri().getPort(),
+                    metrics.port());
         }
     }
 
@@ -90,6 +116,7 @@ public final class BackendRole implements AutoCloseable {
         node.close();
         attachment.close();
         amqpSwitch.close();
+        metrics.close();
         LOGGER.info("stopped role=backend node={} shard={}", settings.nodeId(), settings.shard());
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.server.standalone;
 
 import dev.switchboard.api.ApiConfig;
 import dev.switchboard.api.ApiCounters;
+import dev.switchboard.api.ApiOperations;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
 import dev.switchboard.api.SelfSignedTls;
@@ -14,8 +15,13 @@ import dev.switchboard.server.config.ApiSettings;
 import dev.switchboard.server.config.BackendSettings;
 import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.config.NodeConfig;
+import dev.switchboard.server.ops.NodeMetrics;
 import dev.switchboard.switching.LocalSwitch;
 import dev.switchboard.switching.Switch;
+import dev.switchboard.switching.amqp.NodeState;
+import dev.switchboard.switching.amqp.NodeStatus;
+import dev.switchboard.switching.amqp.ShardStatus;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
@@ -24,6 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +121,7 @@ public final class Standalone implements AutoCloseable {
         EmbeddedKafka kafka = null;
         BackendNode backend = null;
         LocalSwitch localSwitch = new LocalSwitch();
+        PrometheusMeterRegistry registry = NodeMetrics.create();
         try {
             byte[] secret = ClusterSecret.loadOrCreate(dir.resolve("cluster-secret"));
             kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
@@ -128,7 +137,8 @@ public final class Standalone implements AutoCloseable {
                             .nodeLimits(BackendSettings.nodeLimits(config))
                             .build(),
                     secret,
-                    Clock.systemUTC());
+                    Clock.systemUTC(),
+                    registry);
             Switch.Attachment attachment = localSwitch.attach(backend);
             DevIssuer issuer = DevIssuer.loadOrCreate(dir);
             issuer.writeDevToken(dir);
@@ -136,7 +146,13 @@ public final class Standalone implements AutoCloseable {
             if (selfSignedTls) {
                 security = security.withTls(SelfSignedTls.loadOrCreate(dir.resolve("tls")));
             }
-            ApiServer api = ApiServer.start(apiConfig, localSwitch, () -> true, security);
+            BackendNode node = backend;
+            ApiServer api = ApiServer.start(
+                    apiConfig,
+                    localSwitch,
+                    () -> true,
+                    security,
+                    ApiOperations.of(registry, () -> shards(node)));
             Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
             LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
             return standalone;
@@ -190,6 +206,24 @@ public final class Standalone implements AutoCloseable {
         closeQuietly(kafka);
         closeQuietly(lockChannel);
         LOGGER.info("stopped");
+    }
+
+    /** The one shard of standalone as presence would show it: the in-process node, always connected. */
+    private static List<ShardStatus> shards(BackendNode node) {
+        NodeStatus status = new NodeStatus(
+                node.shard(),
+                node.nodeId(),
+                node.draining() ? NodeState.DRAINING : NodeState.SERVING,
+                node.sessionCount(),
+                0,
+                version(),
+                Instant.now());
+        return List.of(new ShardStatus(node.shard(), true, List.of(status)));
+    }
+
+    private static String version() {
+        String version = Standalone.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 
     private static FileChannel lock(Path dir) throws IOException {

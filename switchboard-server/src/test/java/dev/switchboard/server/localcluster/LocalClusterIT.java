@@ -20,6 +20,7 @@ import dev.switchboard.protocol.thrift.ErrorCode;
 import dev.switchboard.protocol.thrift.ReadRequest;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.SwitchboardError;
+import dev.switchboard.server.ops.PrometheusText;
 import dev.switchboard.server.standalone.DevIssuer;
 import dev.switchboard.switching.amqp.internal.RendezvousHashing;
 import dev.switchboard.testkit.AmqpExtension;
@@ -424,6 +425,47 @@ class LocalClusterIT {
             }
         }
         return records;
+    void everyNodeExportsMetricsAfterTheWorkload() throws Exception {
+        // Given the cluster after the workloads above, one backend and one API node killed
+        RunningCluster.Member api = cluster.members("api").stream()
+                .filter(RunningCluster.Member::alive)
+                .findFirst()
+                .orElseThrow();
+        List<RunningCluster.Member> backends = cluster.members("backend").stream()
+                .filter(RunningCluster.Member::alive)
+                .toList();
+        assertThat(backends).hasSize(3);
+
+        // Then the API node's metrics show the switch and presence: three serving backends, answered requests
+        assertThat(api.metrics())
+                .isEqualTo(URI.create(api.url()).resolve("/metrics").toString());
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(PrometheusText.scrape(URI.create(api.metrics()))
+                                .value("switchboard_presence_nodes", "state", "serving"))
+                        .isEqualTo(3));
+        PrometheusText apiPage = PrometheusText.scrape(URI.create(api.metrics()));
+        assertThat(apiPage.value("switchboard_switch_requests_total", "outcome", "ok"))
+                .isPositive();
+        assertThat(apiPage.value("switchboard_shard_connected")).isEqualTo(2);
+        Map<String, String> documented = PrometheusText.documented();
+        assertThat(documented.keySet()).containsAll(apiPage.names("switchboard_"));
+        assertThat(apiPage.names("switchboard_"))
+                .containsAll(documented.entrySet().stream()
+                        .filter(entry -> entry.getValue().equals("amqp"))
+                        .map(Map.Entry::getKey)
+                        .toList());
+
+        // And every live backend serves its metrics and health on its own port
+        double written = 0;
+        for (RunningCluster.Member backend : backends) {
+            URI metrics = URI.create(backend.metrics());
+            PrometheusText page = PrometheusText.scrape(metrics);
+            assertThat(page.value("switchboard_drain_state")).isZero();
+            assertThat(documented.keySet()).containsAll(page.names("switchboard_"));
+            written += page.value("switchboard_events_written_total");
+            assertThat(PrometheusText.status(metrics.resolve("/health/ready"))).isEqualTo(200);
+        }
+        assertThat(written).isPositive();
     }
 
     private static void write(SwitchboardClient client, String topic, Set<String> acknowledged, AtomicInteger count) {

@@ -26,7 +26,11 @@ final class RunningCluster implements AutoCloseable {
             Pattern.compile("session allocated session=([^.\\s]+)\\.([^.\\s]+)\\.\\S+ topic=(\\S+) mode=(\\S+)");
 
     /** One process of cluster.json. */
-    record Member(String role, long pid, String shard, String nodeId, String url, Path log) {}
+    record Member(String role, long pid, String shard, String nodeId, String url, Path log, String metrics) {
+        boolean alive() {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
+    }
 
     /** One "session allocated" line of a backend log. */
     record Allocation(String shard, String node, String topic, String mode) {}
@@ -78,7 +82,8 @@ final class RunningCluster implements AutoCloseable {
                     node.path("shard").asText(null),
                     node.path("node-id").asText(null),
                     node.path("url").asText(null),
-                    Path.of(node.get("log").asText())));
+                    Path.of(node.get("log").asText()),
+                    node.path("metrics").asText(null)));
         }
         return members;
     }

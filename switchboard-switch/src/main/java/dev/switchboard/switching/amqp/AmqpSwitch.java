@@ -9,6 +9,8 @@ import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.internal.ApiSide;
 import dev.switchboard.switching.amqp.internal.BackendNode;
 import dev.switchboard.switching.amqp.internal.SwitchRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,10 +52,18 @@ public final class AmqpSwitch implements Switch {
 
     /** As {@link #create(AmqpSwitchConfig)}, with the clock that ages presence beats. */
     public static AmqpSwitch create(AmqpSwitchConfig config, Clock clock) {
+        return create(config, clock, new CompositeMeterRegistry());
+    }
+
+    /**
+     * As {@link #create(AmqpSwitchConfig, Clock)}; the API side counts its requests' outcomes in {@code meters}
+     * ({@code switchboard_switch_requests_total}).
+     */
+    public static AmqpSwitch create(AmqpSwitchConfig config, Clock clock, MeterRegistry meters) {
         SwitchRuntime runtime =
                 SwitchRuntime.create(clock, config.trustedCertificates().map(TrustedCertificates::sslContext));
         Optional<ApiSide> api = config.apiSide()
-                ? Optional.of(ApiSide.connect(config.shards(), config.nodeId(), runtime))
+                ? Optional.of(ApiSide.connect(config.shards(), config.nodeId(), runtime, meters))
                 : Optional.empty();
         return new AmqpSwitch(config, runtime, api);
     }

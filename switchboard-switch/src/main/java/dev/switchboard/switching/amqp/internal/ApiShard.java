@@ -11,6 +11,8 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.SwitchResponses;
+import dev.switchboard.switching.amqp.internal.SwitchOutcomes.Outcome;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
@@ -60,6 +62,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     private final ScheduledFuture<?> sweeper;
     /** Correlation ids are random: whoever sees some on the broker cannot guess the next one to answer it. */
     private static final SecureRandom IDS = correlationRandom();
+    private final SwitchOutcomes outcomes;
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
     private volatile Link link;
 
@@ -74,8 +77,10 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             String connectionName,
             String replyQueue,
             PresenceTracker presence,
-            SwitchRuntime runtime) {
+            SwitchRuntime runtime,
+            MeterRegistry meters) {
         this.shard = shard;
+        this.outcomes = new SwitchOutcomes(meters, shard);
         this.replyQueue = replyQueue;
         this.presence = presence;
         this.runtime = runtime;
@@ -205,6 +210,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             String exchange, String routingKey, Optional<String> node, SwitchRequest request, Duration timeout) {
         Link current = link;
         if (current == null) {
+            outcomes.count(Outcome.UNREACHABLE);
             return unavailable("the shard's broker is unreachable; retry");
         }
         if (timeout.toMillis() <= 0) {
@@ -224,7 +230,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         // Scheduled after the put, so even a tiny deadline finds the request to claim.
         ScheduledFuture<?> timer = runtime.scheduler()
                 .schedule(
-                        () -> claim(id, ErrorCode.UNAVAILABLE, "the backend did not answer in time"),
+                        () -> claim(id, Outcome.TIMEOUT, ErrorCode.UNAVAILABLE, "the backend did not answer in time"),
                         timeout.toMillis(),
                         TimeUnit.MILLISECONDS);
         answer.whenComplete((response, failure) -> timer.cancel(false));
@@ -238,7 +244,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             LOGGER.debug("request sent shard={} to={} correlation={}", shard, routingKey, id);
         } catch (IOException | RuntimeException e) {
             LOGGER.debug("request not sent shard={} cause={}", shard, e.toString());
-            claim(id, ErrorCode.UNAVAILABLE, "the shard's broker is unreachable; retry");
+            claim(id, Outcome.UNREACHABLE, ErrorCode.UNAVAILABLE, "the shard's broker is unreachable; retry");
         }
         return answer;
     }
@@ -250,6 +256,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             LOGGER.debug("late or unknown reply dropped shard={} correlation={}", shard, id);
             return;
         }
+        outcomes.count(Outcome.OK);
         SwitchResponse response;
         try {
             response = ThriftCodec.decodeResponse(delivery.getBody());
@@ -267,9 +274,13 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         }
         if (Topology.NODES_EXCHANGE.equals(returned.getExchange())) {
             LOGGER.debug("node queue gone shard={} node={}", shard, returned.getRoutingKey());
-            claim(id, ErrorCode.SESSION_LOST, "the node hosting this session is gone; allocate a new session");
+            claim(
+                    id,
+                    Outcome.RETURNED,
+                    ErrorCode.SESSION_LOST,
+                    "the node hosting this session is gone; allocate a new session");
         } else {
-            claim(id, ErrorCode.UNAVAILABLE, "no backend node is taking new sessions on this shard");
+            claim(id, Outcome.RETURNED, ErrorCode.UNAVAILABLE, "no backend node is taking new sessions on this shard");
         }
     }
 
@@ -279,9 +290,10 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
                         presence::beat, () -> LOGGER.debug("unreadable presence beat ignored shard={}", shard));
     }
 
-    private void claim(String id, ErrorCode code, String message) {
+    private void claim(String id, Outcome outcome, ErrorCode code, String message) {
         Pending waiting = pending.remove(id);
         if (waiting != null) {
+            outcomes.count(outcome);
             complete(waiting.answer(), SwitchResponses.error(code, message));
         }
     }
@@ -295,6 +307,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
                         LOGGER.debug("node gone with a request in flight shard={} node={}", shard, node);
                         claim(
                                 id,
+                                Outcome.NODE_GONE,
                                 ErrorCode.SESSION_LOST,
                                 "the node hosting this session is gone; allocate a new session");
                     }));
@@ -304,7 +317,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     }
 
     private void failAll(String message) {
-        pending.keySet().forEach(id -> claim(id, ErrorCode.UNAVAILABLE, message));
+        pending.keySet().forEach(id -> claim(id, Outcome.UNREACHABLE, ErrorCode.UNAVAILABLE, message));
     }
 
     private void complete(CompletableFuture<SwitchResponse> waiting, SwitchResponse response) {

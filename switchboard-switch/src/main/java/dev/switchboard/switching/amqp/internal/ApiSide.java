@@ -7,6 +7,7 @@ import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.SwitchResponses;
 import dev.switchboard.switching.amqp.NodeState;
 import dev.switchboard.switching.amqp.ShardStatus;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -37,13 +38,15 @@ public final class ApiSide implements AutoCloseable {
     }
 
     /** Connects to every shard (in parallel; shards that are down keep being retried in the background). */
-    public static ApiSide connect(Map<String, URI> shardUris, String nodeId, SwitchRuntime runtime) {
+    public static ApiSide connect(
+            Map<String, URI> shardUris, String nodeId, SwitchRuntime runtime, MeterRegistry meters) {
         String replyQueue = Topology.replyQueue(nodeId, randomInstance());
         PresenceTracker presence = new PresenceTracker(runtime.clock());
         Map<String, ApiShard> shards = new LinkedHashMap<>();
         shardUris.forEach((name, uri) -> shards.put(
                 name,
-                new ApiShard(name, uri, "switchboard-api-" + nodeId + "-" + name, replyQueue, presence, runtime)));
+                new ApiShard(
+                        name, uri, "switchboard-api-" + nodeId + "-" + name, replyQueue, presence, runtime, meters)));
         CompletableFuture.allOf(shards.values().stream()
                         .map(shard -> CompletableFuture.runAsync(shard::connect, runtime.executor()))
                         .toArray(CompletableFuture[]::new))

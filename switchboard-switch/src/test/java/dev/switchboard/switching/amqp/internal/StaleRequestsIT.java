@@ -12,6 +12,7 @@ import dev.switchboard.switching.TestEndpoint;
 import dev.switchboard.switching.amqp.AmqpSwitch;
 import dev.switchboard.switching.amqp.AmqpSwitchConfig;
 import dev.switchboard.testkit.AmqpExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +44,7 @@ class StaleRequestsIT {
         // Given a shard whose allocation queue exists but has no consumer
         URI virtualHost = broker.newVirtualHost();
         declareAllocationQueue(virtualHost);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (SwitchRuntime runtime = SwitchRuntime.create(Clock.systemUTC());
                 ApiShard shard = new ApiShard(
                         "s0",
@@ -50,13 +52,19 @@ class StaleRequestsIT {
                         "stale-test",
                         "switchboard.reply.stale-test",
                         new PresenceTracker(runtime.clock()),
-                        runtime)) {
+                        runtime,
+                        meters)) {
             shard.connect();
 
             // When an allocation waits there past its 200 ms deadline
             SwitchResponse answer = shard.allocate(TestEndpoint.allocateRequest(), Duration.ofMillis(200))
                     .get(5, TimeUnit.SECONDS);
             assertThat(ErrorCode.fromThrift(answer.getError().getCode())).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(meters.get("switchboard.switch.requests")
+                            .tags("shard", "s0", "outcome", "timeout")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
 
             // Then a node that starts consuming afterwards never gets it
             try (AmqpSwitch backend = AmqpSwitch.create(
@@ -83,7 +91,8 @@ class StaleRequestsIT {
                         "live-test",
                         "switchboard.reply.live-test",
                         new PresenceTracker(runtime.clock()),
-                        runtime);
+                        runtime,
+                        new SimpleMeterRegistry());
                 AmqpSwitch backend = AmqpSwitch.create(AmqpSwitchConfig.of(Map.of("s0", virtualHost), "backend")
                         .backendOnly())) {
             shard.connect();

@@ -1,0 +1,120 @@
+package dev.switchboard.backend.internal;
+
+import dev.switchboard.protocol.thrift.SessionMode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * The backend node's meters (names in {@code docs/metrics.md}): events and bytes written and read, sessions by
+ * mode, commit latency, rejected records, drain state, and the node-wide producer's Kafka client metrics.
+ * Per-session consumers are not bound: their client ids would make a series per session.
+ */
+public final class BackendMetrics implements AutoCloseable {
+    /** Rejection reasons of {@code switchboard_records_rejected_total}. */
+    public static final String UNDECRYPTABLE = "undecryptable";
+
+    public static final String UNSEALED = "unsealed";
+
+    private final MeterRegistry registry;
+    private final TopicLabels topics;
+    private final Counter bytesWritten;
+    private final Counter bytesRead;
+    private final Timer commits;
+    private volatile KafkaClientMetrics producerMetrics;
+
+    public BackendMetrics(MeterRegistry registry, TopicLabels topics) {
+        this.registry = registry;
+        this.topics = topics;
+        this.bytesWritten = Counter.builder("switchboard.bytes.written")
+                .description("Bytes of record values acknowledged by Kafka (sealed form)")
+                .register(registry);
+        this.bytesRead = Counter.builder("switchboard.bytes.read")
+                .description("Bytes of event payloads delivered to readers (first delivery only)")
+                .register(registry);
+        this.commits = Timer.builder("switchboard.commit")
+                .description("From a commit's arrival on the backend to its answer")
+                .publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        FunctionCounter.builder("switchboard.records.rejected", Fetcher.class, ignored -> Fetcher.unreadableRecords())
+                .description("Records a reader could not deliver, by reason")
+                .tag("reason", UNDECRYPTABLE)
+                .register(registry);
+    }
+
+    /** Meters that go nowhere, for nodes started without a registry (tests, embedding). */
+    public static BackendMetrics none() {
+        return new BackendMetrics(
+                new io.micrometer.core.instrument.composite.CompositeMeterRegistry(), new TopicLabels(0));
+    }
+
+    /** {@code events} records of {@code topic} holding {@code bytes} value bytes were acknowledged by Kafka. */
+    public void written(String topic, int events, long bytes) {
+        registry.counter("switchboard.events.written", "topic", topics.of(topic))
+                .increment(events);
+        bytesWritten.increment(bytes);
+    }
+
+    /** {@code events} events of {@code topic} holding {@code bytes} payload bytes went to a reader. */
+    public void read(String topic, int events, long bytes) {
+        registry.counter("switchboard.events.read", "topic", topics.of(topic)).increment(events);
+        bytesRead.increment(bytes);
+    }
+
+    /** A commit took {@code nanos} from its arrival to its answer. */
+    public void committed(long nanos) {
+        commits.record(Duration.ofNanos(nanos));
+    }
+
+    /**
+     * The hook for other rejection reasons ({@value #UNSEALED}, ...): counts one rejected record. Undecryptable
+     * records are counted by the fetcher's own counter.
+     */
+    public void rejected(String reason) {
+        registry.counter("switchboard.records.rejected", "reason", reason).increment();
+    }
+
+    /** {@code switchboard_sessions{mode}} from the registry's live count. */
+    public void bindSessions(SessionRegistry sessions) {
+        for (SessionMode mode : SessionMode.values()) {
+            Gauge.builder("switchboard.sessions", sessions, registry -> registry.count(mode))
+                    .description("Sessions hosted on this node, by mode")
+                    .tag("mode", mode.name().toLowerCase(Locale.ROOT))
+                    .strongReference(true)
+                    .register(registry);
+        }
+    }
+
+    /** {@code switchboard_drain_state}: {@link DrainState#code()} (0 serving, 1 draining, 2 spilling, 3 closed). */
+    public void bindDrainState(Supplier<DrainState> state) {
+        Gauge.builder("switchboard.drain.state", state, current -> current.get().code())
+                .description("0 serving, 1 draining, 2 spilling, 3 closed")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Kafka's own producer metrics (kafka_producer_*), for the node-wide producer. */
+    public void bindProducer(Producer<?, ?> producer) {
+        KafkaClientMetrics binder = new KafkaClientMetrics(producer);
+        binder.bindTo(registry);
+        producerMetrics = binder;
+    }
+
+    /** Stops refreshing the producer's metrics (its own scheduler). */
+    @Override
+    public void close() {
+        KafkaClientMetrics binder = producerMetrics;
+        if (binder != null) {
+            binder.close();
+        }
+    }
+
+}

@@ -1,0 +1,52 @@
+package dev.switchboard.backend.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+class BackendMetricsTest {
+
+    @Test
+    void topicsBeyondTheCapAreCountedAsOther() {
+        // Given metrics that label at most 3 topics
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BackendMetrics metrics = new BackendMetrics(registry, new TopicLabels(3));
+
+        // When 5 topics are written, 10 events each, and the first topic again
+        for (int i = 0; i < 5; i++) {
+            metrics.written("t" + i, 10, 100);
+        }
+        metrics.written("t0", 1, 10);
+
+        // Then the first 3 keep their name, the other 2 share "other", and no event is lost
+        assertThat(registry.find("switchboard.events.written").counters())
+                .extracting(counter -> counter.getId().getTag("topic"))
+                .containsExactlyInAnyOrder("t0", "t1", "t2", "other");
+        assertThat(written(registry, "t0")).isEqualTo(11);
+        assertThat(written(registry, "other")).isEqualTo(20);
+        assertThat(registry.get("switchboard.bytes.written").counter().count()).isEqualTo(510);
+    }
+
+    @Test
+    void aRejectedRecordIsCountedByReason() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BackendMetrics metrics = new BackendMetrics(registry, new TopicLabels(TopicLabels.DEFAULT_LIMIT));
+
+        metrics.rejected(BackendMetrics.UNSEALED);
+        metrics.rejected(BackendMetrics.UNSEALED);
+
+        assertThat(registry.get("switchboard.records.rejected")
+                        .tag("reason", "unsealed")
+                        .counter()
+                        .count())
+                .isEqualTo(2);
+    }
+
+    private static double written(SimpleMeterRegistry registry, String topic) {
+        Counter counter =
+                registry.get("switchboard.events.written").tag("topic", topic).counter();
+        return counter.count();
+    }
+}
