@@ -17,20 +17,29 @@ import java.util.function.Supplier;
 public final class ApiOperations {
     private final MeterRegistry meters;
     private final Supplier<List<ShardStatus>> shards;
+    private final String nodeId;
 
-    private ApiOperations(MeterRegistry meters, Supplier<List<ShardStatus>> shards) {
+    private ApiOperations(MeterRegistry meters, Supplier<List<ShardStatus>> shards, String nodeId) {
         this.meters = Objects.requireNonNull(meters, "meters");
         this.shards = Objects.requireNonNull(shards, "shards");
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     }
 
     /** Nothing to tell: meters go nowhere, no {@code /metrics}, no shards. */
     public static ApiOperations none() {
-        return new ApiOperations(new CompositeMeterRegistry(), List::of);
+        return new ApiOperations(new CompositeMeterRegistry(), List::of, "api");
     }
 
-    /** Meters in {@code meters} ({@code /metrics} when it is Prometheus's), shards as {@code shards} sees them now. */
-    public static ApiOperations of(MeterRegistry meters, Supplier<List<ShardStatus>> shards) {
-        return new ApiOperations(meters, shards);
+    /**
+     * Meters in {@code meters} ({@code /metrics} when it is Prometheus's), shards as {@code shards} sees them now,
+     * and this API node's id.
+     */
+    public static ApiOperations of(MeterRegistry meters, Supplier<List<ShardStatus>> shards, String nodeId) {
+        return new ApiOperations(meters, shards, nodeId);
+    }
+
+    public String nodeId() {
+        return nodeId;
     }
 
     public MeterRegistry meters() {

@@ -6,6 +6,7 @@ import dev.switchboard.api.internal.AuthenticatingCalls;
 import dev.switchboard.api.internal.BoundedBodies;
 import dev.switchboard.api.internal.CallContext;
 import dev.switchboard.api.internal.CallDeadlines;
+import dev.switchboard.api.internal.ClusterHandler;
 import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
 import dev.switchboard.api.internal.JsonHttpHandler;
@@ -172,6 +173,7 @@ public final class ApiServer implements AutoCloseable {
                 .map(secret -> new RequestMacs(secret, RequestMacs.DEFAULT_WINDOW, Clock.systemUTC()));
         ApiMeters meters = new ApiMeters(operations.meters());
         meters.bindPresence(operations.shards());
+        meters.bindRefusals(counters);
         Function<CallContext, Switchboard.Iface> calls = context -> new MeteredCalls(
                 new AuthenticatingCalls(new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context),
                 meters);
@@ -211,6 +213,9 @@ public final class ApiServer implements AutoCloseable {
         operations
                 .prometheus()
                 .ifPresent(prometheus -> routes.put(MetricsHandler.PATH, new MetricsHandler(prometheus)));
+        routes.put(
+                ClusterHandler.PATH,
+                new ClusterHandler(tokens, operations.shards(), meters, operations.nodeId(), version()));
         ApiRouter router = new ApiRouter(routes);
         server.setHandler(new GracefulHandler(gzip(router)));
 
@@ -230,6 +235,11 @@ public final class ApiServer implements AutoCloseable {
     /** What this node refused to protect itself (for metrics). */
     public ApiCounters counters() {
         return counters;
+    }
+
+    private static String version() {
+        String version = ApiServer.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 
     /** The port actually listened on (the chosen one when the config said 0). */

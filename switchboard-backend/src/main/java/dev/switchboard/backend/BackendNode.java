@@ -137,6 +137,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 new StagedBytes(config.nodeLimits().maxStagedBytes(), counters),
                 metrics);
         metrics.bindSessions(registry);
+        metrics.bindRejected(rejectedRecords());
         metrics.bindDrainState(this::drainState);
         metrics.bindRejected(rejectedRecords());
     }

@@ -10,10 +10,15 @@ import dev.switchboard.server.cli.InternalKafkaCommand;
 import dev.switchboard.server.cli.LocalClusterCommand;
 import dev.switchboard.server.cli.ProduceCommand;
 import dev.switchboard.server.cli.StandaloneCommand;
+import dev.switchboard.server.cli.StatusCommand;
 import dev.switchboard.server.cli.TokenCommand;
+import dev.switchboard.server.ops.Logging;
+import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code switchboard} executable. Exit codes (DESIGN.md section 8): 0 done, 1 failed (the message on standard
@@ -34,6 +39,7 @@ import picocli.CommandLine.Command;
             TokenCommand.class,
             ConfigCommand.class,
             ClusterCommand.class,
+            StatusCommand.class,
             BenchCommand.class,
             InternalKafkaCommand.class
         })
@@ -42,14 +48,29 @@ public final class Main {
     private static final Set<String> SERVERS =
             Set.of("standalone", "api", "backend", "local-cluster", "internal-kafka");
 
+    /** Applied in {@link #main} before anything logs (see {@link #configureLogging}); here for help and checks. */
+    @Option(
+            names = "--log-format",
+            scope = ScopeType.INHERIT,
+            paramLabel = "plain|json",
+            description =
+                    "log lines as plain text (default) or one JSON object per line;" + " also $SWITCHBOARD_LOG_FORMAT")
+    Logging.Format logFormat;
+
+    @Option(
+            names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
+            description = "client tools: show their logs (sessions, failovers) instead of one line per failover")
+    boolean verbose;
+
     public static void main(String[] args) {
-        quietLoggingForTools(args);
+        configureLogging(args);
         System.exit(run(args));
     }
 
     /** Runs the command line and returns the exit code; used by tests too. */
     public static int run(String... args) {
-        CommandLine commandLine = new CommandLine(new Main());
+        CommandLine commandLine = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((exception, cmd, parsed) -> {
             cmd.getErr().println("switchboard " + cmd.getCommandName() + ": " + describe(exception));
             return FAILED;
@@ -62,10 +83,40 @@ public final class Main {
         return message == null || message.isBlank() ? exception.getClass().getSimpleName() : message;
     }
 
-    /** The client tools write data to standard output; only warnings belong on standard error. */
-    private static void quietLoggingForTools(String[] args) {
+    /**
+     * Servers log INFO; the client tools write data to standard output, so they log only warnings and one line per
+     * failover unless {@code -v}. Read from the raw arguments: logging must be set before picocli or anything else
+     * logs. A bad {@code --log-format} value falls back to plain here and is refused by picocli (exit 2).
+     */
+    private static void configureLogging(String[] args) {
         boolean server = args.length > 0 && SERVERS.contains(args[0]);
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", server ? "info" : "warn");
+        Logging.Format format = Logging.Format.PLAIN;
+        String fromEnvironment = System.getenv("SWITCHBOARD_LOG_FORMAT");
+        String requested = fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment;
+        boolean verbose = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--log-format") && i + 1 < args.length) {
+                requested = args[i + 1];
+            } else if (args[i].startsWith("--log-format=")) {
+                requested = args[i].substring("--log-format=".length());
+            } else if (args[i].equals("-v") || args[i].equals("--verbose")) {
+                verbose = true;
+            } else if (args[i].equals("--")) {
+                break;
+            }
+        }
+        if (requested != null) {
+            try {
+                format = Logging.Format.parse(requested.toLowerCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                format = Logging.Format.PLAIN;
+            }
+        }
+        if (server) {
+            Logging.server(format);
+        } else {
+            Logging.tool(format, verbose);
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

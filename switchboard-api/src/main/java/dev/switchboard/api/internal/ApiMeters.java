@@ -1,21 +1,70 @@
 package dev.switchboard.api.internal;
 
+import dev.switchboard.api.ApiCounters;
 import dev.switchboard.switching.amqp.NodeState;
 import dev.switchboard.switching.amqp.ShardStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /** The API node's meters (names in {@code docs/metrics.md}). */
 public final class ApiMeters {
     private final MeterRegistry registry;
+    private final Counter eventsIn;
+    private final Counter eventsOut;
 
     public ApiMeters(MeterRegistry registry) {
         this.registry = registry;
+        this.eventsIn = events(registry, "in");
+        this.eventsOut = events(registry, "out");
+    }
+
+    private static Counter events(MeterRegistry registry, String direction) {
+        return Counter.builder("switchboard.api.events")
+                .description("Events in write calls (in) and read answers (out) this API node answered without error")
+                .tag("direction", direction)
+                .register(registry);
+    }
+
+    void eventsIn(int events) {
+        eventsIn.increment(events);
+    }
+
+    void eventsOut(int events) {
+        eventsOut.increment(events);
+    }
+
+    /** The figures of this node's meters the cluster view shows (totals; the dashboard makes rates of them). */
+    public Map<String, Object> traffic() {
+        Map<String, Object> traffic = new LinkedHashMap<>();
+        traffic.put("events-in", (long) eventsIn.count());
+        traffic.put("events-out", (long) eventsOut.count());
+        double requests = 0;
+        double failed = 0;
+        for (Counter counter : registry.find("switchboard.requests").counters()) {
+            requests += counter.count();
+            if (!"ok".equals(counter.getId().getTag("code"))) {
+                failed += counter.count();
+            }
+        }
+        traffic.put("requests", (long) requests);
+        traffic.put("failed-requests", (long) failed);
+        Timer commits =
+                registry.find("switchboard.request").tag("call", "commit").timer();
+        traffic.put("commits", commits == null ? 0L : commits.count());
+        traffic.put("commit-seconds-sum", commits == null ? 0.0 : commits.totalTime(TimeUnit.SECONDS));
+        traffic.put("commit-seconds-max", commits == null ? 0.0 : commits.max(TimeUnit.SECONDS));
+        return traffic;
     }
 
     /** One call ended with {@code code} ({@code ok} or an error code) after {@code nanos}. */
@@ -51,6 +100,29 @@ public final class ApiMeters {
                     .strongReference(true)
                     .register(registry);
         }
+    }
+
+    /**
+     * {@code switchboard_api_refused_total{reason}}: requests the node refused to protect itself, and
+     * {@code switchboard_api_body_bytes_in_flight}.
+     */
+    public void bindRefusals(ApiCounters counters) {
+        refused(counters, "too-large", ApiCounters::bodiesTooLarge);
+        refused(counters, "too-large-unauthenticated", ApiCounters::unauthenticatedBodiesTooLarge);
+        refused(counters, "busy", ApiCounters::bodiesRefusedBusy);
+        refused(counters, "slow", ApiCounters::slowBodiesCutOff);
+        refused(counters, "unreadable", ApiCounters::unreadableBodies);
+        Gauge.builder("switchboard.api.body.bytes.in.flight", counters, ApiCounters::bodyBytesInFlight)
+                .description("Bytes of request bodies the node holds right now")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private void refused(ApiCounters counters, String reason, ToDoubleFunction<ApiCounters> count) {
+        FunctionCounter.builder("switchboard.api.refused", counters, count)
+                .description("Requests the API node refused to protect itself, by reason")
+                .tag("reason", reason)
+                .register(registry);
     }
 
     private static double count(List<ShardStatus> shards, String shard, NodeState state) {

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  * {@code switchboard:write:<topic-pattern>}, where the pattern is a glob ({@code *} any run of characters,
  * {@code ?} one character, everything else literal). Other scopes are ignored. Write does not imply read.
  */
-public record Grants(String subject, List<String> readPatterns, List<String> writePatterns) {
+public record Grants(String subject, List<String> readPatterns, List<String> writePatterns, boolean admin) {
+    /** The scope of operators: {@code GET /v1/cluster}, {@code switchboard status}, the dashboard. */
+    public static final String ADMIN_SCOPE = "switchboard:admin";
+
     static final String READ_PREFIX = "switchboard:read:";
     static final String WRITE_PREFIX = "switchboard:write:";
     private static final Pattern GLOB = Pattern.compile("[a-zA-Z0-9._*?-]{1,249}");
@@ -23,18 +26,24 @@ public record Grants(String subject, List<String> readPatterns, List<String> wri
         writePatterns = List.copyOf(writePatterns);
     }
 
+    public Grants(String subject, List<String> readPatterns, List<String> writePatterns) {
+        this(subject, readPatterns, writePatterns, false);
+    }
+
     /** The grants in {@code scopes}; malformed switchboard scopes are ignored (they grant nothing). */
     public static Grants of(String subject, Collection<String> scopes) {
         List<String> read = new ArrayList<>();
         List<String> write = new ArrayList<>();
+        boolean admin = false;
         for (String scope : scopes) {
+            admin |= scope.equals(ADMIN_SCOPE);
             if (scope.startsWith(READ_PREFIX) && isGlob(scope.substring(READ_PREFIX.length()))) {
                 read.add(scope.substring(READ_PREFIX.length()));
             } else if (scope.startsWith(WRITE_PREFIX) && isGlob(scope.substring(WRITE_PREFIX.length()))) {
                 write.add(scope.substring(WRITE_PREFIX.length()));
             }
         }
-        return new Grants(subject, read, write);
+        return new Grants(subject, read, write, admin);
     }
 
     static boolean isGlob(String pattern) {
@@ -55,6 +64,16 @@ public record Grants(String subject, List<String> readPatterns, List<String> wri
                 ErrorCode.FORBIDDEN,
                 "the token of '" + subject + "' does not grant " + (write ? "writing" : "reading") + " topic '" + topic
                         + "': it needs a scope " + needed + granted());
+    }
+
+    /** Nothing when the token holds {@value #ADMIN_SCOPE}; FORBIDDEN naming it otherwise. */
+    public void checkAdmin() {
+        if (!admin) {
+            throw SwitchboardException.of(
+                    ErrorCode.FORBIDDEN,
+                    "the token of '" + subject + "' does not grant operating the cluster: it needs the scope "
+                            + ADMIN_SCOPE);
+        }
     }
 
     private String granted() {

@@ -21,7 +21,8 @@ import org.apache.thrift.TException;
 /**
  * Counts and times every call on its way out: {@code switchboard_requests_total{call,code}} and
  * {@code switchboard_request_seconds{call}}. It wraps the authenticating calls, so refused calls count too
- * (code {@code unauthenticated}, {@code forbidden}).
+ * (code {@code unauthenticated}, {@code forbidden}); and the events in written chunks and read answers
+ * ({@code switchboard_api_events_total{direction}}).
  */
 public final class MeteredCalls implements Switchboard.Iface {
     private final Switchboard.Iface calls;
@@ -39,7 +40,9 @@ public final class MeteredCalls implements Switchboard.Iface {
 
     @Override
     public ReadResponse read(ReadRequest request) throws TException {
-        return timed("read", () -> calls.read(request));
+        ReadResponse response = timed("read", () -> calls.read(request));
+        meters.eventsOut(response.isSetEvents() ? response.getEvents().size() : 0);
+        return response;
     }
 
     @Override
@@ -49,7 +52,9 @@ public final class MeteredCalls implements Switchboard.Iface {
 
     @Override
     public WriteResponse write(WriteRequest request) throws TException {
-        return timed("write", () -> calls.write(request));
+        WriteResponse response = timed("write", () -> calls.write(request));
+        meters.eventsIn(request.isSetEvents() ? request.getEvents().size() : 0);
+        return response;
     }
 
     @Override

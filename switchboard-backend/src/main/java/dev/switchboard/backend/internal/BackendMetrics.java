@@ -1,5 +1,6 @@
 package dev.switchboard.backend.internal;
 
+import dev.switchboard.backend.RejectedRecords;
 import dev.switchboard.protocol.thrift.SessionMode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -18,11 +19,6 @@ import org.apache.kafka.clients.producer.Producer;
  * Per-session consumers are not bound: their client ids would make a series per session.
  */
 public final class BackendMetrics implements AutoCloseable {
-    /** Rejection reasons of {@code switchboard_records_rejected_total}. */
-    public static final String UNDECRYPTABLE = "undecryptable";
-
-    public static final String UNSEALED = "unsealed";
-
     private final MeterRegistry registry;
     private final TopicLabels topics;
     private final Counter bytesWritten;
@@ -43,10 +39,6 @@ public final class BackendMetrics implements AutoCloseable {
                 .description("From a commit's arrival on the backend to its answer")
                 .publishPercentileHistogram()
                 .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry);
-        FunctionCounter.builder("switchboard.records.rejected", Fetcher.class, ignored -> Fetcher.unreadableRecords())
-                .description("Records a reader could not deliver, by reason")
-                .tag("reason", UNDECRYPTABLE)
                 .register(registry);
     }
 
@@ -75,11 +67,22 @@ public final class BackendMetrics implements AutoCloseable {
     }
 
     /**
-     * The hook for other rejection reasons ({@value #UNSEALED}, ...): counts one rejected record. Undecryptable
-     * records are counted by the fetcher's own counter.
+     * {@code switchboard_records_rejected_total{reason}} and the dead-letter copies, from the node's fail-closed
+     * reads.
      */
-    public void rejected(String reason) {
-        registry.counter("switchboard.records.rejected", "reason", reason).increment();
+    public void bindRejected(RejectedRecords rejected) {
+        for (RejectedRecords.Reason reason : RejectedRecords.Reason.values()) {
+            FunctionCounter.builder("switchboard.records.rejected", rejected, records -> records.rejected(reason))
+                    .description("Records a reader refused to deliver (skipped and dead-lettered), by reason")
+                    .tag("reason", reason.label())
+                    .register(registry);
+        }
+        FunctionCounter.builder("switchboard.dead.letters", rejected, RejectedRecords::deadLettered)
+                .description("Copies of rejected records written to their dead-letter topic")
+                .register(registry);
+        FunctionCounter.builder("switchboard.dead.letter.failures", rejected, RejectedRecords::deadLetterFailures)
+                .description("Copies of rejected records that could not be written to their dead-letter topic")
+                .register(registry);
     }
 
     /** {@code switchboard_sessions{mode}} from the registry's live count. */

@@ -30,18 +30,39 @@ class BackendMetricsTest {
     }
 
     @Test
-    void aRejectedRecordIsCountedByReason() {
+    void rejectedRecordsAreReadFromTheNodesCounts() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         BackendMetrics metrics = new BackendMetrics(registry, new TopicLabels(TopicLabels.DEFAULT_LIMIT));
+        java.util.concurrent.atomic.AtomicLong unsealed = new java.util.concurrent.atomic.AtomicLong();
+        metrics.bindRejected(new dev.switchboard.backend.RejectedRecords() {
+            @Override
+            public long rejected(Reason reason) {
+                return reason == Reason.UNSEALED ? unsealed.get() : 0;
+            }
 
-        metrics.rejected(BackendMetrics.UNSEALED);
-        metrics.rejected(BackendMetrics.UNSEALED);
+            @Override
+            public long deadLettered() {
+                return unsealed.get();
+            }
+
+            @Override
+            public long deadLetterFailures() {
+                return 0;
+            }
+        });
+
+        unsealed.set(2);
 
         assertThat(registry.get("switchboard.records.rejected")
                         .tag("reason", "unsealed")
-                        .counter()
+                        .functionCounter()
                         .count())
                 .isEqualTo(2);
+        assertThat(registry.get("switchboard.records.rejected")
+                        .tag("reason", "undecryptable")
+                        .functionCounter()
+                        .count())
+                .isZero();
     }
 
     private static double written(SimpleMeterRegistry registry, String topic) {

@@ -184,7 +184,7 @@ final class DefaultSubscriber implements Subscriber {
             }
             pending = Optional.empty();
             replaceSession(e);
-            LOGGER.warn(
+            LOGGER.info(
                     "batch not acknowledged before the session ended; it will be delivered again seq={}", batch.seq());
             return;
         }
@@ -195,11 +195,12 @@ final class DefaultSubscriber implements Subscriber {
     }
 
     private void replaceSession(SwitchboardClientException cause) throws InterruptedException {
-        LOGGER.warn(
+        LOGGER.info(
                 "read session ended; allocating a new one from the last cursor topic={} session={} code={}",
                 options.topic(),
                 session.id(),
                 cause.code());
+        Failover.reader(options.topic(), cause.code().name());
         if (cause.code() != ErrorCode.SESSION_LOST) {
             rpc.disposeQuietly(session.id());
         }

@@ -133,6 +133,11 @@ final class HttpChannel implements Exchanger {
             throw new TransientFailure("HTTP " + status + " from " + endpoint);
         }
         String text = errorText(body).orElse("HTTP " + status + " from " + endpoint);
+        if (status == 404 || status == 405) {
+            // not a Switchboard endpoint: say where we asked, since the server's own text ("not found") cannot
+            text = "HTTP " + status + " from " + endpoint + ": "
+                    + errorText(body).orElse("no text") + " (is the URL the base URL of a Switchboard API node?)";
+        }
         LOGGER.debug("request rejected url={} status={} text={}", endpoint, status, text);
         throw switch (status) {
             case 401 -> SwitchboardException.of(ErrorCode.UNAUTHENTICATED, text);

@@ -130,7 +130,7 @@ final class WritePipeline implements Runnable {
             rpc.write(new WriteRequest(current.id(), chunk.seq(), chunk.events()));
         } catch (SwitchboardClientException e) {
             if (SessionErrors.needsNewSession(e)) {
-                LOGGER.warn("write session ended writer={} session={} code={}", writerId, current.id(), e.code());
+                LOGGER.info("write session ended writer={} session={} code={}", writerId, current.id(), e.code());
                 recover(Optional.of(e)); // resends every unconfirmed chunk, this one included
                 return;
             }
@@ -161,7 +161,7 @@ final class WritePipeline implements Runnable {
                 if (!SessionErrors.needsNewSession(e) || budget.spent()) {
                     throw e;
                 }
-                LOGGER.warn("new write session ended too writer={} code={} round={}", writerId, e.code(), round);
+                LOGGER.info("new write session ended too writer={} code={} round={}", writerId, e.code(), round);
                 rpc.retrier().pause(round);
             }
         }
@@ -183,7 +183,7 @@ final class WritePipeline implements Runnable {
                     old.id(),
                     answer.getCommittedSeq());
         } catch (SwitchboardClientException e) {
-            LOGGER.warn(
+            LOGGER.info(
                     "draining session did not commit; its chunks are resent writer={} session={} code={}",
                     writerId,
                     old.id(),

@@ -303,6 +303,7 @@ final class WriterState {
             }
             // the durable writer state is written only after Kafka acknowledged the chunks (acks=all)
             completions = confirm(last, Durability.REPLICATED);
+            String cause = sessionProblem.map(problem -> problem.code().name()).orElse("the session ended");
             install(answer, last, session.generation() + 1);
             resend = List.copyOf(unconfirmed);
             for (int i = 0; i < resend.size(); i++) {
@@ -319,6 +320,7 @@ final class WriterState {
                     session.id(),
                     last,
                     resend.size());
+            Failover.writer(options.topic(), cause, resend.size());
         } finally {
             lock.unlock();
         }
@@ -414,7 +416,7 @@ final class WriterState {
             commit = Optional.empty();
             mirror = Mirror.write(mirror, new WriteMachine.PublishFailed());
             if (SessionErrors.needsNewSession(e)) {
-                LOGGER.warn("write session ended writer={} session={} code={}", writerId, target.id(), e.code());
+                LOGGER.info("write session ended writer={} session={} code={}", writerId, target.id(), e.code());
                 sessionProblem = Optional.of(e);
                 changed.signalAll();
                 return;

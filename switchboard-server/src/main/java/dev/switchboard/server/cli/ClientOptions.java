@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Options shared by the client tools: where Switchboard is, which token to present, which CA to trust. */
 final class ClientOptions {
@@ -26,19 +29,35 @@ final class ClientOptions {
             names = "--token-file",
             paramLabel = "F",
             description =
-                    "file holding the bearer token (default: $SWITCHBOARD_TOKEN, else ./switchboard-data/dev-token)")
+                    "file holding the bearer token (default:%n$SWITCHBOARD_TOKEN, else%n./switchboard-data/dev-token)")
     Path tokenFile;
 
     @Option(
             names = "--ca-file",
             paramLabel = "F",
             description = "PEM file of the CA (or self-signed certificate) to trust for https URLs, instead of the"
-                    + " JDK's trust store; standalone --tls-self-signed writes ./switchboard-data/tls/ca.pem")
+                    + " JDK's trust store; standalone --tls-self-signed%nwrites ./switchboard-data/tls/ca.pem")
     Path caFile;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** The URLs to use: --url, else the default; a URL that is not absolute http(s) is bad usage (exit 2). */
+    List<URI> urls() {
+        List<URI> chosen = urls.isEmpty() ? List.of(URI.create(DEFAULT_URL)) : urls;
+        for (URI url : chosen) {
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--url: expected an http:// or https:// URL with a host, got '" + url + "'");
+            }
+        }
+        return chosen;
+    }
+
     SwitchboardClient connect() {
-        SwitchboardClient.Builder builder =
-                SwitchboardClient.builder().urls(urls.isEmpty() ? List.of(URI.create(DEFAULT_URL)) : urls);
+        SwitchboardClient.Builder builder = SwitchboardClient.builder().urls(urls());
         token().ifPresent(builder::token);
         if (caFile != null) {
             builder.trustedCertificates(caFile);
@@ -49,13 +68,29 @@ final class ClientOptions {
     /** The token: --token-file, else $SWITCHBOARD_TOKEN, else ./switchboard-data/dev-token when it exists. */
     Optional<String> token() {
         if (tokenFile != null) {
-            return Optional.of(read(tokenFile));
+            if (!Files.exists(tokenFile)) {
+                throw new ParameterException(spec.commandLine(), "--token-file: " + tokenFile + " not found");
+            }
+            String token = read(tokenFile);
+            if (token.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(), "--token-file: " + tokenFile + " is empty (expected a bearer token)");
+            }
+            return Optional.of(token);
         }
         String fromEnvironment = System.getenv("SWITCHBOARD_TOKEN");
         if (fromEnvironment != null && !fromEnvironment.isBlank()) {
             return Optional.of(fromEnvironment.trim());
         }
-        return Files.isReadable(DEFAULT_TOKEN_FILE) ? Optional.of(read(DEFAULT_TOKEN_FILE)) : Optional.empty();
+        if (!Files.isReadable(DEFAULT_TOKEN_FILE)) {
+            return Optional.empty();
+        }
+        String token = read(DEFAULT_TOKEN_FILE);
+        if (token.isEmpty()) {
+            throw new IllegalStateException("the token file " + DEFAULT_TOKEN_FILE.toAbsolutePath()
+                    + " is empty; give a token with --token-file or $SWITCHBOARD_TOKEN");
+        }
+        return Optional.of(token);
     }
 
     private static String read(Path file) {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
             "Example: ./switchboard token --scope switchboard:read:orders.* > reader.token"
         })
 public final class TokenCommand implements Callable<Integer> {
-    private static final Pattern SCOPE = Pattern.compile("switchboard:(read|write):[a-zA-Z0-9._*?-]{1,249}");
+    private static final Pattern SCOPE =
+            Pattern.compile("switchboard:(read|write):[a-zA-Z0-9._*?-]{1,249}|switchboard:admin");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)([smhd])");
 
     @Spec
@@ -34,8 +35,8 @@ public final class TokenCommand implements Callable<Integer> {
             names = "--scope",
             required = true,
             paramLabel = "S",
-            description =
-                    "a scope to grant: switchboard:read:<topic-glob> or switchboard:write:<topic-glob>; repeatable")
+            description = "a scope to grant: switchboard:read:<topic-glob>, switchboard:write:<topic-glob>"
+                    + " or switchboard:admin (status, /v1/cluster, the dashboard); repeatable")
     List<String> scopes;
 
     @Option(
@@ -60,7 +61,7 @@ public final class TokenCommand implements Callable<Integer> {
             if (!SCOPE.matcher(scope).matches()) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(),
-                        "--scope must be switchboard:read:<topic-glob> or switchboard:write:<topic-glob>, got: "
+                        "--scope must be switchboard:read:<topic-glob>, switchboard:write:<topic-glob> or switchboard:admin, got: "
                                 + scope);
             }
         }

@@ -45,7 +45,7 @@ public final class ApiRole implements AutoCloseable {
                     amqpSwitch,
                     () -> true,
                     security,
-                    ApiOperations.of(registry, amqpSwitch::shards));
+                    ApiOperations.of(registry, amqpSwitch::shards, settings.nodeId()));
         } catch (RuntimeException e) {
             amqpSwitch.close();
             throw e;

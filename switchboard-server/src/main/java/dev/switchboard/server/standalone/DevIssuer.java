@@ -38,7 +38,8 @@ public final class DevIssuer {
     /** The public JWK set, for API nodes in other processes (local-cluster's {@code oauth.jwks-file}). */
     public static final String JWKS_FILE = "dev-issuer/jwks.json";
     /** The development token grants every topic, both ways. */
-    public static final List<String> ALL_SCOPES = List.of("switchboard:read:*", "switchboard:write:*");
+    public static final List<String> ALL_SCOPES =
+            List.of("switchboard:read:*", "switchboard:write:*", "switchboard:admin");
 
     static final Duration DEV_TOKEN_TTL = Duration.ofDays(30);
 

@@ -152,7 +152,7 @@ public final class Standalone implements AutoCloseable {
                     localSwitch,
                     () -> true,
                     security,
-                    ApiOperations.of(registry, () -> shards(node)));
+                    ApiOperations.of(registry, () -> shards(node), "standalone"));
             Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
             LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
             return standalone;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.client.Batch;
 import dev.switchboard.client.Event;
 import dev.switchboard.client.Guarantee;
@@ -20,6 +22,7 @@ import dev.switchboard.protocol.thrift.ErrorCode;
 import dev.switchboard.protocol.thrift.ReadRequest;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.SwitchboardError;
+import dev.switchboard.server.ops.OperationsIT;
 import dev.switchboard.server.ops.PrometheusText;
 import dev.switchboard.server.standalone.DevIssuer;
 import dev.switchboard.switching.amqp.internal.RendezvousHashing;
@@ -466,6 +469,56 @@ class LocalClusterIT {
             assertThat(PrometheusText.status(metrics.resolve("/health/ready"))).isEqualTo(200);
         }
         assertThat(written).isPositive();
+
+        // And status shows both shards serving, the three live backends and the live API node: exit 0
+        var status = OperationsIT.cli(
+                "status",
+                "--json",
+                "--url",
+                api.url(),
+                "--token-file",
+                cluster.dataDir().resolve("dev-token").toString());
+        assertThat(status.exit()).as(status.stderr()).isZero();
+        JsonNode view = new ObjectMapper().readTree(status.stdout());
+        assertThat(view.get("healthy").asBoolean()).isTrue();
+        assertThat(view.get("shards").findValuesAsText("node"))
+                .containsExactlyInAnyOrderElementsOf(
+                        backends.stream().map(RunningCluster.Member::nodeId).toList());
+    }
+
+    @Test
+    @Order(7)
+    void statusExitsOneOnceAShardHasNoServingNode() throws Exception {
+        // Given the shard whose other backend was killed above
+        RunningCluster.Member api = cluster.members("api").stream()
+                .filter(RunningCluster.Member::alive)
+                .findFirst()
+                .orElseThrow();
+        Map<String, List<RunningCluster.Member>> alive = cluster.members("backend").stream()
+                .filter(RunningCluster.Member::alive)
+                .collect(Collectors.groupingBy(RunningCluster.Member::shard));
+        String lonely = alive.entrySet().stream()
+                .filter(entry -> entry.getValue().size() == 1)
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+
+        // When its last backend is killed too
+        RunningCluster.kill(alive.get(lonely).getFirst());
+
+        // Then status names the shard without a node and exits 1
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var status = OperationsIT.cli(
+                    "status",
+                    "--url",
+                    api.url(),
+                    "--token-file",
+                    cluster.dataDir().resolve("dev-token").toString());
+            assertThat(status.exit()).isEqualTo(1);
+            assertThat(status.stdout())
+                    .contains("shard " + lonely + " has no serving backend node")
+                    .contains("NOT healthy");
+        });
     }
 
     private static void write(SwitchboardClient client, String topic, Set<String> acknowledged, AtomicInteger count) {
