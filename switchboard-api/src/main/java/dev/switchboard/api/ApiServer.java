@@ -7,13 +7,14 @@ import dev.switchboard.api.internal.BoundedBodies;
 import dev.switchboard.api.internal.CallContext;
 import dev.switchboard.api.internal.CallDeadlines;
 import dev.switchboard.api.internal.ClusterHandler;
+import dev.switchboard.api.internal.DashboardHandler;
 import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
 import dev.switchboard.api.internal.JsonHttpHandler;
 import dev.switchboard.api.internal.JwksHandler;
-import dev.switchboard.api.internal.OpenApiHandler;
 import dev.switchboard.api.internal.MeteredCalls;
 import dev.switchboard.api.internal.MetricsHandler;
+import dev.switchboard.api.internal.OpenApiHandler;
 import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
 import dev.switchboard.api.internal.ThriftDispatcher;
@@ -213,6 +214,9 @@ public final class ApiServer implements AutoCloseable {
         operations
                 .prometheus()
                 .ifPresent(prometheus -> routes.put(MetricsHandler.PATH, new MetricsHandler(prometheus)));
+        DashboardHandler dashboard = new DashboardHandler();
+        routes.put(DashboardHandler.PAGE_PATH, dashboard);
+        routes.put(DashboardHandler.SCRIPT_PATH, dashboard);
         routes.put(
                 ClusterHandler.PATH,
                 new ClusterHandler(tokens, operations.shards(), meters, operations.nodeId(), version()));

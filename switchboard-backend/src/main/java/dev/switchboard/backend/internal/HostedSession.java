@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.MDC;
 
 /**
  * One session hosted on this node: its serial request queue, idle tracking and disposal. Subclasses run a
@@ -66,6 +67,7 @@ public abstract class HostedSession {
      */
     final <T> CompletableFuture<T> onQueue(Supplier<T> task) {
         return queue.submit(() -> {
+            MDC.put("session", id.toString()); // for JSON logs: every line of this session's work names it
             try {
                 if (disposed.get()) {
                     throw SwitchboardException.of(ErrorCode.SESSION_LOST, "session was disposed or expired");
@@ -73,6 +75,7 @@ public abstract class HostedSession {
                 return task.get();
             } finally {
                 lastActivityMillis = clock.millis();
+                MDC.remove("session");
             }
         });
     }

@@ -23,7 +23,6 @@ public final class BackendCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node = new NodeOptions();
 
-
     @Option(names = "--node-shard", paramLabel = "NAME", description = "this node's shard (default: the only one)")
     String nodeShard;
 

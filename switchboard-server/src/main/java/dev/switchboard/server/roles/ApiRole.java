@@ -4,6 +4,7 @@ import dev.switchboard.api.ApiOperations;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
 import dev.switchboard.server.config.ApiSettings;
+import dev.switchboard.server.ops.JsonLines;
 import dev.switchboard.server.ops.NodeMetrics;
 import dev.switchboard.switching.amqp.AmqpSwitch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,6 +37,7 @@ public final class ApiRole implements AutoCloseable {
      */
     public static ApiRole start(ApiSettings settings) {
         ApiSecurity security = settings.security();
+        JsonLines.node(settings.nodeId());
         PrometheusMeterRegistry registry = NodeMetrics.create();
         AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig(), Clock.systemUTC(), registry);
         ApiServer server;

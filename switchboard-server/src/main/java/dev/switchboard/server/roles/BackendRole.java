@@ -3,6 +3,7 @@ package dev.switchboard.server.roles;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.server.config.BackendSettings;
+import dev.switchboard.server.ops.JsonLines;
 import dev.switchboard.server.ops.MetricsServer;
 import dev.switchboard.server.ops.NodeMetrics;
 import dev.switchboard.switching.Switch;
@@ -63,6 +64,7 @@ public final class BackendRole implements AutoCloseable {
     public static BackendRole start(BackendSettings settings, int metricsPort) {
         byte[] secret = settings.readClusterSecret();
         BackendConfig config = settings.backendConfig(); // reads the keystore password: fails before connecting
+        JsonLines.node(settings.nodeId());
         PrometheusMeterRegistry registry = NodeMetrics.create();
         AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig());
         BackendNode node = null;

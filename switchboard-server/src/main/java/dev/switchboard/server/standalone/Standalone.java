@@ -15,6 +15,7 @@ import dev.switchboard.server.config.ApiSettings;
 import dev.switchboard.server.config.BackendSettings;
 import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.config.NodeConfig;
+import dev.switchboard.server.ops.JsonLines;
 import dev.switchboard.server.ops.NodeMetrics;
 import dev.switchboard.switching.LocalSwitch;
 import dev.switchboard.switching.Switch;
@@ -122,6 +123,7 @@ public final class Standalone implements AutoCloseable {
         BackendNode backend = null;
         LocalSwitch localSwitch = new LocalSwitch();
         PrometheusMeterRegistry registry = NodeMetrics.create();
+        JsonLines.node("standalone");
         try {
             byte[] secret = ClusterSecret.loadOrCreate(dir.resolve("cluster-secret"));
             kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);

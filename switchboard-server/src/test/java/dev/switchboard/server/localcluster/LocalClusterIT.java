@@ -22,6 +22,7 @@ import dev.switchboard.protocol.thrift.ErrorCode;
 import dev.switchboard.protocol.thrift.ReadRequest;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.SwitchboardError;
+import dev.switchboard.server.ops.HeadlessChromium;
 import dev.switchboard.server.ops.OperationsIT;
 import dev.switchboard.server.ops.PrometheusText;
 import dev.switchboard.server.standalone.DevIssuer;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +51,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -428,6 +431,54 @@ class LocalClusterIT {
             }
         }
         return records;
+    }
+
+    @Test
+    @Order(6)
+    void theDashboardShowsTheNodesAndItsFiguresMoveWhenEventsFlow() throws Exception {
+        Optional<HeadlessChromium> found = HeadlessChromium.find(workDir);
+        Assumptions.assumeTrue(found.isPresent(), "no chromium installed (.ci/run installs Debian's chromium)");
+        HeadlessChromium chromium = found.get();
+        RunningCluster.Member api = cluster.members("api").stream()
+                .filter(RunningCluster.Member::alive)
+                .findFirst()
+                .orElseThrow();
+        URI page = URI.create(api.url()).resolve("/dashboard#token=" + cluster.devToken());
+
+        // Given the dashboard of a running cluster: it shows every live backend node, serving
+        String before = chromium.dom(page);
+        for (RunningCluster.Member backend : cluster.members("backend")) {
+            if (backend.alive()) {
+                assertThat(before).contains("data-node=\"" + backend.nodeId() + "\"");
+            }
+        }
+        assertThat(before).contains("class=\"serving\">serving");
+        long eventsBefore = figure(before, "events-in-total");
+
+        // When events flow through that API node
+        try (SwitchboardClient client = client(List.of(URI.create(api.url())));
+                Publisher publisher = client.publisher(PublisherOptions.of("dashboard"))) {
+            publisher.publish(
+                    IntStream.range(0, 300).mapToObj(i -> Event.of("e" + i)).toList());
+        }
+
+        // Then its figures move, and a screenshot is kept under target/
+        String after = chromium.dom(page);
+        assertThat(figure(after, "events-in-total")).isGreaterThanOrEqualTo(eventsBefore + 300);
+        Path screenshot = Path.of("target", "dashboard.png");
+        chromium.screenshot(page, screenshot);
+        assertThat(screenshot).isNotEmptyFile();
+    }
+
+    private static long figure(String dom, String id) {
+        java.util.regex.Matcher matcher =
+                java.util.regex.Pattern.compile("id=\"" + id + "\">(\\d+)<").matcher(dom);
+        assertThat(matcher.find()).as("figure %s in %s", id, dom).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    @Test
+    @Order(7)
     void everyNodeExportsMetricsAfterTheWorkload() throws Exception {
         // Given the cluster after the workloads above, one backend and one API node killed
         RunningCluster.Member api = cluster.members("api").stream()
@@ -487,7 +538,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void statusExitsOneOnceAShardHasNoServingNode() throws Exception {
         // Given the shard whose other backend was killed above
         RunningCluster.Member api = cluster.members("api").stream()
