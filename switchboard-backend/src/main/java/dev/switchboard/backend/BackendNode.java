@@ -82,6 +82,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
     /** Once-guard: close runs one time. */
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+
     private final BackendMetrics metrics;
 
     private final BackendCounters counters = new BackendCounters();

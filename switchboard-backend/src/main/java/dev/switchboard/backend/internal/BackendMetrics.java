@@ -1,5 +1,6 @@
 package dev.switchboard.backend.internal;
 
+import dev.switchboard.backend.DrainState;
 import dev.switchboard.backend.RejectedRecords;
 import dev.switchboard.protocol.thrift.SessionMode;
 import io.micrometer.core.instrument.Counter;
@@ -119,5 +120,4 @@ public final class BackendMetrics implements AutoCloseable {
             binder.close();
         }
     }
-
 }
