@@ -140,7 +140,6 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         metrics.bindSessions(registry);
         metrics.bindRejected(rejectedRecords());
         metrics.bindDrainState(this::drainState);
-        metrics.bindRejected(rejectedRecords());
     }
 
     /** What this node refused to protect itself, and what it holds (for metrics). */

@@ -100,6 +100,7 @@ public final class ClusterHandler extends Handler.Abstract {
                     nodeView.put("sessions", node.sessions().getAsInt());
                 }
                 nodeView.put("inflight", node.inflight());
+                nodeView.put("kafka-reachable", node.kafkaReachable());
                 nodeView.put("version", node.version());
                 nodeView.put("last-seen", node.lastSeen().toString());
                 nodes.add(nodeView);

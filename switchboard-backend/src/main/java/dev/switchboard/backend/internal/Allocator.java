@@ -136,7 +136,8 @@ public final class Allocator {
             throw e;
         }
         // from here on the session owns the consumer: disposing the session closes it
-        admission.add(new ReadSession(id, start, fetcher, cursors, config.limits(), draining, executor, clock, metrics));
+        admission.add(
+                new ReadSession(id, start, fetcher, cursors, config.limits(), draining, executor, clock, metrics));
         return response(id).setCursor(cursors.encode(start));
     }
 

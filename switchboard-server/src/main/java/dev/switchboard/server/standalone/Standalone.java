@@ -219,7 +219,8 @@ public final class Standalone implements AutoCloseable {
                 node.sessionCount(),
                 0,
                 version(),
-                Instant.now());
+                Instant.now(),
+                node.kafkaReachable());
         return List.of(new ShardStatus(node.shard(), true, List.of(status)));
     }
 

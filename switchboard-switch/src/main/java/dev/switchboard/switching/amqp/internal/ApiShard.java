@@ -62,6 +62,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     private final ScheduledFuture<?> sweeper;
     /** Correlation ids are random: whoever sees some on the broker cannot guess the next one to answer it. */
     private static final SecureRandom IDS = correlationRandom();
+
     private final SwitchOutcomes outcomes;
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
     private volatile Link link;
