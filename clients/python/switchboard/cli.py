@@ -76,6 +76,8 @@ def parser() -> argparse.ArgumentParser:
     produce.add_argument("--writer-id", metavar="ID", help="stable writer id (default: a random one)")
     produce.add_argument("--skip", type=int, default=0, metavar="N",
                          help="skip the first N lines (those a failed run reported committed)")
+    produce.add_argument("--exactly-once", action="store_true",
+                         help="store each event exactly once, also across backend failures (needs --writer-id)")
     produce.add_argument("--retry-budget", metavar="DURATION",
                          help="how long to ride out an outage before failing, e.g. 30s, 5m (default: 2m)")
 
@@ -96,10 +98,14 @@ def run_produce(args: argparse.Namespace) -> int:
         raise UsageError("--batch must be at least 1")
     if args.skip < 0:
         raise UsageError("--skip must not be negative")
+    if args.exactly_once and not args.writer_id:
+        raise UsageError("--exactly-once needs --writer-id: the writer id is what a re-run continues without "
+                         "duplicates")
     budget = duration_s(args.retry_budget) if args.retry_budget else 120.0
     transport = Transport(args.url or [DEFAULT_URL], token=token(args.token_file), ca_file=args.ca_file,
                           retry_budget_s=budget)
-    publisher = Publisher(transport, args.topic, writer_id=args.writer_id, chunk_events=args.batch)
+    publisher = Publisher(transport, args.topic, writer_id=args.writer_id, chunk_events=args.batch,
+                          guarantee="EXACTLY_ONCE" if args.exactly_once else "AT_LEAST_ONCE")
     count = 0
     try:
         skipped = 0

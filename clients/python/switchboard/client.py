@@ -207,9 +207,18 @@ class Publisher:
     """
 
     def __init__(self, transport: Transport, topic: str, *, writer_id: Optional[str] = None,
-                 chunk_events: int = 500, affinity: Optional[str] = None) -> None:
+                 chunk_events: int = 500, affinity: Optional[str] = None,
+                 guarantee: str = "AT_LEAST_ONCE") -> None:
+        """``guarantee`` is ``AT_LEAST_ONCE`` (default) or ``EXACTLY_ONCE``; exactly-once needs a stable
+        ``writer_id``: the backend keeps the writer's chunks and state in one Kafka transaction, and a re-run
+        with the same writer id continues without duplicates."""
         if chunk_events < 1:
             raise ValueError("chunk_events must be at least 1")
+        if guarantee not in ("AT_LEAST_ONCE", "EXACTLY_ONCE"):
+            raise ValueError("guarantee must be AT_LEAST_ONCE or EXACTLY_ONCE, got: %r" % (guarantee,))
+        if guarantee == "EXACTLY_ONCE" and not writer_id:
+            raise ValueError("EXACTLY_ONCE needs a writer_id: it is what a restarted writer continues")
+        self.guarantee = guarantee
         self.transport = transport
         self.topic = topic
         self.writer_id = writer_id
@@ -332,7 +341,8 @@ class Publisher:
         raise SwitchboardError("UNAVAILABLE", "the session was lost %d times in a row" % MAX_REALLOCATIONS)
 
     def _allocate(self) -> None:
-        request: Dict[str, Any] = {"topic": self.topic, "mode": "WRITE", "lastCommittedSeq": self._last_committed}
+        request: Dict[str, Any] = {"topic": self.topic, "mode": "WRITE", "lastCommittedSeq": self._last_committed,
+                                   "guarantee": self.guarantee}
         if self.writer_id:
             request["writerId"] = self.writer_id
         if self.affinity:

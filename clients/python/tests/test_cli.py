@@ -95,7 +95,8 @@ class CliTest(unittest.TestCase):
 
     def test_bad_usage_exits_2(self) -> None:
         for args in (["consume"], ["consume", "--topic", "t", "--from", "sideways"], ["produce", "--topic", "t",
-                     "--batch", "0"], ["produce", "--topic", "t", "--nope"], ["rewind"]):
+                     "--batch", "0"], ["produce", "--topic", "t", "--nope"], ["rewind"],
+                     ["produce", "--topic", "t", "--exactly-once"]):
             with self.subTest(args):
                 run = python_cli(*args, cwd=self.cwd)
                 self.assertEqual(2, run.returncode, run.stderr.decode())

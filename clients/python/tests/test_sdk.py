@@ -63,6 +63,29 @@ class SdkTest(unittest.TestCase):
         with open(cursor_file, encoding="utf-8") as f:
             self.assertTrue(f.read().strip())
 
+    def test_an_exactly_once_writer_continues_across_publishers_and_writes_in_transactions(self) -> None:
+        name = topic()
+        writer = "py-eos-" + uuid.uuid4().hex[:6]
+        with self.assertRaises(ValueError):
+            Publisher(self.transport(), name, guarantee="EXACTLY_ONCE")  # no writer id
+        for part in range(2):
+            with Publisher(self.transport(), name, writer_id=writer, chunk_events=10,
+                           guarantee="EXACTLY_ONCE") as publisher:
+                for i in range(30):
+                    publisher.send(Event("eos-%d-%d" % (part, i), key="one-key"))
+        with Subscriber(self.transport(), name) as subscriber:
+            got = read_all(subscriber, 60)
+        self.assertEqual(sorted("eos-%d-%d" % (p, i) for p in range(2) for i in range(30)),
+                         sorted(e.text for e in got))
+        ids = [e.headers["sb-id"].decode() for e in got]
+        self.assertEqual(60, len(set(ids)), "each sb-id once")
+        # the second publisher continued the writer's chunk numbers (6 chunks of 10 in all)
+        self.assertEqual({"%s:%d" % (writer, seq) for seq in range(1, 7)}, {i.rsplit(":", 1)[0] for i in ids})
+        # every chunk was its own Kafka transaction: its commit marker takes an offset, so one partition's
+        # offsets jump between chunks (an at-least-once writer's are contiguous)
+        offsets = sorted(e.offset for e in got)
+        self.assertGreater(offsets[-1] - offsets[0] + 1, len(offsets))
+
     def test_binary_payloads_and_headers_round_trip(self) -> None:
         name = topic()
         payload = bytes(range(256))

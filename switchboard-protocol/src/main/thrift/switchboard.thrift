@@ -65,7 +65,7 @@ enum StartFrom {
 
 enum Guarantee {
   AT_LEAST_ONCE = 1,
-  /** designed, not built: asking for it is INVALID_REQUEST */
+  /** a transactional producer per writer: each chunk and the writer state in one Kafka transaction (docs/protocol.md) */
   EXACTLY_ONCE = 2,
 }
 

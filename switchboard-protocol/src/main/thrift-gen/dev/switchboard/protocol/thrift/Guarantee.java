@@ -10,7 +10,7 @@ package dev.switchboard.protocol.thrift;
 public enum Guarantee implements org.apache.thrift.TEnum {
   AT_LEAST_ONCE(1),
   /**
-   * designed, not built: asking for it is INVALID_REQUEST
+   * a transactional producer per writer: each chunk and the writer state in one Kafka transaction (docs/protocol.md)
    */
   EXACTLY_ONCE(2);
 
