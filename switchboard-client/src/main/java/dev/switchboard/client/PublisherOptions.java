@@ -19,7 +19,11 @@ import java.util.OptionalInt;
  * @param guarantee at-least-once (default) or exactly-once
  */
 public record PublisherOptions(
-        String topic, Optional<String> writerId, int chunkEvents, OptionalInt window, Optional<Duration> retryBudget,
+        String topic,
+        Optional<String> writerId,
+        int chunkEvents,
+        OptionalInt window,
+        Optional<Duration> retryBudget,
         Guarantee guarantee) {
     /** The default number of events per chunk. */
     public static final int DEFAULT_CHUNK_EVENTS = 500;
@@ -110,7 +114,12 @@ public record PublisherOptions(
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public PublisherOptions build() {
             return new PublisherOptions(
-                    topic, Optional.ofNullable(writerId), chunkEvents, window, Optional.ofNullable(retryBudget), guarantee);
+                    topic,
+                    Optional.ofNullable(writerId),
+                    chunkEvents,
+                    window,
+                    Optional.ofNullable(retryBudget),
+                    guarantee);
         }
     }
 }
