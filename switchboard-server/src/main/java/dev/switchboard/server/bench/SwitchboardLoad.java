@@ -43,10 +43,8 @@ final class SwitchboardLoad implements Load {
 
     @Override
     public void prepareTopic(String topic) {
-        // Switchboard creates a topic on first use; a read session's allocation is enough.
-        try (Subscriber subscriber = client.subscriber(SubscriberOptions.of(topic))) {
-            subscriber.poll(1, Duration.ZERO);
-        }
+        // A writer's allocation creates the topic (readers never do); the publisher allocates when it opens.
+        client.publisher(PublisherOptions.builder().topic(topic).build()).close();
     }
 
     @Override

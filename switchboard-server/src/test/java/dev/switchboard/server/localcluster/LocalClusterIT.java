@@ -541,36 +541,41 @@ class LocalClusterIT {
     @Test
     @Order(8)
     void statusExitsOneOnceAShardHasNoServingNode() throws Exception {
-        // Given the shard whose other backend was killed above
+        // Given a shard and every backend serving it now (local-cluster restarted the ones killed above)
         RunningCluster.Member api = cluster.members("api").stream()
                 .filter(RunningCluster.Member::alive)
                 .findFirst()
                 .orElseThrow();
-        Map<String, List<RunningCluster.Member>> alive = cluster.members("backend").stream()
+        String lonely = "s0";
+        List<RunningCluster.Member> serving = cluster.current("backend").stream()
                 .filter(RunningCluster.Member::alive)
-                .collect(Collectors.groupingBy(RunningCluster.Member::shard));
-        String lonely = alive.entrySet().stream()
-                .filter(entry -> entry.getValue().size() == 1)
-                .map(Map.Entry::getKey)
-                .findFirst()
-                .orElseThrow();
+                .filter(member -> lonely.equals(member.shard()))
+                .toList();
+        assertThat(serving).isNotEmpty();
 
-        // When its last backend is killed too
-        RunningCluster.kill(alive.get(lonely).getFirst());
-
-        // Then status names the shard without a node and exits 1
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            var status = OperationsIT.cli(
-                    "status",
-                    "--url",
-                    api.url(),
-                    "--token-file",
-                    cluster.dataDir().resolve("dev-token").toString());
-            assertThat(status.exit()).isEqualTo(1);
-            assertThat(status.stdout())
-                    .contains("shard " + lonely + " has no serving backend node")
-                    .contains("NOT healthy");
-        });
+        // When they all stop beating (frozen: local-cluster would restart a killed one at once)
+        for (RunningCluster.Member member : serving) {
+            RunningCluster.freeze(member, true);
+        }
+        try {
+            // Then status names the shard without a node and exits 1
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var status = OperationsIT.cli(
+                        "status",
+                        "--url",
+                        api.url(),
+                        "--token-file",
+                        cluster.dataDir().resolve("dev-token").toString());
+                assertThat(status.exit()).isEqualTo(1);
+                assertThat(status.stdout())
+                        .contains("shard " + lonely + " has no serving backend node")
+                        .contains("NOT healthy");
+            });
+        } finally {
+            for (RunningCluster.Member member : serving) {
+                RunningCluster.freeze(member, false);
+            }
+        }
     }
 
     private static void write(SwitchboardClient client, String topic, Set<String> acknowledged, AtomicInteger count) {

@@ -69,7 +69,9 @@ class LocalClusterRollingRestartIT {
                     .urls(cluster.apiUrls())
                     .token(cluster.devToken())
                     .build()) {
-                // Given a publisher and a subscriber at work
+                // Given a publisher and a subscriber at work (a writer's allocation creates the topic first)
+                client.publisher(PublisherOptions.builder().topic(topic).build())
+                        .close();
                 CompletableFuture<Void> writing =
                         CompletableFuture.runAsync(() -> write(client, topic, acknowledged, restartDone, clientErrors));
                 CompletableFuture<Void> reading = CompletableFuture.runAsync(

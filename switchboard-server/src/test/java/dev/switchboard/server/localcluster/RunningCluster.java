@@ -141,6 +141,19 @@ final class RunningCluster implements AutoCloseable {
         handle.onExit().orTimeout(30, TimeUnit.SECONDS).join();
     }
 
+    /**
+     * SIGSTOP, or SIGCONT with {@code frozen} false: a frozen node stops beating without exiting, so presence
+     * declares it gone while local-cluster, which restarts a child that exits, leaves it alone.
+     */
+    static void freeze(Member member, boolean frozen) throws IOException, InterruptedException {
+        Process signal = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(member.pid()))
+                .inheritIO()
+                .start();
+        if (signal.waitFor() != 0) {
+            throw new IOException("kill " + (frozen ? "-STOP " : "-CONT ") + member.pid() + " failed");
+        }
+    }
+
     Path dataDir() {
         return dataDir;
     }

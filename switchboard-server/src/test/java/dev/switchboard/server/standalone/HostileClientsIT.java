@@ -180,6 +180,7 @@ class HostileClientsIT {
     @Order(4)
     void aNonceFloodIsRefusedWithoutBeingRemembered() throws Exception {
         ThriftOverHttp mallory = ThriftOverHttp.authorised(standalone.uri(), token("mallory-nonces"));
+        mallory.allocate(new AllocateRequest("flood", SessionMode.WRITE)); // creates the topic: readers never do
         AllocateResponse session =
                 mallory.allocate(new AllocateRequest("flood", SessionMode.READ).setStartFrom(StartFrom.LATEST));
         ThriftOverHttp.Codec codec = new ThriftOverHttp.Codec();
