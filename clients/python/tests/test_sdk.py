@@ -148,7 +148,10 @@ class SdkTest(unittest.TestCase):
     def test_macs_sign_the_exact_body(self) -> None:
         # A call whose MAC does not match its body is refused: the server checks what the SDK signs.
         transport = self.transport()
-        subscriber = Subscriber(transport, topic())
+        name = topic()
+        with Publisher(transport, name) as publisher:  # a writer creates the topic: readers never do
+            publisher.send(Event("x"))
+        subscriber = Subscriber(transport, name)
         subscriber.poll(max_wait_ms=0)
         with self.assertRaises(SwitchboardError) as refused:
             transport.call("ack", {"sessionId": subscriber._session, "seq": 1}, subscriber._session,
