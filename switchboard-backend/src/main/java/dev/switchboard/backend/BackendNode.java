@@ -140,6 +140,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         metrics.bindSessions(registry);
         metrics.bindRejected(rejectedRecords());
         metrics.bindDrainState(this::drainState);
+        metrics.bindCounters(counters);
     }
 
     /** What this node refused to protect itself, and what it holds (for metrics). */

@@ -1,5 +1,6 @@
 package dev.switchboard.backend.internal;
 
+import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.backend.DrainState;
 import dev.switchboard.backend.RejectedRecords;
 import dev.switchboard.protocol.thrift.SessionMode;
@@ -83,6 +84,30 @@ public final class BackendMetrics implements AutoCloseable {
                 .register(registry);
         FunctionCounter.builder("switchboard.dead.letter.failures", rejected, RejectedRecords::deadLetterFailures)
                 .description("Copies of rejected records that could not be written to their dead-letter topic")
+                .register(registry);
+    }
+
+    /**
+     * What the node refused to protect itself ({@code NodeLimits}) and what it holds:
+     * {@code switchboard_sessions_refused_total{reason}} ({@code node-full}, {@code principal-full}),
+     * {@code switchboard_writes_refused_total{reason="staged-bytes"}} and {@code switchboard_staged_bytes}.
+     */
+    public void bindCounters(BackendCounters counters) {
+        FunctionCounter.builder("switchboard.sessions.refused", counters, BackendCounters::sessionsRefusedNodeFull)
+                .description("Allocations answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "node-full")
+                .register(registry);
+        FunctionCounter.builder("switchboard.sessions.refused", counters, BackendCounters::sessionsRefusedPrincipalFull)
+                .description("Allocations answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "principal-full")
+                .register(registry);
+        FunctionCounter.builder("switchboard.writes.refused", counters, BackendCounters::writesRefusedStagedBytes)
+                .description("Writes answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "staged-bytes")
+                .register(registry);
+        Gauge.builder("switchboard.staged.bytes", counters, BackendCounters::stagedBytes)
+                .description("Bytes of events written and not yet committed on this node")
+                .strongReference(true)
                 .register(registry);
     }
 

@@ -65,6 +65,41 @@ class BackendMetricsTest {
                 .isZero();
     }
 
+    @Test
+    void theNodesRefusalsAndStagedBytesAreReadFromItsCounters() {
+        // Given metrics bound to a node's counters
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BackendMetrics metrics = new BackendMetrics(registry, new TopicLabels(TopicLabels.DEFAULT_LIMIT));
+        dev.switchboard.backend.BackendCounters counters = new dev.switchboard.backend.BackendCounters();
+        metrics.bindCounters(counters);
+
+        // When the node refuses two sessions (one per limit) and three writes, and holds 4096 staged bytes
+        counters.countSessionRefused(false);
+        counters.countSessionRefused(true);
+        counters.countWriteRefusedStagedBytes();
+        counters.countWriteRefusedStagedBytes();
+        counters.countWriteRefusedStagedBytes();
+        counters.stagedBytesGauge().set(4096);
+
+        // Then the meters show those numbers
+        assertThat(registry.get("switchboard.sessions.refused")
+                        .tag("reason", "node-full")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("switchboard.sessions.refused")
+                        .tag("reason", "principal-full")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("switchboard.writes.refused")
+                        .tag("reason", "staged-bytes")
+                        .functionCounter()
+                        .count())
+                .isEqualTo(3);
+        assertThat(registry.get("switchboard.staged.bytes").gauge().value()).isEqualTo(4096);
+    }
+
     private static double written(SimpleMeterRegistry registry, String topic) {
         Counter counter =
                 registry.get("switchboard.events.written").tag("topic", topic).counter();
