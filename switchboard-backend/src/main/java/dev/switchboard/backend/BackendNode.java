@@ -4,9 +4,9 @@ import dev.switchboard.backend.internal.Allocator;
 import dev.switchboard.backend.internal.BackendMetrics;
 import dev.switchboard.backend.internal.DataKeys;
 import dev.switchboard.backend.internal.EnvelopeCipher;
-import dev.switchboard.backend.internal.KafkaErrors;
 import dev.switchboard.backend.internal.KafkaHealth;
-import dev.switchboard.backend.internal.Publisher;
+import dev.switchboard.backend.internal.NodeProducer;
+import dev.switchboard.backend.internal.ProtocolErrors;
 import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
@@ -70,7 +70,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     private final BackendConfig config;
     private final TopicManager topics;
-    private final Publisher publisher;
+    private final NodeProducer publisher;
     private final WriterStates writerStates;
     private final SessionRegistry registry;
     private final Allocator allocator;
@@ -99,7 +99,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         this.metrics = new BackendMetrics(meterRegistry, new TopicLabels(TopicLabels.DEFAULT_LIMIT));
         this.topics = topics;
         try {
-            this.publisher = Publisher.create(config, metrics);
+            this.publisher = NodeProducer.create(config, metrics);
         } catch (RuntimeException e) {
             topics.close();
             dataKeys.ifPresent(DataKeys::close);
@@ -355,7 +355,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     }
 
     private SwitchResponse error(Throwable failure, String session) {
-        SwitchboardException error = KafkaErrors.toProtocol(failure, session);
+        SwitchboardException error = ProtocolErrors.toProtocol(failure, session);
         LOGGER.debug("request failed session={} code={} message={}", session, error.code(), error.getMessage());
         return SwitchResponses.error(error);
     }

@@ -57,25 +57,25 @@ final class AllocateValidator {
         return topic;
     }
 
-    private StartPosition start(String topic, AllocateRequest request) {
+    private ReadStart start(String topic, AllocateRequest request) {
         if (request.isSetCursor()) {
             Cursor cursor = cursors.decode(request.getCursor());
             if (!cursor.topic().equals(topic)) {
                 throw invalid("the cursor belongs to another topic, not '" + topic + "'");
             }
-            return new StartPosition.FromCursor(cursor);
+            return new ReadStart.FromCursor(cursor);
         }
         if (!request.isSetStartFrom()) {
-            return new StartPosition.Earliest();
+            return new ReadStart.Earliest();
         }
         return switch (request.getStartFrom()) {
-            case EARLIEST -> new StartPosition.Earliest();
-            case LATEST -> new StartPosition.Latest();
+            case EARLIEST -> new ReadStart.Earliest();
+            case LATEST -> new ReadStart.Latest();
             case TIMESTAMP -> {
                 if (!request.isSetStartTimestamp() || request.getStartTimestamp() < 0) {
                     throw invalid("startFrom TIMESTAMP needs a startTimestamp (epoch milliseconds, not negative)");
                 }
-                yield new StartPosition.AtTimestamp(request.getStartTimestamp());
+                yield new ReadStart.AtTimestamp(request.getStartTimestamp());
             }
         };
     }
@@ -95,7 +95,7 @@ final class AllocateValidator {
         }
         String principal = request.isSetPrincipal() ? request.getPrincipal() : "";
         return new AllocationSpec(
-                topic, SessionMode.WRITE, new StartPosition.Earliest(), writerId, hint, principal, guarantee);
+                topic, SessionMode.WRITE, new ReadStart.Earliest(), writerId, hint, principal, guarantee);
     }
 
     private static SwitchboardException invalid(String message) {

@@ -18,7 +18,7 @@ import java.util.Optional;
 record AllocationSpec(
         String topic,
         SessionMode mode,
-        StartPosition start,
+        ReadStart start,
         Optional<String> writerId,
         long lastCommittedHint,
         String principal,

@@ -33,7 +33,7 @@ public final class Allocator {
     private final AllocateValidator validator;
     private final CursorCodec cursors;
     private final TopicManager topics;
-    private final Publisher publisher;
+    private final NodeProducer publisher;
     private final WriterStates writerStates;
     private final TransactionalProducers transactionalProducers;
     private final SessionRegistry registry;
@@ -49,7 +49,7 @@ public final class Allocator {
             BackendConfig config,
             CursorCodec cursors,
             TopicManager topics,
-            Publisher publisher,
+            NodeProducer publisher,
             WriterStates writerStates,
             TransactionalProducers transactionalProducers,
             SessionRegistry registry,
@@ -119,8 +119,7 @@ public final class Allocator {
         Fetcher fetcher;
         Cursor start;
         try {
-            Map<TopicPartition, Long> positions =
-                    StartPositions.resolve(consumer, spec.topic(), partitions, spec.start());
+            Map<TopicPartition, Long> positions = ReadStarts.resolve(consumer, spec.topic(), partitions, spec.start());
             fetcher = new Fetcher(
                     spec.topic(),
                     consumer,
@@ -130,7 +129,7 @@ public final class Allocator {
                     prefetch,
                     tails.gate());
             fetcher.assign(positions);
-            start = StartPositions.cursorOf(spec.topic(), positions);
+            start = ReadStarts.cursorOf(spec.topic(), positions);
         } catch (RuntimeException e) {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw e;

@@ -25,11 +25,11 @@ interface ChunkPublisher extends AutoCloseable {
      * the producer's I/O thread, where send may block. Only the session's serial queue calls it.
      */
     final class AtLeastOnce implements ChunkPublisher {
-        private final Publisher publisher;
+        private final NodeProducer publisher;
         private final java.util.concurrent.Executor executor;
         private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
-        AtLeastOnce(Publisher publisher, java.util.concurrent.Executor executor) {
+        AtLeastOnce(NodeProducer publisher, java.util.concurrent.Executor executor) {
             this.publisher = publisher;
             this.executor = executor;
         }

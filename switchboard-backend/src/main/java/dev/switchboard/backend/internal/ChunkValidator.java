@@ -51,7 +51,7 @@ final class ChunkValidator {
                 }
             }
         }
-        long size = Events.sizeOf(event);
+        long size = EventRecords.sizeOf(event);
         if (size > limits.maxEventBytes()) {
             throw tooLarge(where + " has " + size + " bytes; max-event-bytes is " + limits.maxEventBytes());
         }

@@ -80,12 +80,12 @@ public final class EnvelopeCipher implements RecordCipher {
         List<String> names = new ArrayList<>();
         List<ByteBuffer> values = new ArrayList<>();
         for (Header header : record.headers()) {
-            if (!Events.SB_ID.equals(header.key()) && !SB_ENC.equals(header.key())) {
+            if (!EventRecords.SB_ID.equals(header.key()) && !SB_ENC.equals(header.key())) {
                 names.add(header.key());
                 values.add(header.value() == null ? null : ByteBuffer.wrap(header.value()));
             }
         }
-        Header sbId = record.headers().lastHeader(Events.SB_ID);
+        Header sbId = record.headers().lastHeader(EventRecords.SB_ID);
         return sealed(
                 record.topic(),
                 record.partition(),
@@ -101,13 +101,13 @@ public final class EnvelopeCipher implements RecordCipher {
     @Override
     public ProducerRecord<byte[], byte[]> seal(String topic, Event event, String sbId) {
         if (!sealing) {
-            return Events.toRecord(topic, event, sbId);
+            return EventRecords.toRecord(topic, event, sbId);
         }
         List<String> names = new ArrayList<>();
         List<ByteBuffer> values = new ArrayList<>();
         if (event.isSetHeaders()) {
             event.getHeaders().forEach((name, value) -> {
-                if (!Events.SB_ID.equals(name) && !SB_ENC.equals(name)) {
+                if (!EventRecords.SB_ID.equals(name) && !SB_ENC.equals(name)) {
                     names.add(name);
                     values.add(value);
                 }
@@ -117,7 +117,7 @@ public final class EnvelopeCipher implements RecordCipher {
                 topic,
                 null,
                 event.isSetTimestamp() ? event.getTimestamp() : null,
-                event.isSetKey() ? Events.bytes(event.bufferForKey()) : null,
+                event.isSetKey() ? EventRecords.bytes(event.bufferForKey()) : null,
                 names,
                 values,
                 event.bufferForPayload(),
@@ -169,7 +169,7 @@ public final class EnvelopeCipher implements RecordCipher {
         }
         RecordHeaders clear = new RecordHeaders();
         if (sbId != null) {
-            clear.add(Events.SB_ID, sbId);
+            clear.add(EventRecords.SB_ID, sbId);
         }
         clear.add(SB_ENC, (SCHEME + ":" + key.id()).getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(topic, partition, timestamp, recordKey, value, clear);

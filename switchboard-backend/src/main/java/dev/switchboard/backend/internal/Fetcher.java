@@ -155,40 +155,40 @@ final class Fetcher implements AutoCloseable {
      * Rejected records are skipped (see {@link ReadGate}); the batch's next offsets cover them. Throws Kafka's
      * {@code WakeupException} when {@link #wakeup} interrupted the wait.
      */
-    Batch fetch(int maxEvents, long maxBytes, Duration wait) {
+    FetchedBatch fetch(int maxEvents, long maxBytes, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            Batch batch = fetchUntil(maxEvents, maxBytes, deadline);
+            FetchedBatch batch = fetchUntil(maxEvents, maxBytes, deadline);
             if (!batch.isEmpty()) {
                 return withSkipped(batch);
             }
             batch.nextOffsets().forEach((partition, next) -> skipped.merge(partition, next, Math::max));
             if (batch.nextOffsets().isEmpty() || deadline - System.nanoTime() <= 0) {
-                return Batch.EMPTY; // nothing, or only rejected records, before the deadline
+                return FetchedBatch.EMPTY; // nothing, or only rejected records, before the deadline
             }
         }
     }
 
     /** {@code batch} with its next offsets moved past the records skipped since the last delivered batch. */
-    private Batch withSkipped(Batch batch) {
+    private FetchedBatch withSkipped(FetchedBatch batch) {
         if (skipped.isEmpty()) {
             return batch;
         }
         Map<Integer, Long> next = new HashMap<>(skipped);
         batch.nextOffsets().forEach((partition, offset) -> next.merge(partition, offset, Math::max));
         skipped.clear();
-        return new Batch(batch.events(), next);
+        return new FetchedBatch(batch.events(), next);
     }
 
     /** One attempt: events, or only the offsets after rejected records (no events), or empty by the deadline. */
-    private Batch fetchUntil(int maxEvents, long maxBytes, long deadline) {
+    private FetchedBatch fetchUntil(int maxEvents, long maxBytes, long deadline) {
         if (parked()) {
             tail = tails.join(topic, positions, false); // else: a consumer of its own, opened below
         }
         while (true) {
             TailReader shared = tail;
             if (shared != null) {
-                Batch batch = fromTail(shared, maxEvents, maxBytes, deadline);
+                FetchedBatch batch = fromTail(shared, maxEvents, maxBytes, deadline);
                 if (batch != null) {
                     return batch;
                 }
@@ -202,11 +202,11 @@ final class Fetcher implements AutoCloseable {
             while (buffer.isEmpty()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    return Batch.EMPTY;
+                    return FetchedBatch.EMPTY;
                 }
                 topUp(Duration.ofNanos(remaining));
             }
-            Batch batch = take(maxEvents, maxBytes);
+            FetchedBatch batch = take(maxEvents, maxBytes);
             if (buffer.isEmpty()) {
                 joinTail(); // caught up: the next read may come from the shared cache
             }
@@ -214,7 +214,7 @@ final class Fetcher implements AutoCloseable {
         }
     }
 
-    private Batch fromTail(TailReader shared, int maxEvents, long maxBytes, long deadline) {
+    private FetchedBatch fromTail(TailReader shared, int maxEvents, long maxBytes, long deadline) {
         try {
             return shared.take(positions, maxEvents, maxBytes, deadline, woken);
         } catch (InterruptedException e) {
@@ -270,13 +270,13 @@ final class Fetcher implements AutoCloseable {
         }
     }
 
-    private Batch take(int maxEvents, long maxBytes) {
+    private FetchedBatch take(int maxEvents, long maxBytes) {
         List<Event> events = new ArrayList<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
         long bytes = 0;
         while (!buffer.isEmpty() && events.size() < maxEvents) {
             ConsumerRecord<byte[], byte[]> record = buffer.peekFirst();
-            long size = Events.sizeOf(record);
+            long size = EventRecords.sizeOf(record);
             if (!events.isEmpty() && bytes + size > maxBytes) {
                 break;
             }
@@ -296,7 +296,7 @@ final class Fetcher implements AutoCloseable {
                 bytes += size;
             }
         }
-        return new Batch(events, nextOffsets);
+        return new FetchedBatch(events, nextOffsets);
     }
 
     /**

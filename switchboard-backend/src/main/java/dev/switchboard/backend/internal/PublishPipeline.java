@@ -76,7 +76,7 @@ final class PublishPipeline {
             return Optional.empty();
         }
         step.apply(new WriteMachine.PublishFailed());
-        return Optional.of(KafkaErrors.publishFailure(failure.get()));
+        return Optional.of(ProtocolErrors.publishFailure(failure.get()));
     }
 
     private static Optional<Throwable> failureOf(CompletableFuture<Void> done) {

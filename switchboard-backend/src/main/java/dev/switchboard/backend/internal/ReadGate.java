@@ -38,7 +38,7 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
      * The node's gate: rejected records are copied to the topic {@code config.deadLetterTopic()} names (created
      * when missing) through {@code publisher}.
      */
-    public static ReadGate of(BackendConfig config, RecordCipher cipher, TopicManager topics, Publisher publisher) {
+    public static ReadGate of(BackendConfig config, RecordCipher cipher, TopicManager topics, NodeProducer publisher) {
         return new ReadGate(
                 cipher,
                 new DeadLetters(
@@ -68,7 +68,7 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
      */
     Optional<Event> admit(ConsumerRecord<byte[], byte[]> record) {
         try {
-            return Optional.of(Events.fromRecord(record, cipher.open(record)));
+            return Optional.of(EventRecords.fromRecord(record, cipher.open(record)));
         } catch (RecordCipher.UnreadableRecordException e) {
             Reason reason = switch (e.fault()) {
                 case UNSEALED -> Reason.UNSEALED;

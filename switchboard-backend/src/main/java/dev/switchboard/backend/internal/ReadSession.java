@@ -42,7 +42,7 @@ final class ReadSession extends HostedSession {
     private final BackendMetrics metrics;
     private ReadMachine.State state = ReadMachine.initial();
     private Cursor committed;
-    private Batch delivered;
+    private FetchedBatch delivered;
 
     ReadSession(
             SessionId id,
@@ -93,7 +93,7 @@ final class ReadSession extends HostedSession {
         for (ReadMachine.Effect effect : step(new ReadMachine.Read(seq))) {
             switch (effect) {
                 case ReadMachine.Fetch fetch -> {
-                    Batch batch = fetch(maxEvents, maxBytes, wait);
+                    FetchedBatch batch = fetch(maxEvents, maxBytes, wait);
                     if (batch.isEmpty()) {
                         return new ReadResponse(seq, List.of()); // long poll timed out: seq not used
                     }
@@ -109,7 +109,7 @@ final class ReadSession extends HostedSession {
         throw SwitchboardException.of(ErrorCode.INTERNAL, "read produced no answer");
     }
 
-    private Batch fetch(int maxEvents, int maxBytes, Duration wait) {
+    private FetchedBatch fetch(int maxEvents, int maxBytes, Duration wait) {
         try {
             return fetcher.fetch(maxEvents, maxBytes, wait);
         } catch (WakeupException e) {
@@ -119,11 +119,11 @@ final class ReadSession extends HostedSession {
             if (draining.getAsBoolean()) {
                 throw SwitchboardException.of(ErrorCode.DRAINING, "node is draining; allocate a new session");
             }
-            return Batch.EMPTY;
+            return FetchedBatch.EMPTY;
         }
     }
 
-    private ReadResponse deliver(long seq, Batch batch) {
+    private ReadResponse deliver(long seq, FetchedBatch batch) {
         for (ReadMachine.Effect effect : step(new ReadMachine.Fetched(seq))) {
             if (effect instanceof ReadMachine.Deliver) {
                 delivered = batch;
@@ -142,7 +142,7 @@ final class ReadSession extends HostedSession {
         throw SwitchboardException.of(ErrorCode.INTERNAL, "fetched batch was not delivered");
     }
 
-    private static long payloadBytes(Batch batch) {
+    private static long payloadBytes(FetchedBatch batch) {
         long bytes = 0;
         for (var event : batch.events()) {
             bytes += event.isSetPayload() ? event.bufferForPayload().remaining() : 0;

@@ -20,11 +20,11 @@ public interface RecordCipher {
     ProducerRecord<byte[], byte[]> seal(ProducerRecord<byte[], byte[]> record);
 
     /**
-     * The record to publish for a written event, sealed: the same as {@code seal(Events.toRecord(topic, event,
+     * The record to publish for a written event, sealed: the same as {@code seal(EventRecords.toRecord(topic, event,
      * sbId))}, which is what this default does; an implementation may seal from the event's buffers directly.
      */
     default ProducerRecord<byte[], byte[]> seal(String topic, Event event, String sbId) {
-        return seal(Events.toRecord(topic, event, sbId));
+        return seal(EventRecords.toRecord(topic, event, sbId));
     }
 
     /** The payload and headers of a consumed record; {@link UnreadableRecordException} when it cannot be opened. */

@@ -95,7 +95,7 @@ public final class Spiller {
      * (retrying every {@code retry} while it is unavailable); deletes a journal once all of it is acknowledged.
      * Returns how many chunks were published.
      */
-    public static int reinject(Path dataDir, Publisher publisher, WriterLedger ledger, Duration retry)
+    public static int reinject(Path dataDir, NodeProducer publisher, WriterLedger ledger, Duration retry)
             throws InterruptedException {
         Path dir = journalDir(dataDir);
         if (!Files.isDirectory(dir)) {
@@ -116,7 +116,7 @@ public final class Spiller {
         return published;
     }
 
-    private static int reinjectOne(Path journal, Publisher publisher, WriterLedger ledger, Duration retry)
+    private static int reinjectOne(Path journal, NodeProducer publisher, WriterLedger ledger, Duration retry)
             throws InterruptedException {
         SpillJournal.Contents contents;
         try {
@@ -157,7 +157,7 @@ public final class Spiller {
         return published;
     }
 
-    private static void publishUntilAcknowledged(SpillJournal.Chunk chunk, Publisher publisher, Duration retry)
+    private static void publishUntilAcknowledged(SpillJournal.Chunk chunk, NodeProducer publisher, Duration retry)
             throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {

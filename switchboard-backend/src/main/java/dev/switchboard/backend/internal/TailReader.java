@@ -133,7 +133,7 @@ final class TailReader implements AutoCloseable {
      * node cannot open at the head of the batch (it stays there: every read reports it). Rejected records are
      * skipped: a batch of them alone has no events, only the next offsets after them.
      */
-    Batch take(
+    FetchedBatch take(
             Map<TopicPartition, Long> positions, int maxEvents, long maxBytes, long deadlineNanos, AtomicBoolean woken)
             throws InterruptedException {
         lock.lock();
@@ -145,13 +145,13 @@ final class TailReader implements AutoCloseable {
                 if (stopped || !covers(positions)) {
                     return null;
                 }
-                Batch batch = takeCached(positions, maxEvents, maxBytes);
+                FetchedBatch batch = takeCached(positions, maxEvents, maxBytes);
                 if (!batch.isEmpty() || !batch.nextOffsets().isEmpty()) {
                     return batch;
                 }
                 long remaining = deadlineNanos - System.nanoTime();
                 if (remaining <= 0) {
-                    return Batch.EMPTY;
+                    return FetchedBatch.EMPTY;
                 }
                 arrived.awaitNanos(remaining);
             }
@@ -198,7 +198,7 @@ final class TailReader implements AutoCloseable {
         return true;
     }
 
-    private Batch takeCached(Map<TopicPartition, Long> positions, int maxEvents, long maxBytes) {
+    private FetchedBatch takeCached(Map<TopicPartition, Long> positions, int maxEvents, long maxBytes) {
         List<Event> events = new ArrayList<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
         long bytes = 0;
@@ -213,11 +213,11 @@ final class TailReader implements AutoCloseable {
                     index++) {
                 CachedRecord record = cache.get(index);
                 if (!events.isEmpty() && bytes + record.size() > maxBytes) {
-                    return new Batch(events, nextOffsets);
+                    return new FetchedBatch(events, nextOffsets);
                 }
                 if (record.unreadable() != null) {
                     if (!events.isEmpty()) {
-                        return new Batch(events, nextOffsets); // the next read reports it
+                        return new FetchedBatch(events, nextOffsets); // the next read reports it
                     }
                     throw Fetcher.unreadable(topic, partition.partition(), record.offset(), record.unreadable());
                 }
@@ -229,7 +229,7 @@ final class TailReader implements AutoCloseable {
                 }
             }
         }
-        return new Batch(events, nextOffsets);
+        return new FetchedBatch(events, nextOffsets);
     }
 
     private void pollLoop() {
@@ -267,7 +267,7 @@ final class TailReader implements AutoCloseable {
 
     /** Opened once for every member; a rejected record is cached as neither event nor error (skipped). */
     private CachedRecord open(ConsumerRecord<byte[], byte[]> record) {
-        long size = Events.sizeOf(record);
+        long size = EventRecords.sizeOf(record);
         try {
             Event event = gate.admit(record).orElse(null);
             return new CachedRecord(record.partition(), record.offset(), size, event, null);

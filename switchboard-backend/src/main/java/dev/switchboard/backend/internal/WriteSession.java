@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A write session: runs {@link WriteMachine}, keeps staged chunks as ready-to-send records, and publishes them
- * through the node-wide {@link Publisher} when a commit asks. Publish outcomes are fed back to the machine by
+ * through the node-wide {@link NodeProducer} when a commit asks. Publish outcomes are fed back to the machine by
  * {@link PublishPipeline}, in order.
  *
  * <p>Invariant: {@code staged} holds exactly the chunks in {@code (committed, staged]} of the machine's state.
@@ -126,8 +126,9 @@ final class WriteSession extends HostedSession {
         // function: asking it first and then applying the same command gives the same effects.
         boolean stages = WriteMachine.apply(state, command).effects().stream()
                 .anyMatch(effect -> effect instanceof WriteMachine.Stage);
-        long bytes =
-                stages ? request.getEvents().stream().mapToLong(Events::sizeOf).sum() : 0;
+        long bytes = stages
+                ? request.getEvents().stream().mapToLong(EventRecords::sizeOf).sum()
+                : 0;
         if (stages) {
             budget.reserve(bytes); // BUSY when the node holds too many uncommitted bytes
         }
@@ -301,7 +302,7 @@ final class WriteSession extends HostedSession {
     private List<ProducerRecord<byte[], byte[]>> records(long seq, List<Event> events) {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
         for (int index = 0; index < events.size(); index++) {
-            records.add(cipher.seal(topic(), events.get(index), Events.sbId(writerId, seq, index)));
+            records.add(cipher.seal(topic(), events.get(index), EventRecords.sbId(writerId, seq, index)));
         }
         return records;
     }

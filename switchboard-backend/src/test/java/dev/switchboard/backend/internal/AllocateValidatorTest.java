@@ -48,7 +48,7 @@ class AllocateValidatorTest {
 
     @Test
     void aReaderStartsAtTheEarliestByDefault() {
-        assertThat(validator.validate(reader("orders")).start()).isEqualTo(new StartPosition.Earliest());
+        assertThat(validator.validate(reader("orders")).start()).isEqualTo(new ReadStart.Earliest());
     }
 
     @Test
@@ -56,13 +56,13 @@ class AllocateValidatorTest {
         assertThat(validator
                         .validate(reader("orders").setStartFrom(StartFrom.LATEST))
                         .start())
-                .isEqualTo(new StartPosition.Latest());
+                .isEqualTo(new ReadStart.Latest());
         assertThat(validator
                         .validate(reader("orders")
                                 .setStartFrom(StartFrom.TIMESTAMP)
                                 .setStartTimestamp(42))
                         .start())
-                .isEqualTo(new StartPosition.AtTimestamp(42));
+                .isEqualTo(new ReadStart.AtTimestamp(42));
         assertInvalid(() -> validator.validate(reader("orders").setStartFrom(StartFrom.TIMESTAMP)), "startTimestamp");
     }
 
@@ -76,7 +76,7 @@ class AllocateValidatorTest {
                 reader("orders").setCursor(codec.encode(cursor)).setStartFrom(StartFrom.LATEST));
 
         // Then
-        assertThat(spec.start()).isEqualTo(new StartPosition.FromCursor(cursor));
+        assertThat(spec.start()).isEqualTo(new ReadStart.FromCursor(cursor));
     }
 
     @Test

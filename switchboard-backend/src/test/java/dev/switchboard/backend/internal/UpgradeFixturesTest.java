@@ -135,7 +135,7 @@ class UpgradeFixturesTest {
         int offset = 0;
         for (String payload : new String[] {"hello, version 1", "{\"order\":17,\"total\":\"12.50\"}"}) {
             RecordHeaders headers = new RecordHeaders();
-            headers.add(Events.SB_ID, ("w-1:" + offset).getBytes(StandardCharsets.UTF_8));
+            headers.add(EventRecords.SB_ID, ("w-1:" + offset).getBytes(StandardCharsets.UTF_8));
             headers.add("app", "checkout".getBytes(StandardCharsets.UTF_8));
             ProducerRecord<byte[], byte[]> sealed = cipher.seal(new ProducerRecord<>(
                     "orders",

@@ -184,8 +184,8 @@ class WriteSessionTest {
         assertThat(answer(session, commit(2)).getCommit().getCommittedSeq()).isEqualTo(2);
         assertThat(stateRecords()).containsExactly(1L, 2L);
         assertThat(dataRecords())
-                .extracting(record ->
-                        new String(record.headers().lastHeader(Events.SB_ID).value(), StandardCharsets.UTF_8))
+                .extracting(record -> new String(
+                        record.headers().lastHeader(EventRecords.SB_ID).value(), StandardCharsets.UTF_8))
                 .containsExactly("w:1:0", "w:2:0");
     }
 
@@ -266,7 +266,7 @@ class WriteSessionTest {
     void uncommittedBytesOverTheNodesBudgetAreRefusedBusyUntilACommitFreesThem() {
         // Given a node budget that holds one chunk of three events, not two
         BackendCounters counters = new BackendCounters();
-        long chunkBytes = 3 * Events.sizeOf(new Event().setPayload(ByteBuffer.wrap(new byte[] {0})));
+        long chunkBytes = 3 * EventRecords.sizeOf(new Event().setPayload(ByteBuffer.wrap(new byte[] {0})));
         WriteSession session = session(
                 SessionLimits.builder().maxWait(Duration.ofSeconds(10)).build(),
                 RecordCipher.PLAIN,
@@ -306,7 +306,7 @@ class WriteSessionTest {
                 0,
                 limits,
                 new ChunkPublisher.AtLeastOnce(
-                        new Publisher(producer), task -> Thread.ofVirtual().start(task)),
+                        new NodeProducer(producer), task -> Thread.ofVirtual().start(task)),
                 writerStates,
                 task -> Thread.ofVirtual().start(task),
                 Clock.systemUTC(),
@@ -332,7 +332,7 @@ class WriteSessionTest {
 
     private static SwitchResponse join(CompletableFuture<SwitchResponse> answer) {
         try {
-            return answer.exceptionally(failure -> SwitchResponses.error(KafkaErrors.toProtocol(failure, "test")))
+            return answer.exceptionally(failure -> SwitchResponses.error(ProtocolErrors.toProtocol(failure, "test")))
                     .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("no answer", e);

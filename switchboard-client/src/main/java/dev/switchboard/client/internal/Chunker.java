@@ -19,7 +19,7 @@ final class Chunker {
         List<Event> current = new ArrayList<>();
         long bytes = 0;
         for (Event event : events) {
-            long size = Events.size(event);
+            long size = ThriftEvents.size(event);
             if (!current.isEmpty() && (current.size() >= maxEvents || bytes + size > maxBytes)) {
                 chunks.add(List.copyOf(current));
                 current.clear();

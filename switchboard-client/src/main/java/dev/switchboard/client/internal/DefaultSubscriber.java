@@ -126,8 +126,9 @@ final class DefaultSubscriber implements Subscriber {
             }
             if (!answer.getEvents().isEmpty()) {
                 mirror = Mirror.read(mirror, new ReadMachine.Fetched(seq));
-                List<ReceivedEvent> events =
-                        answer.getEvents().stream().map(Events::fromThrift).toList();
+                List<ReceivedEvent> events = answer.getEvents().stream()
+                        .map(ThriftEvents::fromThrift)
+                        .toList();
                 Batch batch = new Batch(seq, events);
                 pending = Optional.of(batch);
                 LOGGER.debug("batch delivered session={} seq={} events={}", session.id(), seq, events.size());

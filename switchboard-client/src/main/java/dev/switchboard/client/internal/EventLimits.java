@@ -17,7 +17,7 @@ final class EventLimits {
     static Optional<SwitchboardClientException> check(List<Event> events, Limits limits) {
         long allowed = limits.getMaxEventBytes();
         for (int i = 0; i < events.size(); i++) {
-            long size = Events.size(events.get(i));
+            long size = ThriftEvents.size(events.get(i));
             if (allowed > 0 && size > allowed) {
                 return Optional.of(new SwitchboardClientException(
                         ErrorCode.PAYLOAD_TOO_LARGE,

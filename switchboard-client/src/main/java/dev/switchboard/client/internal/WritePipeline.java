@@ -114,7 +114,7 @@ final class WritePipeline implements Runnable {
                 return; // the server refused an earlier chunk of this publish
             }
             List<dev.switchboard.protocol.thrift.Event> events =
-                    part.stream().map(Events::toThrift).toList();
+                    part.stream().map(ThriftEvents::toThrift).toList();
             Optional<Chunk> chunk = state.admit(request, events);
             while (chunk.isEmpty()) {
                 recover(state.sessionProblem());

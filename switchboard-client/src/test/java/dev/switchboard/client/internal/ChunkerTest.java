@@ -24,7 +24,7 @@ class ChunkerTest {
     void splitsByBytesAsTheSessionCountsThem() {
         Event sixBytes =
                 Event.builder().key("k").payload("abc").header("h", "x").build(); // 1 + 3 + 1 + 1
-        assertThat(Events.size(sixBytes)).isEqualTo(6);
+        assertThat(ThriftEvents.size(sixBytes)).isEqualTo(6);
 
         List<List<Event>> chunks = Chunker.split(List.of(sixBytes, sixBytes, sixBytes), 10, 12);
 

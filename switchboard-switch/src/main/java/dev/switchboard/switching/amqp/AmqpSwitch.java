@@ -7,7 +7,7 @@ import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.internal.ApiSide;
-import dev.switchboard.switching.amqp.internal.BackendNode;
+import dev.switchboard.switching.amqp.internal.NodeAttachment;
 import dev.switchboard.switching.amqp.internal.SwitchRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -37,7 +37,7 @@ public final class AmqpSwitch implements Switch {
     private final AmqpSwitchConfig config;
     private final SwitchRuntime runtime;
     private final Optional<ApiSide> api;
-    private final Map<String, BackendNode> nodes = new ConcurrentHashMap<>();
+    private final Map<String, NodeAttachment> nodes = new ConcurrentHashMap<>();
 
     private AmqpSwitch(AmqpSwitchConfig config, SwitchRuntime runtime, Optional<ApiSide> api) {
         this.config = config;
@@ -95,7 +95,7 @@ public final class AmqpSwitch implements Switch {
                     "node " + endpoint.nodeId() + " names an unknown shard: " + endpoint.shard());
         }
         String key = endpoint.shard() + "." + endpoint.nodeId();
-        BackendNode node = new BackendNode(
+        NodeAttachment node = new NodeAttachment(
                 endpoint, uri, config.prefetch(), config.heartbeat(), version(), runtime, () -> nodes.remove(key));
         if (nodes.putIfAbsent(key, node) != null) {
             throw new IllegalStateException("node " + key + " is already attached");
@@ -110,7 +110,7 @@ public final class AmqpSwitch implements Switch {
      */
     @Override
     public boolean ready() {
-        return api.map(ApiSide::ready).orElseGet(() -> nodes.values().stream().anyMatch(BackendNode::isServing));
+        return api.map(ApiSide::ready).orElseGet(() -> nodes.values().stream().anyMatch(NodeAttachment::isServing));
     }
 
     /** The API node's view of every shard, in configuration order; empty for a backend-only process. */
@@ -120,7 +120,7 @@ public final class AmqpSwitch implements Switch {
 
     @Override
     public void close() {
-        List.copyOf(nodes.values()).forEach(BackendNode::close);
+        List.copyOf(nodes.values()).forEach(NodeAttachment::close);
         api.ifPresent(ApiSide::close);
         runtime.close();
         LOGGER.info("AMQP switch closed node={}", config.nodeId());

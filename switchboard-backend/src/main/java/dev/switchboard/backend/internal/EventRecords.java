@@ -15,11 +15,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * header {@value #SB_ID} = {@code <writerId>:<chunkSeq>:<index>} so consumers can drop duplicates; a client's
  * own {@value #SB_ID} header (say, copied from a consumed event) is replaced, never forwarded.
  */
-final class Events {
+final class EventRecords {
     /** The de-duplication header on every event Switchboard writes. */
     static final String SB_ID = "sb-id";
 
-    private Events() {}
+    private EventRecords() {}
 
     /** The value of the {@value #SB_ID} header for event {@code index} of chunk {@code chunkSeq}. */
     static String sbId(String writerId, long chunkSeq, int index) {

@@ -11,22 +11,22 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 
-/** Turns a {@link StartPosition} into a concrete offset for every partition of the topic. */
-final class StartPositions {
+/** Turns a {@link ReadStart} into a concrete offset for every partition of the topic. */
+final class ReadStarts {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-    private StartPositions() {}
+    private ReadStarts() {}
 
     static Map<TopicPartition, Long> resolve(
-            Consumer<?, ?> consumer, String topic, int partitionCount, StartPosition start) {
+            Consumer<?, ?> consumer, String topic, int partitionCount, ReadStart start) {
         List<TopicPartition> partitions = IntStream.range(0, partitionCount)
                 .mapToObj(partition -> new TopicPartition(topic, partition))
                 .toList();
         return switch (start) {
-            case StartPosition.Earliest earliest -> consumer.beginningOffsets(partitions, TIMEOUT);
-            case StartPosition.Latest latest -> consumer.endOffsets(partitions, TIMEOUT);
-            case StartPosition.AtTimestamp at -> atTimestamp(consumer, partitions, at.timestampMs());
-            case StartPosition.FromCursor from -> fromCursor(consumer, partitions, from.cursor());
+            case ReadStart.Earliest earliest -> consumer.beginningOffsets(partitions, TIMEOUT);
+            case ReadStart.Latest latest -> consumer.endOffsets(partitions, TIMEOUT);
+            case ReadStart.AtTimestamp at -> atTimestamp(consumer, partitions, at.timestampMs());
+            case ReadStart.FromCursor from -> fromCursor(consumer, partitions, from.cursor());
         };
     }
 

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * broker refusal) re-creates the connection and with it every channel; failed replies are logged at WARN and
  * counted ({@link dev.switchboard.switching.amqp.SwitchCounters}).
  */
-public final class BackendNode implements Switch.Attachment, ShardConnection.Handler {
-    private static final Logger LOGGER = LoggerFactory.getLogger(BackendNode.class);
+public final class NodeAttachment implements Switch.Attachment, ShardConnection.Handler {
+    private static final Logger LOGGER = LoggerFactory.getLogger(NodeAttachment.class);
     /** Extra time a request may take past its expiration before the node stops waiting for the endpoint. */
     private static final Duration GRACE = Duration.ofSeconds(1);
     /** Node-queue requests in the node at once; a bound for memory and work, far above a node's useful load. */
@@ -73,7 +73,7 @@ public final class BackendNode implements Switch.Attachment, ShardConnection.Han
     private String allocationConsumer;
     private ScheduledFuture<?> beats;
 
-    public BackendNode(
+    public NodeAttachment(
             BackendEndpoint endpoint,
             URI uri,
             int prefetch,

@@ -8,10 +8,10 @@ import java.util.Map;
  * Events fetched for one read, and for each partition they came from, the offset after the last one: what the
  * cursor moves to once the batch is acknowledged.
  */
-record Batch(List<Event> events, Map<Integer, Long> nextOffsets) {
-    static final Batch EMPTY = new Batch(List.of(), Map.of());
+record FetchedBatch(List<Event> events, Map<Integer, Long> nextOffsets) {
+    static final FetchedBatch EMPTY = new FetchedBatch(List.of(), Map.of());
 
-    Batch {
+    FetchedBatch {
         events = List.copyOf(events);
         nextOffsets = Map.copyOf(nextOffsets);
     }

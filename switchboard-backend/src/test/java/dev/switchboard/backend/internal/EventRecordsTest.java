@@ -10,7 +10,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
-class EventsTest {
+class EventRecordsTest {
 
     @Test
     void aRecordCarriesKeyPayloadHeadersTimestampAndOurSbId() {
@@ -18,11 +18,11 @@ class EventsTest {
         Event event = new Event()
                 .setKey(bytes("k"))
                 .setPayload(bytes("payload"))
-                .setHeaders(Map.of("trace", bytes("t1"), Events.SB_ID, bytes("forged")))
+                .setHeaders(Map.of("trace", bytes("t1"), EventRecords.SB_ID, bytes("forged")))
                 .setTimestamp(1234);
 
         // When
-        ProducerRecord<byte[], byte[]> record = Events.toRecord("orders", event, Events.sbId("w1", 7, 2));
+        ProducerRecord<byte[], byte[]> record = EventRecords.toRecord("orders", event, EventRecords.sbId("w1", 7, 2));
 
         // Then
         assertThat(record.topic()).isEqualTo("orders");
@@ -33,7 +33,7 @@ class EventsTest {
         assertThat(record.headers().lastHeader("trace").value())
                 .asString(StandardCharsets.UTF_8)
                 .isEqualTo("t1");
-        assertThat(record.headers().headers(Events.SB_ID))
+        assertThat(record.headers().headers(EventRecords.SB_ID))
                 .extracting(Header::value)
                 .map(value -> new String(value, StandardCharsets.UTF_8))
                 .containsExactly("w1:7:2");
@@ -46,7 +46,7 @@ class EventsTest {
         Event event = new Event().setPayload(payload);
 
         // When
-        Events.toRecord("orders", event, "w:1:0");
+        EventRecords.toRecord("orders", event, "w:1:0");
 
         // Then
         assertThat(payload.remaining()).isEqualTo(7);

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Maps events between the public {@link Event} and the Thrift struct, and measures them. */
-final class Events {
-    private Events() {}
+final class ThriftEvents {
+    private ThriftEvents() {}
 
     static dev.switchboard.protocol.thrift.Event toThrift(Event event) {
         var thrift = new dev.switchboard.protocol.thrift.Event();

@@ -15,23 +15,23 @@ import org.slf4j.LoggerFactory;
  * The node-wide idempotent producer (acks=all) shared by every write session. {@link #publish} sends records
  * in order and completes once Kafka acknowledged all of them, or fails with the first error.
  */
-public final class Publisher implements AutoCloseable {
-    private static final Logger LOGGER = LoggerFactory.getLogger(Publisher.class);
+public final class NodeProducer implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(NodeProducer.class);
 
     private final Producer<byte[], byte[]> producer;
     private final BackendMetrics metrics;
 
-    Publisher(Producer<byte[], byte[]> producer) {
+    NodeProducer(Producer<byte[], byte[]> producer) {
         this(producer, BackendMetrics.none());
     }
 
-    Publisher(Producer<byte[], byte[]> producer, BackendMetrics metrics) {
+    NodeProducer(Producer<byte[], byte[]> producer, BackendMetrics metrics) {
         this.producer = producer;
         this.metrics = metrics;
     }
 
-    public static Publisher create(BackendConfig config, BackendMetrics metrics) {
-        Publisher publisher = new Publisher(new KafkaProducer<>(KafkaClients.producer(config)), metrics);
+    public static NodeProducer create(BackendConfig config, BackendMetrics metrics) {
+        NodeProducer publisher = new NodeProducer(new KafkaProducer<>(KafkaClients.producer(config)), metrics);
         metrics.bindProducer(publisher.producer);
         return publisher;
     }

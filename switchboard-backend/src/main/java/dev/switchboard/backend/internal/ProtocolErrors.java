@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
  * timeouts and retriable errors become UNAVAILABLE, anything else INTERNAL with a safe message. Internal
  * exception text never reaches a client; unexpected failures are logged at ERROR with the session id.
  */
-public final class KafkaErrors {
-    private static final Logger LOGGER = LoggerFactory.getLogger(KafkaErrors.class);
+public final class ProtocolErrors {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ProtocolErrors.class);
 
-    private KafkaErrors() {}
+    private ProtocolErrors() {}
 
     /** Maps any failure of a request to the protocol error to answer. */
     public static SwitchboardException toProtocol(Throwable failure, String session) {
