@@ -88,7 +88,7 @@ final class WritePipeline implements Runnable {
             while (true) {
                 switch (state.nextWork()) {
                     case WriterState.Publish publish -> publish(publish.request());
-                    case WriterState.Recover recover -> recover(state.sessionProblem());
+                    case WriterState.Recover recover -> recover(Optional.of(recover.cause()));
                     case WriterState.Stop stop -> {
                         return;
                     }
@@ -125,7 +125,7 @@ final class WritePipeline implements Runnable {
     }
 
     private void send(Chunk chunk) throws InterruptedException {
-        WriterState.Session current = state.session();
+        WriterLifecycle.Session current = state.session();
         try {
             rpc.write(new WriteRequest(current.id(), chunk.seq(), chunk.events()));
         } catch (SwitchboardClientException e) {
@@ -169,7 +169,7 @@ final class WritePipeline implements Runnable {
 
     /** Commits every chunk written on a draining session; a failure only means those chunks are resent. */
     private void commitBeforeLeaving() throws InterruptedException {
-        WriterState.Session old = state.session();
+        WriterLifecycle.Session old = state.session();
         long written = state.written();
         if (written <= state.committed()) {
             return;
@@ -192,7 +192,7 @@ final class WritePipeline implements Runnable {
     }
 
     private List<Chunk> reallocate() throws InterruptedException {
-        WriterState.Session old = state.session();
+        WriterLifecycle.Session old = state.session();
         long known = state.committed();
         rpc.disposeQuietly(old.id());
         AllocateResponse answer = rpc.allocate(allocateRequest().setLastCommittedSeq(known));
@@ -202,13 +202,13 @@ final class WritePipeline implements Runnable {
     /** Sends chunks again with their own numbers on the new session, committing as the window requires. */
     private void resend(List<Chunk> chunks) throws InterruptedException {
         for (Chunk chunk : chunks) {
-            WriterState.Session current = state.admitAgain(chunk);
+            WriterLifecycle.Session current = state.admitAgain(chunk);
             rpc.write(new WriteRequest(current.id(), chunk.seq(), chunk.events()));
             state.written(current, chunk.seq());
         }
     }
 
-    private Thread startCommit(WriterState.Session target, long seq) {
+    private Thread startCommit(WriterLifecycle.Session target, long seq) {
         return Thread.ofVirtual().name("switchboard-commit-" + writerId).start(() -> runCommit(target, seq));
     }
 
@@ -219,7 +219,7 @@ final class WritePipeline implements Runnable {
                 : Durability.REPLICATED;
     }
 
-    private void runCommit(WriterState.Session target, long seq) {
+    private void runCommit(WriterLifecycle.Session target, long seq) {
         try {
             CommitResponse answer = rpc.commit(new CommitRequest(target.id(), seq));
             state.committed(target, answer.getCommittedSeq(), durability(answer));

@@ -4,6 +4,7 @@ import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.SwitchboardClientException;
+import dev.switchboard.client.internal.WriterLifecycle.Session;
 import dev.switchboard.core.session.WriteMachine;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.AllocateResponse;
@@ -18,16 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything a publisher's threads share, behind one lock: the queued publishes, the current session and its
- * mirror ({@link WriteMachine}), the chunks not known committed, and the commit in flight. Each method is one
- * step under the lock; none does I/O, and futures are completed after the lock is released.
+ * Everything a publisher's threads share, behind one lock: its lifecycle ({@link WriterLifecycle}: the session,
+ * its mirror, the commit in flight, running, stopping or failed) and the bookkeeping beside it: the queued
+ * publishes and the chunks not known committed. Each method is one step under the lock; none does I/O, and
+ * futures are completed after the lock is released.
  *
  * <p>Invariants: {@code unconfirmed} holds every chunk numbered above {@code committed}, in order and without
- * gaps: exactly what a new session must be sent again. {@code written <= staged}: {@code written} is the newest
- * chunk whose write was answered, and commits never go beyond it, because the mirror counts a chunk as staged
- * when its write is sent while the backend counts it when the write arrives. At most one commit is in flight,
- * for the current session; answers of a replaced session still confirm chunks (they are in Kafka) but no longer
- * move the mirror.
+ * gaps: exactly what a new session must be sent again. {@code committed} is the newest chunk known in Kafka over
+ * every session (a replaced session's answers count too); the lifecycle's mirror only knows the current one.
  */
 final class WriterState {
     private static final Logger LOGGER = LoggerFactory.getLogger(WriterState.class);
@@ -38,15 +37,12 @@ final class WriterState {
         Thread start(Session session, long seq);
     }
 
-    /** A write session; {@code generation} tells the answers of replaced sessions apart. */
-    record Session(String id, Limits limits, int window, long generation) {}
-
     /** What the worker does next. */
     sealed interface Work {}
 
     record Publish(PublishRequest request) implements Work {}
 
-    record Recover() implements Work {}
+    record Recover(SwitchboardClientException cause) implements Work {}
 
     record Stop() implements Work {}
 
@@ -56,20 +52,17 @@ final class WriterState {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
+    private WriterLifecycle.State state;
+    /** The thread of the last commit started: a handle to interrupt it, not whether it runs (the state knows). */
+    private Optional<Thread> commitThread = Optional.empty();
+
     private final ArrayDeque<PublishRequest> queue = new ArrayDeque<>();
     private final ArrayDeque<Chunk> unconfirmed = new ArrayDeque<>();
-    private Session session;
-    private WriteMachine.State mirror;
     private long committed;
-    private long written;
-    private Optional<Thread> commit = Optional.empty();
     /** The publish the worker is splitting into chunks: not queued any more, maybe not yet in unconfirmed. */
     private Optional<PublishRequest> current = Optional.empty();
 
     private long committedEvents;
-    private Optional<SwitchboardClientException> sessionProblem = Optional.empty();
-    private Optional<SwitchboardClientException> failure = Optional.empty();
-    private boolean stopping;
 
     WriterState(PublisherOptions options, String writerId, Committer committer) {
         this.options = options;
@@ -82,7 +75,7 @@ final class WriterState {
         lock.lock();
         try {
             long last = checkedSeq(answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : 0);
-            install(answer, last, 0);
+            state = WriterLifecycle.initial(session(answer, last, 0), last);
             committed = last;
         } finally {
             lock.unlock();
@@ -94,11 +87,12 @@ final class WriterState {
         PublishRequest request = new PublishRequest(events);
         lock.lock();
         try {
-            if (stopping) {
-                throw new IllegalStateException("the publisher is closed");
-            }
-            Optional<SwitchboardClientException> refusal =
-                    failure.isPresent() ? failure : EventLimits.check(events, session.limits());
+            Optional<SwitchboardClientException> refusal = switch (state) {
+                case WriterLifecycle.Stopping stopping -> throw new IllegalStateException("the publisher is closed");
+                case WriterLifecycle.Failed failed -> Optional.of(failed.cause());
+                case WriterLifecycle.Running running ->
+                    EventLimits.check(events, running.link().session().limits());
+            };
             if (refusal.isPresent()) {
                 request.future().completeExceptionally(refusal.get());
             } else {
@@ -114,7 +108,7 @@ final class WriterState {
     Session session() {
         lock.lock();
         try {
-            return session;
+            return sessionOf(state);
         } finally {
             lock.unlock();
         }
@@ -129,11 +123,11 @@ final class WriterState {
         }
     }
 
-    /** The newest chunk whose write the current session answered: what a final commit may cover. */
+    /** The newest chunk the current session staged (its write was answered): what a final commit may cover. */
     long written() {
         lock.lock();
         try {
-            return written;
+            return link().mirror().staged();
         } finally {
             lock.unlock();
         }
@@ -149,32 +143,24 @@ final class WriterState {
         }
     }
 
-    /** Why the current session must be replaced, when a commit found out. */
-    Optional<SwitchboardClientException> sessionProblem() {
-        lock.lock();
-        try {
-            return sessionProblem;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     Work nextWork() throws InterruptedException {
         lock.lock();
         try {
             while (true) {
-                if (failure.isPresent() || (stopping && queue.isEmpty())) {
-                    return new Stop();
+                switch (WriterLifecycle.nextWork(state, !queue.isEmpty())) {
+                    case WriterLifecycle.Finish finish -> {
+                        return new Stop();
+                    }
+                    case WriterLifecycle.Recover recover -> {
+                        return new Recover(recover.cause());
+                    }
+                    case WriterLifecycle.Publish publish -> {
+                        PublishRequest next = queue.pollFirst();
+                        current = Optional.of(next);
+                        return new Publish(next);
+                    }
+                    case WriterLifecycle.Wait wait -> changed.await();
                 }
-                if (sessionProblem.isPresent()) {
-                    return new Recover();
-                }
-                if (!queue.isEmpty()) {
-                    PublishRequest next = queue.pollFirst();
-                    current = Optional.of(next);
-                    return new Publish(next);
-                }
-                changed.await();
             }
         } finally {
             lock.unlock();
@@ -185,7 +171,7 @@ final class WriterState {
     List<List<Event>> split(PublishRequest request) {
         lock.lock();
         try {
-            Limits limits = session.limits();
+            Limits limits = sessionOf(state).limits();
             int maxEvents = Math.max(1, Math.min(options.chunkEvents(), limits.getMaxEventsPerChunk()));
             List<List<Event>> parts =
                     Chunker.split(request.events(), maxEvents, Math.max(1, limits.getMaxBytesPerChunk()));
@@ -197,26 +183,25 @@ final class WriterState {
     }
 
     /**
-     * Waits for room in the window, then numbers a new chunk and stages it in the mirror; empty when the session
-     * needs replacing first.
+     * Waits for room in the window, then numbers a new chunk (the next after the newest the session staged) and
+     * keeps it unconfirmed; empty when the session needs replacing first. The mirror stages the chunk only when
+     * the backend answers its write ({@link #written}).
      */
     Optional<Chunk> admit(PublishRequest request, List<dev.switchboard.protocol.thrift.Event> events)
             throws InterruptedException {
         lock.lock();
         try {
             while (true) {
-                throwIfFailed();
-                if (sessionProblem.isPresent()) {
+                WriterLifecycle.Link link = link();
+                if (link instanceof WriterLifecycle.Lost) {
                     return Optional.empty();
                 }
-                WriteMachine.Open open = Mirror.open(mirror);
-                if (!open.windowFull()) {
-                    Chunk chunk = new Chunk(open.nextSeq(), events, request);
-                    mirror = Mirror.write(mirror, new WriteMachine.Write(chunk.seq()));
+                if (!link.mirror().windowFull()) {
+                    Chunk chunk = new Chunk(link.mirror().nextSeq(), events, request);
                     unconfirmed.addLast(chunk);
                     return Optional.of(chunk);
                 }
-                startCommitIfIdle();
+                step(new WriterLifecycle.AwaitRoom());
                 changed.await();
             }
         } finally {
@@ -224,33 +209,41 @@ final class WriterState {
         }
     }
 
-    /** Waits for room for a chunk to resend on the new session and stages it; throws if that session ended too. */
+    /** Waits for room for a chunk to resend on the new session; throws if that session ended too. */
     Session admitAgain(Chunk chunk) throws InterruptedException {
         lock.lock();
         try {
-            while (Mirror.open(mirror).windowFull()) {
-                throwIfFailed();
-                if (sessionProblem.isPresent()) {
-                    throw sessionProblem.get();
+            while (true) {
+                WriterLifecycle.Link link = link();
+                if (link instanceof WriterLifecycle.Lost lost) {
+                    throw lost.cause();
                 }
-                startCommitIfIdle();
+                if (!link.mirror().windowFull()) {
+                    return link.session();
+                }
+                step(new WriterLifecycle.AwaitRoom());
                 changed.await();
             }
-            mirror = Mirror.write(mirror, new WriteMachine.Write(chunk.seq()));
-            return session;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The write of {@code seq} on {@code target} was answered: commits may now cover it. */
+    /** Why the current session must be replaced, when a commit found out. */
+    Optional<SwitchboardClientException> sessionProblem() {
+        lock.lock();
+        try {
+            return lostCause();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The write of {@code seq} on {@code target} was answered: the backend staged it, commits may cover it. */
     void written(Session target, long seq) {
         lock.lock();
         try {
-            if (target == session) {
-                written = Math.max(written, seq);
-                startCommitIfIdle();
-            }
+            step(new WriterLifecycle.Written(target, seq));
         } finally {
             lock.unlock();
         }
@@ -263,9 +256,7 @@ final class WriterState {
             if (unconfirmed.peekLast() != chunk) {
                 throw new IllegalStateException("refused chunk " + chunk.seq() + " is not the newest");
             }
-            unconfirmed.removeLast();
-            WriteMachine.Open open = Mirror.open(mirror);
-            mirror = new WriteMachine.Open(open.committed(), open.publishing(), chunk.seq() - 1, open.window());
+            unconfirmed.removeLast(); // the mirror never staged it: the next chunk takes its number
         } finally {
             lock.unlock();
         }
@@ -303,8 +294,9 @@ final class WriterState {
             }
             // the durable writer state is written only after Kafka acknowledged the chunks (acks=all)
             completions = confirm(last, Durability.REPLICATED);
-            String cause = sessionProblem.map(problem -> problem.code().name()).orElse("the session ended");
-            install(answer, last, session.generation() + 1);
+            String cause = lostCause().map(problem -> problem.code().name()).orElse("the session ended");
+            Session session = session(answer, last, sessionOf(state).generation() + 1);
+            step(new WriterLifecycle.Replaced(session, last));
             resend = List.copyOf(unconfirmed);
             for (int i = 0; i < resend.size(); i++) {
                 if (resend.get(i).seq() != last + 1 + i) {
@@ -342,15 +334,11 @@ final class WriterState {
         return unconfirmed.isEmpty() ? committed : unconfirmed.peekLast().seq();
     }
 
-    /** Lock held. */
-    private void install(AllocateResponse answer, long last, long generation) {
+    /** A new session from the allocation {@code answer}, continuing after chunk {@code last}. */
+    private Session session(AllocateResponse answer, long last, long generation) {
         Limits limits = answer.getLimits();
         int window = Math.max(1, Math.min(options.window().orElse(Integer.MAX_VALUE), limits.getWriteWindow()));
-        session = new Session(answer.getSessionId(), limits, window, generation);
-        mirror = WriteMachine.initial(last, window);
-        written = last;
-        sessionProblem = Optional.empty();
-        commit = Optional.empty();
+        Session session = new Session(answer.getSessionId(), limits, window, generation);
         LOGGER.info(
                 "write session allocated topic={} writer={} session={} window={} lastCommitted={}",
                 options.topic(),
@@ -358,18 +346,7 @@ final class WriterState {
                 session.id(),
                 window,
                 last);
-    }
-
-    /** Lock held. Starts a commit of every chunk written, unless one is running or nothing waits. */
-    private void startCommitIfIdle() {
-        if (commit.isPresent() || failure.isPresent() || sessionProblem.isPresent()) {
-            return;
-        }
-        if (written <= Mirror.open(mirror).committed()) {
-            return;
-        }
-        mirror = Mirror.write(mirror, new WriteMachine.Commit(written));
-        commit = Optional.of(committer.start(session, written));
+        return session;
     }
 
     /**
@@ -382,23 +359,13 @@ final class WriterState {
         lock.lock();
         try {
             if (committedSeq > newestNumbered()) {
-                commit = Optional.empty();
                 throw new SwitchboardClientException(
                         ErrorCode.INTERNAL,
                         "the backend says chunk " + committedSeq + " is committed, but this publisher numbered chunks"
                                 + " only up to " + newestNumbered());
             }
             completions = confirm(committedSeq, durability);
-            if (target == session) {
-                commit = Optional.empty();
-                WriteMachine.Open open = Mirror.open(mirror);
-                long published = Math.min(committedSeq, open.publishing());
-                if (published > open.committed()) {
-                    mirror = Mirror.write(mirror, new WriteMachine.Published(published));
-                }
-                startCommitIfIdle();
-            }
-            changed.signalAll();
+            step(new WriterLifecycle.Committed(target, committedSeq));
         } finally {
             lock.unlock();
         }
@@ -407,24 +374,21 @@ final class WriterState {
 
     /** A commit on {@code target} failed for good: replace the session, or fail the publisher. */
     void commitFailed(Session target, SwitchboardClientException e) {
+        List<PublishRequest> failed;
         lock.lock();
         try {
-            if (target != session) {
+            if (target != sessionOf(state)) {
                 LOGGER.debug("ignoring the failed commit of a replaced session writer={}", writerId);
                 return;
             }
-            commit = Optional.empty();
-            mirror = Mirror.write(mirror, new WriteMachine.PublishFailed());
             if (SessionErrors.needsNewSession(e)) {
                 LOGGER.info("write session ended writer={} session={} code={}", writerId, target.id(), e.code());
-                sessionProblem = Optional.of(e);
-                changed.signalAll();
-                return;
             }
+            failed = step(new WriterLifecycle.CommitFailed(target, e, SessionErrors.needsNewSession(e)));
         } finally {
             lock.unlock();
         }
-        fail(e);
+        failAll(failed);
     }
 
     /** Lock held. Every chunk up to {@code seq} is committed; returns the completions to run after unlocking. */
@@ -442,46 +406,100 @@ final class WriterState {
         return completions;
     }
 
-    private void throwIfFailed() {
-        if (failure.isPresent()) {
-            throw failure.get();
-        }
-    }
-
     /** Fails the publisher for good: every outstanding and later publish fails with {@code e}. */
     void fail(SwitchboardClientException e) {
-        List<PublishRequest> failed = new ArrayList<>();
-        SwitchboardClientException cause;
+        List<PublishRequest> failed;
         lock.lock();
         try {
-            if (failure.isEmpty()) {
-                failure = Optional.of(e);
-                LOGGER.warn("publisher failed writer={} code={} message={}", writerId, e.code(), e.getMessage());
-            }
-            cause = failure.get();
-            current.ifPresent(failed::add); // a publish the worker was on when it failed: in no list yet
-            unconfirmed.forEach(chunk -> failed.add(chunk.owner()));
-            failed.addAll(queue);
-            current = Optional.empty();
-            unconfirmed.clear();
-            queue.clear();
-            changed.signalAll();
+            failed = step(new WriterLifecycle.Fail(e));
         } finally {
             lock.unlock();
         }
-        failed.forEach(request -> request.future().completeExceptionally(cause));
+        failAll(failed);
+    }
+
+    /** Fails each of {@code requests} with the publisher's failure; call without the lock. */
+    private void failAll(List<PublishRequest> requests) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        SwitchboardClientException cause;
+        lock.lock();
+        try {
+            cause = ((WriterLifecycle.Failed) state).cause();
+        } finally {
+            lock.unlock();
+        }
+        requests.forEach(request -> request.future().completeExceptionally(cause));
     }
 
     /** Lets the worker finish the queue and stop; returns the session to dispose. */
     String stop() {
         lock.lock();
         try {
-            stopping = true;
-            changed.signalAll();
-            commit.ifPresent(Thread::interrupt);
-            return session.id();
+            step(new WriterLifecycle.Stop());
+            return sessionOf(state).id();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Lock held. Moves the lifecycle one step and runs its effects that need no I/O; returns the publishes to fail
+     * (after unlocking) when the publisher failed.
+     */
+    private List<PublishRequest> step(WriterLifecycle.Command command) {
+        WriterLifecycle.Step step = WriterLifecycle.apply(state, command);
+        if (!(state instanceof WriterLifecycle.Failed) && step.state() instanceof WriterLifecycle.Failed failure) {
+            LOGGER.warn(
+                    "publisher failed writer={} code={} message={}",
+                    writerId,
+                    failure.cause().code(),
+                    failure.cause().getMessage());
+        }
+        state = step.state();
+        List<PublishRequest> failed = new ArrayList<>();
+        for (WriterLifecycle.Effect effect : step.effects()) {
+            switch (effect) {
+                case WriterLifecycle.StartCommit start ->
+                    commitThread = Optional.of(committer.start(start.session(), start.seq()));
+                case WriterLifecycle.InterruptCommit interrupt -> commitThread.ifPresent(Thread::interrupt);
+                case WriterLifecycle.FailPublishes fail -> {
+                    current.ifPresent(failed::add); // a publish the worker was on when it failed: in no list yet
+                    unconfirmed.forEach(chunk -> failed.add(chunk.owner()));
+                    failed.addAll(queue);
+                    current = Optional.empty();
+                    unconfirmed.clear();
+                    queue.clear();
+                }
+            }
+        }
+        changed.signalAll();
+        return failed;
+    }
+
+    /** Lock held. The current session's link; throws the failure when the publisher failed. */
+    private WriterLifecycle.Link link() {
+        return switch (state) {
+            case WriterLifecycle.Running running -> running.link();
+            case WriterLifecycle.Stopping stopping -> stopping.link();
+            case WriterLifecycle.Failed failed -> throw failed.cause();
+        };
+    }
+
+    private static Session sessionOf(WriterLifecycle.State state) {
+        return switch (state) {
+            case WriterLifecycle.Running running -> running.link().session();
+            case WriterLifecycle.Stopping stopping -> stopping.link().session();
+            case WriterLifecycle.Failed failed -> failed.session();
+        };
+    }
+
+    /** Lock held. Why the current session must be replaced, when a commit found out. */
+    private Optional<SwitchboardClientException> lostCause() {
+        return switch (state) {
+            case WriterLifecycle.Failed failed -> Optional.empty();
+            default -> link() instanceof WriterLifecycle.Lost lost ? Optional.of(lost.cause()) : Optional.empty();
+        };
     }
 }
