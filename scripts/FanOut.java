@@ -24,7 +24,7 @@ import dev.switchboard.protocol.thrift.StartFrom;
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.protocol.thrift.WriteRequest;
-import dev.switchboard.server.bench.BrokerFetches;
+import dev.switchboard.bench.BrokerFetches;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

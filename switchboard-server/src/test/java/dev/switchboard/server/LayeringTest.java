@@ -118,6 +118,33 @@ class LayeringTest {
     }
 
     @Test
+    void benchDrivesSwitchboardThroughThePublicSdkOnly() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.switchboard.bench..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.eclipse.jetty..",
+                        "dev.switchboard.core..",
+                        "dev.switchboard.switching..",
+                        "dev.switchboard.backend..",
+                        "dev.switchboard.api..",
+                        "dev.switchboard.client.internal..",
+                        "dev.switchboard.server.."));
+    }
+
+    @Test
+    void onlyTheServerUsesTheBench() {
+        check(noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.switchboard.bench..", "dev.switchboard.server..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.switchboard.bench.."));
+    }
+
+    @Test
     void internalPackagesStayInsideTheirModule() {
         for (String module : new String[] {"backend", "api", "client"}) {
             check(noClasses()

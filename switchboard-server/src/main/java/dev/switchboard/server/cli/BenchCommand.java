@@ -1,12 +1,12 @@
 package dev.switchboard.server.cli;
 
 import dev.switchboard.backend.BackendConfig;
+import dev.switchboard.bench.Bench;
+import dev.switchboard.bench.BenchMode;
+import dev.switchboard.bench.BenchReport;
+import dev.switchboard.bench.BenchSettings;
+import dev.switchboard.bench.TailBench;
 import dev.switchboard.client.SwitchboardClient;
-import dev.switchboard.server.bench.Bench;
-import dev.switchboard.server.bench.BenchMode;
-import dev.switchboard.server.bench.BenchReport;
-import dev.switchboard.server.bench.BenchSettings;
-import dev.switchboard.server.bench.TailBench;
 import dev.switchboard.server.standalone.Standalone;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.switchboard.server.bench;
+package dev.switchboard.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.switchboard.server.bench;
+package dev.switchboard.bench;
 
 import dev.switchboard.client.SwitchboardClient;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package dev.switchboard.server.bench;
+package dev.switchboard.bench;
 
 import dev.switchboard.client.Batch;
 import dev.switchboard.client.Event;

@@ -1,4 +1,4 @@
-package dev.switchboard.server.bench;
+package dev.switchboard.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

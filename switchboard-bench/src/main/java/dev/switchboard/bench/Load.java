@@ -1,4 +1,4 @@
-package dev.switchboard.server.bench;
+package dev.switchboard.bench;
 
 /** One side of the comparison: Switchboard through the SDK, or raw Kafka clients. */
 interface Load extends AutoCloseable {

@@ -1,4 +1,4 @@
-package dev.switchboard.server.bench;
+package dev.switchboard.bench;
 
 import java.util.concurrent.locks.LockSupport;
 
