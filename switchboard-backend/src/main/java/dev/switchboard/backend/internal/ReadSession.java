@@ -3,6 +3,7 @@ package dev.switchboard.backend.internal;
 import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.core.cursor.Cursor;
 import dev.switchboard.core.cursor.CursorCodec;
+import dev.switchboard.core.session.ReadDelivery;
 import dev.switchboard.core.session.ReadMachine;
 import dev.switchboard.core.session.Rejection;
 import dev.switchboard.core.session.SessionId;
@@ -26,11 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A read session: runs {@link ReadMachine} and performs its effects with a {@link Fetcher}. Keeps the delivered
- * batch for a repeated read, and the cursor of everything acknowledged.
- *
- * <p>Invariant: {@code delivered} is set exactly while the machine is in {@code Delivered}; {@code committed}
- * is the cursor after the last acknowledged batch (the starting cursor before the first).
+ * A read session: runs {@link ReadMachine}, with the delivered batch kept in its state for a repeated read
+ * ({@link ReadDelivery}), and performs its effects with a {@link Fetcher}. Keeps the cursor of everything
+ * acknowledged: {@code committed} is the cursor after the last acknowledged batch (the starting cursor before the
+ * first).
  */
 final class ReadSession extends HostedSession {
     private static final Logger LOGGER = LoggerFactory.getLogger(ReadSession.class);
@@ -40,9 +40,8 @@ final class ReadSession extends HostedSession {
     private final SessionLimits limits;
     private final BooleanSupplier draining;
     private final BackendMetrics metrics;
-    private ReadMachine.State state = ReadMachine.initial();
+    private ReadDelivery.State<FetchedBatch> state = ReadDelivery.initial();
     private Cursor committed;
-    private FetchedBatch delivered;
 
     ReadSession(
             SessionId id,
@@ -100,7 +99,7 @@ final class ReadSession extends HostedSession {
                     return deliver(seq, batch);
                 }
                 case ReadMachine.Redeliver redeliver -> {
-                    return new ReadResponse(redeliver.seq(), delivered.events());
+                    return new ReadResponse(redeliver.seq(), held().events());
                 }
                 case Rejection rejection -> throw rejection.toException();
                 default -> throw unexpected(effect);
@@ -124,9 +123,8 @@ final class ReadSession extends HostedSession {
     }
 
     private ReadResponse deliver(long seq, FetchedBatch batch) {
-        for (ReadMachine.Effect effect : step(new ReadMachine.Fetched(seq))) {
+        for (ReadMachine.Effect effect : record(ReadDelivery.fetched(state, seq, batch))) {
             if (effect instanceof ReadMachine.Deliver) {
-                delivered = batch;
                 metrics.read(topic(), batch.events().size(), payloadBytes(batch));
                 LOGGER.debug(
                         "batch delivered session={} seq={} events={}",
@@ -151,12 +149,13 @@ final class ReadSession extends HostedSession {
     }
 
     private AckResponse ack(AckRequest request) {
+        ReadDelivery.State<FetchedBatch> before = state;
         for (ReadMachine.Effect effect : step(new ReadMachine.Ack(request.getSeq()))) {
             switch (effect) {
                 case ReadMachine.Acknowledged acknowledged -> {
-                    if (delivered != null && !(state instanceof ReadMachine.Delivered)) {
-                        committed = committed.advancedTo(delivered.nextOffsets());
-                        delivered = null;
+                    if (before instanceof ReadDelivery.Holding<FetchedBatch> holding
+                            && state instanceof ReadDelivery.Waiting) {
+                        committed = committed.advancedTo(holding.batch().nextOffsets());
                     }
                     return new AckResponse(acknowledged.ackedSeq(), cursors.encode(committed));
                 }
@@ -168,9 +167,21 @@ final class ReadSession extends HostedSession {
     }
 
     private List<ReadMachine.Effect> step(ReadMachine.Command command) {
-        Transition<ReadMachine.State, ReadMachine.Effect> transition = ReadMachine.apply(state, command);
+        return record(ReadDelivery.apply(state, command));
+    }
+
+    private List<ReadMachine.Effect> record(
+            Transition<ReadDelivery.State<FetchedBatch>, ReadMachine.Effect> transition) {
         state = transition.state();
         return transition.effects();
+    }
+
+    /** The batch the machine holds as delivered (a Redeliver effect comes only from there). */
+    private FetchedBatch held() {
+        if (state instanceof ReadDelivery.Holding<FetchedBatch> holding) {
+            return holding.batch();
+        }
+        throw SwitchboardException.of(ErrorCode.INTERNAL, "no delivered batch to read again");
     }
 
     private static int bounded(String name, boolean set, int requested, int limit) {
@@ -196,7 +207,6 @@ final class ReadSession extends HostedSession {
     @Override
     void release() {
         step(new ReadMachine.Dispose());
-        delivered = null;
         fetcher.close();
     }
 }

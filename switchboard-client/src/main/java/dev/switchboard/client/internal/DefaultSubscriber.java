@@ -6,6 +6,7 @@ import dev.switchboard.client.StartPosition;
 import dev.switchboard.client.Subscriber;
 import dev.switchboard.client.SubscriberOptions;
 import dev.switchboard.client.SwitchboardClientException;
+import dev.switchboard.core.session.ReadDelivery;
 import dev.switchboard.core.session.ReadMachine;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.AckRequest;
@@ -31,11 +32,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Subscriber} over one read session at a time, mirroring the backend with {@link ReadMachine}.
  *
- * <p>Implementation notes: every method holds {@code lock}, so calls are serialised. {@code pending} is the
- * delivered batch not yet acknowledged (by identity); it is cleared only by an acknowledgement the backend
- * answered, or by a new session (which delivers the batch again, from {@code cursor}). {@code cursor} is the last
- * acknowledged position (also saved to the store) or the position the first session started at, so a new session
- * never skips an unacknowledged event.
+ * <p>Implementation notes: every method holds {@code lock}, so calls are serialised. {@code delivery} is the
+ * mirror with the delivered batch not yet acknowledged ({@link ReadDelivery.Holding}, by identity); an
+ * acknowledgement moves it only once the backend answered it, and a new session starts it afresh (and delivers
+ * the batch again, from {@code cursor}). {@code cursor} is the last acknowledged position (also saved to the
+ * store) or the position the first session started at, so a new session never skips an unacknowledged event.
  */
 final class DefaultSubscriber implements Subscriber {
     private static final Logger LOGGER = LoggerFactory.getLogger(DefaultSubscriber.class);
@@ -46,10 +47,9 @@ final class DefaultSubscriber implements Subscriber {
     private final Consumer<AutoCloseable> onClose;
     private final ReentrantLock lock = new ReentrantLock();
 
-    private ReadMachine.State mirror = ReadMachine.initial();
+    private ReadDelivery.State<Batch> delivery = ReadDelivery.initial();
     private ReadSession session;
     private Optional<String> cursor;
-    private Optional<Batch> pending = Optional.empty();
 
     /** The session this subscriber reads through. */
     private record ReadSession(String id, Limits limits) {}
@@ -86,10 +86,11 @@ final class DefaultSubscriber implements Subscriber {
         lock.lock();
         try {
             requireOpen();
-            pending.ifPresent(batch -> {
-                throw new IllegalStateException("batch " + batch.seq() + " (" + batch.size()
+            if (delivery instanceof ReadDelivery.Holding<Batch> holding) {
+                throw new IllegalStateException("batch " + holding.batch().seq() + " ("
+                        + holding.batch().size()
                         + " events) is not acknowledged yet; call ack(batch) before polling again");
-            });
+            }
             return Interruptibly.call(() -> fetch(maxEvents, maxWait));
         } finally {
             lock.unlock();
@@ -101,8 +102,11 @@ final class DefaultSubscriber implements Subscriber {
         Retrier.Budget budget = null; // starts with the first lost session of this poll
         int newSessions = 0;
         while (true) {
-            long seq = ((ReadMachine.Idle) mirror).nextSeq();
-            mirror = Mirror.read(mirror, new ReadMachine.Read(seq));
+            if (!(delivery instanceof ReadDelivery.Waiting<Batch> waiting)) {
+                throw new IllegalStateException("the subscriber's mirror holds no place to read from: " + delivery);
+            }
+            long seq = waiting.machine().nextSeq();
+            delivery = Mirror.accepted(ReadDelivery.apply(delivery, new ReadMachine.Read(seq)), "read " + seq);
             Duration wait = longPoll(Duration.between(clock.instant(), deadline));
             ReadResponse answer;
             try {
@@ -125,12 +129,11 @@ final class DefaultSubscriber implements Subscriber {
                         ErrorCode.INTERNAL, "asked for batch " + seq + " and got batch " + answer.getSeq());
             }
             if (!answer.getEvents().isEmpty()) {
-                mirror = Mirror.read(mirror, new ReadMachine.Fetched(seq));
                 List<ReceivedEvent> events = answer.getEvents().stream()
                         .map(ThriftEvents::fromThrift)
                         .toList();
                 Batch batch = new Batch(seq, events);
-                pending = Optional.of(batch);
+                delivery = Mirror.accepted(ReadDelivery.fetched(delivery, seq, batch), "batch " + seq);
                 LOGGER.debug("batch delivered session={} seq={} events={}", session.id(), seq, events.size());
                 return batch;
             }
@@ -164,7 +167,7 @@ final class DefaultSubscriber implements Subscriber {
             if (batch.isEmpty()) {
                 return;
             }
-            if (pending.isEmpty() || pending.get() != batch) {
+            if (!(delivery instanceof ReadDelivery.Holding<Batch> holding) || holding.batch() != batch) {
                 LOGGER.debug("ack ignored: batch already acknowledged or replaced seq={}", batch.seq());
                 return;
             }
@@ -175,21 +178,22 @@ final class DefaultSubscriber implements Subscriber {
     }
 
     private void acknowledge(Batch batch) throws InterruptedException {
-        mirror = Mirror.read(mirror, new ReadMachine.Ack(batch.seq()));
+        // the mirror moves once the backend answered: until then the batch stays held, to be acknowledged again
+        ReadDelivery.State<Batch> acknowledged =
+                Mirror.accepted(ReadDelivery.apply(delivery, new ReadMachine.Ack(batch.seq())), "ack " + batch.seq());
         AckResponse answer;
         try {
             answer = rpc.ack(new AckRequest(session.id(), batch.seq()));
         } catch (SwitchboardClientException e) {
             if (!SessionErrors.needsNewSession(e)) {
-                throw e; // still pending: the application may acknowledge again
+                throw e; // still held: the application may acknowledge again
             }
-            pending = Optional.empty();
             replaceSession(e);
             LOGGER.info(
                     "batch not acknowledged before the session ended; it will be delivered again seq={}", batch.seq());
             return;
         }
-        pending = Optional.empty();
+        delivery = acknowledged;
         cursor = Optional.of(answer.getCursor());
         options.cursorStore().save(answer.getCursor());
         LOGGER.debug("batch acknowledged session={} seq={}", session.id(), batch.seq());
@@ -213,7 +217,7 @@ final class DefaultSubscriber implements Subscriber {
         cursor.ifPresentOrElse(request::setCursor, () -> setStart(request, options.start()));
         AllocateResponse answer = rpc.allocate(request);
         session = new ReadSession(answer.getSessionId(), answer.getLimits());
-        mirror = ReadMachine.initial();
+        delivery = ReadDelivery.initial(); // a held batch is delivered again by the new session
         if (cursor.isEmpty() && answer.isSetCursor()) {
             cursor = Optional.of(answer.getCursor()); // pin the start, so a new session does not move it
         }
@@ -248,10 +252,10 @@ final class DefaultSubscriber implements Subscriber {
     public void close() {
         lock.lock();
         try {
-            if (mirror instanceof ReadMachine.Closed) {
+            if (delivery instanceof ReadDelivery.Ended) {
                 return;
             }
-            mirror = Mirror.read(mirror, new ReadMachine.Dispose());
+            delivery = Mirror.accepted(ReadDelivery.apply(delivery, new ReadMachine.Dispose()), "dispose");
             rpc.disposeQuietly(session.id());
             LOGGER.info("read session closed topic={} session={}", options.topic(), session.id());
         } finally {
@@ -261,7 +265,7 @@ final class DefaultSubscriber implements Subscriber {
     }
 
     private void requireOpen() {
-        if (mirror instanceof ReadMachine.Closed) {
+        if (delivery instanceof ReadDelivery.Ended) {
             throw new IllegalStateException("the subscriber is closed");
         }
     }

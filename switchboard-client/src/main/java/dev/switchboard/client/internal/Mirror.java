@@ -1,6 +1,5 @@
 package dev.switchboard.client.internal;
 
-import dev.switchboard.core.session.ReadMachine;
 import dev.switchboard.core.session.Rejection;
 import dev.switchboard.core.session.Transition;
 import dev.switchboard.core.session.WriteMachine;
@@ -12,10 +11,6 @@ import dev.switchboard.core.session.WriteMachine;
  */
 final class Mirror {
     private Mirror() {}
-
-    static ReadMachine.State read(ReadMachine.State state, ReadMachine.Command command) {
-        return accepted(ReadMachine.apply(state, command), command);
-    }
 
     static WriteMachine.State write(WriteMachine.State state, WriteMachine.Command command) {
         return accepted(WriteMachine.apply(state, command), command);
@@ -29,7 +24,8 @@ final class Mirror {
         throw new IllegalStateException("the write session is closed");
     }
 
-    private static <S> S accepted(Transition<S, ?> transition, Object command) {
+    /** The next state of {@code transition}, which the SDK's {@code command} produced; a rejection is a bug. */
+    static <S> S accepted(Transition<S, ?> transition, Object command) {
         for (Object effect : transition.effects()) {
             if (effect instanceof Rejection rejection) {
                 throw new IllegalStateException("the SDK's session mirror refused " + command + ": " + rejection.code()
