@@ -17,7 +17,6 @@ import dev.switchboard.backend.internal.TailReaders;
 import dev.switchboard.backend.internal.TopicLabels;
 import dev.switchboard.backend.internal.TopicManager;
 import dev.switchboard.backend.internal.TransactionalProducers;
-import dev.switchboard.backend.internal.WriterLedger;
 import dev.switchboard.backend.internal.WriterStates;
 import dev.switchboard.core.cursor.CursorCodec;
 import dev.switchboard.core.session.SessionId;
@@ -59,8 +58,6 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BackendNode.class);
     private static final Executor VIRTUAL_THREADS =
             task -> Thread.ofVirtual().name("sb-session").start(task);
-    /** How many writers' last committed seq the spill re-injection remembers (for its own journals). */
-    private static final int REMEMBERED_WRITERS = 100_000;
     /** How long each step of the spill (collecting chunks, answering commits) may take. */
     private static final Duration SPILL_STEP_TIMEOUT = Duration.ofSeconds(10);
     /** How often re-injecting a spill journal tries Kafka again while it is unavailable. */
@@ -78,7 +75,6 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final ReadGate gate;
     private final KafkaHealth kafkaHealth;
     private final Optional<DataKeys> dataKeys;
-    private final WriterLedger ledger = new WriterLedger(REMEMBERED_WRITERS);
     private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
     /** Once-guard: close runs one time. */
     private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -216,7 +212,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     /** Before the node takes any session: publishes what it spilled when it drained last time. */
     private void reinjectSpilled(java.nio.file.Path dataDir) {
         try {
-            int chunks = Spiller.reinject(dataDir, publisher, ledger, REINJECT_RETRY);
+            int chunks = Spiller.reinject(dataDir, publisher, writerStates, REINJECT_RETRY);
             if (chunks > 0) {
                 LOGGER.info("spilled chunks re-injected node={} chunks={}", nodeId(), chunks);
             }

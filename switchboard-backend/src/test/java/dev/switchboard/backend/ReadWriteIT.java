@@ -319,7 +319,7 @@ class ReadWriteIT {
         assertThat(again.getLastCommittedSeq()).isEqualTo(2);
         assertThat(calls.write(again.getSessionId(), 3, events("c", 1)).getStagedSeq())
                 .isEqualTo(3);
-        assertThat(Calls.error(hinted, ErrorCode.INVALID_REQUEST).getMessage()).contains("beyond");
+        assertThat(Calls.error(hinted, ErrorCode.UNAVAILABLE).getMessage()).contains("writer state pending");
         assertThat(generated.getWriterId()).matches("[A-Za-z0-9._:-]{1,128}");
         assertThat(generated.getLimits()).isEqualTo(limits.toThrift());
     }

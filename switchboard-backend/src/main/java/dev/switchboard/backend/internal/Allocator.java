@@ -151,10 +151,15 @@ public final class Allocator {
             // a writer id this node just made up has no history; any other is looked up in the durable state
             long lastCommitted = spec.writerId().isPresent() ? writerStates.lastCommitted(key) : 0;
             if (spec.lastCommittedHint() > lastCommitted) {
+                // Never trusted: the session starts from the durable state or not at all. The one honest way to get
+                // here is a commit answered SPILLED whose chunks wait in a drained node's journal until it starts
+                // again and re-injects them (writing this state), so the answer is retriable; the key holds the
+                // principal, so a false hint delays only the writer that sent it.
                 throw SwitchboardException.of(
-                        ErrorCode.INVALID_REQUEST,
-                        "lastCommittedSeq " + spec.lastCommittedHint() + " is beyond the last chunk writer '" + writerId
-                                + "' committed on this topic, " + lastCommitted);
+                        ErrorCode.UNAVAILABLE,
+                        "writer state pending: writer '" + writerId + "' has committed up to chunk " + lastCommitted
+                                + " on this topic in Kafka, not " + spec.lastCommittedHint() + "; chunks answered"
+                                + " SPILLED reach Kafka when the node that spilled them starts again; allocate again");
             }
             admission.add(new WriteSession(
                     id,

@@ -114,13 +114,18 @@ public abstract class HostedSession {
         return queue.pending() == 0 && waiting.isEmpty() && clock.millis() - lastActivityMillis > ttl.toMillis();
     }
 
-    /** Completes once every request queued so far has been handled. */
+    /**
+     * Completes once every request queued so far has been handled and no answer waits off the queue. Checked
+     * again after the queue ran dry: a commit still queued when this was called starts waiting for Kafka only
+     * once it runs.
+     */
     public CompletableFuture<Void> idle() {
         CompletableFuture<?>[] answers = waiting.toArray(CompletableFuture<?>[]::new);
         return CompletableFuture.allOf(answers)
                 .handle((ignored, failure) -> null)
                 .thenCombine(queue.idle(), (a, b) -> null)
-                .thenCompose(ignored -> queue.idle()); // the waiting answers' continuations ran on the queue
+                .thenCompose(ignored -> queue.idle()) // the waiting answers' continuations ran on the queue
+                .thenCompose(ignored -> waiting.isEmpty() ? CompletableFuture.<Void>completedFuture(null) : idle());
     }
 
     /**

@@ -25,28 +25,51 @@ import org.apache.kafka.common.header.Header;
  * to be published again when the node starts.
  *
  * <pre>
- *   file   = magic "SBSPILL1" (8 bytes), record*
+ *   file   = magic "SBSPILL2" (8 bytes), record*
  *   record = length (int32, of body) | crc (int32, CRC32C of body) | body
- *   body   = topic (UTF) | writerId (UTF) | seq (int64) | count (int32) | kafka-record*
+ *   body   = principal (UTF) | topic (UTF) | writerId (UTF) | seq (int64) | count (int32) | kafka-record*
  *   kafka-record = partition (int32, -1: none) | timestamp (int64, -1: none) | key (int32 length, -1: null; bytes)
  *                  | value (int32 length, -1: null; bytes) | header count (int32) | (name (UTF) | value (int32 length; bytes))*
  * </pre>
+ *
+ * <p>The body names the whole writer key (principal, topic, writer id), so re-injection can write the writer's
+ * durable state after the chunk. Version 1 files ({@code SBSPILL1}, written before the principal was kept: the
+ * body starts at the topic) are still read; their chunks carry no principal.
  *
  * <p>Reading stops at the first record that is truncated or whose CRC does not match: everything before it is
  * returned (the good prefix), the rest is reported as a problem, never guessed at. A record is written whole and
  * the file is forced to disk before any commit is answered as spilled.
  */
 public final class SpillJournal {
-    static final byte[] MAGIC = "SBSPILL1".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "SBSPILL2".getBytes(StandardCharsets.US_ASCII);
+    /** Version 1: no principal in the body. Read, never written. */
+    static final byte[] MAGIC_V1 = "SBSPILL1".getBytes(StandardCharsets.US_ASCII);
     /** No body is larger: a length above it is corruption, not a record to allocate for. */
     static final int MAX_BODY_BYTES = 256 << 20;
 
     private SpillJournal() {}
 
-    /** One chunk of one writer, as it was staged: sealed records in order. */
-    public record Chunk(String topic, String writerId, long seq, List<ProducerRecord<byte[], byte[]>> records) {
+    /**
+     * One chunk of one writer, as it was staged: sealed records in order. {@code principal} is empty only for a
+     * chunk read from a version 1 journal, which did not keep it.
+     */
+    public record Chunk(
+            Optional<String> principal,
+            String topic,
+            String writerId,
+            long seq,
+            List<ProducerRecord<byte[], byte[]>> records) {
         public Chunk {
             records = List.copyOf(records);
+        }
+
+        Chunk(WriterKey key, long seq, List<ProducerRecord<byte[], byte[]>> records) {
+            this(Optional.of(key.principal()), key.topic(), key.writerId(), seq, records);
+        }
+
+        /** The writer whose chunk this is; empty for a version 1 chunk. */
+        Optional<WriterKey> key() {
+            return principal.map(name -> new WriterKey(name, topic, writerId));
         }
     }
 
@@ -77,7 +100,8 @@ public final class SpillJournal {
         if (bytes.length == 0) {
             return new Contents(List.of(), Optional.empty());
         }
-        if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        boolean v2 = hasMagic(bytes, MAGIC);
+        if (!v2 && !hasMagic(bytes, MAGIC_V1)) {
             return new Contents(List.of(), Optional.of("not a spill journal (bad magic)"));
         }
         List<Chunk> chunks = new ArrayList<>();
@@ -105,12 +129,16 @@ public final class SpillJournal {
                 return bad(chunks, "CRC mismatch in the record at byte " + offset);
             }
             try {
-                chunks.add(decode(body));
+                chunks.add(decode(body, v2));
             } catch (IOException | RuntimeException e) {
                 return bad(chunks, "undecodable record at byte " + offset + ": " + e);
             }
         }
         return new Contents(List.copyOf(chunks), Optional.empty());
+    }
+
+    private static boolean hasMagic(byte[] bytes, byte[] magic) {
+        return bytes.length >= magic.length && Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length);
     }
 
     private static Contents bad(List<Chunk> chunks, String problem) {
@@ -122,6 +150,8 @@ public final class SpillJournal {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
+            out.writeUTF(
+                    chunk.principal().orElseThrow(() -> new IllegalArgumentException("a chunk without principal")));
             out.writeUTF(chunk.topic());
             out.writeUTF(chunk.writerId());
             out.writeLong(chunk.seq());
@@ -145,8 +175,9 @@ public final class SpillJournal {
         }
     }
 
-    private static Chunk decode(byte[] body) throws IOException {
+    private static Chunk decode(byte[] body, boolean v2) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body));
+        Optional<String> principal = v2 ? Optional.of(in.readUTF()) : Optional.empty();
         String topic = in.readUTF();
         String writerId = in.readUTF();
         long seq = in.readLong();
@@ -174,7 +205,7 @@ public final class SpillJournal {
         if (in.read() != -1) {
             throw new IOException("trailing bytes");
         }
-        return new Chunk(topic, writerId, seq, records);
+        return new Chunk(principal, topic, writerId, seq, records);
     }
 
     private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {

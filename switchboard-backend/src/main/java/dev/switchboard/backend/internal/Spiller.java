@@ -1,5 +1,7 @@
 package dev.switchboard.backend.internal;
 
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,11 +12,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * to a journal in {@code <data-dir>/spill/} (forced to disk) before their commits answer SPILLED; when the node
  * starts again, publishes every journal in order, before the node takes any session.
  *
- * <p>Re-injection skips a chunk the writer ledger already counts committed (for writers whose committed state is
- * durable, that is what keeps a re-injected chunk from being stored twice). A journal whose tail is damaged is
+ * <p>Re-injection treats each chunk as a commit of its writer: skipped when the writer's durable state
+ * ({@link WriterStates}) counts it committed, else published and followed by the writer state record, so a writer
+ * answered SPILLED is, once its chunks are in Kafka, told the same seq by every node. A journal whose tail is
  * re-injected up to the damage, reported at ERROR and kept, renamed {@code *.damaged}, for a human.
  */
 public final class Spiller {
@@ -94,8 +100,14 @@ public final class Spiller {
      * Publishes every spill journal under {@code dataDir}, oldest first, each chunk in order, waiting for Kafka
      * (retrying every {@code retry} while it is unavailable); deletes a journal once all of it is acknowledged.
      * Returns how many chunks were published.
+     *
+     * <p>Each chunk is handled as a commit of its writer: skipped when the writer's durable state already counts
+     * it committed (the client resent and committed it elsewhere, or an earlier re-injection got this far), else
+     * its records are published and, once Kafka acknowledged them, the writer state record saying the writer
+     * committed up to it; the next chunk only after that. So the durable state is never ahead of Kafka, reaches
+     * the chunk's seq, and the writer, which was answered SPILLED for it, allocates anywhere afterwards.
      */
-    public static int reinject(Path dataDir, NodeProducer publisher, WriterLedger ledger, Duration retry)
+    public static int reinject(Path dataDir, NodeProducer publisher, WriterStates states, Duration retry)
             throws InterruptedException {
         Path dir = journalDir(dataDir);
         if (!Files.isDirectory(dir)) {
@@ -111,12 +123,12 @@ public final class Spiller {
         }
         int published = 0;
         for (Path journal : journals) {
-            published += reinjectOne(journal, publisher, ledger, retry);
+            published += reinjectOne(journal, publisher, states, retry);
         }
         return published;
     }
 
-    private static int reinjectOne(Path journal, NodeProducer publisher, WriterLedger ledger, Duration retry)
+    private static int reinjectOne(Path journal, NodeProducer publisher, WriterStates states, Duration retry)
             throws InterruptedException {
         SpillJournal.Contents contents;
         try {
@@ -130,13 +142,9 @@ public final class Spiller {
                 contents.chunks().size());
         int published = 0;
         for (SpillJournal.Chunk chunk : contents.chunks()) {
-            if (ledger.lastCommitted(chunk.writerId()) >= chunk.seq()) {
-                LOGGER.info("spilled chunk already committed, skipped writer={} seq={}", chunk.writerId(), chunk.seq());
-                continue;
+            if (reinjectChunk(chunk, publisher, states, retry)) {
+                published++;
             }
-            publishUntilAcknowledged(chunk, publisher, retry);
-            ledger.committed(chunk.writerId(), chunk.seq());
-            published++;
         }
         try {
             if (contents.problem().isPresent()) {
@@ -157,15 +165,77 @@ public final class Spiller {
         return published;
     }
 
-    private static void publishUntilAcknowledged(SpillJournal.Chunk chunk, NodeProducer publisher, Duration retry)
+    /** One chunk as a commit of its writer (see {@link #reinject}); false when it was already committed. */
+    private static boolean reinjectChunk(
+            SpillJournal.Chunk chunk, NodeProducer publisher, WriterStates states, Duration retry)
+            throws InterruptedException {
+        Optional<WriterKey> key = chunk.key();
+        if (key.isEmpty()) {
+            // a version 1 journal does not say whose chunk it is: published as it is, no writer state to move
+            publishUntilAcknowledged(chunk, "chunk", chunk.records(), publisher, retry);
+            return true;
+        }
+        OptionalLong committed = durableState(key.get(), chunk, states, retry);
+        if (committed.isPresent() && committed.getAsLong() >= chunk.seq()) {
+            LOGGER.info(
+                    "spilled chunk already committed, skipped writer={} seq={} committed={}",
+                    chunk.writerId(),
+                    chunk.seq(),
+                    committed.getAsLong());
+            return false;
+        }
+        publishUntilAcknowledged(chunk, "chunk", chunk.records(), publisher, retry);
+        if (committed.isPresent()) {
+            // only upwards: a record lower than one already in the compacted topic would survive it
+            publishUntilAcknowledged(
+                    chunk, "writer state", List.of(states.codec().record(key.get(), chunk.seq())), publisher, retry);
+        }
+        return true;
+    }
+
+    /**
+     * The writer's durable state, waiting for Kafka; empty when this node cannot know it (it forgot writers for
+     * lack of memory): then the chunk is published without a state record, as at-least-once allows.
+     */
+    private static OptionalLong durableState(
+            WriterKey key, SpillJournal.Chunk chunk, WriterStates states, Duration retry) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return OptionalLong.of(states.lastCommitted(key));
+            } catch (SwitchboardException e) {
+                if (e.code() == ErrorCode.BUSY) {
+                    LOGGER.warn(
+                            "writer state unknown to this node; re-injecting the spilled chunk without it writer={} seq={}",
+                            chunk.writerId(),
+                            chunk.seq());
+                    return OptionalLong.empty();
+                }
+                LOGGER.warn(
+                        "reading the writer state for a spilled chunk failed; retrying writer={} seq={} attempt={} cause={}",
+                        chunk.writerId(),
+                        chunk.seq(),
+                        attempt,
+                        e.getMessage());
+                Thread.sleep(retry.toMillis());
+            }
+        }
+    }
+
+    private static void publishUntilAcknowledged(
+            SpillJournal.Chunk chunk,
+            String what,
+            List<ProducerRecord<byte[], byte[]>> records,
+            NodeProducer publisher,
+            Duration retry)
             throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                publisher.publish(new ArrayList<>(chunk.records())).get();
+                publisher.publish(new ArrayList<>(records)).get();
                 return;
             } catch (ExecutionException e) {
                 LOGGER.warn(
-                        "re-injecting a spilled chunk failed; retrying writer={} seq={} attempt={} cause={}",
+                        "re-injecting a spilled {} failed; retrying writer={} seq={} attempt={} cause={}",
+                        what,
                         chunk.writerId(),
                         chunk.seq(),
                         attempt,

@@ -243,7 +243,7 @@ final class WriteSession extends HostedSession {
         settlePublishes();
         List<SpillJournal.Chunk> chunks = new ArrayList<>();
         staged.subMap(committed(), false, awaitedUpTo, true)
-                .forEach((seq, records) -> chunks.add(new SpillJournal.Chunk(topic(), writerId, seq, records)));
+                .forEach((seq, records) -> chunks.add(new SpillJournal.Chunk(key, seq, records)));
         return chunks;
     }
 

@@ -29,13 +29,14 @@ class SpillJournalTest {
             record.headers().add("sb-enc", ("1:k" + i).getBytes(StandardCharsets.UTF_8));
             records.add(record);
         }
-        return new SpillJournal.Chunk("orders", writer, seq, records);
+        return new SpillJournal.Chunk(new WriterKey("alice", "orders", writer), seq, records);
     }
 
     private static List<String> describe(List<SpillJournal.Chunk> chunks) {
         return chunks.stream()
                 .flatMap(chunk -> chunk.records().stream()
-                        .map(record -> chunk.topic() + "|" + chunk.writerId() + "|" + chunk.seq() + "|"
+                        .map(record -> chunk.principal() + "|" + chunk.topic() + "|" + chunk.writerId() + "|"
+                                + chunk.seq() + "|"
                                 + record.partition() + "|" + record.timestamp() + "|"
                                 + (record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8))
                                 + "|" + new String(record.value(), StandardCharsets.UTF_8) + "|"
@@ -56,6 +57,43 @@ class SpillJournalTest {
         assertThat(contents.problem()).isEmpty();
         assertThat(contents.chunks()).extracting(SpillJournal.Chunk::seq).containsExactly(7L, 1L, 8L);
         assertThat(describe(contents.chunks())).isEqualTo(describe(chunks)).hasSize(8);
+    }
+
+    @Test
+    void eachChunkKeepsItsWholeWriterKey() throws IOException {
+        Path file = dir.resolve("keys.journal");
+        SpillJournal.write(file, List.of(chunk("w1", 3, 1)));
+
+        SpillJournal.Chunk read = SpillJournal.read(file).chunks().getFirst();
+
+        assertThat(read.key()).contains(new WriterKey("alice", "orders", "w1"));
+    }
+
+    @Test
+    void aVersionOneJournalIsStillReadItsChunksWithoutPrincipal() throws IOException {
+        // a journal as version 1 wrote it: magic SBSPILL1, bodies without the principal
+        SpillJournal.Chunk chunk = chunk("w1", 5, 2);
+        byte[] v2Body = SpillJournal.encode(chunk);
+        int principalBytes = 2 + "alice".length(); // writeUTF: unsigned 16-bit length, then the bytes
+        byte[] v1Body = Arrays.copyOfRange(v2Body, principalBytes, v2Body.length);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v1Body);
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(SpillJournal.MAGIC_V1.length + 8 + v1Body.length)
+                .put(SpillJournal.MAGIC_V1)
+                .putInt(v1Body.length)
+                .putInt((int) crc.getValue())
+                .put(v1Body);
+
+        SpillJournal.Contents contents = SpillJournal.read(write(dir.resolve("v1.journal"), file.array()));
+
+        assertThat(contents.problem()).isEmpty();
+        assertThat(contents.chunks()).singleElement().satisfies(read -> {
+            assertThat(read.principal()).isEmpty();
+            assertThat(read.key()).isEmpty();
+            assertThat(read.writerId()).isEqualTo("w1");
+            assertThat(read.seq()).isEqualTo(5);
+            assertThat(read.records()).hasSize(2);
+        });
     }
 
     @Test

@@ -134,14 +134,15 @@ public final class FakeNode implements BackendEndpoint, AutoCloseable {
             return response.setCursor(cursorAt(request.getTopic(), position));
         }
         String writerId = request.isSetWriterId() ? request.getWriterId() : "w-" + UUID.randomUUID();
-        // as the backend: the durable state answers, and a hint above it is refused
+        // as the backend: the durable state answers, and a hint above it is refused (retriable: "writer state
+        // pending", the backend's answer while chunks answered SPILLED wait for re-injection)
         String principal = request.isSetPrincipal() ? request.getPrincipal() : "";
         long last = kafka.lastCommitted(principal, request.getTopic(), writerId);
         if (request.isSetLastCommittedSeq() && request.getLastCommittedSeq() > last) {
             throw SwitchboardException.of(
-                    ErrorCode.INVALID_REQUEST,
-                    "lastCommittedSeq " + request.getLastCommittedSeq() + " is beyond the writer's last committed"
-                            + " chunk " + last);
+                    ErrorCode.UNAVAILABLE,
+                    "writer state pending: writer '" + writerId + "' has committed up to chunk " + last + ", not "
+                            + request.getLastCommittedSeq() + "; allocate again");
         }
         sessions.put(
                 id,
