@@ -11,6 +11,7 @@ import dev.switchboard.protocol.thrift.ReadResponse;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.StartFrom;
 import dev.switchboard.testkit.KafkaExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,6 +38,7 @@ class FanOutIT {
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
     private final MutableClock clock = new MutableClock();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final String topic = "fan-out-" + TOPICS.incrementAndGet();
     private BackendNode node;
     private Calls calls;
@@ -47,7 +49,8 @@ class FanOutIT {
                         .tailCacheBytes(tailCacheBytes)
                         .build(),
                 SECRET,
-                clock);
+                clock,
+                meters);
         calls = new Calls(node);
         KAFKA.createTopic(topic, 2);
     }
@@ -134,7 +137,11 @@ class FanOutIT {
         write("before", 6, 1);
         readers.forEach(reader -> reader.readUntil(6));
         clock.advance(SessionRegistry.PARK_AFTER.plusSeconds(1));
-        Thread.sleep(2_000); // the reaper runs every second
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(meters.get("switchboard.sessions.parked")
+                                .gauge()
+                                .value())
+                        .isEqualTo(2.0)); // the reaper judges idleness by the clock the test moved
 
         // When more events arrive and it reads again
         write("after", 6, 1);

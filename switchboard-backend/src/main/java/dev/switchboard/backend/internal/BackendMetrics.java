@@ -120,6 +120,10 @@ public final class BackendMetrics implements AutoCloseable {
                     .strongReference(true)
                     .register(registry);
         }
+        Gauge.builder("switchboard.sessions.parked", sessions, SessionRegistry::parkedCount)
+                .description("Sessions parked after being idle: they hold no Kafka consumer and no read-ahead")
+                .strongReference(true)
+                .register(registry);
     }
 
     /** {@code switchboard_drain_state}: {@link DrainState#code()} (0 serving, 1 draining, 2 spilling, 3 closed). */

@@ -8,11 +8,12 @@ import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.MDC;
 
@@ -21,7 +22,8 @@ import org.slf4j.MDC;
  * session state machine of switchboard-core and perform its effects against Kafka.
  *
  * <p>Implementation notes: {@link #handle} and {@link #release} only ever run on the session's serial queue,
- * so subclass state needs no locking. {@link #dispose} may be called from any thread: it marks the session
+ * so subclass state needs no locking. Its life on the node ({@link HostedLifecycle}: serving, parked, disposed) is
+ * one atomic reference moved by the pure transition function, from any thread. {@link #dispose} marks the session
  * disposed at once (later tasks answer SESSION_LOST), wakes a blocked long poll and queues the release. An answer
  * may wait off the queue ({@link #handleAsync}, {@link #awaiting}), so a commit waiting for Kafka does not hold
  * up the session's later writes; its continuation runs on the queue again ({@link #onQueue}).
@@ -31,10 +33,9 @@ public abstract class HostedSession {
     private final String topic;
     private final SerialQueue queue;
     private final Clock clock;
-    private final AtomicBoolean disposed = new AtomicBoolean();
+    private final AtomicReference<HostedLifecycle.State> life = new AtomicReference<>(HostedLifecycle.INITIAL);
     private final Set<CompletableFuture<?>> waiting = ConcurrentHashMap.newKeySet();
     private volatile long lastActivityMillis;
-    private volatile boolean parked;
 
     HostedSession(SessionId id, String topic, Executor executor, Clock clock) {
         this.id = id;
@@ -57,7 +58,7 @@ public abstract class HostedSession {
     /** Queues a request behind the session's earlier ones; the future fails with what {@link #handle} threw. */
     public CompletableFuture<SwitchResponse> submit(SwitchRequest request) {
         lastActivityMillis = clock.millis();
-        parked = false;
+        step(new HostedLifecycle.Request());
         return onQueue(() -> handleAsync(request)).thenCompose(answer -> answer);
     }
 
@@ -69,7 +70,7 @@ public abstract class HostedSession {
         return queue.submit(() -> {
             MDC.put("session", id.toString()); // for JSON logs: every line of this session's work names it
             try {
-                if (disposed.get()) {
+                if (disposed()) {
                     throw SwitchboardException.of(ErrorCode.SESSION_LOST, "session was disposed or expired");
                 }
                 return task.get();
@@ -95,7 +96,7 @@ public abstract class HostedSession {
 
     /** Disposes the session; a second call does nothing. The future completes once resources are released. */
     public CompletableFuture<Void> dispose() {
-        if (disposed.compareAndSet(false, true)) {
+        if (step(new HostedLifecycle.Dispose()).isPresent()) {
             wake();
             return queue.submit(() -> {
                 release();
@@ -106,7 +107,23 @@ public abstract class HostedSession {
     }
 
     public boolean disposed() {
-        return disposed.get();
+        return life.get() instanceof HostedLifecycle.Disposed;
+    }
+
+    /** True while the session is parked: it gave back what it gets again on its next request. */
+    boolean parked() {
+        return life.get() instanceof HostedLifecycle.Parked;
+    }
+
+    /** Moves the session's life one step (atomically, from any thread); the effect to run, when there is one. */
+    private Optional<HostedLifecycle.Effect> step(HostedLifecycle.Command command) {
+        while (true) {
+            HostedLifecycle.State current = life.get();
+            HostedLifecycle.Step step = HostedLifecycle.apply(current, command);
+            if (step.state() == current || life.compareAndSet(current, step.state())) {
+                return step.effect();
+            }
+        }
     }
 
     /** True when no request is running or queued and the last one ended more than {@code ttl} ago. */
@@ -133,10 +150,11 @@ public abstract class HostedSession {
      * once; queued on the session's queue without counting as activity. Safe from any thread.
      */
     final void parkIfIdle(Duration idleFor) {
-        if (!parked && !disposed.get() && idleLongerThan(idleFor)) {
-            parked = true;
+        if (life.get() instanceof HostedLifecycle.Serving
+                && idleLongerThan(idleFor)
+                && step(new HostedLifecycle.Park()).isPresent()) {
             queue.submit(() -> {
-                if (!disposed.get()) {
+                if (!disposed()) {
                     park();
                 }
                 return null;

@@ -182,6 +182,17 @@ public final class SessionRegistry implements AutoCloseable {
         return count;
     }
 
+    /** Sessions parked now (a scan: for metrics, read every few seconds). */
+    public int parkedCount() {
+        int count = 0;
+        for (HostedSession session : sessions.values()) {
+            if (session.parked()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Ends every blocked long poll (drain). */
     public void wakeAll() {
         sessions.values().forEach(HostedSession::wake);
