@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.client.Batch;
 import dev.switchboard.client.Event;
+import dev.switchboard.client.Guarantee;
 import dev.switchboard.client.Publisher;
 import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.StartPosition;
@@ -46,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * retry budget), and the time from the fault until a publish sent after it was acknowledged.
  *
  * <p>By default (CI) it runs the two backend faults with short phases (about 2.5 minutes); {@code -Dchaos.full=true}
- * ({@code scripts/chaos.sh}) runs all five with longer ones. The table goes to
+ * ({@code scripts/chaos.sh}) runs all seven with longer ones (the last two under an exactly-once writer, where
+ * duplicates must be 0 too); {@code -Dchaos.faults=NAME,...} picks faults. The table goes to
  * {@code switchboard-server/target/chaos/faults.md} and standard output.
  */
 class ChaosSuiteIT {
@@ -62,12 +64,21 @@ class ChaosSuiteIT {
         BACKEND_DRAIN("a backend drained (SIGTERM), the writer's"),
         API_KILL("an API node killed (kill -9), the one in use"),
         BROKER_STOP("the AMQP broker stopped for 15 s, then started"),
-        KAFKA_KILL("Kafka killed (kill -9), restarted by local-cluster");
+        KAFKA_KILL("Kafka killed (kill -9), restarted by local-cluster"),
+        EXACTLY_ONCE_BACKEND_KILL("a backend killed (kill -9), the exactly-once writer's", true),
+        EXACTLY_ONCE_BACKEND_DRAIN("a backend drained (SIGTERM), the exactly-once writer's", true);
 
         final String description;
+        /** The writer is exactly-once: duplicates must be 0 too. */
+        final boolean exactlyOnce;
 
         Fault(String description) {
+            this(description, false);
+        }
+
+        Fault(String description, boolean exactlyOnce) {
             this.description = description;
+            this.exactlyOnce = exactlyOnce;
         }
     }
 
@@ -91,9 +102,7 @@ class ChaosSuiteIT {
 
     @Test
     void theClusterRidesOutEveryFaultWithoutLosingAnAcknowledgedEvent() throws Exception {
-        List<Fault> faults = FULL
-                ? List.of(Fault.values())
-                : List.of(Fault.BACKEND_KILL, Fault.BACKEND_DRAIN); // CI; API kill: LocalClusterIT
+        List<Fault> faults = faults();
         List<Row> rows = new ArrayList<>();
         try (EmbeddedAmqpBroker broker = EmbeddedAmqpBroker.start()) {
             RunningCluster cluster = RunningCluster.start(
@@ -126,13 +135,32 @@ class ChaosSuiteIT {
             assertThat(row.acknowledged())
                     .as("%s: events acknowledged", row.fault())
                     .isPositive();
+            if (row.fault().exactlyOnce) {
+                assertThat(row.duplicates())
+                        .as("%s: duplicates of an exactly-once writer", row.fault())
+                        .isZero();
+            }
         });
+    }
+
+    /**
+     * {@code -Dchaos.faults=A,B} (names of {@link Fault}) runs those; else the full suite runs all, CI the two
+     * backend faults (the API node kill and an exactly-once writer's backend kill are LocalClusterIT's).
+     */
+    private static List<Fault> faults() {
+        String chosen = System.getProperty("chaos.faults", "").trim();
+        if (!chosen.isEmpty()) {
+            return java.util.Arrays.stream(chosen.split(","))
+                    .map(name -> Fault.valueOf(name.trim().toUpperCase(Locale.ROOT)))
+                    .toList();
+        }
+        return FULL ? List.of(Fault.values()) : List.of(Fault.BACKEND_KILL, Fault.BACKEND_DRAIN);
     }
 
     private Row phase(Fault fault, RunningCluster cluster, EmbeddedAmqpBroker broker, SwitchboardClient client)
             throws Exception {
         String topic = "chaos-" + fault.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-" + System.nanoTime();
-        Load load = new Load(client, topic);
+        Load load = new Load(client, topic, fault.exactlyOnce);
         load.start();
         await().atMost(Duration.ofMinutes(2)).until(() -> load.acknowledged.size() >= 100);
         await().pollDelay(WARM).atMost(WARM.plusSeconds(1)).until(() -> true);
@@ -147,8 +175,8 @@ class ChaosSuiteIT {
     private static void inject(Fault fault, RunningCluster cluster, EmbeddedAmqpBroker broker, String topic)
             throws Exception {
         switch (fault) {
-            case BACKEND_KILL -> RunningCluster.kill(writersBackend(cluster, topic));
-            case BACKEND_DRAIN ->
+            case BACKEND_KILL, EXACTLY_ONCE_BACKEND_KILL -> RunningCluster.kill(writersBackend(cluster, topic));
+            case BACKEND_DRAIN, EXACTLY_ONCE_BACKEND_DRAIN ->
                 ProcessHandle.of(writersBackend(cluster, topic).pid())
                         .orElseThrow()
                         .destroy();
@@ -244,13 +272,14 @@ class ChaosSuiteIT {
         private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
         private Thread reader;
 
-        Load(SwitchboardClient client, String topic) {
+        Load(SwitchboardClient client, String topic, boolean exactlyOnce) {
             this.client = client;
             this.topic = topic;
             this.publisher = client.publisher(PublisherOptions.builder()
                     .topic(topic)
                     .writerId(topic)
                     .chunkEvents(50)
+                    .guarantee(exactlyOnce ? Guarantee.EXACTLY_ONCE : Guarantee.AT_LEAST_ONCE)
                     .build());
         }
 
