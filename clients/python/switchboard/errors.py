@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 #: Codes where the very same request may simply be sent again later (ErrorCode.retriable in Java).
-RETRIABLE = frozenset({"BUSY", "UNAVAILABLE", "INTERNAL"})
+RETRIABLE = frozenset({"BUSY", "UNAVAILABLE"})
 #: Codes after which the client allocates a new session and carries on from its cursor or writer id.
 REALLOCATE = frozenset({"SESSION_LOST", "DRAINING"})
 

@@ -32,8 +32,9 @@ class Transport:
     """Sends one call as JSON to the first API URL that answers; every call is idempotent, so a failed or
     unanswered one is sent again (to the next URL) until ``retry_budget_s`` is spent.
 
-    Retried: connection failures, BUSY (after its retryAfterMs), UNAVAILABLE, INTERNAL, and HTTP 5xx without a
-    JSON error. Not retried: everything else, raised as :class:`SwitchboardError`.
+    Retried: connection failures, BUSY (after its retryAfterMs), UNAVAILABLE, and HTTP 5xx without a JSON error.
+    Not retried: everything else (INTERNAL included: a bug or a node that needs an operator), raised as
+    :class:`SwitchboardError`.
     """
 
     def __init__(self, urls: Sequence[str] = (DEFAULT_URL,), token: Optional[str] = None,

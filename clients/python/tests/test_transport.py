@@ -78,6 +78,16 @@ class TransportTest(unittest.TestCase):
         self.assertEqual(1, len(Scripted.seen))
         self.assertEqual([], self.sleeps)
 
+    def test_internal_is_raised_at_once_whatever_the_answer_says(self) -> None:
+        for answer in (error("INTERNAL", False), dict(code="INTERNAL", message="no retriable flag")):
+            Scripted.seen = []
+            Scripted.answers = [(500, answer), (200, {"seq": 1})]
+            with self.assertRaises(SwitchboardError) as internal:
+                self.transport().call("ack", {"sessionId": "s.n.r", "seq": 1}, "s.n.r", b"k" * 32)
+            self.assertEqual("INTERNAL", internal.exception.code)
+            self.assertFalse(internal.exception.retriable)
+            self.assertEqual(1, len(Scripted.seen))
+
     def test_the_budget_ends_retries(self) -> None:
         Scripted.answers = [(503, error("UNAVAILABLE", True))] * 50
         transport = Transport([self.url], retry_budget_s=0.5, sleep=self.sleeps.append)
