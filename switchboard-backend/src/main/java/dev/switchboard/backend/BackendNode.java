@@ -38,7 +38,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * its own serial queue on virtual threads, so sessions run concurrently while one session's requests are
  * handled one at a time, in arrival order.
  *
- * <p>Lifecycle ({@link DrainState}): with a data dir, a starting node first re-injects its spill journal, then
+ * <p>Lifecycle ({@link NodeLifecycle}, shown as {@link DrainState}): with a data dir, a starting node first re-injects its spill journal, then
  * SERVING → DRAINING ({@link #drain}: no allocations, reads or writes, answered DRAINING; commits, acks and
  * disposes still work, and commits waiting for Kafka wait until the drain deadline) → SPILLING ({@link #close}
  * at the drain deadline, when commits still wait: the producer closes, the chunks Kafka did not acknowledge go
@@ -75,9 +74,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final ReadGate gate;
     private final KafkaHealth kafkaHealth;
     private final Optional<DataKeys> dataKeys;
-    private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.SERVING);
-    /** Once-guard: close runs one time. */
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final AtomicReference<NodeLifecycle.State> life = new AtomicReference<>(NodeLifecycle.INITIAL);
 
     private final BackendMetrics metrics;
 
@@ -257,29 +254,33 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     /** True once the node drains: it takes no sessions and no new reads or writes. */
     public boolean draining() {
-        return state.get() != DrainState.SERVING;
+        return !(life.get() instanceof NodeLifecycle.Serving);
     }
 
     /** Where the node stands in its drain (for the {@code switchboard_drain_state} gauge: {@link DrainState#code}). */
     public DrainState drainState() {
-        return state.get();
+        return life.get().shown();
     }
 
-    /** Moves the node forward to {@code next}; false when it is there or beyond already. */
-    private boolean become(DrainState next) {
-        DrainState current = state.get();
-        while (current.mayBecome(next)) {
-            if (state.compareAndSet(current, next)) {
-                LOGGER.info(
-                        "backend node {} shard={} node={}",
-                        next.name().toLowerCase(java.util.Locale.ROOT),
-                        shard(),
-                        nodeId());
-                return true;
+    /** Moves the node's life one step (atomically); the state it was in before. */
+    private NodeLifecycle.State advance(NodeLifecycle.Command command) {
+        while (true) {
+            NodeLifecycle.State current = life.get();
+            NodeLifecycle.State next = NodeLifecycle.apply(current, command);
+            if (next == current) {
+                return current;
             }
-            current = state.get();
+            if (life.compareAndSet(current, next)) {
+                if (next.shown() != current.shown()) {
+                    LOGGER.info(
+                            "backend node {} shard={} node={}",
+                            next.shown().name().toLowerCase(java.util.Locale.ROOT),
+                            shard(),
+                            nodeId());
+                }
+                return current;
+            }
         }
-        return false;
     }
 
     @Override
@@ -358,7 +359,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     /** Stops taking allocations and new reads and writes; ends blocked long polls. Idempotent. */
     public void drain() {
-        if (become(DrainState.DRAINING)) {
+        if (advance(NodeLifecycle.Command.DRAIN) instanceof NodeLifecycle.Serving) {
             LOGGER.info("backend node draining shard={} node={} sessions={}", shard(), nodeId(), registry.size());
         }
         registry.wakeAll();
@@ -370,16 +371,20 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closeStarted.compareAndSet(false, true)) {
-            return;
+        NodeLifecycle.State before = advance(NodeLifecycle.Command.CLOSE);
+        if (!(before instanceof NodeLifecycle.Serving || before instanceof NodeLifecycle.Draining)) {
+            return; // closing, or closed, already
         }
-        drain();
+        if (before instanceof NodeLifecycle.Serving) {
+            LOGGER.info("backend node draining shard={} node={} sessions={}", shard(), nodeId(), registry.size());
+        }
+        registry.wakeAll();
         kafkaHealth.close();
         long deadline = System.nanoTime() + config.limits().drainTimeout().toNanos();
         boolean finished = await(registry.idle(), deadline);
         gate.close(); // queued dead-letter copies are sent before the producer closes
         if (!finished && config.dataDir().isPresent()) {
-            become(DrainState.SPILLING);
+            advance(NodeLifecycle.Command.SPILL);
             publisher.close(Duration.ZERO); // every publish gets its outcome now: acknowledged, or to be spilled
             Spiller.spill(registry, config.dataDir().get(), nodeId(), SPILL_STEP_TIMEOUT);
             await(registry.idle(), System.nanoTime() + SPILL_STEP_TIMEOUT.toNanos());
@@ -393,7 +398,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         registry.close();
         topics.close();
         dataKeys.ifPresent(DataKeys::close);
-        become(DrainState.CLOSED);
+        advance(NodeLifecycle.Command.FINISH);
         LOGGER.info("backend node closed shard={} node={} drained-in-time={}", shard(), nodeId(), finished);
     }
 

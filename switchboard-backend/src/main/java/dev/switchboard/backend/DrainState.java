@@ -1,8 +1,9 @@
 package dev.switchboard.backend;
 
 /**
- * Where a backend node stands in its life, for presence, logs and the {@code switchboard_drain_state} gauge
- * ({@link #code()}). Transitions only go forward: {@code SERVING -> DRAINING -> [SPILLING ->] CLOSED}.
+ * Where a backend node stands in its life, as presence, logs and the {@code switchboard_drain_state} gauge
+ * ({@link #code()}) show it: {@code SERVING -> DRAINING -> [SPILLING ->] CLOSED}. The node's life itself, with its
+ * transitions, is {@link NodeLifecycle}.
  */
 public enum DrainState {
     /** Takes sessions and work. */
@@ -23,10 +24,5 @@ public enum DrainState {
     /** The stable number of this state (the gauge's value). */
     public int code() {
         return code;
-    }
-
-    /** True when {@code next} may follow this state. */
-    boolean mayBecome(DrainState next) {
-        return next.code > code;
     }
 }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * topic nobody tails yet) and, once taken in, closes its consumer; if it falls behind the tail reader's cache it
  * opens a consumer again at its positions. An idle session {@link #park}s: the consumer (about 170 KiB of heap
  * and a few sockets) is closed, or the tail reader left, and the read-ahead dropped, keeping only the position of
- * the next record per partition.
+ * the next record per partition. The three ways are the modes of {@link FetcherMode}, one volatile field moved by
+ * its pure transition function; this class does the I/O around it.
  */
 final class Fetcher implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Fetcher.class);
@@ -41,9 +42,9 @@ final class Fetcher implements AutoCloseable {
     private final String topic;
     private final Supplier<Consumer<byte[], byte[]>> consumers;
     private final TailReaders tails;
-    private volatile Consumer<byte[], byte[]> consumer; // reading on its own
-    private volatile TailReader tail; // reading from the shared tail reader
-    private Map<TopicPartition, Long> positions = Map.of(); // next offset per partition while not on its own
+    /** Written only by the session's queue; read by {@link #wakeup} from any thread. */
+    private volatile FetcherMode.Mode mode;
+
     private final AtomicBoolean woken = new AtomicBoolean();
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
     private final int prefetchEvents;
@@ -66,7 +67,7 @@ final class Fetcher implements AutoCloseable {
             int prefetchEvents,
             ReadGate gate) {
         this.topic = topic;
-        this.consumer = consumer;
+        this.mode = new FetcherMode.Own(consumer);
         this.consumers = consumers;
         this.tails = tails;
         this.gate = gate;
@@ -80,32 +81,39 @@ final class Fetcher implements AutoCloseable {
      * Kafka (then it stays as it is).
      */
     void park() {
-        TailReader shared = tail;
-        if (shared != null) {
-            tail = null;
-            shared.leave();
-            return; // positions are already the session's own
+        switch (mode) {
+            case FetcherMode.Tailing tailing -> step(new FetcherMode.Park(tailing.positions())); // already its own
+            case FetcherMode.Own own -> {
+                Map<TopicPartition, Long> next = ownPositions(own.consumer());
+                if (next == null) {
+                    LOGGER.debug("not parking: consumer position unknown");
+                    return;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : buffer) {
+                    next.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
+                }
+                buffer.clear();
+                step(new FetcherMode.Park(next));
+            }
+            case FetcherMode.Parked parked -> {}
+            case FetcherMode.Closed closed -> {}
         }
-        Consumer<byte[], byte[]> open = consumer;
-        if (open == null) {
-            return;
-        }
-        Map<TopicPartition, Long> next = ownPositions(open);
-        if (next == null) {
-            LOGGER.debug("not parking: consumer position unknown");
-            return;
-        }
-        for (ConsumerRecord<byte[], byte[]> record : buffer) {
-            next.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
-        }
-        buffer.clear();
-        consumer = null;
-        positions = next;
-        open.close(CloseOptions.timeout(Duration.ZERO));
     }
 
-    boolean parked() {
-        return consumer == null && tail == null;
+    /** Moves the mode one step and runs what it releases; a consumer it closes gets {@code closeTimeout}. */
+    private void step(FetcherMode.Event event, Duration closeTimeout) {
+        FetcherMode.Step step = FetcherMode.apply(mode, event);
+        mode = step.mode();
+        for (FetcherMode.Effect effect : step.effects()) {
+            switch (effect) {
+                case FetcherMode.CloseConsumer close -> close.consumer().close(CloseOptions.timeout(closeTimeout));
+                case FetcherMode.LeaveTail leave -> leave.reader().leave();
+            }
+        }
+    }
+
+    private void step(FetcherMode.Event event) {
+        step(event, Duration.ZERO);
     }
 
     /** The consumer's next offset per partition, or null when one of them is not known without Kafka. */
@@ -123,18 +131,21 @@ final class Fetcher implements AutoCloseable {
 
     /** A consumer of its own, opened at {@code positions} when there is none. */
     private Consumer<byte[], byte[]> consumer() {
-        Consumer<byte[], byte[]> open = consumer;
-        if (open == null) {
-            open = consumers.get();
-            open.assign(positions.keySet());
-            positions.forEach(open::seek);
-            positions = Map.of();
-            consumer = open;
-            if (woken.getAndSet(false)) {
-                open.wakeup(); // a wakeup meant for the tail reader's wait
+        return switch (mode) {
+            case FetcherMode.Own own -> own.consumer();
+            case FetcherMode.Parked parked -> {
+                Consumer<byte[], byte[]> open = consumers.get();
+                open.assign(parked.positions().keySet());
+                parked.positions().forEach(open::seek);
+                step(new FetcherMode.Opened(open));
+                if (woken.getAndSet(false)) {
+                    open.wakeup(); // a wakeup meant for the tail reader's wait
+                }
+                yield open;
             }
-        }
-        return open;
+            case FetcherMode.Tailing tailing -> throw new IllegalStateException("reading from the tail reader");
+            case FetcherMode.Closed closed -> throw new IllegalStateException("the fetcher is closed");
+        };
     }
 
     /** The {@code max.poll.records} that keeps the buffer within {@code prefetchEvents}. */
@@ -182,18 +193,19 @@ final class Fetcher implements AutoCloseable {
 
     /** One attempt: events, or only the offsets after rejected records (no events), or empty by the deadline. */
     private FetchedBatch fetchUntil(int maxEvents, long maxBytes, long deadline) {
-        if (parked()) {
-            tail = tails.join(topic, positions, false); // else: a consumer of its own, opened below
+        if (mode instanceof FetcherMode.Parked parked) {
+            TailReader joined = tails.join(topic, parked.positions(), false); // else: a consumer of its own, below
+            if (joined != null) {
+                step(new FetcherMode.Joined(joined, parked.positions()));
+            }
         }
         while (true) {
-            TailReader shared = tail;
-            if (shared != null) {
-                FetchedBatch batch = fromTail(shared, maxEvents, maxBytes, deadline);
+            if (mode instanceof FetcherMode.Tailing tailing) {
+                FetchedBatch batch = fromTail(tailing, maxEvents, maxBytes, deadline);
                 if (batch != null) {
                     return batch;
                 }
-                tail = null; // fell behind the cache, or the reader stopped: on its own from its positions
-                shared.leave();
+                step(new FetcherMode.Left()); // fell behind the cache, or the reader stopped: on its own from here
             }
             topUp(Duration.ZERO);
             if (buffer.isEmpty() && joinTail()) {
@@ -214,9 +226,9 @@ final class Fetcher implements AutoCloseable {
         }
     }
 
-    private FetchedBatch fromTail(TailReader shared, int maxEvents, long maxBytes, long deadline) {
+    private FetchedBatch fromTail(FetcherMode.Tailing tailing, int maxEvents, long maxBytes, long deadline) {
         try {
-            return shared.take(positions, maxEvents, maxBytes, deadline, woken);
+            return tailing.reader().take(tailing.positions(), maxEvents, maxBytes, deadline, woken);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WakeupException();
@@ -228,10 +240,10 @@ final class Fetcher implements AutoCloseable {
      * positions, or starts one when it has caught up with the end of the topic (nothing left to fetch).
      */
     private boolean joinTail() {
-        Consumer<byte[], byte[]> open = consumer;
-        if (!tails.enabled() || open == null) {
+        if (!tails.enabled() || !(mode instanceof FetcherMode.Own own)) {
             return false;
         }
+        Consumer<byte[], byte[]> open = own.consumer();
         Map<TopicPartition, Long> next = ownPositions(open);
         if (next == null) {
             return false;
@@ -240,10 +252,7 @@ final class Fetcher implements AutoCloseable {
         if (joined == null) {
             return false;
         }
-        consumer = null;
-        positions = next;
-        tail = joined;
-        open.close(CloseOptions.timeout(Duration.ZERO));
+        step(new FetcherMode.Joined(joined, next));
         LOGGER.debug("reading from the shared tail reader topic={}", topic);
         return true;
     }
@@ -317,28 +326,17 @@ final class Fetcher implements AutoCloseable {
     /** Ends a blocked poll or tail wait with a {@code WakeupException}; safe from any thread. */
     void wakeup() {
         woken.set(true);
-        TailReader shared = tail;
-        if (shared != null) {
-            shared.wakeWaiters();
-        }
-        Consumer<byte[], byte[]> open = consumer;
-        if (open != null) {
-            open.wakeup();
+        switch (mode) {
+            case FetcherMode.Tailing tailing -> tailing.reader().wakeWaiters();
+            case FetcherMode.Own own -> own.consumer().wakeup();
+            case FetcherMode.Parked parked -> {}
+            case FetcherMode.Closed closed -> {}
         }
     }
 
     @Override
     public void close() {
         buffer.clear();
-        TailReader shared = tail;
-        tail = null;
-        if (shared != null) {
-            shared.leave();
-        }
-        Consumer<byte[], byte[]> open = consumer;
-        consumer = null;
-        if (open != null) {
-            open.close(CloseOptions.timeout(Duration.ofSeconds(1)));
-        }
+        step(new FetcherMode.Close(), Duration.ofSeconds(1));
     }
 }
