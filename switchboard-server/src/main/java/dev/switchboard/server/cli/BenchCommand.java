@@ -5,14 +5,21 @@ import dev.switchboard.bench.Bench;
 import dev.switchboard.bench.BenchMode;
 import dev.switchboard.bench.BenchReport;
 import dev.switchboard.bench.BenchSettings;
+import dev.switchboard.bench.ScalingBench;
+import dev.switchboard.bench.ScalingReport;
+import dev.switchboard.bench.ScalingSettings;
 import dev.switchboard.bench.TailBench;
 import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.server.localcluster.LocalClusterOptions;
 import dev.switchboard.server.standalone.Standalone;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -30,7 +37,9 @@ import picocli.CommandLine.Spec;
             "Measure Switchboard's throughput and latency, optionally against raw Kafka on the same broker.",
             "Ends with: ratio=<switchboard/kafka> switchboard=<events/s> kafka=<events/s> mode=<mode> size=<bytes>",
             "or in tail mode: ratio=<cpu/s with S subscribers / with 1> sessions=<S> cpu1=<ms/s> cpuS=<ms/s> mode=tail"
-                    + " size=<bytes>"
+                    + " size=<bytes>",
+            "or with --scaling: scaling=<rate(4 nodes)/(4 x rate(1 node))> nodes=1,2,4 rates=<r1>,<r2>,<r4>"
+                    + " mode=<mode> shards=<s>"
         })
 public final class BenchCommand implements Callable<Integer> {
     static final long DEFAULT_EVENTS = 100_000;
@@ -56,7 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--duration",
             paramLabel = "SECONDS",
-            description = "tail mode: seconds the writer writes in each phase (default: " + DEFAULT_TAIL_SECONDS + ")")
+            description = "tail mode: seconds the writer writes in each phase (default: " + DEFAULT_TAIL_SECONDS
+                    + "); --scaling: seconds of the warm-up and of the measured window per configuration (default: "
+                    + DEFAULT_SCALING_SECONDS + ")")
     Long duration;
 
     @Option(names = "--size", paramLabel = "BYTES", description = "payload bytes per event (default: ${DEFAULT-VALUE})")
@@ -110,8 +121,60 @@ public final class BenchCommand implements Callable<Integer> {
                     + " default: the backend's default)")
     Long tailCacheBytes;
 
+    @Option(
+            names = "--scaling",
+            description = "start local clusters of --nodes backend nodes per shard (and as many API nodes) for each of"
+                    + " --shards, every node capped at --node-cpu cores, and measure the same timed workload on each"
+                    + " (needs a writable cgroup v1 cpu controller, usually as root, and the AMQP broker of --amqp)")
+    boolean scaling;
+
+    @Option(
+            names = "--node-cpu",
+            paramLabel = "CORES",
+            description = "--scaling: cores per API and backend node (default: the machine's cores less 1 for the load"
+                    + " generator, Kafka and the broker, shared by the nodes of the largest configuration, at least"
+                    + " 0.05)")
+    Double nodeCpu;
+
+    @Option(
+            names = "--nodes",
+            paramLabel = "N,N,...",
+            split = ",",
+            description = "--scaling: backend nodes per shard, ascending (default: 1,2,4)")
+    List<Integer> nodes = new ArrayList<>(List.of(1, 2, 4));
+
+    @Option(
+            names = "--shards",
+            paramLabel = "N,N,...",
+            split = ",",
+            description = "--scaling: shard counts, ascending (default: 1,2)")
+    List<Integer> shards = new ArrayList<>(List.of(1, 2));
+
+    @Option(
+            names = "--amqp",
+            paramLabel = "URI",
+            description = "--scaling: the AMQP broker, each shard a new virtual host of it (default: "
+                    + "amqp://guest:guest@127.0.0.1:5672)")
+    URI amqp = LocalClusterOptions.DEFAULT_AMQP;
+
+    static final int DEFAULT_SCALING_SECONDS = 20;
+    static final int DEFAULT_SCALING_READ_EVENTS = 2000;
+
     @Override
     public Integer call() throws Exception {
+        if (scaling) {
+            ScalingReport report = new ScalingBench(
+                            scalingSettings(),
+                            new LocalClusters(),
+                            spec.commandLine().getOut(),
+                            spec.commandLine().getErr())
+                    .run();
+            if (json != null) {
+                Files.writeString(json, report.toJson(), StandardCharsets.UTF_8);
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
         BenchSettings settings = settings();
         if (standalone && !client.urls.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "use either --url or --standalone");
@@ -132,6 +195,51 @@ public final class BenchCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(result.summaryLine());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** --scaling's settings; the options that pick a deployment or pace a run do not go with it. */
+    private ScalingSettings scalingSettings() {
+        if (standalone
+                || !client.urls.isEmpty()
+                || baseline
+                || kafka != null
+                || rate != null
+                || warmup != null
+                || tailCacheBytes != null) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--scaling starts its own local clusters and runs a timed workload: it takes --mode, --node-cpu,"
+                            + " --nodes, --shards, --duration, --sessions, --size, --batch, --events (read mode:"
+                            + " events per session topic), --amqp and --json");
+        }
+        try {
+            BenchMode benchMode = switch (mode) {
+                case "write" -> BenchMode.WRITE;
+                case "read" -> BenchMode.READ;
+                case "roundtrip" -> BenchMode.ROUNDTRIP;
+                default ->
+                    throw new IllegalArgumentException("--scaling takes --mode write, read or roundtrip, got: " + mode);
+            };
+            List<Integer> nodeCounts = List.copyOf(nodes);
+            List<Integer> shardCounts = List.copyOf(shards);
+            double cores = nodeCpu != null
+                    ? nodeCpu
+                    : ScalingSettings.defaultNodeCpu(
+                            nodeCounts, shardCounts, Runtime.getRuntime().availableProcessors());
+            return new ScalingSettings(
+                    benchMode,
+                    nodeCounts,
+                    shardCounts,
+                    cores,
+                    sessions != null ? sessions : ScalingSettings.defaultSessions(nodeCounts, shardCounts),
+                    duration != null ? Math.toIntExact(duration) : DEFAULT_SCALING_SECONDS,
+                    size,
+                    batch,
+                    events != null ? Math.toIntExact(events) : DEFAULT_SCALING_READ_EVENTS,
+                    amqp);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private BenchSettings settings() {

@@ -50,11 +50,19 @@ public final class LocalClusterCommand implements Callable<Integer> {
             description = "Kafka's data, the cluster secret, logs and cluster.json (default: ${DEFAULT-VALUE})")
     Path dataDir = Path.of("switchboard-cluster");
 
+    @Option(
+            names = "--node-cpu",
+            paramLabel = "CORES",
+            description = "cap every API and backend process at this many cores (e.g. 0.25), each in its own cgroup"
+                    + " v1 cpu group (needs /sys/fs/cgroup/cpu writable, usually as root) with a JVM sized to match;"
+                    + " Kafka and the AMQP broker are not capped (default: no cap)")
+    double nodeCpu;
+
     @Override
     public Integer call() throws Exception {
         LocalClusterOptions options;
         try {
-            options = new LocalClusterOptions(shards, backends, apis, amqp, dataDir);
+            options = new LocalClusterOptions(shards, backends, apis, amqp, dataDir, nodeCpu);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

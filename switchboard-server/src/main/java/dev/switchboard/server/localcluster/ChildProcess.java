@@ -35,6 +35,8 @@ final class ChildProcess {
     private final Process process;
     private final String maxHeap;
     private final List<String> arguments;
+    private final Optional<CpuGroups> cpu;
+    private final Optional<Path> cpuGroup;
     private volatile boolean stopping;
 
     private ChildProcess(
@@ -45,7 +47,9 @@ final class ChildProcess {
             Path log,
             Process process,
             String maxHeap,
-            List<String> arguments) {
+            List<String> arguments,
+            Optional<CpuGroups> cpu,
+            Optional<Path> cpuGroup) {
         this.name = name;
         this.role = role;
         this.shard = shard;
@@ -54,9 +58,14 @@ final class ChildProcess {
         this.process = process;
         this.maxHeap = maxHeap;
         this.arguments = List.copyOf(arguments);
+        this.cpu = cpu;
+        this.cpuGroup = cpuGroup;
     }
 
-    /** Starts {@code switchboard <arguments>} with the given heap, its output in {@code log}. */
+    /**
+     * Starts {@code switchboard <arguments>} with the given heap, its output in {@code log}; with {@code cpu}, in a
+     * fresh CPU group of its own (removed once the process has exited) and a JVM sized to match.
+     */
     static ChildProcess start(
             String name,
             String role,
@@ -64,11 +73,13 @@ final class ChildProcess {
             Optional<String> nodeId,
             String maxHeap,
             Path log,
-            List<String> arguments)
+            List<String> arguments,
+            Optional<CpuGroups> cpu)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(inheritedJvmOptions());
+        cpu.ifPresent(groups -> command.addAll(groups.jvmOptions()));
         command.add("-Xmx" + maxHeap);
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
@@ -82,12 +93,21 @@ final class ChildProcess {
             // keep the previous run's log, and never mistake its "ready" line for this run's
             Files.move(log, log.resolveSibling(log.getFileName() + ".previous"), StandardCopyOption.REPLACE_EXISTING);
         }
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        return new ChildProcess(name, role, shard, nodeId, log, process, maxHeap, arguments);
+        Optional<Path> group = cpu.isPresent() ? Optional.of(cpu.get().newGroup(name)) : Optional.empty();
+        List<String> launched = group.isPresent() ? cpu.get().wrap(group.get(), command) : command;
+        Process process;
+        try {
+            process = new ProcessBuilder(launched)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            group.ifPresent(cpu.get()::remove);
+            throw e;
+        }
+        group.ifPresent(path -> process.onExit().thenRun(() -> cpu.get().remove(path)));
+        return new ChildProcess(name, role, shard, nodeId, log, process, maxHeap, arguments, cpu, group);
     }
 
     /**
@@ -95,7 +115,7 @@ final class ChildProcess {
      * has stopped this one.
      */
     ChildProcess startAgain(List<String> newArguments) throws IOException {
-        return start(name, role, shard, nodeId, maxHeap, log, newArguments);
+        return start(name, role, shard, nodeId, maxHeap, log, newArguments, cpu);
     }
 
     List<String> arguments() {
@@ -109,6 +129,7 @@ final class ChildProcess {
                         && !option.startsWith("-javaagent")
                         && !option.startsWith("-Xmx")
                         && !option.startsWith("-Xms")
+                        && !option.startsWith("-XX:ActiveProcessorCount")
                         && !option.matches("-XX:[+-]Use\\w+GC"))
                 .toList();
     }
@@ -206,5 +227,10 @@ final class ChildProcess {
 
     Path log() {
         return log;
+    }
+
+    /** The CPU group this start of the process runs in, with --node-cpu. */
+    Optional<Path> cpuGroup() {
+        return cpuGroup;
     }
 }

@@ -67,6 +67,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<URI> apiUrls = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private ChildProcess kafka;
+    private Optional<CpuGroups> cpuGroups = Optional.empty();
     private VirtualHosts virtualHosts;
     private ControlServer control;
     private Map<String, URI> shardUris = Map.of();
@@ -99,6 +100,24 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(apiUrls);
     }
 
+    /** One running process of the cluster, as it is now (a restarted node has a new pid and CPU group). */
+    public record Member(String role, String name, long pid, Path log, Optional<Path> cpuGroup) {}
+
+    /** Kafka, the backends and the API nodes, in that order. */
+    public synchronized List<Member> members() {
+        List<Member> members = new ArrayList<>();
+        List<ChildProcess> all = new ArrayList<>();
+        if (kafka != null) {
+            all.add(kafka);
+        }
+        all.addAll(backends);
+        all.addAll(apis);
+        for (ChildProcess child : all) {
+            members.add(new Member(child.role(), child.name(), child.process().pid(), child.log(), child.cpuGroup()));
+        }
+        return members;
+    }
+
     public Path clusterFile() {
         return dataDir.resolve("cluster.json");
     }
@@ -116,6 +135,14 @@ public final class LocalCluster implements AutoCloseable {
         DevIssuer issuer = DevIssuer.loadOrCreate(dataDir);
         Path jwks = issuer.writeJwks(dataDir);
         issuer.writeDevToken(dataDir);
+        if (options.nodeCpu() > 0) {
+            cpuGroups = Optional.of(CpuGroups.create(CpuGroups.DEFAULT_ROOT, options.nodeCpu()));
+            LOGGER.info(
+                    "capping every API and backend node cores={} quota-us={} group-parent={}",
+                    options.nodeCpu(),
+                    cpuGroups.get().quotaMicros(),
+                    cpuGroups.get());
+        }
         Map<String, URI> shards = shardUris(options);
 
         kafka = ChildProcess.start(
@@ -125,7 +152,8 @@ public final class LocalCluster implements AutoCloseable {
                 Optional.empty(),
                 "768m",
                 log("kafka"),
-                List.of("internal-kafka", "--data-dir", dataDir.resolve("kafka").toString(), "--port", "0"));
+                List.of("internal-kafka", "--data-dir", dataDir.resolve("kafka").toString(), "--port", "0"),
+                Optional.empty()); // Kafka stands for a real cluster's storage: never capped
         watch(kafka);
         String bootstrapServers = kafka.awaitReady(START_TIMEOUT).get("bootstrap-servers");
         LOGGER.info("kafka ready bootstrap-servers={}", bootstrapServers);
@@ -152,7 +180,8 @@ public final class LocalCluster implements AutoCloseable {
                                 "--data-dir",
                                 dataDir.resolve("nodes").resolve(node).toString(),
                                 "--metrics-port",
-                                "0"))));
+                                "0"),
+                        cpuGroups)));
                 if (backends.size() == 1) {
                     // the first backend creates the cluster's internal topics alone; on a busy machine several
                     // nodes racing to create them made each wait past its timeout
@@ -172,7 +201,8 @@ public final class LocalCluster implements AutoCloseable {
                     Optional.of(node),
                     "384m",
                     log(node),
-                    List.of("api", "--config", config.toString(), "--node-id", node, "--port", "0"))));
+                    List.of("api", "--config", config.toString(), "--node-id", node, "--port", "0"),
+                    cpuGroups)));
         }
         for (ChildProcess api : apis) {
             URI url = URI.create(api.awaitReady(START_TIMEOUT).get("url"));
@@ -491,6 +521,7 @@ public final class LocalCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        cpuGroups.ifPresent(CpuGroups::close); // every child has exited: their groups are empty
         createdVirtualHosts.forEach(name -> virtualHosts.delete(name)); // none made when URIs are per shard
         try {
             Files.deleteIfExists(virtualHostsFile());

@@ -12,11 +12,24 @@ import java.util.List;
  * @param apis API nodes
  * @param amqp one broker URI (each shard becomes a virtual host of it) or one URI per shard (used as given)
  * @param dataDir where Kafka's data, the cluster secret, the logs and cluster.json go
+ * @param nodeCpu the cores each API and backend process may use (its own cgroup v1 cpu group), 0 for no cap;
+ *     Kafka is never capped
  */
-public record LocalClusterOptions(int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir) {
+public record LocalClusterOptions(
+        int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir, double nodeCpu) {
     public static final URI DEFAULT_AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672");
+    /** The largest --node-cpu: more than the cores of any machine this runs on is a typo. */
+    public static final double MAX_NODE_CPU = 1024;
+
+    /** Without a CPU cap. */
+    public LocalClusterOptions(int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir) {
+        this(shards, backendsPerShard, apis, amqp, dataDir, 0);
+    }
 
     public LocalClusterOptions {
+        require(
+                nodeCpu == 0 || (nodeCpu >= 0.01 && nodeCpu <= MAX_NODE_CPU),
+                "--node-cpu must be between 0.01 and " + (int) MAX_NODE_CPU + " cores, got " + nodeCpu);
         require(shards >= 1 && shards <= 64, "--shards must be 1 to 64");
         require(backendsPerShard >= 1 && backendsPerShard <= 64, "--backends must be 1 to 64");
         require(apis >= 1 && apis <= 64, "--apis must be 1 to 64");

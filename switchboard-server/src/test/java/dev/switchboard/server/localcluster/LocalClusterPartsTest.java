@@ -3,10 +3,13 @@ package dev.switchboard.server.localcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The parts of local-cluster that need no processes: its options, the ready line, cluster.json's masking. */
 class LocalClusterPartsTest {
@@ -43,6 +46,46 @@ class LocalClusterPartsTest {
                 .hasMessage("--apis must be 1 to 64");
         assertThatThrownBy(() -> new LocalClusterOptions(1, 1, 1, List.of(URI.create("http://h")), DIR))
                 .hasMessageContaining("amqp://");
+        assertThatThrownBy(() -> new LocalClusterOptions(1, 1, 1, List.of(), DIR, -0.5))
+                .hasMessageContaining("--node-cpu must be between 0.01 and");
+        assertThatThrownBy(() -> new LocalClusterOptions(1, 1, 1, List.of(), DIR, 0.001))
+                .hasMessageContaining("--node-cpu must be between 0.01 and");
+        assertThat(new LocalClusterOptions(1, 1, 1, List.of(), DIR, 0.25).nodeCpu())
+                .isEqualTo(0.25);
+    }
+
+    @Test
+    void cpuGroupsNeedTheCgroupV1CpuController(@TempDir Path notACgroup) {
+        assertThatThrownBy(() -> CpuGroups.create(notACgroup, 0.25))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("--node-cpu needs the cgroup v1 cpu controller at " + notACgroup)
+                .hasMessageContaining("run without --node-cpu");
+    }
+
+    @Test
+    void aCpuGroupGetsCoresTimesThePeriodAndTheJvmAsManyProcessorsRoundedUp(@TempDir Path root) throws Exception {
+        // a directory laid out like the cpu controller's root: a quota file and a 50 ms period
+        Files.writeString(root.resolve("cpu.cfs_quota_us"), "-1");
+        try (CpuGroups quarter = CpuGroups.create(root, 0.25)) {
+            assertThat(quarter.quotaMicros()).isEqualTo(25_000); // the default period, 100 ms
+            assertThat(quarter.jvmOptions()).containsExactly("-XX:ActiveProcessorCount=1");
+            Path group = quarter.newGroup("backend-s0-1");
+            assertThat(group.getFileName()).hasToString("backend-s0-1.1");
+            assertThat(Files.readString(group.resolve("cpu.cfs_quota_us"))).isEqualTo("25000");
+            assertThat(quarter.newGroup("backend-s0-1")).isNotEqualTo(group); // a restart gets a fresh group
+            assertThat(quarter.wrap(group, List.of("java", "-version")))
+                    .containsExactly(
+                            "/bin/sh",
+                            "-c",
+                            "echo $$ > \"$0\" && exec \"$@\"",
+                            group.resolve("cgroup.procs").toString(),
+                            "java",
+                            "-version");
+        }
+        try (CpuGroups oneAndAHalf = CpuGroups.create(root, 1.5)) {
+            assertThat(oneAndAHalf.quotaMicros()).isEqualTo(150_000);
+            assertThat(oneAndAHalf.jvmOptions()).containsExactly("-XX:ActiveProcessorCount=2");
+        }
     }
 
     @Test

@@ -1,0 +1,126 @@
+package dev.switchboard.bench;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * One configuration of {@code bench --scaling}: what ran, the rate it reached, where its sessions were allocated
+ * and what CPU everything used in the measured window.
+ *
+ * @param shards shards
+ * @param nodes backend nodes per shard
+ * @param apis API nodes
+ * @param mode the workload
+ * @param events events done in the window
+ * @param seconds the window's length
+ * @param allocations session allocations in the window per backend node
+ * @param switchRequests requests the API nodes sent through the switch in the window (two broker messages each)
+ * @param cpu CPU use in the window
+ */
+public record ScalingPoint(
+        int shards,
+        int nodes,
+        int apis,
+        BenchMode mode,
+        long events,
+        double seconds,
+        Map<String, Long> allocations,
+        long switchRequests,
+        Cpu cpu) {
+
+    /** A machine busier than this had no CPU to spare for the uncapped load generator, Kafka and broker. */
+    static final double SATURATED_BUSY = 0.9;
+
+    /**
+     * CPU use in the window, in cores (1.0 = one core busy the whole window).
+     *
+     * @param nodes the API and backend processes together
+     * @param throttled the mean share of CFS periods in which a node's group ran out of quota (near 1: the nodes
+     *     are the bottleneck, as they should be)
+     * @param loadGenerator this process
+     * @param kafka the embedded Kafka broker
+     * @param broker the local RabbitMQ, when found
+     * @param machineBusy the whole machine's busy share (0 to 1), other users included
+     * @param loadAverage the one-minute load average at the end of the window
+     * @param cores the machine's cores
+     */
+    public record Cpu(
+            double nodes,
+            Optional<Double> throttled,
+            Optional<Double> loadGenerator,
+            Optional<Double> kafka,
+            Optional<Double> broker,
+            Optional<Double> machineBusy,
+            Optional<Double> loadAverage,
+            int cores) {
+
+        /** True when the machine had no idle CPU left: the uncapped parts may have limited the rate. */
+        boolean saturated() {
+            return machineBusy.map(busy -> busy >= SATURATED_BUSY).orElse(false);
+        }
+    }
+
+    public double rate() {
+        return events / Math.max(1e-9, seconds);
+    }
+
+    /** Broker CPU microseconds per switch request (request and answer), when the broker was found. */
+    public Optional<Double> brokerMicrosPerRequest() {
+        return cpu.broker().filter(cores -> switchRequests > 0).map(cores -> cores * seconds * 1e6 / switchRequests);
+    }
+
+    public int backends() {
+        return shards * nodes;
+    }
+
+    /** One line: the configuration, its rate, the allocations per node, the CPU figures and a verdict. */
+    public String describe() {
+        String spread = allocations.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining(","));
+        String verdict = cpu.saturated()
+                ? "SATURATED: the machine had no idle CPU, so the uncapped load generator, Kafka or broker may have"
+                        + " limited this rate (other processes on the machine count too)"
+                : "unsaturated: the machine had idle CPU, the capped nodes set the rate";
+        return String.format(
+                Locale.ROOT,
+                "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s); allocations %s;"
+                        + " switch %.0f requests/s, broker %s us/request; cpu cores: nodes %.2f (throttled %s of periods), load generator %s, kafka %s, broker %s,"
+                        + " machine busy %s of %d cores, load average %s; %s",
+                shards,
+                nodes,
+                backends(),
+                apis,
+                mode.label(),
+                rate(),
+                events,
+                seconds,
+                spread.isEmpty() ? "none" : spread,
+                switchRequests / Math.max(1e-9, seconds),
+                brokerMicrosPerRequest()
+                        .map(micros -> String.format(Locale.ROOT, "%.0f", micros))
+                        .orElse("n/a"),
+                cpu.nodes(),
+                percent(cpu.throttled()),
+                cores(cpu.loadGenerator()),
+                cores(cpu.kafka()),
+                cores(cpu.broker()),
+                percent(cpu.machineBusy()),
+                cpu.cores(),
+                cpu.loadAverage()
+                        .map(load -> String.format(Locale.ROOT, "%.1f", load))
+                        .orElse("n/a"),
+                verdict);
+    }
+
+    private static String cores(Optional<Double> value) {
+        return value.map(cores -> String.format(Locale.ROOT, "%.2f", cores)).orElse("n/a");
+    }
+
+    private static String percent(Optional<Double> value) {
+        return value.map(share -> String.format(Locale.ROOT, "%.0f%%", share * 100))
+                .orElse("n/a");
+    }
+}

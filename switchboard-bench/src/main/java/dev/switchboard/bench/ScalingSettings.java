@@ -1,0 +1,91 @@
+package dev.switchboard.bench;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@code bench --scaling} runs: the same workload on fresh local clusters of every (shards, backend nodes per
+ * shard) pair, every API and backend process capped at {@code nodeCpu} cores, the load generator (this process),
+ * Kafka and the AMQP broker uncapped. API nodes are scaled alongside: as many as backend nodes per shard, and the
+ * load generator spreads its sessions over them evenly (as a load balancer would).
+ *
+ * @param mode write, read or roundtrip
+ * @param nodes backend nodes per shard, ascending (default 1, 2, 4); the scaling line compares the last with the
+ *     first
+ * @param shards shard counts, ascending (default 1, 2); one scaling line each
+ * @param nodeCpu cores per API and backend process
+ * @param sessions concurrent sessions, each on a topic of its own (topics spread the sessions over shards), the
+ *     same in every configuration
+ * @param seconds length of the measured phase (and of the warm-up before it) per configuration
+ * @param size payload bytes per event
+ * @param batch events per chunk (write) or poll (read)
+ * @param readEvents read mode: events per session topic, written before the warm-up (untimed); a reader that
+ *     reaches the end starts again from the beginning with a new session
+ * @param amqp the AMQP broker, each shard a virtual host of it (as local-cluster makes them)
+ */
+public record ScalingSettings(
+        BenchMode mode,
+        List<Integer> nodes,
+        List<Integer> shards,
+        double nodeCpu,
+        int sessions,
+        int seconds,
+        int size,
+        int batch,
+        int readEvents,
+        URI amqp) {
+
+    /** CPU kept free for the load generator, Kafka and the AMQP broker when the default --node-cpu is chosen. */
+    static final double RESERVED_CORES = 1.0;
+
+    /** The smallest default cap: below it a JVM spends its slice on its own housekeeping. */
+    static final double MIN_DEFAULT_NODE_CPU = 0.05;
+
+    public ScalingSettings {
+        Objects.requireNonNull(mode, "mode");
+        if (mode == BenchMode.TAIL) {
+            throw new IllegalArgumentException("--scaling measures write, read or roundtrip, not tail");
+        }
+        nodes = ascending(nodes, "--nodes");
+        shards = ascending(shards, "--shards");
+        if (!(nodeCpu >= 0.01)) {
+            throw new IllegalArgumentException("--node-cpu must be at least 0.01 cores, got " + nodeCpu);
+        }
+        if (sessions < 1 || seconds < 1 || size < BenchSettings.MIN_SIZE || batch < 1 || readEvents < 1) {
+            throw new IllegalArgumentException(
+                    "--sessions, --duration, --batch must be at least 1 and --size at least " + BenchSettings.MIN_SIZE);
+        }
+    }
+
+    private static List<Integer> ascending(List<Integer> values, String option) {
+        if (values.isEmpty() || values.getFirst() < 1 || values.getLast() > 16) {
+            throw new IllegalArgumentException(option + " takes 1 to 16, got " + values);
+        }
+        for (int i = 1; i < values.size(); i++) {
+            if (values.get(i) <= values.get(i - 1)) {
+                throw new IllegalArgumentException(option + " must be ascending, got " + values);
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    /** API and backend processes of one configuration, each capped. */
+    static int cappedProcesses(int nodesPerShard, int shardCount) {
+        return nodesPerShard * shardCount + nodesPerShard;
+    }
+
+    /**
+     * The default cap: {@link #RESERVED_CORES} of the machine left to the uncapped load generator, Kafka and broker,
+     * the rest shared by the capped processes of the largest configuration, rounded down to hundredths.
+     */
+    public static double defaultNodeCpu(List<Integer> nodes, List<Integer> shards, int cores) {
+        double share = (cores - RESERVED_CORES) / cappedProcesses(nodes.getLast(), shards.getLast());
+        return Math.max(MIN_DEFAULT_NODE_CPU, Math.floor(share * 100) / 100);
+    }
+
+    /** The default sessions: four per backend node of the largest configuration. */
+    public static int defaultSessions(List<Integer> nodes, List<Integer> shards) {
+        return 4 * nodes.getLast() * shards.getLast();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.switchboard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The scaling bench's arithmetic and text: efficiency, the scaling line, defaults, allocations from log lines. */
+class ScalingReportTest {
+    private static final URI AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672");
+
+    private static ScalingSettings settings(List<Integer> nodes, List<Integer> shards) {
+        return new ScalingSettings(BenchMode.WRITE, nodes, shards, 0.1, 8, 5, 256, 100, 1000, AMQP);
+    }
+
+    private static ScalingPoint point(int shards, int nodes, long events, double busy) {
+        ScalingPoint.Cpu cpu = new ScalingPoint.Cpu(
+                0.3,
+                Optional.of(0.9),
+                Optional.of(0.2),
+                Optional.of(0.1),
+                Optional.of(0.05),
+                Optional.of(busy),
+                Optional.of(1.5),
+                2);
+        return new ScalingPoint(
+                shards, nodes, nodes, BenchMode.WRITE, events, 10.0, Map.of("backend-s0-1", 4L), 1000, cpu);
+    }
+
+    @Test
+    void efficiencyIsTheLastRateOverTheFirstTimesTheNodeFactor() {
+        ScalingReport report = new ScalingReport(
+                settings(List.of(1, 2, 4), List.of(1, 2)),
+                List.of(
+                        point(1, 1, 10_000, 0.5),
+                        point(1, 2, 19_000, 0.5),
+                        point(1, 4, 34_000, 0.5),
+                        point(2, 1, 20_000, 0.5),
+                        point(2, 2, 30_000, 0.5),
+                        point(2, 4, 40_000, 0.95)));
+
+        assertThat(report.scalingLine(1))
+                .isEqualTo("scaling=0.85 nodes=1,2,4 rates=1000,1900,3400 mode=write shards=1");
+        assertThat(report.summaryLine()).isEqualTo("scaling=0.50 nodes=1,2,4 rates=2000,3000,4000 mode=write shards=2");
+        assertThat(report.json().get("scaling")).isEqualTo(Map.of("1", 0.85, "2", 0.5));
+        // nodes 2 and 4 only: the factor is 2
+        assertThat(ScalingReport.efficiency(List.of(point(1, 2, 10_000, 0), point(1, 4, 15_000, 0))))
+                .isEqualTo(0.75);
+    }
+
+    @Test
+    void aPointSaysWhetherTheMachineHadCpuToSpare() {
+        assertThat(point(1, 1, 10_000, 0.5).describe())
+                .startsWith("shards=1 nodes=1 backends=1 apis=1 write 1000 events/s (10000 in 10.0 s);"
+                        + " allocations backend-s0-1=4; switch 100 requests/s, broker 500 us/request;"
+                        + " cpu cores: nodes 0.30 (throttled 90% of periods), load generator 0.20, kafka 0.10,"
+                        + " broker 0.05, machine busy 50% of 2 cores, load average 1.5;")
+                .endsWith("unsaturated: the machine had idle CPU, the capped nodes set the rate");
+        assertThat(point(1, 1, 10_000, 0.95).describe()).contains("; SATURATED: the machine had no idle CPU");
+    }
+
+    @Test
+    void theDefaultCapLeavesOneCoreToTheUncappedParts() {
+        // largest configuration: 4 x 2 backends and 4 API nodes share 2 - 1 cores
+        assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2, 4), List.of(1, 2), 2))
+                .isEqualTo(0.08);
+        assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2), List.of(1), 2)).isEqualTo(0.25);
+        assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2, 4), List.of(1, 2), 1))
+                .isEqualTo(0.05);
+        assertThat(ScalingSettings.defaultSessions(List.of(1, 2, 4), List.of(1, 2)))
+                .isEqualTo(32);
+    }
+
+    @Test
+    void badSettingsSayWhatIsWrong() {
+        assertThatThrownBy(() -> settings(List.of(2, 1), List.of(1))).hasMessageContaining("--nodes must be ascending");
+        assertThatThrownBy(() -> settings(List.of(1), List.of(0))).hasMessageContaining("--shards takes 1 to 16");
+        assertThatThrownBy(() -> new ScalingSettings(BenchMode.TAIL, List.of(1), List.of(1), 0.1, 1, 1, 64, 1, 1, AMQP))
+                .hasMessageContaining("not tail");
+    }
+
+    @Test
+    void switchRequestsAreSummedOverEverySeriesOfTheMetric() {
+        String metrics = "# HELP switchboard_switch_requests_total Requests\n"
+                + "# TYPE switchboard_switch_requests_total counter\n"
+                + "switchboard_switch_requests_total{outcome=\"answered\",shard=\"s0\"} 120.0\n"
+                + "switchboard_switch_requests_total{outcome=\"timeout\",shard=\"s1\"} 3.0\n"
+                + "switchboard_switch_requests_other 7.0\n";
+
+        assertThat(ScalingBench.sumOf(metrics, "switchboard_switch_requests_total"))
+                .isEqualTo(123);
+    }
+
+    @Test
+    void allocationsAreCountedPerNodeFromTheBackendLogForTheRunsTopicsOnly() {
+        List<String> log = List.of(
+                "2026-12-05T03:00:00Z [INFO] SessionRegistry - session allocated session=s0.backend-s0-2.ab"
+                        + " topic=scale-1-run-0 mode=WRITE node=backend-s0-2",
+                "2026-12-05T03:00:00Z [INFO] SessionRegistry - session allocated session=s0.backend-s0-2.cd"
+                        + " topic=scale-1-run-1 mode=WRITE node=backend-s0-2",
+                "2026-12-05T03:00:00Z [INFO] SessionRegistry - session allocated session=s0.backend-s0-1.ef"
+                        + " topic=other-topic mode=READ node=backend-s0-1",
+                "2026-12-05T03:00:00Z [INFO] SessionRegistry - session disposed session=s0.backend-s0-2.ab");
+        Map<String, Long> counts = new TreeMap<>(Map.of("backend-s0-1", 0L));
+
+        ScalingBench.countAllocations(log, "scale-1-", counts);
+
+        assertThat(counts).containsExactly(Map.entry("backend-s0-1", 0L), Map.entry("backend-s0-2", 2L));
+    }
+}

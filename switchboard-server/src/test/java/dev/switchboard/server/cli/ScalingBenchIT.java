@@ -1,0 +1,106 @@
+package dev.switchboard.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.server.CpuControllerAssumption;
+import dev.switchboard.server.SwitchboardProcess;
+import dev.switchboard.testkit.AmqpExtension;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A smoke run of {@code switchboard bench --scaling} at a tiny size (1 and 2 backend nodes of one shard, two
+ * seconds each), from the packaged application, so the scaling bench keeps working: the shape of every line, that
+ * each configuration moved events and allocated its sessions on its own nodes, and the JSON. No timing assertions:
+ * the efficiency is whatever this machine gives. Skipped where cgroups cannot be written.
+ */
+class ScalingBenchIT {
+    private static final Pattern POINT = Pattern.compile("shards=1 nodes=(\\d) backends=(\\d) apis=(\\d) write (\\d+)"
+            + " events/s \\((\\d+) in [\\d.]+ s\\); allocations (\\S+); switch \\d+ requests/s, broker \\S+ us/request; cpu cores: nodes [\\d.]+ \\(throttled"
+            + " \\S+ of periods\\), load generator \\S+, kafka [\\d.]+, broker \\S+, machine busy \\S+ of \\d+ cores,"
+            + " load average \\S+; (SATURATED|unsaturated): .*");
+    private static final Pattern SCALING =
+            Pattern.compile("scaling=(\\d+\\.\\d{2}) nodes=1,2 rates=(\\d+),(\\d+) mode=write shards=1");
+
+    @RegisterExtension
+    static final AmqpExtension AMQP = new AmqpExtension();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void requireWritableCgroups() {
+        CpuControllerAssumption.assumeWritable();
+    }
+
+    @Test
+    void measuresEveryConfigurationAndEndsWithTheScalingLine() throws Exception {
+        Path json = dir.resolve("scaling.json");
+        int sessions = 2;
+        SwitchboardProcess.Result run = SwitchboardProcess.run(
+                dir,
+                new byte[0],
+                600,
+                "bench",
+                "--scaling",
+                "--mode",
+                "write",
+                "--nodes",
+                "1,2",
+                "--shards",
+                "1",
+                "--node-cpu",
+                "1", // a smoke test: whole cores start the JVMs fastest
+                "--duration",
+                "2",
+                "--sessions",
+                Integer.toString(sessions),
+                "--size",
+                "64",
+                "--batch",
+                "50",
+                "--amqp",
+                AMQP.newVirtualHost().toString(),
+                "--json",
+                json.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        List<String> lines = run.lines();
+        assertThat(lines).as(run.stdout()).hasSize(3);
+        for (int i = 0; i < 2; i++) {
+            Matcher point = POINT.matcher(lines.get(i));
+            assertThat(point.matches()).as(lines.get(i)).isTrue();
+            int nodes = i + 1;
+            assertThat(point.group(1)).isEqualTo(Integer.toString(nodes));
+            assertThat(point.group(3)).isEqualTo(Integer.toString(nodes)); // API nodes scale alongside
+            assertThat(Long.parseLong(point.group(5))).isPositive();
+            // every session of the window was allocated on a backend of this configuration
+            List<String> allocations = List.of(point.group(6).split(","));
+            assertThat(allocations).hasSize(nodes).allMatch(entry -> entry.matches("backend-s0-\\d=\\d+"));
+            long allocated = allocations.stream()
+                    .mapToLong(entry -> Long.parseLong(entry.substring(entry.indexOf('=') + 1)))
+                    .sum();
+            assertThat(allocated).isGreaterThanOrEqualTo(sessions);
+        }
+        Matcher scaling = SCALING.matcher(lines.getLast());
+        assertThat(scaling.matches()).as(lines.getLast()).isTrue();
+        double rate1 = Double.parseDouble(scaling.group(2));
+        double rate2 = Double.parseDouble(scaling.group(3));
+        assertThat(Double.parseDouble(scaling.group(1))).isCloseTo(rate2 / (2 * rate1), withinPercentage(5));
+
+        JsonNode written = new ObjectMapper().readTree(json.toFile());
+        assertThat(written.get("mode").asText()).isEqualTo("write");
+        assertThat(written.get("nodeCpu").asDouble()).isEqualTo(1.0);
+        assertThat(written.get("configurations")).hasSize(2);
+        assertThat(written.get("scaling").get("1").asDouble()).isPositive();
+    }
+}
