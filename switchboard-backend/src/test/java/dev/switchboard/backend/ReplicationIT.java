@@ -23,10 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Replication of the topics a node creates, against a real broker. The test kit runs one broker, so this checks
+ * Replication of the topics a node creates, against a real broker. The shared test kit broker is one, so this checks
  * the single-broker cluster end to end (brokers counted with describeCluster, min(3, 1) = 1 on every topic the
  * node creates, min.insync.replicas set) and the warning for an existing topic with fewer replicas than
- * configured; min(3, brokers) for bigger clusters is {@code ReplicationTest}.
+ * configured; three brokers are {@code ReplicatedClusterIT}.
  */
 class ReplicationIT {
     @RegisterExtension

@@ -34,7 +34,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     static final String PORTS_FILE = "embedded-kafka-ports.properties";
     private static final String LOCK_FILE = "embedded-kafka.lock";
-    private static final String HOST = "127.0.0.1";
+    static final String HOST = "127.0.0.1";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final int NODE_ID = 1;
 
@@ -99,19 +99,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static KafkaConfig config(Path logDir, Ports ports) {
-        String broker = "PLAINTEXT://" + HOST + ":" + ports.broker();
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
         // Static voters (kraft.version 0) keep quorum membership out of the metadata log, so the
         // controller port may differ between restarts.
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + ports.controller());
-        p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("listeners", broker + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + ports.controller());
-        p.put("advertised.listeners", broker);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
+        Properties p = nodeProperties(
+                NODE_ID, logDir, ports.broker(), ports.controller(), NODE_ID + "@" + HOST + ":" + ports.controller());
         // One node cannot satisfy the default replication factor (3) of the internal topics.
         p.put("offsets.topic.replication.factor", "1");
         p.put("transaction.state.log.replication.factor", "1");
@@ -119,6 +110,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("min.insync.replicas", "1");
+        return KafkaConfig.fromProps(p, false); // false: don't log the full config
+    }
+
+    /**
+     * What every node of ours shares: combined broker and controller on loopback, static voters {@code voters},
+     * small internal topics, no auto-creation, a small log cleaner buffer.
+     */
+    static Properties nodeProperties(int nodeId, Path logDir, int brokerPort, int controllerPort, String voters) {
+        String broker = "PLAINTEXT://" + HOST + ":" + brokerPort;
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(nodeId));
+        p.put("controller.quorum.voters", voters);
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("listeners", broker + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", broker);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
         // 1 instead of 50 partitions: the first consumer group / transaction gets going faster.
         p.put("offsets.topic.num.partitions", "1");
         p.put("transaction.state.log.num.partitions", "1");
@@ -126,19 +136,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         // The log cleaner allocates this heap buffer eagerly at startup (default 128 MiB).
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
-        return KafkaConfig.fromProps(p, false); // false: don't log the full config
+        return p;
     }
 
     /** Equivalent of {@code kafka-storage.sh format}; skipped once meta.properties exists. */
     private static void formatIfNeeded(Path logDir) {
+        formatIfNeeded(logDir, NODE_ID, Uuid.randomUuid().toString());
+    }
+
+    /** Formats {@code logDir} for node {@code nodeId} of cluster {@code clusterId}, unless already formatted. */
+    static void formatIfNeeded(Path logDir, int nodeId, String clusterId) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // reformatting would replace the cluster id and orphan all data
         }
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString()) // stored in meta.properties
+                    .setNodeId(nodeId)
+                    .setClusterId(clusterId) // stored in meta.properties
                     .setDirectories(List.of(logDir.toString()))
                     .setMetadataLogDirectory(logDir.toString())
                     .setControllerListenerName(CONTROLLER_LISTENER)
@@ -152,7 +167,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Kafka locks its log dir only when the broker half starts, after the controller half has
      * opened the metadata log: a second node on the same dir could damage it. So lock up front.
      */
-    private static FileChannel lockDataDir(Path dir) {
+    static FileChannel lockDataDir(Path dir) {
         try {
             Files.createDirectories(dir);
             FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), CREATE, WRITE);
@@ -170,7 +185,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(FileChannel channel) {
+    static void closeQuietly(FileChannel channel) {
         try {
             channel.close(); // releases the lock
         } catch (IOException ignored) {
@@ -199,7 +214,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new Ports(broker, controller);
     }
 
-    private static int reuseOrPick(String savedPort, int taken) throws IOException {
+    static int reuseOrPick(String savedPort, int taken) throws IOException {
         if (savedPort != null) {
             int port = Integer.parseInt(savedPort.trim());
             if (port != taken && isFree(port)) {
