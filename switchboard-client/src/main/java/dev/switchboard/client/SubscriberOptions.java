@@ -109,7 +109,7 @@ public record SubscriberOptions(
             return new SubscriberOptions(
                     topic,
                     start,
-                    cursorStore == null ? CursorStore.memory() : cursorStore,
+                    cursorStore == null ? CursorStores.memory() : cursorStore,
                     maxEvents,
                     maxWait,
                     Optional.ofNullable(retryBudget));

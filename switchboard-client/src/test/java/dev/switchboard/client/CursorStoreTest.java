@@ -13,7 +13,7 @@ class CursorStoreTest {
 
     @Test
     void theMemoryStoreKeepsTheLastCursor() {
-        CursorStore store = CursorStore.memory();
+        CursorStore store = CursorStores.memory();
         assertThat(store.load()).isEmpty();
 
         store.save("a");
@@ -26,7 +26,7 @@ class CursorStoreTest {
     void theFileStoreCreatesItsDirectoriesAndReplacesTheFileAtomically(@TempDir Path dir) throws IOException {
         // given a store whose file and directories do not exist
         Path file = dir.resolve("a/b/reader.cursor");
-        CursorStore store = CursorStore.file(file);
+        CursorStore store = CursorStores.file(file);
         assertThat(store.load()).isEmpty();
 
         // when saving twice
@@ -38,7 +38,7 @@ class CursorStoreTest {
         try (Stream<Path> files = Files.list(file.getParent())) {
             assertThat(files).containsExactly(file);
         }
-        assertThat(CursorStore.file(file).load()).contains("second");
+        assertThat(CursorStores.file(file).load()).contains("second");
     }
 
     @Test
@@ -46,6 +46,6 @@ class CursorStoreTest {
         Path file = dir.resolve("c");
         Files.writeString(file, "  \n");
 
-        assertThat(CursorStore.file(file).load()).isEmpty();
+        assertThat(CursorStores.file(file).load()).isEmpty();
     }
 }

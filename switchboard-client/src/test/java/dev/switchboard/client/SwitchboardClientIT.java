@@ -101,7 +101,7 @@ class SwitchboardClientIT {
     private static SubscriberOptions options(Path cursorFile) {
         return SubscriberOptions.builder()
                 .topic(TOPIC)
-                .cursorStore(CursorStore.file(cursorFile))
+                .cursorStore(CursorStores.file(cursorFile))
                 .maxEvents(10)
                 .build();
     }

@@ -4,6 +4,7 @@ import dev.switchboard.protocol.thrift.Event;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,23 +63,18 @@ final class EventRecords {
         return new ProducerRecord<>(topic, null, timestamp, key, bytes(event.bufferForPayload()), headers);
     }
 
-    /** The event a read returns for a clear record: key, payload, every header, timestamp and position. */
-    static Event fromRecord(ConsumerRecord<byte[], byte[]> record) {
-        return fromRecord(record, RecordCipher.clear(record));
-    }
-
-    /** The event a read returns for a consumed record whose payload and headers {@code opened} holds. */
-    static Event fromRecord(ConsumerRecord<byte[], byte[]> record, RecordCipher.Opened opened) {
+    /** The event a read returns for a consumed record whose readable payload and headers are given. */
+    static Event fromRecord(ConsumerRecord<byte[], byte[]> record, byte[] payload, List<Header> headers) {
         Event event = new Event();
-        event.setPayload(ByteBuffer.wrap(opened.payload()));
+        event.setPayload(ByteBuffer.wrap(payload));
         if (record.key() != null) {
             event.setKey(ByteBuffer.wrap(record.key()));
         }
-        Map<String, ByteBuffer> headers = new HashMap<>();
-        for (Header header : opened.headers()) {
-            headers.put(header.key(), ByteBuffer.wrap(header.value() == null ? new byte[0] : header.value()));
+        Map<String, ByteBuffer> values = new HashMap<>();
+        for (Header header : headers) {
+            values.put(header.key(), ByteBuffer.wrap(header.value() == null ? new byte[0] : header.value()));
         }
-        event.setHeaders(headers);
+        event.setHeaders(values);
         event.setTimestamp(record.timestamp());
         event.setPartition(record.partition());
         event.setOffset(record.offset());

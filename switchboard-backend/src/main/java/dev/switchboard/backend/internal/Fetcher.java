@@ -1,7 +1,5 @@
 package dev.switchboard.backend.internal;
 
-import dev.switchboard.protocol.ErrorCode;
-import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.Event;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -296,7 +294,7 @@ final class Fetcher implements AutoCloseable {
                 if (!events.isEmpty()) {
                     break; // deliver what precedes it; the next read reports the unreadable record
                 }
-                throw unreadable(record.topic(), record.partition(), record.offset(), e.getMessage());
+                throw ReadGate.unreadable(record.topic(), record.partition(), record.offset(), e.getMessage());
             }
             buffer.removeFirst();
             nextOffsets.put(record.partition(), record.offset() + 1);
@@ -306,17 +304,6 @@ final class Fetcher implements AutoCloseable {
             }
         }
         return new FetchedBatch(events, nextOffsets);
-    }
-
-    /**
-     * The error a read answers for a record this node cannot open through its own fault (no keystore, a data key
-     * it cannot unwrap): it stays at the head (never skipped, never delivered as garbage), so every read reports
-     * it until the node is fixed or the session moves to a node that can open it.
-     */
-    static SwitchboardException unreadable(String topic, int partition, long offset, String reason) {
-        String where = topic + "/" + partition + "@" + offset;
-        LOGGER.warn("event cannot be decrypted on this node record={} reason={}", where, reason);
-        return SwitchboardException.of(ErrorCode.INTERNAL, "event " + where + " cannot be read: " + reason);
     }
 
     int buffered() {

@@ -2,6 +2,8 @@ package dev.switchboard.backend.internal;
 
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.RejectedRecords;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.Event;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -68,7 +70,8 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
      */
     Optional<Event> admit(ConsumerRecord<byte[], byte[]> record) {
         try {
-            return Optional.of(EventRecords.fromRecord(record, cipher.open(record)));
+            RecordCipher.Opened opened = cipher.open(record);
+            return Optional.of(EventRecords.fromRecord(record, opened.payload(), opened.headers()));
         } catch (RecordCipher.UnreadableRecordException e) {
             Reason reason = switch (e.fault()) {
                 case UNSEALED -> Reason.UNSEALED;
@@ -78,6 +81,17 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
             reject(record, reason, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The error a read answers for a record this node cannot open through its own fault (no keystore, a data key
+     * it cannot unwrap): it stays at the head (never skipped, never delivered as garbage), so every read reports
+     * it until the node is fixed or the session moves to a node that can open it.
+     */
+    static SwitchboardException unreadable(String topic, int partition, long offset, String reason) {
+        String where = topic + "/" + partition + "@" + offset;
+        LOGGER.warn("event cannot be decrypted on this node record={} reason={}", where, reason);
+        return SwitchboardException.of(ErrorCode.INTERNAL, "event " + where + " cannot be read: " + reason);
     }
 
     private void reject(ConsumerRecord<byte[], byte[]> record, Reason reason, String detail) {

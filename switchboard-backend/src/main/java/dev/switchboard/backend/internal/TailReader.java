@@ -219,7 +219,7 @@ final class TailReader implements AutoCloseable {
                     if (!events.isEmpty()) {
                         return new FetchedBatch(events, nextOffsets); // the next read reports it
                     }
-                    throw Fetcher.unreadable(topic, partition.partition(), record.offset(), record.unreadable());
+                    throw ReadGate.unreadable(topic, partition.partition(), record.offset(), record.unreadable());
                 }
                 nextOffsets.put(partition.partition(), record.offset() + 1);
                 positions.put(partition, record.offset() + 1);

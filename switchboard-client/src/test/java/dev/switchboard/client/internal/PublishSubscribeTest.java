@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.client.Batch;
 import dev.switchboard.client.CursorStore;
+import dev.switchboard.client.CursorStores;
 import dev.switchboard.client.Durability;
 import dev.switchboard.client.Event;
 import dev.switchboard.client.PublishResult;
@@ -140,7 +141,7 @@ class PublishSubscribeTest {
     @Test
     void aSubscriberResumesFromItsFileCursorWithoutLossOrDuplicates(@TempDir Path dir) {
         // given 60 published events and a subscriber that acknowledged the first 30 into a cursor file
-        CursorStore store = CursorStore.file(dir.resolve("cursors/orders.cursor"));
+        CursorStore store = CursorStores.file(dir.resolve("cursors/orders.cursor"));
         SubscriberOptions options =
                 SubscriberOptions.builder().topic(TOPIC).cursorStore(store).build();
         try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
@@ -161,7 +162,7 @@ class PublishSubscribeTest {
         List<ReceivedEvent> secondHalf;
         try (Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.builder()
                 .topic(TOPIC)
-                .cursorStore(CursorStore.file(dir.resolve("cursors/orders.cursor")))
+                .cursorStore(CursorStores.file(dir.resolve("cursors/orders.cursor")))
                 .build())) {
             secondHalf = readAll(subscriber, 30);
         }

@@ -1,7 +1,7 @@
 package dev.switchboard.server.cli;
 
 import dev.switchboard.client.Batch;
-import dev.switchboard.client.CursorStore;
+import dev.switchboard.client.CursorStores;
 import dev.switchboard.client.ReceivedEvent;
 import dev.switchboard.client.StartPosition;
 import dev.switchboard.client.Subscriber;
@@ -70,7 +70,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         SubscriberOptions.Builder options =
                 SubscriberOptions.builder().topic(topic).start(start);
         if (cursorFile != null) {
-            options.cursorStore(CursorStore.file(cursorFile));
+            options.cursorStore(CursorStores.file(cursorFile));
         }
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         try (SwitchboardClient switchboard = client.connect();

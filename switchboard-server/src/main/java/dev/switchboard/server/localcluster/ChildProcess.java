@@ -1,6 +1,5 @@
 package dev.switchboard.server.localcluster;
 
-import dev.switchboard.server.Main;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,13 @@ import java.util.regex.Pattern;
  * logs its "ready" line, whose key=value pairs (url, bootstrap-servers, ...) are read back from the log.
  */
 final class ChildProcess {
+    /**
+     * The class a child runs: {@code dev.switchboard.server.Main}, named rather than referenced so that the
+     * command line's classes and the local cluster they start do not depend on each other in a circle
+     * (LocalClusterPartsTest checks the name).
+     */
+    static final String MAIN_CLASS = "dev.switchboard.server.Main";
+
     private static final Pattern READY = Pattern.compile("\\bready (role=\\S+.*)$");
     private static final Pattern PAIR = Pattern.compile("([a-z-]+)=(\\S+)");
     private static final Duration POLL = Duration.ofMillis(100);
@@ -84,7 +90,7 @@ final class ChildProcess {
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
+        command.add(MAIN_CLASS);
         command.addAll(arguments);
         command.add("--watch-parent");
         command.add(Long.toString(ProcessHandle.current().pid()));

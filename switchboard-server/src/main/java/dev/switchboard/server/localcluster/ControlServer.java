@@ -17,12 +17,13 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The local cluster's control endpoint, on loopback only: {@code POST /restart?role=backend|api|all} runs a
- * rolling restart ({@link LocalCluster#restart}) and streams its progress as text lines, the last one {@code
+ * rolling restart (the cluster's {@link Restarter}) and streams its progress as text lines, the last one {@code
  * done} or {@code failed: <why>}. A request needs {@code Authorization: Bearer <token>}, the random token in
  * {@code <data-dir>/control-token} (owner-readable only), so that only someone who can read the data dir controls
  * the cluster. One request at a time.
@@ -41,7 +42,13 @@ final class ControlServer implements AutoCloseable {
         this.token = token;
     }
 
-    static ControlServer start(Path dataDir, LocalCluster cluster) throws IOException {
+    /** What a restart request runs: the cluster's rolling restart, reporting one line per step. */
+    @FunctionalInterface
+    interface Restarter {
+        void restart(RestartRole role, Consumer<String> progress) throws IOException, InterruptedException;
+    }
+
+    static ControlServer start(Path dataDir, Restarter cluster) throws IOException {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         String token = HexFormat.of().formatHex(random);
@@ -60,7 +67,7 @@ final class ControlServer implements AutoCloseable {
                 + server.getAddress().getPort());
     }
 
-    private void restart(HttpExchange exchange, LocalCluster cluster) throws IOException {
+    private void restart(HttpExchange exchange, Restarter cluster) throws IOException {
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod())) {
                 answer(exchange, 405, "POST only\n");
@@ -74,9 +81,9 @@ final class ControlServer implements AutoCloseable {
                 answer(exchange, 401, "needs Authorization: Bearer <the data dir's control-token>\n");
                 return;
             }
-            LocalCluster.RestartRole role;
+            RestartRole role;
             try {
-                role = LocalCluster.RestartRole.valueOf(roleParameter(exchange.getRequestURI()));
+                role = RestartRole.valueOf(roleParameter(exchange.getRequestURI()));
             } catch (IllegalArgumentException e) {
                 answer(exchange, 400, "role must be backend, api or all\n");
                 return;

@@ -211,7 +211,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         shardUris = shards;
         kafkaBootstrapServers = bootstrapServers;
-        control = ControlServer.start(dataDir, this);
+        control = ControlServer.start(dataDir, this::restart);
         writeClusterFile(shards, bootstrapServers);
         LOGGER.info(
                 "ready role=local-cluster shards={} backends={} apis={} cluster-file={}",
@@ -432,13 +432,6 @@ public final class LocalCluster implements AutoCloseable {
 
     private Path log(String name) {
         return dataDir.resolve("logs").resolve(name + ".log");
-    }
-
-    /** Which processes {@link #restart} replaces. */
-    public enum RestartRole {
-        BACKEND,
-        API,
-        ALL
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.switchboard.server.localcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.server.Main;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -14,6 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** The parts of local-cluster that need no processes: its options, the ready line, cluster.json's masking. */
 class LocalClusterPartsTest {
     private static final Path DIR = Path.of("d");
+
+    @Test
+    void childrenRunTheSwitchboardCommand() {
+        assertThat(ChildProcess.MAIN_CLASS).isEqualTo(Main.class.getName());
+    }
 
     @Test
     void oneBrokerForAllShardsOrOneUriPerShard() {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.client.Batch;
-import dev.switchboard.client.CursorStore;
+import dev.switchboard.client.CursorStores;
 import dev.switchboard.client.Event;
 import dev.switchboard.client.Publisher;
 import dev.switchboard.client.PublisherOptions;
@@ -143,7 +143,7 @@ class StandaloneIT {
             }
             SubscriberOptions options = SubscriberOptions.builder()
                     .topic(topic)
-                    .cursorStore(CursorStore.file(cursorFile))
+                    .cursorStore(CursorStores.file(cursorFile))
                     .build();
             List<ReceivedEvent> first;
             try (Subscriber subscriber = client.subscriber(options)) {
