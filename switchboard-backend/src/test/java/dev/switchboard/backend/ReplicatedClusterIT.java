@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Replication on a real three-broker cluster (testkit {@link KafkaCluster}): with replication left to the node
  * (AUTO), every topic it creates (data, {@code __switchboard_keys}, {@value WriterStates#TOPIC}) gets 3 replicas
  * and min.insync.replicas 2; after the broker leading the data topic is stopped, sealed events are still read
- * back in clear, by a node that starts afterwards (so it reads the data keys from the surviving replicas), and
- * writers still commit (2 replicas in sync).
+ * back in clear, by a node that starts afterwards (so it reads the data keys from the surviving replicas), writers
+ * still commit (2 replicas in sync), and that node, counting the stopped broker, still creates topics with 3.
  */
 class ReplicatedClusterIT {
     private static final byte[] SECRET = "replicated-it-cluster-secret".getBytes(StandardCharsets.UTF_8);
@@ -103,6 +103,17 @@ class ReplicatedClusterIT {
                                 "before-5",
                                 "after-0",
                                 "after-1");
+
+                // and it counts the stopped broker (AUTO stays 3): a topic it creates now has 3 replicas too (Kafka
+                // places one on the stopped broker, which catches up when it is back), not 2 for good
+                calls.writer("replicated-new", "w");
+                assertThat(admin.describeTopics(List.of("replicated-new"))
+                                .allTopicNames()
+                                .get()
+                                .get("replicated-new")
+                                .partitions())
+                        .allSatisfy(
+                                partition -> assertThat(partition.replicas()).hasSize(3));
             }
         }
     }

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -58,12 +59,17 @@ public final class TopicManager implements AutoCloseable {
 
     /**
      * The replication of every topic this node creates: as configured, with {@code AUTO} settings worked out
-     * from the number of brokers (asked once, on first use).
+     * from the number of brokers registered in the cluster, fenced ones included (asked once, on first use): a
+     * node that starts while a broker is down must not create topics with fewer replicas for good.
      */
     public Replication replication() {
         Replication known = replication;
         if (known == null) {
-            int brokers = brokerCount(Duration.ofMillis(TIMEOUT_MS));
+            int brokers = await(admin.describeCluster(new DescribeClusterOptions()
+                                    .includeFencedBrokers(true)
+                                    .timeoutMs((int) TIMEOUT_MS))
+                            .nodes())
+                    .size();
             known = Replication.resolve(config.replicationFactor(), config.minInsyncReplicas(), brokers);
             replication = known;
             LOGGER.info(
@@ -104,7 +110,7 @@ public final class TopicManager implements AutoCloseable {
         return replicas;
     }
 
-    /** How many brokers the cluster has; throws when Kafka does not answer within {@code timeout}. */
+    /** How many brokers serve (fenced ones not counted); throws when Kafka does not answer within {@code timeout}. */
     public int brokerCount(Duration timeout) {
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         return await(admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
@@ -166,6 +172,12 @@ public final class TopicManager implements AutoCloseable {
                     wanted.minInsyncReplicas(),
                     config.nodeId());
             return partitions;
+        } catch (InvalidReplicationFactorException e) {
+            // a broker of the cluster is down: wait for it rather than create a topic with fewer replicas for good
+            throw SwitchboardException.of(
+                    ErrorCode.UNAVAILABLE,
+                    "topic '" + topic + "' cannot be created with " + wanted.factor()
+                            + " replicas while brokers are down; retry once they are back");
         } catch (TopicExistsException e) {
             Integer raced = describe(topic);
             if (raced == null) {
