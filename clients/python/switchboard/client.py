@@ -38,7 +38,8 @@ class Event:
 
 @dataclass(frozen=True)
 class ReceivedEvent:
-    """An event as read: bytes, with its Kafka partition and offset."""
+    """An event as read: bytes, with its Kafka partition and offset, and the W3C ``traceparent`` it was
+    written under (``None`` when the write carried no trace context), to link a consumer's span to it."""
 
     payload: bytes
     key: Optional[bytes]
@@ -46,6 +47,7 @@ class ReceivedEvent:
     timestamp_ms: Optional[int]
     partition: int
     offset: int
+    traceparent: Optional[str] = None
 
     @property
     def text(self) -> str:
@@ -173,6 +175,7 @@ def _decode_event(node: Mapping[str, Any]) -> ReceivedEvent:
         timestamp_ms=node.get("timestamp"),
         partition=int(node.get("partition", -1)),
         offset=int(node.get("offset", -1)),
+        traceparent=node.get("traceparent"),
     )
 
 

@@ -85,6 +85,12 @@ struct Event {
   5: optional i32 partition,
   /** read only: the Kafka offset within the partition */
   6: optional i64 offset,
+  /**
+   * read only: the W3C trace context the event was written under (its record's clear "traceparent" header,
+   * kept outside the sealed envelope), so a consumer can link its span to the producer's; absent when the
+   * write carried none. Ignored on write: the write call's own trace context is what is recorded.
+   */
+  7: optional string traceparent,
 }
 
 /** What the backend allows a session; the client sizes its requests by these. */

@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import dev.switchboard.api.internal.ApiMeters;
 import dev.switchboard.api.internal.ApiRouter;
+import dev.switchboard.api.internal.AuditedCalls;
 import dev.switchboard.api.internal.AuthenticatingCalls;
 import dev.switchboard.api.internal.BoundedBodies;
 import dev.switchboard.api.internal.CallContext;
@@ -21,9 +22,11 @@ import dev.switchboard.api.internal.ThriftDispatcher;
 import dev.switchboard.api.internal.ThriftHttpHandler;
 import dev.switchboard.api.internal.TlsKeyStores;
 import dev.switchboard.api.internal.TokenVerifier;
+import dev.switchboard.api.internal.TracedCalls;
 import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.thrift.Switchboard;
 import dev.switchboard.switching.Switch;
+import io.opentelemetry.api.trace.Tracer;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -175,9 +178,19 @@ public final class ApiServer implements AutoCloseable {
         ApiMeters meters = new ApiMeters(operations.meters());
         meters.bindPresence(operations.shards());
         meters.bindRefusals(counters);
-        Function<CallContext, Switchboard.Iface> calls = context -> new MeteredCalls(
-                new AuthenticatingCalls(new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context),
-                meters);
+        Tracer tracer = operations.tracer();
+        Function<CallContext, Switchboard.Iface> calls = context -> new TracedCalls(
+                new MeteredCalls(
+                        new AuditedCalls(
+                                new AuthenticatingCalls(
+                                        new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context),
+                                operations.audit(),
+                                operations.nodeId(),
+                                context,
+                                Clock.systemUTC()),
+                        meters),
+                tracer,
+                context);
         ThriftDispatcher dispatcher = new ThriftDispatcher(config.maxRequestBytes(), calls);
         // One body budget for the node, shared by every endpoint; signed calls may send up to max-request-bytes.
         BoundedBodies bodies = new BoundedBodies(limits.maxBodyBytesInFlight(), limits.minRequestDataRate(), counters);
@@ -219,7 +232,8 @@ public final class ApiServer implements AutoCloseable {
         routes.put(DashboardHandler.SCRIPT_PATH, dashboard);
         routes.put(
                 ClusterHandler.PATH,
-                new ClusterHandler(tokens, operations.shards(), meters, operations.nodeId(), version()));
+                new ClusterHandler(
+                        tokens, operations.shards(), meters, operations.nodeId(), version(), operations.audit()));
         ApiRouter router = new ApiRouter(routes);
         server.setHandler(new GracefulHandler(gzip(router)));
 

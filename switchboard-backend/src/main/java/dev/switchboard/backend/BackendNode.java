@@ -18,6 +18,8 @@ import dev.switchboard.backend.internal.TopicLabels;
 import dev.switchboard.backend.internal.TopicManager;
 import dev.switchboard.backend.internal.TransactionalProducers;
 import dev.switchboard.backend.internal.WriterStates;
+import dev.switchboard.core.audit.AuditEvent;
+import dev.switchboard.core.audit.AuditSink;
 import dev.switchboard.core.cursor.CursorCodec;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.ErrorCode;
@@ -27,20 +29,31 @@ import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.SwitchResponses;
+import dev.switchboard.switching.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * A backend node: hosts read and write sessions over Kafka and answers the switch's requests. Each session has
@@ -63,6 +76,12 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private static final Duration REINJECT_RETRY = Duration.ofSeconds(2);
     /** How long one check of whether Kafka is reachable may take. */
     private static final Duration KAFKA_PROBE_TIMEOUT = Duration.ofSeconds(3);
+    /** Partitions of the audit topic when a node creates it. */
+    private static final int AUDIT_PARTITIONS = 3;
+    /** How long the audit topic keeps records when a node creates it. */
+    private static final Duration AUDIT_RETENTION = Duration.ofDays(30);
+    /** The instrumentation scope of the node's spans. */
+    private static final String INSTRUMENTATION = "dev.switchboard.backend";
 
     private final BackendConfig config;
     private final TopicManager topics;
@@ -79,6 +98,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final BackendMetrics metrics;
 
     private final BackendCounters counters = new BackendCounters();
+
+    private volatile Tracer tracer = OpenTelemetry.noop().getTracer(INSTRUMENTATION);
 
     private BackendNode(
             BackendConfig config,
@@ -134,6 +155,35 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         metrics.bindRejected(rejectedRecords());
         metrics.bindDrainState(this::drainState);
         metrics.bindCounters(counters);
+    }
+
+    /**
+     * Creates the audit topic ({@link AuditEvent#TOPIC}) with the node's replication
+     * when it does not exist (API nodes only write to it, so the backends create it).
+     */
+    public void ensureAuditTopic() {
+        topics.ensure(
+                AuditEvent.TOPIC,
+                AUDIT_PARTITIONS,
+                Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        Long.toString(AUDIT_RETENTION.toMillis())));
+    }
+
+    /**
+     * Makes spans ({@code switchboard.backend <call>}) with {@code openTelemetry}'s tracer from now on (the no-op
+     * API's until then: the incoming trace context still reaches the records written); call before it takes
+     * sessions.
+     */
+    public void traceWith(OpenTelemetry openTelemetry) {
+        this.tracer = openTelemetry.getTracer(INSTRUMENTATION);
+    }
+
+    /** Hands the node's audit events (session expiries) to {@code audit}; call before it takes sessions. */
+    public void auditTo(AuditSink audit) {
+        registry.auditTo(audit);
     }
 
     /** What this node refused to protect itself, and what it holds (for metrics). */
@@ -285,15 +335,59 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     @Override
     public CompletableFuture<SwitchResponse> handle(SwitchRequest request) {
-        String session = "-";
+        String call = request == null || request.getSetField() == null
+                ? "invalid"
+                : request.getSetField().getFieldName();
+        String session = sessionOf(request);
+        // A span per call, child of the API node's (its context came in the AMQP headers, or on this very thread
+        // in standalone); the session's queued work and the records a write builds run under it.
+        Span span = tracer.spanBuilder("switchboard.backend " + call)
+                .setSpanKind(SpanKind.SERVER)
+                .setAttribute("switchboard.session", session)
+                .setAttribute("switchboard.node", config.nodeId())
+                .startSpan();
+        CompletableFuture<SwitchResponse> answer;
+        // the session and trace ids on this call's log lines (JSON logs); the session's queue carries them on. In
+        // standalone this runs on the API node's thread: its own values come back afterwards.
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
+        try (Scope scope = span.makeCurrent()) {
+            MDC.put("session", session);
+            TraceContext.traceId(Context.current()).ifPresent(trace -> MDC.put("trace_id", trace));
+            answer = handleTraced(request, session);
+        } finally {
+            if (logContext == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(logContext);
+            }
+        }
+        answer.whenComplete((response, failure) -> {
+            if (response != null && response.isSetError()) {
+                span.setStatus(
+                        StatusCode.ERROR, String.valueOf(response.getError().getCode()));
+            }
+            span.end();
+        });
+        return answer;
+    }
+
+    private static String sessionOf(SwitchRequest request) {
+        try {
+            return request == null || request.getSetField() == null
+                    ? "-"
+                    : Requests.sessionId(request).orElse("-");
+        } catch (RuntimeException e) {
+            return "-"; // handleTraced answers it
+        }
+    }
+
+    private CompletableFuture<SwitchResponse> handleTraced(SwitchRequest request, String session) {
         try {
             if (request == null || request.getSetField() == null) {
                 throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "request holds no call");
             }
-            session = Requests.sessionId(request).orElse("-");
             LOGGER.debug("request call={} session={} node={}", request.getSetField(), session, config.nodeId());
-            String context = session;
-            return dispatch(request).exceptionally(failure -> error(failure, context));
+            return dispatch(request).exceptionally(failure -> error(failure, session));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(error(e, session));
         }

@@ -11,14 +11,22 @@ import java.util.Optional;
  * @param event the event (key, payload, headers, timestamp)
  * @param partition the topic partition it was read from
  * @param offset its offset in that partition
+ * @param traceparent the W3C trace context it was written under (empty when the write carried none), so a consumer
+ *     can link its own span to the producer's
  */
-public record ReceivedEvent(Event event, int partition, long offset) {
+public record ReceivedEvent(Event event, int partition, long offset, Optional<String> traceparent) {
     /** The header Switchboard adds to every published event: {@code <writerId>:<chunkSeq>:<index>}. */
     public static final String ID_HEADER = "sb-id";
 
     /** Validates the parts. */
     public ReceivedEvent {
         Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(traceparent, "traceparent");
+    }
+
+    /** An event read without a trace context. */
+    public ReceivedEvent(Event event, int partition, long offset) {
+        this(event, partition, offset, Optional.empty());
     }
 
     /**

@@ -10,9 +10,12 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.protocol.thrift.SwitchboardError;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,6 +80,25 @@ public abstract class SwitchContractTest {
             assertThat(response.getAck().getCursor()).isEqualTo(node.nodeId());
             assertThat(response.getAck().getSeq()).isEqualTo(7);
         }
+    }
+
+    @Test
+    void theCallersTraceContextReachesTheNode() throws Exception {
+        // Given one attached node, and a caller inside a trace (as an API node is while it handles a request)
+        TestEndpoint node = attach();
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        Context caller = TraceContext.extract(Context.root(), Map.of(TraceContext.TRACEPARENT, traceparent));
+
+        // When it forwards a request
+        CompletableFuture<SwitchResponse> pending;
+        try (Scope scope = caller.makeCurrent()) {
+            pending = api().forward(sessionOn(node), ackRequest(sessionOn(node), 3), TIMEOUT);
+        }
+        SwitchResponse response = answer(pending);
+
+        // Then the node handled it inside that same trace context (AMQP: carried in the message headers)
+        assertThat(response.isSetAck()).as("answer: %s", response).isTrue();
+        assertThat(node.lastTraceparent()).contains(traceparent);
     }
 
     @Test

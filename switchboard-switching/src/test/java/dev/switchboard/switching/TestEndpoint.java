@@ -12,6 +12,8 @@ import dev.switchboard.protocol.thrift.ReadRequest;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
+import io.opentelemetry.context.Context;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +33,7 @@ public final class TestEndpoint implements BackendEndpoint {
     private final String nodeId;
     private final AtomicInteger allocations = new AtomicInteger();
     private volatile boolean kafkaReachable = true;
+    private volatile Optional<String> lastTraceparent = Optional.empty();
     private volatile ReadBehaviour onRead =
             read -> CompletableFuture.completedFuture(SwitchResponses.error(ErrorCode.INVALID_REQUEST, "no reads"));
 
@@ -74,8 +77,14 @@ public final class TestEndpoint implements BackendEndpoint {
         return OptionalInt.of(allocations.get());
     }
 
+    /** The trace context current when the node last handled a request (its {@code traceparent}). */
+    public Optional<String> lastTraceparent() {
+        return lastTraceparent;
+    }
+
     @Override
     public CompletableFuture<SwitchResponse> handle(SwitchRequest request) {
+        lastTraceparent = TraceContext.traceparent(Context.current());
         return switch (request.getSetField()) {
             case ALLOCATE -> {
                 allocations.incrementAndGet();

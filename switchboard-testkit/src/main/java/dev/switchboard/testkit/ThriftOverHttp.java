@@ -41,6 +41,7 @@ public final class ThriftOverHttp {
     private final URI base;
     private final Optional<String> token;
     private final Map<String, byte[]> macKeys = new ConcurrentHashMap<>();
+    private final Map<String, String> extraHeaders = new ConcurrentHashMap<>();
 
     public ThriftOverHttp(URI base) {
         this(base, Optional.empty());
@@ -100,6 +101,12 @@ public final class ThriftOverHttp {
     /** Signs later calls of {@code sessionId} with {@code key} (say, one derived from a known cluster secret). */
     public ThriftOverHttp withMacKey(String sessionId, byte[] key) {
         macKeys.put(sessionId, key.clone());
+        return this;
+    }
+
+    /** Sends header {@code name: value} with every later post (say, a W3C {@code traceparent}). */
+    public ThriftOverHttp withHeader(String name, String value) {
+        extraHeaders.put(name, value);
         return this;
     }
 
@@ -167,6 +174,7 @@ public final class ThriftOverHttp {
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        extraHeaders.forEach(request::header);
         if (headers.length > 0) {
             request.headers(headers);
         }

@@ -55,12 +55,13 @@ public final class AuthenticatingCalls implements Switchboard.Iface {
         if (tokens.isPresent()) {
             try {
                 Grants grants = tokens.get().verify(context.header("authorization"));
+                if (request != null) {
+                    // set before the checks, so a refusal is audited with its subject; a refused request goes nowhere
+                    request.setPrincipal(grants.subject());
+                }
                 if (request != null && request.getTopic() != null && request.getMode() != null) {
                     RequestChecks.topicName(request.getTopic()); // before the grants' globs see the name
                     grants.check(request.getTopic(), request.getMode());
-                }
-                if (request != null) {
-                    request.setPrincipal(grants.subject());
                 }
                 LOGGER.debug(
                         "allocate authorised subject={} topic={} mode={}",

@@ -1,6 +1,8 @@
 package dev.switchboard.api.internal;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.switchboard.core.audit.AuditEvent;
+import dev.switchboard.core.audit.AuditSink;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import dev.switchboard.switching.amqp.NodeStatus;
@@ -37,13 +39,16 @@ public final class ClusterHandler extends Handler.Abstract {
     private final ApiMeters meters;
     private final String nodeId;
     private final String version;
+    private final AuditSink audit;
 
     public ClusterHandler(
             Optional<TokenVerifier> tokens,
             Supplier<List<ShardStatus>> shards,
             ApiMeters meters,
             String nodeId,
-            String version) {
+            String version,
+            AuditSink audit) {
+        this.audit = audit;
         this.tokens = tokens;
         this.shards = shards;
         this.meters = meters;
@@ -57,11 +62,18 @@ public final class ClusterHandler extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.ALLOW, "GET");
             return PlainText.answer(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "method not allowed");
         }
+        AuditEvent admin = AuditEvent.of(Instant.now(), "admin", "ok", nodeId)
+                .withCall("GET " + PATH)
+                .withRemote(Request.getRemoteAddr(request));
         try {
-            tokens.ifPresent(verifier -> verifier.verify(
-                            Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)))
-                    .checkAdmin());
+            Optional<Grants> grants = tokens.map(verifier ->
+                    verifier.verify(Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION))));
+            admin = admin.withSubject(grants.map(Grants::subject).orElse(null));
+            grants.ifPresent(Grants::checkAdmin);
+            audit.record(admin);
         } catch (SwitchboardException e) {
+            audit.record(
+                    admin.withOutcome(e.code().name().toLowerCase(Locale.ROOT)).withReason(e.getMessage()));
             int status = e.code() == ErrorCode.FORBIDDEN
                     ? HttpStatus.FORBIDDEN_403
                     : e.code() == ErrorCode.UNAUTHENTICATED

@@ -1,6 +1,7 @@
 package dev.switchboard.backend.internal;
 
 import dev.switchboard.protocol.thrift.Event;
+import dev.switchboard.switching.TraceContext;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -20,7 +21,19 @@ final class EventRecords {
     /** The de-duplication header on every event Switchboard writes. */
     static final String SB_ID = "sb-id";
 
+    /**
+     * The W3C trace context a record was written under: set by Switchboard, in clear (never sealed, so readers'
+     * tracing can use it), replacing a client header of that name on unsealed records.
+     */
+    static final String TRACEPARENT = TraceContext.TRACEPARENT;
+
     private EventRecords() {}
+
+    /** Sets the record's {@value #TRACEPARENT} header to {@code value} (one header, whatever was there). */
+    static void setTraceparent(ProducerRecord<byte[], byte[]> record, byte[] value) {
+        record.headers().remove(TRACEPARENT);
+        record.headers().add(TRACEPARENT, value);
+    }
 
     /** The value of the {@value #SB_ID} header for event {@code index} of chunk {@code chunkSeq}. */
     static String sbId(String writerId, long chunkSeq, int index) {
@@ -75,6 +88,10 @@ final class EventRecords {
             values.put(header.key(), ByteBuffer.wrap(header.value() == null ? new byte[0] : header.value()));
         }
         event.setHeaders(values);
+        Header traceparent = record.headers().lastHeader(TRACEPARENT);
+        if (traceparent != null && traceparent.value() != null) {
+            event.setTraceparent(new String(traceparent.value(), StandardCharsets.UTF_8));
+        }
         event.setTimestamp(record.timestamp());
         event.setPartition(record.partition());
         event.setOffset(record.offset());

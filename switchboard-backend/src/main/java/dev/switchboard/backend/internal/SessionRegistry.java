@@ -2,10 +2,15 @@ package dev.switchboard.backend.internal;
 
 import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.backend.NodeLimits;
+import dev.switchboard.core.audit.AuditEvent;
+import dev.switchboard.core.audit.AuditSink;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +50,8 @@ public final class SessionRegistry implements AutoCloseable {
 
     private final ConcurrentMap<String, Integer> sessionsByPrincipal = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, String> principalBySession = new ConcurrentHashMap<>();
+    /** Where expiries go (the audit stream); set once when the node starts, before sessions exist. */
+    private volatile AuditSink audit = AuditSink.NONE;
 
     public SessionRegistry(String nodeId, Duration ttl) {
         this(nodeId, ttl, NodeLimits.defaults(), new BackendCounters());
@@ -122,6 +129,11 @@ public final class SessionRegistry implements AutoCloseable {
                 nodeId);
     }
 
+    /** Hands every expiry to {@code audit} from now on. */
+    public void auditTo(AuditSink audit) {
+        this.audit = Objects.requireNonNull(audit, "audit");
+    }
+
     public Optional<HostedSession> find(String sessionId) {
         return Optional.ofNullable(sessions.get(sessionId));
     }
@@ -152,7 +164,14 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             for (HostedSession session : List.copyOf(sessions.values())) {
                 if (session.idleLongerThan(ttl)) {
+                    String principal = principalBySession.get(session.id().toString());
                     dispose(session.id().toString(), "expired");
+                    audit.record(AuditEvent.of(Instant.now(), "expire", "ok", nodeId)
+                            .withSubject(principal)
+                            .withTopic(session.topic())
+                            .withMode(session.mode().name().toLowerCase(Locale.ROOT))
+                            .withSession(session.id().toString())
+                            .withReason("idle longer than the session TTL (" + ttl + ")"));
                 } else {
                     session.parkIfIdle(PARK_AFTER);
                 }

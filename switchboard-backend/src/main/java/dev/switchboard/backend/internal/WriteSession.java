@@ -16,6 +16,9 @@ import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.protocol.thrift.WriteRequest;
 import dev.switchboard.protocol.thrift.WriteResponse;
+import dev.switchboard.switching.TraceContext;
+import io.opentelemetry.context.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -301,8 +304,14 @@ final class WriteSession extends HostedSession {
 
     private List<ProducerRecord<byte[], byte[]>> records(long seq, List<Event> events) {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
+        // the write call's trace context (its span, under the client's trace), in clear beside the envelope
+        Optional<byte[]> traceparent =
+                TraceContext.traceparent(Context.current()).map(value -> value.getBytes(StandardCharsets.UTF_8));
         for (int index = 0; index < events.size(); index++) {
-            records.add(cipher.seal(topic(), events.get(index), EventRecords.sbId(writerId, seq, index)));
+            ProducerRecord<byte[], byte[]> record =
+                    cipher.seal(topic(), events.get(index), EventRecords.sbId(writerId, seq, index));
+            traceparent.ifPresent(value -> EventRecords.setTraceparent(record, value));
+            records.add(record);
         }
         return records;
     }

@@ -40,7 +40,8 @@ final class ThriftEvents {
         return new ReceivedEvent(
                 event,
                 thrift.isSetPartition() ? thrift.getPartition() : -1,
-                thrift.isSetOffset() ? thrift.getOffset() : -1);
+                thrift.isSetOffset() ? thrift.getOffset() : -1,
+                Optional.ofNullable(thrift.getTraceparent()));
     }
 
     /**

@@ -19,6 +19,7 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
   private static final org.apache.thrift.protocol.TField TIMESTAMP_FIELD_DESC = new org.apache.thrift.protocol.TField("timestamp", org.apache.thrift.protocol.TType.I64, (short)4);
   private static final org.apache.thrift.protocol.TField PARTITION_FIELD_DESC = new org.apache.thrift.protocol.TField("partition", org.apache.thrift.protocol.TType.I32, (short)5);
   private static final org.apache.thrift.protocol.TField OFFSET_FIELD_DESC = new org.apache.thrift.protocol.TField("offset", org.apache.thrift.protocol.TType.I64, (short)6);
+  private static final org.apache.thrift.protocol.TField TRACEPARENT_FIELD_DESC = new org.apache.thrift.protocol.TField("traceparent", org.apache.thrift.protocol.TType.STRING, (short)7);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new EventStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new EventTupleSchemeFactory();
@@ -49,6 +50,12 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
    * read only: the Kafka offset within the partition
    */
   public long offset; // optional
+  /**
+   * read only: the W3C trace context the event was written under (its record's clear "traceparent" header,
+   * kept outside the sealed envelope), so a consumer can link its span to the producer's; absent when the
+   * write carried none. Ignored on write: the write call's own trace context is what is recorded.
+   */
+  public @org.apache.thrift.annotation.Nullable java.lang.String traceparent; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -77,7 +84,13 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     /**
      * read only: the Kafka offset within the partition
      */
-    OFFSET((short)6, "offset");
+    OFFSET((short)6, "offset"),
+    /**
+     * read only: the W3C trace context the event was written under (its record's clear "traceparent" header,
+     * kept outside the sealed envelope), so a consumer can link its span to the producer's; absent when the
+     * write carried none. Ignored on write: the write call's own trace context is what is recorded.
+     */
+    TRACEPARENT((short)7, "traceparent");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -105,6 +118,8 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
           return PARTITION;
         case 6: // OFFSET
           return OFFSET;
+        case 7: // TRACEPARENT
+          return TRACEPARENT;
         default:
           return null;
       }
@@ -152,7 +167,7 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
   private static final int __PARTITION_ISSET_ID = 1;
   private static final int __OFFSET_ISSET_ID = 2;
   private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.KEY,_Fields.HEADERS,_Fields.TIMESTAMP,_Fields.PARTITION,_Fields.OFFSET};
+  private static final _Fields optionals[] = {_Fields.KEY,_Fields.HEADERS,_Fields.TIMESTAMP,_Fields.PARTITION,_Fields.OFFSET,_Fields.TRACEPARENT};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -170,6 +185,8 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.OFFSET, new org.apache.thrift.meta_data.FieldMetaData("offset", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.TRACEPARENT, new org.apache.thrift.meta_data.FieldMetaData("traceparent", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.STRING)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(Event.class, metaDataMap);
   }
@@ -202,6 +219,9 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     this.timestamp = other.timestamp;
     this.partition = other.partition;
     this.offset = other.offset;
+    if (other.isSetTraceparent()) {
+      this.traceparent = other.traceparent;
+    }
   }
 
   @Override
@@ -220,6 +240,7 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     this.partition = 0;
     setOffsetIsSet(false);
     this.offset = 0;
+    this.traceparent = null;
   }
 
   /**
@@ -435,6 +456,41 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __OFFSET_ISSET_ID, value);
   }
 
+  /**
+   * read only: the W3C trace context the event was written under (its record's clear "traceparent" header,
+   * kept outside the sealed envelope), so a consumer can link its span to the producer's; absent when the
+   * write carried none. Ignored on write: the write call's own trace context is what is recorded.
+   */
+  @org.apache.thrift.annotation.Nullable
+  public java.lang.String getTraceparent() {
+    return this.traceparent;
+  }
+
+  /**
+   * read only: the W3C trace context the event was written under (its record's clear "traceparent" header,
+   * kept outside the sealed envelope), so a consumer can link its span to the producer's; absent when the
+   * write carried none. Ignored on write: the write call's own trace context is what is recorded.
+   */
+  public Event setTraceparent(@org.apache.thrift.annotation.Nullable java.lang.String traceparent) {
+    this.traceparent = traceparent;
+    return this;
+  }
+
+  public void unsetTraceparent() {
+    this.traceparent = null;
+  }
+
+  /** Returns true if field traceparent is set (has been assigned a value) and false otherwise */
+  public boolean isSetTraceparent() {
+    return this.traceparent != null;
+  }
+
+  public void setTraceparentIsSet(boolean value) {
+    if (!value) {
+      this.traceparent = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -494,6 +550,14 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
       }
       break;
 
+    case TRACEPARENT:
+      if (value == null) {
+        unsetTraceparent();
+      } else {
+        setTraceparent((java.lang.String)value);
+      }
+      break;
+
     }
   }
 
@@ -519,6 +583,9 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     case OFFSET:
       return getOffset();
 
+    case TRACEPARENT:
+      return getTraceparent();
+
     }
     throw new java.lang.IllegalStateException();
   }
@@ -543,6 +610,8 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
       return isSetPartition();
     case OFFSET:
       return isSetOffset();
+    case TRACEPARENT:
+      return isSetTraceparent();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -614,6 +683,15 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
         return false;
     }
 
+    boolean this_present_traceparent = true && this.isSetTraceparent();
+    boolean that_present_traceparent = true && that.isSetTraceparent();
+    if (this_present_traceparent || that_present_traceparent) {
+      if (!(this_present_traceparent && that_present_traceparent))
+        return false;
+      if (!this.traceparent.equals(that.traceparent))
+        return false;
+    }
+
     return true;
   }
 
@@ -644,6 +722,10 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
     hashCode = hashCode * 8191 + ((isSetOffset()) ? 131071 : 524287);
     if (isSetOffset())
       hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(offset);
+
+    hashCode = hashCode * 8191 + ((isSetTraceparent()) ? 131071 : 524287);
+    if (isSetTraceparent())
+      hashCode = hashCode * 8191 + traceparent.hashCode();
 
     return hashCode;
   }
@@ -716,6 +798,16 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetTraceparent(), other.isSetTraceparent());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetTraceparent()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.traceparent, other.traceparent);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -783,6 +875,16 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
       if (!first) sb.append(", ");
       sb.append("offset:");
       sb.append(this.offset);
+      first = false;
+    }
+    if (isSetTraceparent()) {
+      if (!first) sb.append(", ");
+      sb.append("traceparent:");
+      if (this.traceparent == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.traceparent);
+      }
       first = false;
     }
     sb.append(")");
@@ -895,6 +997,14 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 7: // TRACEPARENT
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRING) {
+              struct.traceparent = iprot.readString();
+              struct.setTraceparentIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -953,6 +1063,13 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
         oprot.writeI64(struct.offset);
         oprot.writeFieldEnd();
       }
+      if (struct.traceparent != null) {
+        if (struct.isSetTraceparent()) {
+          oprot.writeFieldBegin(TRACEPARENT_FIELD_DESC);
+          oprot.writeString(struct.traceparent);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -988,7 +1105,10 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
       if (struct.isSetOffset()) {
         optionals.set(4);
       }
-      oprot.writeBitSet(optionals, 5);
+      if (struct.isSetTraceparent()) {
+        optionals.set(5);
+      }
+      oprot.writeBitSet(optionals, 6);
       if (struct.isSetKey()) {
         oprot.writeBinary(struct.key);
       }
@@ -1011,6 +1131,9 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
       if (struct.isSetOffset()) {
         oprot.writeI64(struct.offset);
       }
+      if (struct.isSetTraceparent()) {
+        oprot.writeString(struct.traceparent);
+      }
     }
 
     @Override
@@ -1018,7 +1141,7 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
       org.apache.thrift.protocol.TTupleProtocol iprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       struct.payload = iprot.readBinary();
       struct.setPayloadIsSet(true);
-      java.util.BitSet incoming = iprot.readBitSet(5);
+      java.util.BitSet incoming = iprot.readBitSet(6);
       if (incoming.get(0)) {
         struct.key = iprot.readBinary();
         struct.setKeyIsSet(true);
@@ -1049,6 +1172,10 @@ public class Event implements org.apache.thrift.TBase<Event, Event._Fields>, jav
       if (incoming.get(4)) {
         struct.offset = iprot.readI64();
         struct.setOffsetIsSet(true);
+      }
+      if (incoming.get(5)) {
+        struct.traceparent = iprot.readString();
+        struct.setTraceparentIsSet(true);
       }
     }
   }

@@ -68,6 +68,12 @@ public final class ApiSettings {
                     + " (bearer tokens and MAC keys would cross the network in clear); configure tls, or set"
                     + " allow-plain-http: true (e.g. behind a TLS-terminating proxy)");
         }
+        if (config.get(ConfigKeys.AUDIT)
+                && config.find(ConfigKeys.BOOTSTRAP_SERVERS).isEmpty()) {
+            throw new ConfigException(
+                    "bootstrap-servers: required for an API node while audit is on (it writes the"
+                            + " audit stream to Kafka's __switchboard_audit); the backends' Kafka cluster, or set audit: false");
+        }
         apiConfig(config);
         return new ApiSettings(
                 config, config.find(ConfigKeys.NODE_ID).orElseGet(NodeIds::unique), shards, oauth, tls, amqpCaFile);
@@ -116,6 +122,16 @@ public final class ApiSettings {
 
     public Path clusterSecretFile() {
         return config.get(ConfigKeys.CLUSTER_SECRET_FILE);
+    }
+
+    /** The Kafka cluster the audit stream goes to, while {@code audit} is on. */
+    public Optional<String> auditBootstrapServers() {
+        return config.get(ConfigKeys.AUDIT) ? config.find(ConfigKeys.BOOTSTRAP_SERVERS) : Optional.empty();
+    }
+
+    /** The operator's Kafka client properties ({@code kafka}). */
+    public Map<String, String> kafka() {
+        return config.find(ConfigKeys.KAFKA).orElse(Map.of());
     }
 
     /** Without tls, serve plain HTTP on a host other than loopback anyway (warned about). */

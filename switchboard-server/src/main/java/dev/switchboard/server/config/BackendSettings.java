@@ -120,6 +120,11 @@ public final class BackendSettings {
         return config.get(ConfigKeys.BOOTSTRAP_SERVERS);
     }
 
+    /** Whether the node writes its audit events (session expiries) to {@code __switchboard_audit}. */
+    public boolean audit() {
+        return config.get(ConfigKeys.AUDIT);
+    }
+
     public Path clusterSecretFile() {
         return config.get(ConfigKeys.CLUSTER_SECRET_FILE);
     }

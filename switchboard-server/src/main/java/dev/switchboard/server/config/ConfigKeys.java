@@ -73,6 +73,30 @@ public final class ConfigKeys {
             API,
             BACKEND));
 
+    public static final ConfigKey<Boolean> AUDIT = define(ConfigKey.of(
+            "audit",
+            ConfigType.BOOLEAN,
+            true,
+            "write access events (allocate, dispose, expiry, refused calls, admin calls) as JSON to the Kafka topic"
+                    + " __switchboard_audit (docs/operations.md)",
+            API,
+            BACKEND,
+            STANDALONE));
+    public static final ConfigKey<URI> TRACING_OTLP_ENDPOINT = define(ConfigKey.of(
+                    "tracing.otlp-endpoint",
+                    ConfigType.URL,
+                    null,
+                    "export spans over OTLP/HTTP to this URL (e.g. http://collector:4318/v1/traces); none: no spans"
+                            + " are made, a request's traceparent still travels to Kafka",
+                    API,
+                    BACKEND,
+                    STANDALONE)
+            .checked(uri -> {
+                if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+                    throw new IllegalArgumentException("must be an http(s) URL, got: " + uri);
+                }
+            }));
+
     // --- backend ------------------------------------------------------------------------------------------------
 
     public static final ConfigKey<String> NODE_SHARD = define(ConfigKey.of(
@@ -82,7 +106,12 @@ public final class ConfigKeys {
             "the backend's shard (default: the only shard when there is one)",
             BACKEND));
     public static final ConfigKey<String> BOOTSTRAP_SERVERS = define(ConfigKey.of(
-            "bootstrap-servers", ConfigType.STRING, null, "required: the Kafka cluster, host:port,...", BACKEND));
+            "bootstrap-servers",
+            ConfigType.STRING,
+            null,
+            "required: the Kafka cluster, host:port,... (API nodes write only the audit topic there)",
+            API,
+            BACKEND));
     public static final ConfigKey<Boolean> AUTO_CREATE_TOPICS = define(ConfigKey.of(
             "auto-create-topics",
             ConfigType.BOOLEAN,
@@ -116,6 +145,7 @@ public final class ConfigKeys {
                     ConfigType.MAP,
                     null,
                     "Kafka client properties passed through to every client (SSL, SASL, ...)",
+                    API,
                     BACKEND)
             .displayedAs(ConfigKeys::withoutSecretProperties));
     public static final ConfigKey<Integer> METRICS_PORT = define(ConfigKey.of(

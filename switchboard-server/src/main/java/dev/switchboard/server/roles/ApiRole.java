@@ -3,13 +3,18 @@ package dev.switchboard.server.roles;
 import dev.switchboard.api.ApiOperations;
 import dev.switchboard.api.ApiSecurity;
 import dev.switchboard.api.ApiServer;
+import dev.switchboard.core.audit.AuditSink;
 import dev.switchboard.server.config.ApiSettings;
+import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.ops.JsonLines;
+import dev.switchboard.server.ops.KafkaAuditLog;
 import dev.switchboard.server.ops.NodeMetrics;
+import dev.switchboard.server.ops.Tracing;
 import dev.switchboard.switching.amqp.AmqpSwitch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +29,18 @@ public final class ApiRole implements AutoCloseable {
     private final ApiSettings settings;
     private final AmqpSwitch amqpSwitch;
     private final ApiServer server;
+    private final Optional<KafkaAuditLog> audit;
+    private final Tracing tracing;
 
-    private ApiRole(ApiSettings settings, AmqpSwitch amqpSwitch, ApiServer server) {
+    private ApiRole(
+            ApiSettings settings,
+            AmqpSwitch amqpSwitch,
+            ApiServer server,
+            Optional<KafkaAuditLog> audit,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.settings = settings;
+        this.audit = audit;
         this.amqpSwitch = amqpSwitch;
         this.server = server;
     }
@@ -39,7 +53,18 @@ public final class ApiRole implements AutoCloseable {
         ApiSecurity security = settings.security();
         JsonLines.node(settings.nodeId());
         PrometheusMeterRegistry registry = NodeMetrics.create();
-        AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig(), Clock.systemUTC(), registry);
+        Tracing tracing =
+                Tracing.configure(settings.config().find(ConfigKeys.TRACING_OTLP_ENDPOINT), "api", settings.nodeId());
+        Optional<KafkaAuditLog> audit = settings.auditBootstrapServers()
+                .map(servers -> KafkaAuditLog.start(servers, settings.kafka(), settings.nodeId(), registry));
+        AmqpSwitch amqpSwitch;
+        try {
+            amqpSwitch = AmqpSwitch.create(settings.switchConfig(), Clock.systemUTC(), registry);
+        } catch (RuntimeException e) {
+            audit.ifPresent(KafkaAuditLog::close);
+            tracing.close();
+            throw e;
+        }
         ApiServer server;
         try {
             server = ApiServer.start(
@@ -47,12 +72,16 @@ public final class ApiRole implements AutoCloseable {
                     amqpSwitch,
                     () -> true,
                     security,
-                    ApiOperations.of(registry, amqpSwitch::shards, settings.nodeId()));
+                    ApiOperations.of(registry, amqpSwitch::shards, settings.nodeId())
+                            .withAudit(audit.<AuditSink>map(log -> log).orElse(AuditSink.NONE))
+                            .withTracing(tracing.openTelemetry()));
         } catch (RuntimeException e) {
             amqpSwitch.close();
+            audit.ifPresent(KafkaAuditLog::close);
+            tracing.close();
             throw e;
         }
-        ApiRole role = new ApiRole(settings, amqpSwitch, server);
+        ApiRole role = new ApiRole(settings, amqpSwitch, server, audit, tracing);
         LOGGER.info(
                 "ready role=api url={} node={} shards={} issuer={} tls={}",
                 server.uri(),
@@ -72,6 +101,8 @@ public final class ApiRole implements AutoCloseable {
         LOGGER.info("stopping role=api node={}", settings.nodeId());
         server.close();
         amqpSwitch.close();
+        audit.ifPresent(KafkaAuditLog::close);
+        tracing.close();
         LOGGER.info("stopped role=api node={}", settings.nodeId());
     }
 }

@@ -3,14 +3,18 @@ package dev.switchboard.server.roles;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.server.config.BackendSettings;
+import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.ops.JsonLines;
+import dev.switchboard.server.ops.KafkaAuditLog;
 import dev.switchboard.server.ops.MetricsServer;
 import dev.switchboard.server.ops.NodeMetrics;
+import dev.switchboard.server.ops.Tracing;
 import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.AmqpSwitch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,8 @@ public final class BackendRole implements AutoCloseable {
     private final BackendNode node;
     private final Switch.Attachment attachment;
     private final MetricsServer metrics;
+    private final Optional<KafkaAuditLog> audit;
+    private final Tracing tracing;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private BackendRole(
@@ -41,7 +47,11 @@ public final class BackendRole implements AutoCloseable {
             AmqpSwitch amqpSwitch,
             BackendNode node,
             Switch.Attachment attachment,
-            MetricsServer metrics) {
+            MetricsServer metrics,
+            Optional<KafkaAuditLog> audit,
+            Tracing tracing) {
+        this.audit = audit;
+        this.tracing = tracing;
         this.settings = settings;
         this.amqpSwitch = amqpSwitch;
         this.node = node;
@@ -69,11 +79,21 @@ public final class BackendRole implements AutoCloseable {
         AmqpSwitch amqpSwitch = AmqpSwitch.create(settings.switchConfig());
         BackendNode node = null;
         MetricsServer metrics = null;
+        Optional<KafkaAuditLog> audit = Optional.empty();
+        Tracing tracing = Tracing.configure(
+                settings.config().find(ConfigKeys.TRACING_OTLP_ENDPOINT), "backend", settings.nodeId());
         try {
             node = BackendNode.start(config, secret, Clock.systemUTC(), registry);
+            node.traceWith(tracing.openTelemetry());
+            if (settings.audit()) {
+                node.ensureAuditTopic();
+                audit = Optional.of(
+                        KafkaAuditLog.start(config.bootstrapServers(), config.kafka(), settings.nodeId(), registry));
+                node.auditTo(audit.get());
+            }
             metrics = MetricsServer.start("0.0.0.0", metricsPort, registry, amqpSwitch::ready);
             Switch.Attachment attachment = amqpSwitch.attach(node);
-            BackendRole role = new BackendRole(settings, amqpSwitch, node, attachment, metrics);
+            BackendRole role = new BackendRole(settings, amqpSwitch, node, attachment, metrics, audit, tracing);
             Thread.ofVirtual().name("backend-ready").start(role::logWhenReady);
             return role;
         } catch (RuntimeException e) {
@@ -83,6 +103,8 @@ public final class BackendRole implements AutoCloseable {
             if (node != null) {
                 node.close();
             }
+            audit.ifPresent(KafkaAuditLog::close);
+            tracing.close();
             amqpSwitch.close();
             throw e;
         }
@@ -116,6 +138,8 @@ public final class BackendRole implements AutoCloseable {
         attachment.drain();
         node.drain();
         node.close();
+        audit.ifPresent(KafkaAuditLog::close);
+        tracing.close();
         attachment.close();
         amqpSwitch.close();
         metrics.close();

@@ -10,13 +10,16 @@ import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.backend.BackendNode;
 import dev.switchboard.backend.SessionLimits;
+import dev.switchboard.core.audit.AuditSink;
 import dev.switchboard.kafka.embedded.EmbeddedKafka;
 import dev.switchboard.server.config.ApiSettings;
 import dev.switchboard.server.config.BackendSettings;
 import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.config.NodeConfig;
 import dev.switchboard.server.ops.JsonLines;
+import dev.switchboard.server.ops.KafkaAuditLog;
 import dev.switchboard.server.ops.NodeMetrics;
+import dev.switchboard.server.ops.Tracing;
 import dev.switchboard.switching.LocalSwitch;
 import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.NodeState;
@@ -33,6 +36,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +65,8 @@ public final class Standalone implements AutoCloseable {
     private final Switch.Attachment attachment;
     private final ApiServer api;
     private final Path dataDir;
+    private final AutoCloseable audit;
+    private final Tracing tracing;
 
     private Standalone(
             FileChannel lockChannel,
@@ -69,7 +75,11 @@ public final class Standalone implements AutoCloseable {
             BackendNode backend,
             Switch.Attachment attachment,
             ApiServer api,
-            Path dataDir) {
+            Path dataDir,
+            AutoCloseable audit,
+            Tracing tracing) {
+        this.audit = audit;
+        this.tracing = tracing;
         this.lockChannel = lockChannel;
         this.kafka = kafka;
         this.localSwitch = localSwitch;
@@ -112,6 +122,17 @@ public final class Standalone implements AutoCloseable {
      * ...; see docs/configuration.md) and returns once the API serves; logs "ready".
      */
     public static Standalone start(NodeConfig config) throws IOException {
+        Tracing tracing = Tracing.configure(config.find(ConfigKeys.TRACING_OTLP_ENDPOINT), "standalone", NODE_ID);
+        try {
+            return start(config, tracing);
+        } catch (IOException | RuntimeException e) {
+            tracing.close();
+            throw e;
+        }
+    }
+
+    /** As {@link #start(NodeConfig)}, making spans with {@code tracing} (closed when the standalone stops). */
+    public static Standalone start(NodeConfig config, Tracing tracing) throws IOException {
         Path dataDir = config.get(ConfigKeys.DATA_DIR);
         boolean selfSignedTls = config.get(ConfigKeys.TLS_SELF_SIGNED);
         ApiConfig apiConfig = ApiSettings.apiConfig(config);
@@ -121,6 +142,7 @@ public final class Standalone implements AutoCloseable {
         FileChannel lockChannel = lock(dir);
         EmbeddedKafka kafka = null;
         BackendNode backend = null;
+        KafkaAuditLog audit = null;
         LocalSwitch localSwitch = new LocalSwitch();
         PrometheusMeterRegistry registry = NodeMetrics.create();
         JsonLines.node("standalone");
@@ -141,6 +163,14 @@ public final class Standalone implements AutoCloseable {
                     secret,
                     Clock.systemUTC(),
                     registry);
+            backend.traceWith(tracing.openTelemetry());
+            AuditSink auditSink = AuditSink.NONE;
+            if (config.get(ConfigKeys.AUDIT)) {
+                backend.ensureAuditTopic();
+                audit = KafkaAuditLog.start(kafka.bootstrapServers(), Map.of(), "standalone", registry);
+                backend.auditTo(audit);
+                auditSink = audit;
+            }
             Switch.Attachment attachment = localSwitch.attach(backend);
             DevIssuer issuer = DevIssuer.loadOrCreate(dir);
             issuer.writeDevToken(dir);
@@ -154,12 +184,24 @@ public final class Standalone implements AutoCloseable {
                     localSwitch,
                     () -> true,
                     security,
-                    ApiOperations.of(registry, () -> shards(node), "standalone"));
-            Standalone standalone = new Standalone(lockChannel, kafka, localSwitch, backend, attachment, api, dir);
+                    ApiOperations.of(registry, () -> shards(node), "standalone")
+                            .withAudit(auditSink)
+                            .withTracing(tracing.openTelemetry()));
+            Standalone standalone = new Standalone(
+                    lockChannel,
+                    kafka,
+                    localSwitch,
+                    backend,
+                    attachment,
+                    api,
+                    dir,
+                    audit == null ? () -> {} : audit,
+                    tracing);
             LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
             return standalone;
         } catch (IOException | RuntimeException e) {
             closeQuietly(backend);
+            closeQuietly(audit);
             closeQuietly(kafka);
             localSwitch.close();
             lockChannel.close();
@@ -203,6 +245,8 @@ public final class Standalone implements AutoCloseable {
         backend.drain();
         closeQuietly(api);
         closeQuietly(backend);
+        closeQuietly(audit);
+        closeQuietly(tracing);
         attachment.close();
         localSwitch.close();
         closeQuietly(kafka);

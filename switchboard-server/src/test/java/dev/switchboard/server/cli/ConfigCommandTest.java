@@ -23,6 +23,8 @@ class ConfigCommandTest {
                 shards: {s0: 'amqp://sb:hunter2@rabbit-0:5672/sb'}
                 cluster-secret-file: /etc/switchboard/secret
                 oauth: {issuer: 'https://issuer/', audience: sb, jwks-uri: 'https://issuer/jwks'}
+                bootstrap-servers: kafka-0:9092
+                node-shard: s0
                 port: 9000
                 """);
 
@@ -37,7 +39,8 @@ class ConfigCommandTest {
                 .contains("host: 127.0.0.1  # default")
                 .contains("amqp://sb:***@rabbit-0:5672/sb")
                 .doesNotContain("hunter2")
-                .doesNotContain("bootstrap-servers");
+                .contains("bootstrap-servers: \"kafka-0:9092\"  # file " + file) // the audit stream's Kafka
+                .doesNotContain("node-shard");
     }
 
     @Test

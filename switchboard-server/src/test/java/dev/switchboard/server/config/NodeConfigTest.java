@@ -48,7 +48,8 @@ class NodeConfigTest {
             """;
     /** What an API node needs besides shards. */
     private static final String API_SECURITY =
-            "\ncluster-secret-file: s\noauth: {issuer: i, audience: a, jwks-uri: 'https://i/jwks'}";
+            "\ncluster-secret-file: s\noauth: {issuer: i, audience: a, jwks-uri: 'https://i/jwks'}"
+                    + "\nbootstrap-servers: k:9092";
     /** What a backend needs besides shards, Kafka and the cluster secret. */
     private static final String ENCRYPTION = "\nencryption: {keystore: k.p12, keystore-password-file: k.password}";
 
@@ -129,6 +130,22 @@ class NodeConfigTest {
         assertThat(settings.oauth().issuer()).isEqualTo("https://issuer.example.com/");
         assertThat(settings.tls()).isEmpty();
         assertThat(settings.allowPlainHttp()).isTrue();
+    }
+
+    @Test
+    void anApiNodeWritesTheAuditStreamToKafkaUnlessAuditIsOff() {
+        String withoutKafka = "shards: {s0: 'amqp://h:5672'}"
+                + "\ncluster-secret-file: s\noauth: {issuer: i, audience: a, jwks-uri: 'https://i/jwks'}";
+
+        assertThatThrownBy(() -> ApiSettings.from(NodeConfig.parse(withoutKafka, "c.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("bootstrap-servers: required for an API node while audit is on");
+        assertThat(ApiSettings.from(NodeConfig.parse(withoutKafka + "\naudit: false", "c.yaml"))
+                        .auditBootstrapServers())
+                .isEmpty();
+        assertThat(ApiSettings.from(NodeConfig.parse(withoutKafka + "\nbootstrap-servers: k:9092", "c.yaml"))
+                        .auditBootstrapServers())
+                .contains("k:9092");
     }
 
     @Test
@@ -355,7 +372,8 @@ class NodeConfigTest {
         Files.write(dir.resolve("secret"), new byte[32]);
         Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
         String yaml = "shards: {s0: 'amqp://h'}\ncluster-secret-file: '" + dir.resolve("secret")
-                + "'\noauth: {issuer: i, audience: a, jwks-file: '" + dir.resolve("jwks.json") + "'}";
+                + "'\noauth: {issuer: i, audience: a, jwks-file: '" + dir.resolve("jwks.json") + "'}"
+                + "\nbootstrap-servers: k:9092";
 
         // When the node builds its security
         var security = ApiSettings.from(parse(yaml)).security();

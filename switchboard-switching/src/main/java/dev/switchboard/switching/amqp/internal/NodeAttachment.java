@@ -9,11 +9,13 @@ import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.NodeState;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -321,20 +323,25 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         }
         // Past the request's expiration the API node has given up: stop waiting, free the prefetch slot.
         Duration patience = remaining.plus(GRACE);
+        // The endpoint runs under the request's trace context (W3C headers the API node set), so its spans and the
+        // records it writes join the client's trace.
+        CompletableFuture<SwitchResponse> answer;
+        try (Scope scope = Topology.traceContext(properties).makeCurrent()) {
+            answer = caller.call(delivery.getBody(), patience);
+        }
         // Replies go out on a thread of ours, not on whichever thread completed the endpoint's future.
-        caller.call(delivery.getBody(), patience)
-                .whenCompleteAsync(
-                        (response, impossible) -> {
-                            try {
-                                reply(properties, response);
-                            } finally {
-                                if (acknowledge) {
-                                    acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
-                                }
-                                unreplied.decrementAndGet();
-                            }
-                        },
-                        runtime.executor());
+        answer.whenCompleteAsync(
+                (response, impossible) -> {
+                    try {
+                        reply(properties, response);
+                    } finally {
+                        if (acknowledge) {
+                            acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
+                        }
+                        unreplied.decrementAndGet();
+                    }
+                },
+                runtime.executor());
     }
 
     private void reply(AMQP.BasicProperties request, SwitchResponse response) {

@@ -3,7 +3,10 @@ package dev.switchboard.switching.amqp.internal;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import dev.switchboard.switching.TraceContext;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -69,8 +72,21 @@ public final class Topology {
                 .replyTo(replyTo)
                 .correlationId(correlationId)
                 .expiration(expiration)
-                .headers(Map.of(DEADLINE_HEADER, deadlineMillis))
+                .headers(requestHeaders(deadlineMillis))
                 .build();
+    }
+
+    /** The deadline, and the trace context of the calling thread (W3C {@code traceparent}) when it has one. */
+    private static Map<String, Object> requestHeaders(long deadlineMillis) {
+        Map<String, Object> headers = new HashMap<>(4);
+        headers.put(DEADLINE_HEADER, deadlineMillis);
+        TraceContext.inject(Context.current(), headers);
+        return headers;
+    }
+
+    /** The trace context a request carries, on top of the root context (empty when it carries none). */
+    static Context traceContext(AMQP.BasicProperties properties) {
+        return TraceContext.extract(Context.root(), properties.getHeaders());
     }
 
     /** The deadline a request carries, if it does (see {@link #DEADLINE_HEADER}). */

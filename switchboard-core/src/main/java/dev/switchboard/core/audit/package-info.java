@@ -1,0 +1,5 @@
+/**
+ * The audit stream's events (access to sessions, authentication failures, admin calls) and the sink both tiers hand
+ * them to; the sink that writes them to {@code __switchboard_audit} lives in the server module.
+ */
+package dev.switchboard.core.audit;
