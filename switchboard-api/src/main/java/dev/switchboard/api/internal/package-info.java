@@ -4,4 +4,7 @@
  * each call over the switch. The HTTP side hands the call side only a {@link dev.switchboard.api.internal.CallContext},
  * the seam where authentication plugs in.
  */
+@NullMarked
 package dev.switchboard.api.internal;
+
+import org.jspecify.annotations.NullMarked;

@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -43,7 +43,7 @@ final class PublishPipeline {
     }
 
     /** Reports every finished publish at the head to the machine; the failure, if one was reported. */
-    Optional<SwitchboardException> settle(Function<WriteMachine.Command, ?> step) {
+    Optional<SwitchboardException> settle(Consumer<WriteMachine.Command> step) {
         while (!inFlight.isEmpty() && inFlight.peekFirst().done().isDone()) {
             Optional<SwitchboardException> failure = settleHead(step);
             if (failure.isPresent()) {
@@ -68,14 +68,14 @@ final class PublishPipeline {
         inFlight.clear();
     }
 
-    private Optional<SwitchboardException> settleHead(Function<WriteMachine.Command, ?> step) {
+    private Optional<SwitchboardException> settleHead(Consumer<WriteMachine.Command> step) {
         InFlight head = inFlight.removeFirst();
         Optional<Throwable> failure = failureOf(head.done());
         if (failure.isEmpty()) {
-            step.apply(new WriteMachine.Published(head.to()));
+            step.accept(new WriteMachine.Published(head.to()));
             return Optional.empty();
         }
-        step.apply(new WriteMachine.PublishFailed());
+        step.accept(new WriteMachine.PublishFailed());
         return Optional.of(ProtocolErrors.publishFailure(failure.get()));
     }
 
