@@ -135,7 +135,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 .orElse(RecordCipher.PLAIN);
         this.gate = ReadGate.of(config, cipher, topics, publisher);
         this.kafkaHealth = new KafkaHealth(() -> topics.brokerCount(KAFKA_PROBE_TIMEOUT), config.nodeId());
-        this.tails = TailReaders.of(config, gate);
+        this.tails = TailReaders.of(config, gate, clock);
         this.allocator = new Allocator(
                 config,
                 cursors,

@@ -127,7 +127,8 @@ public final class Allocator {
                             KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch))),
                     tails,
                     prefetch,
-                    tails.gate());
+                    tails.gate(),
+                    clock);
             fetcher.assign(positions);
             start = ReadStarts.cursorOf(spec.topic(), positions);
         } catch (RuntimeException e) {

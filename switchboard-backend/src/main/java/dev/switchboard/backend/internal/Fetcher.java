@@ -1,6 +1,7 @@
 package dev.switchboard.backend.internal;
 
 import dev.switchboard.protocol.thrift.Event;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Fetcher implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Fetcher.class);
+    /** The longest one poll of its own consumer waits before the fetcher looks at the clock again. */
+    private static final long POLL_SLICE_MS = 100;
 
     private final String topic;
     private final Supplier<Consumer<byte[], byte[]>> consumers;
@@ -48,6 +51,8 @@ final class Fetcher implements AutoCloseable {
     private final int prefetchEvents;
     private final int maxPollRecords;
     private final ReadGate gate;
+    /** Deadlines of long polls are this clock's, so tests that move it need not wait. */
+    private final Clock clock;
     // Offsets after rejected records not yet covered by a delivered batch; the next batch's cursor takes them,
     // so a session that acknowledges it never meets those records again.
     private final Map<Integer, Long> skipped = new HashMap<>();
@@ -63,8 +68,10 @@ final class Fetcher implements AutoCloseable {
             Supplier<Consumer<byte[], byte[]>> consumers,
             TailReaders tails,
             int prefetchEvents,
-            ReadGate gate) {
+            ReadGate gate,
+            Clock clock) {
         this.topic = topic;
+        this.clock = clock;
         this.mode = new FetcherMode.Own(consumer);
         this.consumers = consumers;
         this.tails = tails;
@@ -165,14 +172,14 @@ final class Fetcher implements AutoCloseable {
      * {@code WakeupException} when {@link #wakeup} interrupted the wait.
      */
     FetchedBatch fetch(int maxEvents, long maxBytes, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = clock.millis() + wait.toMillis();
         while (true) {
             FetchedBatch batch = fetchUntil(maxEvents, maxBytes, deadline);
             if (!batch.isEmpty()) {
                 return withSkipped(batch);
             }
             batch.nextOffsets().forEach((partition, next) -> skipped.merge(partition, next, Math::max));
-            if (batch.nextOffsets().isEmpty() || deadline - System.nanoTime() <= 0) {
+            if (batch.nextOffsets().isEmpty() || deadline - clock.millis() <= 0) {
                 return FetchedBatch.EMPTY; // nothing, or only rejected records, before the deadline
             }
         }
@@ -210,11 +217,11 @@ final class Fetcher implements AutoCloseable {
                 continue;
             }
             while (buffer.isEmpty()) {
-                long remaining = deadline - System.nanoTime();
+                long remaining = deadline - clock.millis();
                 if (remaining <= 0) {
                     return FetchedBatch.EMPTY;
                 }
-                topUp(Duration.ofNanos(remaining));
+                topUp(Duration.ofMillis(Math.min(remaining, POLL_SLICE_MS))); // then look at the clock again
             }
             FetchedBatch batch = take(maxEvents, maxBytes);
             if (buffer.isEmpty()) {

@@ -45,6 +45,11 @@ public abstract class HostedSession {
         this.lastActivityMillis = clock.millis();
     }
 
+    /** The node's clock: every timeout, lease and idle expiry of the session is measured by it. */
+    final Clock clock() {
+        return clock;
+    }
+
     public SessionId id() {
         return id;
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.backend.internal;
 
 import dev.switchboard.protocol.thrift.Event;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
 final class TailReader implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TailReader.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    /**
+     * The longest a member waits for records before it looks at the clock again: deadlines are the injected
+     * clock's, so a test that moves it ends the wait without waiting in real time.
+     */
+    private static final long WAIT_SLICE_MS = 100;
 
     /** A reader nobody has used for this long stops and gives its consumer back. */
     static final Duration IDLE_STOP = Duration.ofSeconds(30);
@@ -46,8 +52,9 @@ final class TailReader implements AutoCloseable {
     private final Condition arrived = lock.newCondition();
     private final Map<Integer, PartitionCache> partitions = new HashMap<>(); // guarded by lock
     private final Runnable onStop;
+    private final Clock clock;
     private int members; // guarded by lock
-    private long idleSince; // guarded by lock; System.nanoTime() when the last member left
+    private long idleSince; // guarded by lock; the clock's millis when the last member left
     private boolean stopped; // guarded by lock
     private int nextFirstPartition; // guarded by lock; rotates which partition a batch starts with
     private final Thread poller;
@@ -58,15 +65,17 @@ final class TailReader implements AutoCloseable {
             Map<TopicPartition, Long> positions,
             ReadGate gate,
             long cacheBytes,
+            Clock clock,
             Runnable onStop) {
         this.topic = topic;
+        this.clock = clock;
         this.consumer = consumer;
         this.gate = gate;
         this.onStop = onStop;
         long perPartition = Math.max(1, cacheBytes / Math.max(1, positions.size()));
         positions.forEach(
                 (partition, offset) -> partitions.put(partition.partition(), new PartitionCache(offset, perPartition)));
-        this.idleSince = System.nanoTime();
+        this.idleSince = clock.millis();
         this.poller = Thread.ofPlatform().daemon().name("sb-tail-" + topic).unstarted(this::pollLoop);
     }
 
@@ -80,6 +89,7 @@ final class TailReader implements AutoCloseable {
             Map<TopicPartition, Long> positions,
             ReadGate gate,
             long cacheBytes,
+            Clock clock,
             Runnable onStop) {
         try {
             consumer.assign(positions.keySet());
@@ -88,7 +98,7 @@ final class TailReader implements AutoCloseable {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw e;
         }
-        TailReader reader = new TailReader(topic, consumer, positions, gate, cacheBytes, onStop);
+        TailReader reader = new TailReader(topic, consumer, positions, gate, cacheBytes, clock, onStop);
         reader.poller.start();
         LOGGER.info("tail reader started topic={} partitions={}", topic, positions.size());
         return reader;
@@ -117,7 +127,7 @@ final class TailReader implements AutoCloseable {
         lock.lock();
         try {
             if (--members == 0) {
-                idleSince = System.nanoTime();
+                idleSince = clock.millis();
             }
         } finally {
             lock.unlock();
@@ -126,7 +136,8 @@ final class TailReader implements AutoCloseable {
 
     /**
      * Cached events at or after {@code positions} (at most {@code maxEvents}, about {@code maxBytes}, always at
-     * least one when any is cached), moving {@code positions} past them; waits until {@code deadlineNanos} when
+     * least one when any is cached), moving {@code positions} past them; waits until {@code deadlineMillis} (by
+     * the node's clock) when
      * none is cached yet, and answers an empty batch then. Null when the session must read on its own from
      * {@code positions}: it fell behind the cache, or the reader stopped. Throws Kafka's {@code WakeupException}
      * when {@code woken} was set (and clears it), and an INTERNAL {@code SwitchboardException} for a record this
@@ -134,7 +145,7 @@ final class TailReader implements AutoCloseable {
      * skipped: a batch of them alone has no events, only the next offsets after them.
      */
     FetchedBatch take(
-            Map<TopicPartition, Long> positions, int maxEvents, long maxBytes, long deadlineNanos, AtomicBoolean woken)
+            Map<TopicPartition, Long> positions, int maxEvents, long maxBytes, long deadlineMillis, AtomicBoolean woken)
             throws InterruptedException {
         lock.lock();
         try {
@@ -149,11 +160,11 @@ final class TailReader implements AutoCloseable {
                 if (!batch.isEmpty() || !batch.nextOffsets().isEmpty()) {
                     return batch;
                 }
-                long remaining = deadlineNanos - System.nanoTime();
+                long remaining = deadlineMillis - clock.millis();
                 if (remaining <= 0) {
                     return FetchedBatch.EMPTY;
                 }
-                arrived.awaitNanos(remaining);
+                arrived.await(Math.min(remaining, WAIT_SLICE_MS), TimeUnit.MILLISECONDS);
             }
         } finally {
             lock.unlock();
@@ -295,7 +306,7 @@ final class TailReader implements AutoCloseable {
     private boolean retireIfIdle() {
         lock.lock();
         try {
-            if (members == 0 && System.nanoTime() - idleSince > IDLE_STOP.toNanos()) {
+            if (members == 0 && clock.millis() - idleSince > IDLE_STOP.toMillis()) {
                 stopped = true;
             }
             return stopped;

@@ -1,6 +1,7 @@
 package dev.switchboard.backend.internal;
 
 import dev.switchboard.backend.BackendConfig;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -23,23 +24,25 @@ public final class TailReaders implements AutoCloseable {
     private final Function<String, Consumer<byte[], byte[]>> consumers;
     private final ReadGate gate;
     private final long cacheBytes;
+    private final Clock clock;
     private volatile boolean closed;
 
-    TailReaders(Function<String, Consumer<byte[], byte[]>> consumers, ReadGate gate, long cacheBytes) {
+    TailReaders(Function<String, Consumer<byte[], byte[]>> consumers, ReadGate gate, long cacheBytes, Clock clock) {
         this.consumers = consumers;
         this.gate = gate;
         this.cacheBytes = cacheBytes;
+        this.clock = clock;
     }
 
     /** The node's tail readers, with {@code config}'s cache size and Kafka settings. */
-    public static TailReaders of(BackendConfig config, ReadGate gate) {
+    public static TailReaders of(BackendConfig config, ReadGate gate, Clock clock) {
         return new TailReaders(
-                topic -> new KafkaConsumer<>(KafkaClients.tail(config, topic)), gate, config.tailCacheBytes());
+                topic -> new KafkaConsumer<>(KafkaClients.tail(config, topic)), gate, config.tailCacheBytes(), clock);
     }
 
     /** Sharing turned off: every reader reads on its own. */
     static TailReaders disabled() {
-        return new TailReaders(topic -> null, ReadGate.withoutDeadLetters(RecordCipher.PLAIN), 0);
+        return new TailReaders(topic -> null, ReadGate.withoutDeadLetters(RecordCipher.PLAIN), 0, Clock.systemUTC());
     }
 
     /** What decides which records readers get (shared with the readers that read on their own). */
@@ -67,7 +70,13 @@ public final class TailReaders implements AutoCloseable {
                         topic,
                         (name, current) -> current == null || current.stopped()
                                 ? TailReader.start(
-                                        name, consumers.apply(name), positions, gate, cacheBytes, () -> forget(name))
+                                        name,
+                                        consumers.apply(name),
+                                        positions,
+                                        gate,
+                                        cacheBytes,
+                                        clock,
+                                        () -> forget(name))
                                 : current);
             } catch (RuntimeException e) {
                 // sharing is an optimisation: the session goes on reading with its own consumer

@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  */
 final class WriteSession extends HostedSession {
     private static final Logger LOGGER = LoggerFactory.getLogger(WriteSession.class);
+    /**
+     * The longest a waiting commit sleeps before it looks at the clock again: its deadline is the injected clock's,
+     * so a test that moves the clock ends the wait without waiting in real time.
+     */
+    private static final long WAIT_SLICE_MS = 100;
 
     private final WriterKey key;
     private final String writerId;
@@ -177,12 +182,12 @@ final class WriteSession extends HostedSession {
             return CompletableFuture.completedFuture(answer());
         }
         awaitedUpTo = Math.max(awaitedUpTo, awaited);
-        return awaitCommitted(awaited, System.nanoTime() + pipeline.maxWait().toNanos());
+        return awaitCommitted(awaited, clock().millis() + pipeline.maxWait().toMillis());
     }
 
     /**
      * On the queue: answers once {@code committed} reaches {@code seq}. Until then it waits, off the queue, for the
-     * oldest publish in flight (at most until {@code deadline}) and checks again on the queue. UNAVAILABLE when
+     * oldest publish in flight (at most until {@code deadline}, the clock's millis) and checks again on the queue. UNAVAILABLE when
      * Kafka failed the publish (the chunks stay staged; a new commit publishes them again) or did not answer in
      * time (the publish stays in flight; a new commit waits for it). While the node drains with a spill journal,
      * a commit waits past max-wait, for Kafka or for the spill at the drain deadline: it is answered SPILLED when
@@ -213,14 +218,14 @@ final class WriteSession extends HostedSession {
                 throw SwitchboardException.of(
                         ErrorCode.UNAVAILABLE, "publishing chunks up to " + seq + " failed; commit again");
             }
-            long remaining = deadline - System.nanoTime();
+            long remaining = deadline - clock().millis();
             if (remaining <= 0) {
                 throw SwitchboardException.of(
                         ErrorCode.UNAVAILABLE, "Kafka has not acknowledged the chunks within max-wait; commit again");
             }
             next = oldest.get()
                     .handle((ignored, error) -> (Void) null)
-                    .completeOnTimeout(null, remaining, TimeUnit.NANOSECONDS);
+                    .completeOnTimeout(null, Math.min(remaining, WAIT_SLICE_MS), TimeUnit.MILLISECONDS);
         }
         return next.thenCompose(ignored -> onQueue(() -> awaitCommitted(seq, deadline)))
                 .thenCompose(answer -> answer);
