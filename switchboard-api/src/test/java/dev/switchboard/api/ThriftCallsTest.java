@@ -192,14 +192,12 @@ class ThriftCallsTest {
     void backendSlowerThanTheDeadlineIsUnavailable() {
         // Given a commit the backend never answers
         CommitRequest request = new CommitRequest(TestBackend.SESSION, TestBackend.NEVER_ANSWERED_SEQ);
-        long start = System.nanoTime();
 
-        // When / Then it fails after the request timeout, not the HTTP client's
-        assertThatThrownBy(() -> client.commit(request))
-                .isInstanceOfSatisfying(
-                        SwitchboardError.class,
-                        error -> assertThat(error.getCode()).isEqualTo(ErrorCode.UNAVAILABLE));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(REQUEST_TIMEOUT);
+        // When / Then it fails by the request timeout (a Switchboard answer, not the HTTP client's timeout)
+        assertThatThrownBy(() -> client.commit(request)).isInstanceOfSatisfying(SwitchboardError.class, error -> {
+            assertThat(error.getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(error.getMessage()).contains("did not answer in time");
+        });
     }
 
     private static SwitchRequest lastReceived() {

@@ -154,12 +154,10 @@ class CliIT {
         assertThat(exactRead.lines()).containsExactlyInAnyOrderElementsOf(twice);
 
         // When standalone gets SIGTERM
-        long stopStarted = System.nanoTime();
         standalone.destroy();
-        assertThat(standalone.waitFor(10, TimeUnit.SECONDS))
-                .as("stopped within 10 s")
+        assertThat(standalone.waitFor(60, TimeUnit.SECONDS))
+                .as("stopped on SIGTERM (60 s only guards against a hang)")
                 .isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - stopStarted)).isLessThan(Duration.ofSeconds(10));
 
         // Then a restart on the same data dir still serves the events produced before
         startStandalone(port);
