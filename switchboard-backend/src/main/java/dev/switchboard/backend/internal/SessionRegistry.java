@@ -15,16 +15,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The sessions hosted on this node, by id. A reaper disposes sessions idle longer than the session TTL every
- * second, judging idleness by the injected clock (so tests advance time instead of sleeping). Once closed, the
+ * second ({@link #REAP_EVERY}, by a {@link Ticker}), judging idleness by the injected clock (so tests advance time
+ * instead of sleeping, and may tick the reaper themselves). Once closed, the
  * registry takes no more sessions: one added late is disposed at once.
  */
 public final class SessionRegistry implements AutoCloseable {
@@ -41,7 +39,10 @@ public final class SessionRegistry implements AutoCloseable {
     private final ConcurrentMap<String, HostedSession> sessions = new ConcurrentHashMap<>();
     private final String nodeId;
     private final Duration ttl;
-    private final ScheduledExecutorService reaper;
+    /** How often the reaper looks for idle sessions. */
+    static final Duration REAP_EVERY = Duration.ofSeconds(1);
+
+    private final AutoCloseable reaper;
     private volatile boolean closed;
     private final NodeLimits limits;
     private final BackendCounters counters;
@@ -58,13 +59,16 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     public SessionRegistry(String nodeId, Duration ttl, NodeLimits limits, BackendCounters counters) {
+        this(nodeId, ttl, limits, counters, Ticker.daemon("sb-reaper-" + nodeId));
+    }
+
+    /** With the reaper driven by {@code ticker}. */
+    SessionRegistry(String nodeId, Duration ttl, NodeLimits limits, BackendCounters counters, Ticker ticker) {
         this.nodeId = nodeId;
         this.ttl = ttl;
         this.limits = limits;
         this.counters = counters;
-        this.reaper = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("sb-reaper-" + nodeId).factory());
-        reaper.scheduleWithFixedDelay(this::expireIdle, 1, 1, TimeUnit.SECONDS);
+        this.reaper = ticker.every(REAP_EVERY, this::expireIdle);
     }
 
     /**
@@ -234,6 +238,10 @@ public final class SessionRegistry implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        reaper.shutdownNow();
+        try {
+            reaper.close();
+        } catch (Exception e) {
+            LOGGER.warn("session reaper did not stop node={}", nodeId, e);
+        }
     }
 }
