@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class BackendRole implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(BackendRole.class);
     private static final Duration READY_POLL = Duration.ofMillis(100);
+    private static final Duration AUDIT_TOPIC_RETRY = Duration.ofSeconds(5);
     /** The port a backend serves {@code /metrics} and its health checks on unless told otherwise. */
     public static final int DEFAULT_METRICS_PORT = 9464;
 
@@ -86,7 +87,6 @@ public final class BackendRole implements AutoCloseable {
             node = BackendNode.start(config, secret, Clock.systemUTC(), registry);
             node.traceWith(tracing.openTelemetry());
             if (settings.audit()) {
-                node.ensureAuditTopic();
                 audit = Optional.of(
                         KafkaAuditLog.start(config.bootstrapServers(), config.kafka(), settings.nodeId(), registry));
                 node.auditTo(audit.get());
@@ -95,6 +95,10 @@ public final class BackendRole implements AutoCloseable {
             Switch.Attachment attachment = amqpSwitch.attach(node);
             BackendRole role = new BackendRole(settings, amqpSwitch, node, attachment, metrics, audit, tracing);
             Thread.ofVirtual().name("backend-ready").start(role::logWhenReady);
+            if (audit.isPresent()) {
+                // off the start path: the audit topic is not the data path, and Kafka may be slow to answer now
+                Thread.ofVirtual().name("audit-topic").start(role::createAuditTopic);
+            }
             return role;
         } catch (RuntimeException e) {
             if (metrics != null) {
@@ -107,6 +111,27 @@ public final class BackendRole implements AutoCloseable {
             tracing.close();
             amqpSwitch.close();
             throw e;
+        }
+    }
+
+    /** Creates the audit topic if it is missing, trying again every few seconds until Kafka answers. */
+    private void createAuditTopic() {
+        for (int attempt = 1; !closed.get(); attempt++) {
+            try {
+                node.ensureAuditTopic();
+                return;
+            } catch (RuntimeException e) {
+                LOGGER.warn(
+                        "audit topic not created yet node={} attempt={} cause={}",
+                        settings.nodeId(),
+                        attempt,
+                        e.toString());
+            }
+            try {
+                Thread.sleep(AUDIT_TOPIC_RETRY);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
