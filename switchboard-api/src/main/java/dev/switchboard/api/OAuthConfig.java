@@ -63,13 +63,26 @@ public record OAuthConfig(
 
     /** Tokens from {@code issuer} for {@code audience}, keys from {@code jwksUri}; defaults otherwise. */
     public static OAuthConfig remote(String issuer, String audience, URI jwksUri) {
-        return new OAuthConfig(issuer, audience, Optional.of(jwksUri), Optional.empty(), null, null, null);
+        return new OAuthConfig(
+                issuer,
+                audience,
+                Optional.of(jwksUri),
+                Optional.empty(),
+                DEFAULT_CLOCK_SKEW,
+                DEFAULT_JWKS_CACHE_TTL,
+                DEFAULT_JWKS_MIN_REFRESH_INTERVAL);
     }
 
     /** Tokens from {@code issuer} for {@code audience}, keys from a fixed JWK set document. */
     public static OAuthConfig fixedKeys(String issuer, String audience, String jwkSetJson) {
         return new OAuthConfig(
-                issuer, audience, Optional.empty(), Optional.of(Objects.requireNonNull(jwkSetJson)), null, null, null);
+                issuer,
+                audience,
+                Optional.empty(),
+                Optional.of(Objects.requireNonNull(jwkSetJson)),
+                DEFAULT_CLOCK_SKEW,
+                DEFAULT_JWKS_CACHE_TTL,
+                DEFAULT_JWKS_MIN_REFRESH_INTERVAL);
     }
 
     public OAuthConfig withJwksMinRefreshInterval(Duration value) {

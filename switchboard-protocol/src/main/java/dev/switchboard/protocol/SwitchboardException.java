@@ -32,9 +32,10 @@ public final class SwitchboardException extends RuntimeException {
     }
 
     public static SwitchboardException fromThrift(SwitchboardError error) {
+        ErrorCode code = ErrorCode.fromThrift(error.getCode());
         return new SwitchboardException(
-                ErrorCode.fromThrift(error.getCode()),
-                error.getMessage(),
+                code,
+                error.getMessage() == null ? code.defaultMessage() : error.getMessage(),
                 error.isSetExpectedSeq() ? error.getExpectedSeq() : -1,
                 error.isSetRetryAfterMs() ? error.getRetryAfterMs() : -1);
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * No cycles between source files: a file's classes (a top-level class with its nested ones) may use another
  * file's only if that file does not, directly or through others, use them back. Cycles make a change in one
  * class a change in all of them; an interface that names its implementations (a factory on the interface) is
- * the usual one. Checked on the compiled main classes of every module; generated Thrift code is left out.
+ * the usual one. Checked on the compiled main classes of every module; generated code (Thrift, JMH) is left out.
  *
  * <p>One circle is by design: {@code Rejection}, the effect both session machines share, implements each
  * machine's sealed {@code Effect}, which permits it by name. A sealed type names its subtypes; that is the point.
@@ -41,7 +41,8 @@ class ClassCyclesTest {
     private static final class SourceFiles implements SliceAssignment {
         @Override
         public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
-            if (javaClass.getPackageName().startsWith(GENERATED)) {
+            if (javaClass.getPackageName().startsWith(GENERATED)
+                    || javaClass.getPackageName().contains("jmh_generated")) {
                 return SliceIdentifier.ignore();
             }
             JavaClass outermost = javaClass;

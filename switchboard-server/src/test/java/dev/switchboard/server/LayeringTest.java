@@ -1,5 +1,8 @@
 package dev.switchboard.server;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * rather than remembered (STYLE.md, point 2).
  */
 class LayeringTest {
+    private static final String ENCRYPTION_BENCHMARK = "dev.switchboard.benchmarks.EncryptionBenchmark";
     private static JavaClasses classes;
 
     @BeforeAll
@@ -150,10 +154,34 @@ class LayeringTest {
             check(noClasses()
                     .that()
                     .resideOutsideOfPackage("dev.switchboard." + module + "..")
+                    .and()
+                    .doNotHaveFullyQualifiedName(ENCRYPTION_BENCHMARK)
                     .should()
                     .dependOnClassesThat()
                     .resideInAPackage("dev.switchboard." + module + ".internal.."));
         }
+    }
+
+    @Test
+    void theEncryptionBenchmarkTimesTheCipherAndNothingElseInternal() {
+        // a white-box microbenchmark of the backend's envelope encryption: the cipher, its data keys, nothing more
+        check(noClasses()
+                .that()
+                .haveFullyQualifiedName(ENCRYPTION_BENCHMARK)
+                .should()
+                .dependOnClassesThat(resideInAPackage("dev.switchboard..internal..")
+                        .and(not(nameMatching("dev\\.switchboard\\.backend\\.internal\\."
+                                + "(EnvelopeCipher|DataKeys|RecordCipher)(\\$.*)?")))));
+    }
+
+    @Test
+    void benchmarksAreLeaves() {
+        check(noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.switchboard.benchmarks..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.switchboard.benchmarks.."));
     }
 
     @Test

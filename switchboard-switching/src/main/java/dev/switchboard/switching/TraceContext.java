@@ -9,6 +9,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * W3C trace context ({@code traceparent}, {@code tracestate}) in and out of header maps: HTTP request headers, AMQP
@@ -28,7 +29,7 @@ public final class TraceContext {
         }
 
         @Override
-        public String get(Map<String, ?> carrier, String key) {
+        public @Nullable String get(@Nullable Map<String, ?> carrier, String key) {
             Object value = carrier == null ? null : carrier.get(key);
             if (value instanceof List<?> values) { // HTTP headers: name -> values
                 value = values.isEmpty() ? null : values.getFirst();

@@ -22,6 +22,7 @@ import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.util.Locale;
 import org.apache.thrift.TException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The API tier's part of the audit stream: every allocate (granted or refused, with subject, topic, mode and the
@@ -99,7 +100,7 @@ public final class AuditedCalls implements Switchboard.Iface {
 
     @Override
     public DisposeResponse dispose(DisposeRequest request) throws TException {
-        String session = request == null ? null : request.getSessionId();
+        @Nullable String session = request == null ? null : request.getSessionId();
         try {
             DisposeResponse response = calls.dispose(request);
             audit.record(event("dispose", "ok").withSession(session));
@@ -124,7 +125,7 @@ public final class AuditedCalls implements Switchboard.Iface {
     }
 
     /** Calls after allocate are audited only when authentication or authorisation refused them. */
-    private void refused(String call, String session, SwitchboardError error) {
+    private void refused(String call, @Nullable String session, SwitchboardError error) {
         String code = codeOf(error);
         if (code.equals("unauthenticated") || code.equals("forbidden")) {
             audit.record(event("auth-failure", code)

@@ -17,6 +17,7 @@ import dev.switchboard.protocol.thrift.WriteRequest;
 import dev.switchboard.protocol.thrift.WriteResponse;
 import java.util.Optional;
 import org.apache.thrift.TException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +113,7 @@ public final class AuthenticatingCalls implements Switchboard.Iface {
         return calls.dispose(request);
     }
 
-    private void authenticate(String sessionId) throws SwitchboardError {
+    private void authenticate(@Nullable String sessionId) throws SwitchboardError {
         if (macs.isEmpty() || sessionId == null) {
             return; // a missing session id is the wrapped calls' INVALID_REQUEST
         }

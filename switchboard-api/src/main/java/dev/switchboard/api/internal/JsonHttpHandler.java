@@ -35,6 +35,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,7 +212,7 @@ public final class JsonHttpHandler extends Handler.Abstract {
         return write(response, callback, status, errorNode(code, message));
     }
 
-    private static ObjectNode errorNode(ErrorCode code, String message) {
+    private static ObjectNode errorNode(ErrorCode code, @Nullable String message) {
         ObjectNode node = JSON.createObjectNode();
         node.put("code", code.name());
         node.put("message", message == null ? code.defaultMessage() : message);

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TEnum;
@@ -28,6 +29,7 @@ import org.apache.thrift.meta_data.ListMetaData;
 import org.apache.thrift.meta_data.MapMetaData;
 import org.apache.thrift.meta_data.StructMetaData;
 import org.apache.thrift.protocol.TType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON form of the protocol's structs, derived from the generated Thrift metadata so it stays 1:1 with the IDL:
@@ -80,7 +82,10 @@ final class JsonMapping {
             if (event && isSet(struct, field)) {
                 throw invalid(path + "." + name + ": set either the text or the base64 form, not both");
             }
-            setField(struct, field, value(value, meta.get(field).valueMetaData, path + "." + name));
+            setField(
+                    struct,
+                    field,
+                    value(value, Objects.requireNonNull(meta.get(field)).valueMetaData, path + "." + name));
         }
         for (Map.Entry<? extends TFieldIdEnum, FieldMetaData> entry : meta.entrySet()) {
             if (entry.getValue().requirementType == TFieldRequirementType.REQUIRED && !isSet(struct, entry.getKey())) {
@@ -309,7 +314,7 @@ final class JsonMapping {
     }
 
     /** The text of {@code bytes} when they are valid UTF-8, else null. */
-    private static String decodeUtf8(ByteBuffer bytes) {
+    private static @Nullable String decodeUtf8(ByteBuffer bytes) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()

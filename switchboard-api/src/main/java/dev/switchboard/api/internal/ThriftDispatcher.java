@@ -102,7 +102,7 @@ public final class ThriftDispatcher {
                 return new CallOutcome.Invalid("trailing bytes after the Thrift message");
             }
         } catch (TException | RuntimeException e) {
-            if (function != null && isWellFormed(body)) {
+            if (function != null && message != null && isWellFormed(body)) {
                 return missingFields(message, function, e);
             }
             return new CallOutcome.Invalid(describe(e));

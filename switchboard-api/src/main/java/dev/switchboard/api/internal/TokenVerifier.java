@@ -89,7 +89,7 @@ public final class TokenVerifier {
         } catch (ParseException e) {
             throw unauthenticated("the bearer token is not a JWT");
         } catch (BadJWTException e) {
-            throw unauthenticated(e.getMessage()); // our own messages, from checkClaims
+            throw unauthenticated(String.valueOf(e.getMessage())); // our own messages, from checkClaims
         } catch (KeySourceException e) {
             LOGGER.warn(
                     "issuer keys unavailable jwks-uri={} reason={}",

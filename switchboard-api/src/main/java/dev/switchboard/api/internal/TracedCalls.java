@@ -24,6 +24,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.Locale;
 import org.apache.thrift.TException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
@@ -74,7 +75,7 @@ public final class TracedCalls implements Switchboard.Iface {
         return traced("dispose", request == null ? null : request.getSessionId(), () -> calls.dispose(request));
     }
 
-    private <T> T traced(String call, String session, Call<T> body) throws TException {
+    private <T> T traced(String call, @Nullable String session, Call<T> body) throws TException {
         Context parent = TraceContext.extract(Context.root(), context.headers());
         Span span = tracer.spanBuilder("switchboard " + call)
                 .setParent(parent)

@@ -1,6 +1,7 @@
 package dev.switchboard.core.session;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link ReadMachine} with the delivered batch kept in its state, so that whoever runs the machine (the backend's
@@ -50,7 +51,7 @@ public final class ReadDelivery {
     }
 
     private static <B> Transition<State<B>, ReadMachine.Effect> step(
-            State<B> state, ReadMachine.Command command, B fetched) {
+            State<B> state, ReadMachine.Command command, @Nullable B fetched) {
         Transition<ReadMachine.State, ReadMachine.Effect> transition = ReadMachine.apply(state.machine(), command);
         State<B> next = switch (transition.state()) {
             case ReadMachine.Idle idle -> new Waiting<>(idle);
@@ -58,7 +59,8 @@ public final class ReadDelivery {
                 // the machine moves into Delivered only on Fetched; staying there keeps the batch
                 state instanceof Holding<B> holding && holding.machine().equals(delivered)
                         ? holding
-                        : new Holding<>(delivered, fetched);
+                        : new Holding<>(
+                                delivered, Objects.requireNonNull(fetched, "Delivered is entered only on Fetched"));
             case ReadMachine.Closed closed -> new Ended<>(closed);
         };
         return new Transition<>(next, transition.effects());

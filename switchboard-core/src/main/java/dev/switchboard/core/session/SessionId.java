@@ -5,6 +5,7 @@ import dev.switchboard.protocol.SwitchboardException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A session id, {@code <shard>.<node>.<random>}: it names the shard and the backend node hosting the session,
@@ -51,7 +52,7 @@ public record SessionId(String shard, String node, String random) {
     }
 
     /** True when {@code name} may be used as a shard or node name. */
-    public static boolean isValidPart(String name) {
+    public static boolean isValidPart(@Nullable String name) {
         return name != null && PART.matcher(name).matches();
     }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.thrift.TException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
 
     private final SwitchOutcomes outcomes;
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
-    private volatile Link link;
+    private volatile @Nullable Link link;
 
     private record Link(Channel publisher, ExpirationStyle expiration) {}
 

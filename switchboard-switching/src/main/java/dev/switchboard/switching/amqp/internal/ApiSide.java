@@ -63,7 +63,7 @@ public final class ApiSide implements AutoCloseable {
         return RendezvousHashing.choose(affinity, open)
                 .map(chosen -> {
                     LOGGER.debug("allocating shard={}", chosen);
-                    return shards.get(chosen).allocate(request, timeout);
+                    return java.util.Objects.requireNonNull(shards.get(chosen)).allocate(request, timeout);
                 })
                 .orElseGet(() -> CompletableFuture.completedFuture(
                         SwitchResponses.error(ErrorCode.UNAVAILABLE, noNodeMessage())));

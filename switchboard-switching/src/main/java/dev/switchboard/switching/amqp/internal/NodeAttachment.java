@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,10 +71,10 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
 
     private Phase phase = Phase.SERVING;
     /** Null while disconnected. Written without the lock by {@link #lost()} (the client's I/O thread). */
-    private volatile Channels channels;
+    private volatile @Nullable Channels channels;
 
-    private String allocationConsumer;
-    private ScheduledFuture<?> beats;
+    private @Nullable String allocationConsumer;
+    private @Nullable ScheduledFuture<?> beats;
 
     public NodeAttachment(
             BackendEndpoint endpoint,

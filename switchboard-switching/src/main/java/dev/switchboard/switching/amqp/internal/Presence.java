@@ -70,7 +70,7 @@ public record Presence(
             }
             String shard = fields.get("shard");
             String node = fields.get("node");
-            if (!SessionId.isValidPart(shard) || !SessionId.isValidPart(node)) {
+            if (shard == null || node == null || !SessionId.isValidPart(shard) || !SessionId.isValidPart(node)) {
                 return Optional.empty();
             }
             NodeState state = NodeState.valueOf(required(fields, "state").toUpperCase(Locale.ROOT));

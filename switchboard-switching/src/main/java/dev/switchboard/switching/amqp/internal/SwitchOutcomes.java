@@ -41,6 +41,6 @@ final class SwitchOutcomes {
     }
 
     void count(Outcome outcome) {
-        counters.get(outcome).increment();
+        java.util.Objects.requireNonNull(counters.get(outcome)).increment();
     }
 }
