@@ -242,16 +242,17 @@ public final class ScalingBench {
         }
 
         ScalingPoint.Cpu figures(CpuUse.Snapshot start, CpuUse.Snapshot end) {
-            double nodes = 0;
+            double backends = 0;
+            double apis = 0;
             double throttled = 0;
             int groups = 0;
             Optional<Double> kafka = Optional.empty();
             for (Member member : members) {
                 Optional<Double> cores = CpuUse.cores(start, end, member.pid());
-                if (member.role().equals("kafka")) {
-                    kafka = cores;
-                } else {
-                    nodes += cores.orElse(0.0);
+                switch (member.role()) {
+                    case "kafka" -> kafka = cores;
+                    case "backend" -> backends += cores.orElse(0.0);
+                    default -> apis += cores.orElse(0.0);
                 }
                 Optional<Double> share = member.cpuGroup().flatMap(group -> CpuUse.throttledShare(start, end, group));
                 if (share.isPresent()) {
@@ -260,7 +261,8 @@ public final class ScalingBench {
                 }
             }
             return new ScalingPoint.Cpu(
-                    nodes,
+                    backends,
+                    apis,
                     groups == 0 ? Optional.empty() : Optional.of(throttled / groups),
                     CpuUse.cores(start, end, self),
                     kafka,

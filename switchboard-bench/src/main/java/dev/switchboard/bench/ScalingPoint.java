@@ -36,7 +36,8 @@ public record ScalingPoint(
     /**
      * CPU use in the window, in cores (1.0 = one core busy the whole window).
      *
-     * @param nodes the API and backend processes together
+     * @param backends the backend processes together
+     * @param apis the API processes together
      * @param throttled the mean share of CFS periods in which a node's group ran out of quota (near 1: the nodes
      *     are the bottleneck, as they should be)
      * @param loadGenerator this process
@@ -47,7 +48,8 @@ public record ScalingPoint(
      * @param cores the machine's cores
      */
     public record Cpu(
-            double nodes,
+            double backends,
+            double apis,
             Optional<Double> throttled,
             Optional<Double> loadGenerator,
             Optional<Double> kafka,
@@ -68,7 +70,12 @@ public record ScalingPoint(
 
     /** Broker CPU microseconds per switch request (request and answer), when the broker was found. */
     public Optional<Double> brokerMicrosPerRequest() {
-        return cpu.broker().filter(cores -> switchRequests > 0).map(cores -> cores * seconds * 1e6 / switchRequests);
+        return cpu.broker().flatMap(this::microsPerRequest);
+    }
+
+    /** CPU microseconds per switch request of something that used {@code cores} in the window. */
+    public Optional<Double> microsPerRequest(double cores) {
+        return switchRequests == 0 ? Optional.empty() : Optional.of(cores * seconds * 1e6 / switchRequests);
     }
 
     public int backends() {
@@ -87,7 +94,9 @@ public record ScalingPoint(
         return String.format(
                 Locale.ROOT,
                 "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s); allocations %s;"
-                        + " switch %.0f requests/s, broker %s us/request; cpu cores: nodes %.2f (throttled %s of periods), load generator %s, kafka %s, broker %s,"
+                        + " switch %.0f requests/s, cpu us/request: backends %s, apis %s, broker %s;"
+                        + " cpu cores: backends %.2f, apis %.2f (throttled %s of periods), load generator %s, kafka %s,"
+                        + " broker %s,"
                         + " machine busy %s of %d cores, load average %s; %s",
                 shards,
                 nodes,
@@ -99,10 +108,11 @@ public record ScalingPoint(
                 seconds,
                 spread.isEmpty() ? "none" : spread,
                 switchRequests / Math.max(1e-9, seconds),
-                brokerMicrosPerRequest()
-                        .map(micros -> String.format(Locale.ROOT, "%.0f", micros))
-                        .orElse("n/a"),
-                cpu.nodes(),
+                micros(microsPerRequest(cpu.backends())),
+                micros(microsPerRequest(cpu.apis())),
+                micros(brokerMicrosPerRequest()),
+                cpu.backends(),
+                cpu.apis(),
                 percent(cpu.throttled()),
                 cores(cpu.loadGenerator()),
                 cores(cpu.kafka()),
@@ -113,6 +123,10 @@ public record ScalingPoint(
                         .map(load -> String.format(Locale.ROOT, "%.1f", load))
                         .orElse("n/a"),
                 verdict);
+    }
+
+    private static String micros(Optional<Double> value) {
+        return value.map(micros -> String.format(Locale.ROOT, "%.0f", micros)).orElse("n/a");
     }
 
     private static String cores(Optional<Double> value) {

@@ -69,7 +69,8 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("allocations", point.allocations());
             entry.put("switchRequests", point.switchRequests());
             entry.put("brokerMicrosPerRequest", point.brokerMicrosPerRequest().orElse(null));
-            entry.put("nodeCores", point.cpu().nodes());
+            entry.put("backendCores", point.cpu().backends());
+            entry.put("apiCores", point.cpu().apis());
             entry.put("throttled", point.cpu().throttled().orElse(null));
             entry.put("loadGeneratorCores", point.cpu().loadGenerator().orElse(null));
             entry.put("kafkaCores", point.cpu().kafka().orElse(null));

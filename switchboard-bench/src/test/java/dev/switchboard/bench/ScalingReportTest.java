@@ -20,7 +20,8 @@ class ScalingReportTest {
 
     private static ScalingPoint point(int shards, int nodes, long events, double busy) {
         ScalingPoint.Cpu cpu = new ScalingPoint.Cpu(
-                0.3,
+                0.2,
+                0.1,
                 Optional.of(0.9),
                 Optional.of(0.2),
                 Optional.of(0.1),
@@ -57,9 +58,10 @@ class ScalingReportTest {
     void aPointSaysWhetherTheMachineHadCpuToSpare() {
         assertThat(point(1, 1, 10_000, 0.5).describe())
                 .startsWith("shards=1 nodes=1 backends=1 apis=1 write 1000 events/s (10000 in 10.0 s);"
-                        + " allocations backend-s0-1=4; switch 100 requests/s, broker 500 us/request;"
-                        + " cpu cores: nodes 0.30 (throttled 90% of periods), load generator 0.20, kafka 0.10,"
-                        + " broker 0.05, machine busy 50% of 2 cores, load average 1.5;")
+                        + " allocations backend-s0-1=4; switch 100 requests/s, cpu us/request: backends 2000,"
+                        + " apis 1000, broker 500; cpu cores: backends 0.20, apis 0.10 (throttled 90% of"
+                        + " periods), load generator 0.20, kafka 0.10, broker 0.05, machine busy 50% of 2 cores,"
+                        + " load average 1.5;")
                 .endsWith("unsaturated: the machine had idle CPU, the capped nodes set the rate");
         assertThat(point(1, 1, 10_000, 0.95).describe()).contains("; SATURATED: the machine had no idle CPU");
     }

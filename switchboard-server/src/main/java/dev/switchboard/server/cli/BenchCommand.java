@@ -83,8 +83,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--batch",
             paramLabel = "B",
-            description = "events per chunk (write) or poll (read, tail) (default: ${DEFAULT-VALUE})")
-    int batch = 500;
+            description = "events per chunk (write) or poll (read, tail) (default: " + DEFAULT_BATCH + "; --scaling: "
+                    + DEFAULT_SCALING_BATCH + ")")
+    Integer batch;
+
+    static final int DEFAULT_BATCH = 500;
 
     private static final long MAX_DEFAULT_WARMUP = 200_000;
 
@@ -159,6 +162,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     static final int DEFAULT_SCALING_SECONDS = 20;
     static final int DEFAULT_SCALING_READ_EVENTS = 2000;
+    static final int DEFAULT_SCALING_BATCH = 100;
 
     @Override
     public Integer call() throws Exception {
@@ -234,7 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
                     sessions != null ? sessions : ScalingSettings.defaultSessions(nodeCounts, shardCounts),
                     duration != null ? Math.toIntExact(duration) : DEFAULT_SCALING_SECONDS,
                     size,
-                    batch,
+                    batch != null ? batch : DEFAULT_SCALING_BATCH,
                     events != null ? Math.toIntExact(events) : DEFAULT_SCALING_READ_EVENTS,
                     amqp);
         } catch (IllegalArgumentException | ArithmeticException e) {
@@ -276,7 +280,14 @@ public final class BenchCommand implements Callable<Integer> {
             long warmupEvents =
                     warmup != null ? warmup : tail ? phaseEvents : Math.min(MAX_DEFAULT_WARMUP, phaseEvents);
             return new BenchSettings(
-                    benchMode, phaseEvents, size, sessionCount, batch, warmupEvents, baseline, eventsPerSecond);
+                    benchMode,
+                    phaseEvents,
+                    size,
+                    sessionCount,
+                    batch != null ? batch : DEFAULT_BATCH,
+                    warmupEvents,
+                    baseline,
+                    eventsPerSecond);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScalingBenchIT {
     private static final Pattern POINT = Pattern.compile("shards=1 nodes=(\\d) backends=(\\d) apis=(\\d) write (\\d+)"
-            + " events/s \\((\\d+) in [\\d.]+ s\\); allocations (\\S+); switch \\d+ requests/s, broker \\S+ us/request; cpu cores: nodes [\\d.]+ \\(throttled"
-            + " \\S+ of periods\\), load generator \\S+, kafka [\\d.]+, broker \\S+, machine busy \\S+ of \\d+ cores,"
-            + " load average \\S+; (SATURATED|unsaturated): .*");
+            + " events/s \\((\\d+) in [\\d.]+ s\\); allocations (\\S+); switch \\d+ requests/s, cpu us/request:"
+            + " backends \\S+, apis \\S+, broker \\S+; cpu cores: backends [\\d.]+, apis [\\d.]+ \\(throttled \\S+ of"
+            + " periods\\), load generator \\S+, kafka [\\d.]+, broker \\S+, machine busy \\S+ of \\d+ cores, load"
+            + " average \\S+; (SATURATED|unsaturated): .*");
     private static final Pattern SCALING =
             Pattern.compile("scaling=(\\d+\\.\\d{2}) nodes=1,2 rates=(\\d+),(\\d+) mode=write shards=1");
 
