@@ -95,40 +95,43 @@ public final class ScalingBench {
             try {
                 TimedLoad load = new TimedLoad(clients, settings);
                 String prefix = "scale-" + runId + "-" + shards + "x" + nodes + "-";
-                List<String> warmupTopics = topics(prefix + "warmup-");
-                List<String> measuredTopics =
-                        settings.mode() == BenchMode.READ ? warmupTopics : topics(prefix + "run-");
-                load.prepare(warmupTopics);
-                if (measuredTopics != warmupTopics) {
-                    load.prepare(measuredTopics);
-                }
+                List<String> topics = topics(prefix);
+                load.prepare(topics);
                 Duration window = Duration.ofSeconds(settings.seconds());
-                err.printf("warm-up %d s%n", settings.seconds());
+                err.printf("warm-up %d s, then measuring %d s%n", settings.seconds(), settings.seconds());
                 err.flush();
-                load.run(warmupTopics, window, () -> {});
-                Map<String, Long> before = allocations(cluster, prefix);
                 Probe probe = new Probe(cluster);
-                CpuUse.Snapshot start = probe.snapshot();
-                long requestsBefore = switchRequests(cluster.apiUrls());
+                CpuUse.Snapshot[] start = new CpuUse.Snapshot[1];
                 CpuUse.Snapshot[] end = new CpuUse.Snapshot[1];
-                long[] requestsAfter = new long[1];
-                err.printf("measuring %d s%n", settings.seconds());
-                err.flush();
-                long events = load.run(measuredTopics, window, () -> {
-                    end[0] = probe.snapshot();
-                    requestsAfter[0] = switchRequests(cluster.apiUrls());
-                });
-                Map<String, Long> allocations = subtract(allocations(cluster, prefix), before);
+                long[] requests = new long[2];
+                List<Map<String, Long>> allocated = new ArrayList<>();
+                long events = load.run(
+                        topics,
+                        window,
+                        window,
+                        () -> {
+                            allocated.add(allocationsQuietly(cluster, prefix));
+                            start[0] = probe.snapshot();
+                            requests[0] = switchRequests(cluster.apiUrls());
+                        },
+                        () -> {
+                            end[0] = probe.snapshot();
+                            requests[1] = switchRequests(cluster.apiUrls());
+                            allocated.add(allocationsQuietly(cluster, prefix));
+                        });
+                // allocations in the window (re-allocations: readers starting over, failovers) and before it
+                Map<String, Long> allocations = subtract(allocated.get(1), allocated.get(0));
                 return new ScalingPoint(
                         shards,
                         nodes,
                         apis,
                         settings.mode(),
                         events,
-                        (end[0].nanos() - start.nanos()) / 1e9,
+                        (end[0].nanos() - start[0].nanos()) / 1e9,
+                        allocated.get(1),
                         allocations,
-                        requestsAfter[0] - requestsBefore,
-                        probe.figures(start, end[0]));
+                        requests[1] - requests[0],
+                        probe.figures(start[0], end[0]));
             } finally {
                 clients.forEach(SwitchboardClient::close);
             }
@@ -186,6 +189,14 @@ public final class ScalingBench {
             }
         }
         return sum;
+    }
+
+    private static Map<String, Long> allocationsQuietly(Cluster cluster, String prefix) {
+        try {
+            return allocations(cluster, prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the backend logs", e);
+        }
     }
 
     /** Session allocations so far per backend node on topics starting with {@code prefix}, from the backend logs. */

@@ -15,7 +15,9 @@ import java.util.stream.Collectors;
  * @param mode the workload
  * @param events events done in the window
  * @param seconds the window's length
- * @param allocations session allocations in the window per backend node
+ * @param sessionsPerNode session allocations per backend node up to the end of the window (where the sessions
+ *     live: competing consumers within a shard, rendezvous hashing of the topics across shards)
+ * @param allocations session allocations in the window per backend node (readers starting over, failovers)
  * @param switchRequests requests the API nodes sent through the switch in the window (two broker messages each)
  * @param cpu CPU use in the window
  */
@@ -26,6 +28,7 @@ public record ScalingPoint(
         BenchMode mode,
         long events,
         double seconds,
+        Map<String, Long> sessionsPerNode,
         Map<String, Long> allocations,
         long switchRequests,
         Cpu cpu) {
@@ -84,16 +87,16 @@ public record ScalingPoint(
 
     /** One line: the configuration, its rate, the allocations per node, the CPU figures and a verdict. */
     public String describe() {
-        String spread = allocations.entrySet().stream()
-                .map(entry -> entry.getKey() + "=" + entry.getValue())
-                .collect(Collectors.joining(","));
+        String spread = spread(sessionsPerNode);
+        String inWindow = spread(allocations);
         String verdict = cpu.saturated()
                 ? "SATURATED: the machine had no idle CPU, so the uncapped load generator, Kafka or broker may have"
                         + " limited this rate (other processes on the machine count too)"
                 : "unsaturated: the machine had idle CPU, the capped nodes set the rate";
         return String.format(
                 Locale.ROOT,
-                "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s); allocations %s;"
+                "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s); allocations %s (in the"
+                        + " window %s);"
                         + " switch %.0f requests/s, cpu us/request: backends %s, apis %s, broker %s;"
                         + " cpu cores: backends %.2f, apis %.2f (throttled %s of periods), load generator %s, kafka %s,"
                         + " broker %s,"
@@ -106,7 +109,8 @@ public record ScalingPoint(
                 rate(),
                 events,
                 seconds,
-                spread.isEmpty() ? "none" : spread,
+                spread,
+                inWindow,
                 switchRequests / Math.max(1e-9, seconds),
                 micros(microsPerRequest(cpu.backends())),
                 micros(microsPerRequest(cpu.apis())),
@@ -123,6 +127,14 @@ public record ScalingPoint(
                         .map(load -> String.format(Locale.ROOT, "%.1f", load))
                         .orElse("n/a"),
                 verdict);
+    }
+
+    private static String spread(Map<String, Long> counts) {
+        return counts.isEmpty()
+                ? "none"
+                : counts.entrySet().stream()
+                        .map(entry -> entry.getKey() + "=" + entry.getValue())
+                        .collect(Collectors.joining(","));
     }
 
     private static String micros(Optional<Double> value) {

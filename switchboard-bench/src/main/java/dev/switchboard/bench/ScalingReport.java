@@ -66,7 +66,8 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("nodes", point.nodes());
             entry.put("apis", point.apis());
             entry.put("eventsPerSecond", point.rate());
-            entry.put("allocations", point.allocations());
+            entry.put("allocations", point.sessionsPerNode());
+            entry.put("allocationsInWindow", point.allocations());
             entry.put("switchRequests", point.switchRequests());
             entry.put("brokerMicrosPerRequest", point.brokerMicrosPerRequest().orElse(null));
             entry.put("backendCores", point.cpu().backends());

@@ -68,8 +68,13 @@ final class TimedLoad {
         });
     }
 
-    /** Runs the workload on {@code topics} for {@code window} and returns the events done inside it. */
-    long run(List<String> topics, Duration window, Runnable atWindowEnd) throws Exception {
+    /**
+     * Runs the workload on {@code topics} for {@code warmup} and then {@code window}, on the same sessions (so the
+     * window measures steady work, not opening sessions), and returns the events done inside the window; {@code
+     * atWindowStart} and {@code atWindowEnd} run at its edges (to read CPU and counters).
+     */
+    long run(List<String> topics, Duration warmup, Duration window, Runnable atWindowStart, Runnable atWindowEnd)
+            throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder done = new LongAdder();
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -88,12 +93,11 @@ final class TimedLoad {
                 }
             }
             try {
-                long end = System.nanoTime() + window.toNanos();
-                while (System.nanoTime() < end) {
-                    failFast(futures);
-                    Thread.sleep(Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
-                }
-                long counted = done.sum();
+                waitFor(warmup, futures);
+                long before = done.sum();
+                atWindowStart.run();
+                waitFor(window, futures);
+                long counted = done.sum() - before;
                 atWindowEnd.run();
                 stop.set(true);
                 for (Future<?> future : futures) {
@@ -103,6 +107,14 @@ final class TimedLoad {
             } finally {
                 stop.set(true); // on a failure too: the executor waits for every session when it closes
             }
+        }
+    }
+
+    private static void waitFor(Duration length, List<Future<?>> futures) throws Exception {
+        long end = System.nanoTime() + length.toNanos();
+        while (System.nanoTime() < end) {
+            failFast(futures);
+            Thread.sleep(Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
         }
     }
 

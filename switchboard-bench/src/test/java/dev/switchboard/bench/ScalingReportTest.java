@@ -30,7 +30,16 @@ class ScalingReportTest {
                 Optional.of(1.5),
                 2);
         return new ScalingPoint(
-                shards, nodes, nodes, BenchMode.WRITE, events, 10.0, Map.of("backend-s0-1", 4L), 1000, cpu);
+                shards,
+                nodes,
+                nodes,
+                BenchMode.WRITE,
+                events,
+                10.0,
+                Map.of("backend-s0-1", 4L),
+                Map.of("backend-s0-1", 1L),
+                1000,
+                cpu);
     }
 
     @Test
@@ -58,7 +67,7 @@ class ScalingReportTest {
     void aPointSaysWhetherTheMachineHadCpuToSpare() {
         assertThat(point(1, 1, 10_000, 0.5).describe())
                 .startsWith("shards=1 nodes=1 backends=1 apis=1 write 1000 events/s (10000 in 10.0 s);"
-                        + " allocations backend-s0-1=4; switch 100 requests/s, cpu us/request: backends 2000,"
+                        + " allocations backend-s0-1=4 (in the window backend-s0-1=1); switch 100 requests/s, cpu us/request: backends 2000,"
                         + " apis 1000, broker 500; cpu cores: backends 0.20, apis 0.10 (throttled 90% of"
                         + " periods), load generator 0.20, kafka 0.10, broker 0.05, machine busy 50% of 2 cores,"
                         + " load average 1.5;")
