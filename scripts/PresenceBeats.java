@@ -32,6 +32,8 @@ public class PresenceBeats {
         Map<String, AtomicLong> perNode = new ConcurrentHashMap<>();
         try (Connection connection = factory.newConnection("presence-beats");
                 Channel channel = connection.createChannel()) {
+            // declared as the nodes declare it (non-durable fanout), so this may start before the cluster does
+            channel.exchangeDeclare("switchboard.presence", "fanout", false, false, null);
             String queue = channel.queueDeclare().getQueue(); // server-named, exclusive, auto-delete
             channel.queueBind(queue, "switchboard.presence", "");
             long start = System.nanoTime();
