@@ -3,6 +3,7 @@ package dev.switchboard.bench;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -18,7 +19,8 @@ import java.util.stream.Collectors;
  * @param sessionsPerNode session allocations per backend node up to the end of the window (where the sessions
  *     live: competing consumers within a shard, rendezvous hashing of the topics across shards)
  * @param allocations session allocations in the window per backend node (readers starting over, failovers)
- * @param switchRequests requests the API nodes sent through the switch in the window (two broker messages each)
+ * @param switchRequests requests the API nodes sent through the switch in the window (two broker messages each);
+ *     empty when a starved API node did not answer its metrics in time
  * @param cpu CPU use in the window
  */
 public record ScalingPoint(
@@ -30,7 +32,7 @@ public record ScalingPoint(
         double seconds,
         Map<String, Long> sessionsPerNode,
         Map<String, Long> allocations,
-        long switchRequests,
+        OptionalLong switchRequests,
         Cpu cpu) {
 
     /** A machine busier than this had no CPU to spare for the uncapped load generator, Kafka and broker. */
@@ -78,7 +80,9 @@ public record ScalingPoint(
 
     /** CPU microseconds per switch request of something that used {@code cores} in the window. */
     public Optional<Double> microsPerRequest(double cores) {
-        return switchRequests == 0 ? Optional.empty() : Optional.of(cores * seconds * 1e6 / switchRequests);
+        return switchRequests.isEmpty() || switchRequests.getAsLong() == 0
+                ? Optional.empty()
+                : Optional.of(cores * seconds * 1e6 / switchRequests.getAsLong());
     }
 
     public int backends() {
@@ -97,7 +101,7 @@ public record ScalingPoint(
                 Locale.ROOT,
                 "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s); allocations %s (in the"
                         + " window %s);"
-                        + " switch %.0f requests/s, cpu us/request: backends %s, apis %s, broker %s;"
+                        + " switch %s requests/s, cpu us/request: backends %s, apis %s, broker %s;"
                         + " cpu cores: backends %.2f, apis %.2f (throttled %s of periods), load generator %s, kafka %s,"
                         + " broker %s,"
                         + " machine busy %s of %d cores, load average %s; %s",
@@ -111,7 +115,9 @@ public record ScalingPoint(
                 seconds,
                 spread,
                 inWindow,
-                switchRequests / Math.max(1e-9, seconds),
+                switchRequests.isPresent()
+                        ? String.format(Locale.ROOT, "%.0f", switchRequests.getAsLong() / Math.max(1e-9, seconds))
+                        : "n/a",
                 micros(microsPerRequest(cpu.backends())),
                 micros(microsPerRequest(cpu.apis())),
                 micros(brokerMicrosPerRequest()),

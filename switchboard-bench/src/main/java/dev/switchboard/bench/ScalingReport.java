@@ -68,7 +68,9 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("eventsPerSecond", point.rate());
             entry.put("allocations", point.sessionsPerNode());
             entry.put("allocationsInWindow", point.allocations());
-            entry.put("switchRequests", point.switchRequests());
+            entry.put(
+                    "switchRequests",
+                    point.switchRequests().isPresent() ? point.switchRequests().getAsLong() : null);
             entry.put("brokerMicrosPerRequest", point.brokerMicrosPerRequest().orElse(null));
             entry.put("backendCores", point.cpu().backends());
             entry.put("apiCores", point.cpu().apis());

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class ScalingReportTest {
                 10.0,
                 Map.of("backend-s0-1", 4L),
                 Map.of("backend-s0-1", 1L),
-                1000,
+                OptionalLong.of(1000),
                 cpu);
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScalingBenchIT {
     private static final Pattern POINT = Pattern.compile("shards=1 nodes=(\\d) backends=(\\d) apis=(\\d) write (\\d+)"
-            + " events/s \\((\\d+) in [\\d.]+ s\\); allocations (\\S+) \\(in the window \\S+\\); switch \\d+ requests/s, cpu us/request:"
+            + " events/s \\((\\d+) in [\\d.]+ s\\); allocations (\\S+) \\(in the window \\S+\\); switch \\S+ requests/s, cpu us/request:"
             + " backends \\S+, apis \\S+, broker \\S+; cpu cores: backends [\\d.]+, apis [\\d.]+ \\(throttled \\S+ of"
             + " periods\\), load generator \\S+, kafka [\\d.]+, broker \\S+, machine busy \\S+ of \\d+ cores, load"
             + " average \\S+; (SATURATED|unsaturated): .*");
