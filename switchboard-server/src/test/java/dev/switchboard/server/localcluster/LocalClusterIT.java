@@ -172,6 +172,66 @@ class LocalClusterIT {
         }
     }
 
+    @Test
+    @Order(2)
+    void aTraceparentCrossesTheAmqpSwitchIntoKafkaAndTheApiNodesAudit() throws Exception {
+        // Given a client inside a trace, on one API node of the cluster (no exporter: the no-op API passes it on)
+        URI api = cluster.apiUrls().getFirst();
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
+        String topic = "traced-" + UUID.randomUUID();
+        ThriftOverHttp writer =
+                ThriftOverHttp.authorised(api, cluster.devToken()).withHeader("traceparent", traceparent);
+
+        // When it writes an event through the AMQP switch, and an allocate without a token is refused
+        AllocateResponse session = writer.allocate(new AllocateRequest(topic, SessionMode.WRITE));
+        writer.write(new dev.switchboard.protocol.thrift.WriteRequest(
+                session.getSessionId(),
+                1,
+                List.of(new dev.switchboard.protocol.thrift.Event(
+                        java.nio.ByteBuffer.wrap("traced".getBytes(StandardCharsets.UTF_8))))));
+        writer.commit(new dev.switchboard.protocol.thrift.CommitRequest(session.getSessionId(), 1));
+        assertThatThrownBy(() -> new ThriftOverHttp(api).allocate(new AllocateRequest(topic, SessionMode.READ)))
+                .isInstanceOf(SwitchboardError.class);
+
+        // Then the record in Kafka carries the client's traceparent in clear, and a reader gets it back
+        ConsumerRecord<byte[], byte[]> record = rawRecords(topic, 1).getFirst();
+        assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
+                .isEqualTo(traceparent);
+        ThriftOverHttp reader = ThriftOverHttp.authorised(api, cluster.devToken());
+        AllocateResponse readSession = reader.allocate(new AllocateRequest(topic, SessionMode.READ));
+        ReadRequest read = new ReadRequest(readSession.getSessionId(), 1);
+        read.setMaxWaitMs(5000);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(reader.read(read).getEvents())
+                        .extracting(dev.switchboard.protocol.thrift.Event::getTraceparent)
+                        .containsExactly(traceparent));
+
+        // And the API node wrote both allocates to the audit topic, the granted one with the trace id
+        List<String> audit = new ArrayList<>();
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "audit-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            consumer.subscribe(List.of("__switchboard_audit"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                for (ConsumerRecord<byte[], byte[]> line : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode event = new ObjectMapper().readTree(line.value());
+                    if (topic.equals(event.path("topic").asText())) {
+                        audit.add(event.path("event").asText() + " "
+                                + event.path("outcome").asText() + " "
+                                + event.path("node").asText().startsWith("api-") + " "
+                                + event.path("trace_id").asText());
+                    }
+                }
+                assertThat(audit).contains("allocate ok true " + traceId, "allocate unauthenticated true ");
+            });
+        }
+    }
+
     private static boolean topicExists(String topic) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrapServers()))) {
