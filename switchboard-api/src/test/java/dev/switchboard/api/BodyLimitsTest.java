@@ -180,6 +180,33 @@ class BodyLimitsTest {
                         SwitchboardError.class, e -> assertThat(e.getCode()).isEqualTo(ErrorCode.UNAVAILABLE));
     }
 
+    @Test
+    void pastMaxConnectionsANewConnectionWaitsUntilAnotherCloses() throws Exception {
+        // Given a node that accepts two connections, both held open by idle clients
+        start(ApiLimits.defaults().withMaxConnections(2), ApiSecurity.none());
+        Socket first = connect();
+        try (Socket second = connect();
+                Socket third = connect()) {
+            send(first, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readAnswer(first)).startsWith("HTTP/1.1 200"); // both are accepted and served
+            send(second, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readAnswer(second)).startsWith("HTTP/1.1 200");
+
+            // When a third asks, it waits in the kernel's backlog: no answer while the two stay open
+            send(third, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            third.setSoTimeout(1_000);
+            Assertions.assertThatThrownBy(() -> third.getInputStream().read())
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+
+            // Then once one closes, the node accepts it and answers
+            first.close();
+            third.setSoTimeout(30_000);
+            assertThat(readAnswer(third)).startsWith("HTTP/1.1 200");
+        } finally {
+            first.close();
+        }
+    }
+
     private static String signedLooking() {
         return RequestMac.MAC_HEADER + ": " + "A".repeat(43) + "\r\n" + RequestMac.TIMESTAMP_HEADER + ": "
                 + System.currentTimeMillis() + "\r\n" + RequestMac.NONCE_HEADER + ": " + RequestMac.nonce() + "\r\n";

@@ -11,7 +11,11 @@ public final class BackendCounters {
     private final LongAdder sessionsRefusedNodeFull = new LongAdder();
     private final LongAdder sessionsRefusedPrincipalFull = new LongAdder();
     private final LongAdder writesRefusedStagedBytes = new LongAdder();
+    private final LongAdder readsRefusedPrefetchBytes = new LongAdder();
+    private final LongAdder tailReadersRefusedPrefetchBytes = new LongAdder();
+    private final LongAdder requestsRefusedPrincipalBusy = new LongAdder();
     private final AtomicLong stagedBytes = new AtomicLong();
+    private final AtomicLong prefetchBytes = new AtomicLong();
 
     /** Allocations answered BUSY because the node hosted {@code max-sessions}. */
     public long sessionsRefusedNodeFull() {
@@ -28,6 +32,26 @@ public final class BackendCounters {
         return writesRefusedStagedBytes.sum();
     }
 
+    /** Reads answered BUSY because the node's read buffers were at {@code max-prefetch-bytes}. */
+    public long readsRefusedPrefetchBytes() {
+        return readsRefusedPrefetchBytes.sum();
+    }
+
+    /** Tail readers not started (their readers read on their own) because of {@code max-prefetch-bytes}. */
+    public long tailReadersRefusedPrefetchBytes() {
+        return tailReadersRefusedPrefetchBytes.sum();
+    }
+
+    /** Requests answered BUSY because their principal had {@code max-requests-per-principal} in progress. */
+    public long requestsRefusedPrincipalBusy() {
+        return requestsRefusedPrincipalBusy.sum();
+    }
+
+    /** Bytes of read buffers (read-ahead and tail caches) held on this node now. */
+    public long prefetchBytes() {
+        return prefetchBytes.get();
+    }
+
     /** Bytes of events staged (written, not committed) on this node now. */
     public long stagedBytes() {
         return stagedBytes.get();
@@ -39,6 +63,23 @@ public final class BackendCounters {
 
     public void countWriteRefusedStagedBytes() {
         writesRefusedStagedBytes.increment();
+    }
+
+    public void countReadRefusedPrefetchBytes() {
+        readsRefusedPrefetchBytes.increment();
+    }
+
+    public void countTailReaderRefusedPrefetchBytes() {
+        tailReadersRefusedPrefetchBytes.increment();
+    }
+
+    public void countRequestRefusedPrincipalBusy() {
+        requestsRefusedPrincipalBusy.increment();
+    }
+
+    /** The live gauge the node's read-buffer budget keeps. */
+    public AtomicLong prefetchBytesGauge() {
+        return prefetchBytes;
     }
 
     /** The live gauge the node's staged-bytes budget keeps. */

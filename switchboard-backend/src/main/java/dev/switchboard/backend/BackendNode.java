@@ -6,7 +6,9 @@ import dev.switchboard.backend.internal.DataKeys;
 import dev.switchboard.backend.internal.EnvelopeCipher;
 import dev.switchboard.backend.internal.KafkaHealth;
 import dev.switchboard.backend.internal.NodeProducer;
+import dev.switchboard.backend.internal.PrincipalRequests;
 import dev.switchboard.backend.internal.ProtocolErrors;
+import dev.switchboard.backend.internal.ReadBuffers;
 import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
@@ -90,6 +92,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final SessionRegistry registry;
     private final Allocator allocator;
     private final TailReaders tails;
+    private final PrincipalRequests principalRequests;
     private final ReadGate gate;
     private final KafkaHealth kafkaHealth;
     private final Optional<DataKeys> dataKeys;
@@ -135,7 +138,9 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 .orElse(RecordCipher.PLAIN);
         this.gate = ReadGate.of(config, cipher, topics, publisher);
         this.kafkaHealth = new KafkaHealth(() -> topics.brokerCount(KAFKA_PROBE_TIMEOUT), config.nodeId());
-        this.tails = TailReaders.of(config, gate, clock);
+        ReadBuffers readBuffers = new ReadBuffers(config.nodeLimits().maxPrefetchBytes(), counters);
+        this.tails = TailReaders.of(config, gate, clock, readBuffers);
+        this.principalRequests = new PrincipalRequests(config.nodeLimits().maxRequestsPerPrincipal(), counters);
         this.allocator = new Allocator(
                 config,
                 cursors,
@@ -150,6 +155,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 cipher,
                 tails,
                 new StagedBytes(config.nodeLimits().maxStagedBytes(), counters),
+                readBuffers,
                 metrics);
         metrics.bindSessions(registry);
         metrics.bindRejected(rejectedRecords());
@@ -393,7 +399,32 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         }
     }
 
+    /** Runs a request counted against its principal's requests in progress (dispose never waits for room). */
     private CompletableFuture<SwitchResponse> dispatch(SwitchRequest request) {
+        Optional<String> principal = principalOf(request);
+        principal.ifPresent(principalRequests::enter);
+        CompletableFuture<SwitchResponse> answer;
+        try {
+            answer = route(request);
+        } catch (RuntimeException e) {
+            principal.ifPresent(principalRequests::leave);
+            throw e;
+        }
+        principal.ifPresent(name -> answer.whenComplete((ignored, failure) -> principalRequests.leave(name)));
+        return answer;
+    }
+
+    /** Whose request it is: the token's subject on allocate, the session's allocator on later calls. */
+    private Optional<String> principalOf(SwitchRequest request) {
+        return switch (request.getSetField()) {
+            case ALLOCATE ->
+                Optional.ofNullable(request.getAllocate().getPrincipal()).filter(name -> !name.isBlank());
+            case DISPOSE -> Optional.empty();
+            case READ, WRITE, COMMIT, ACK -> Requests.sessionId(request).flatMap(registry::principalOf);
+        };
+    }
+
+    private CompletableFuture<SwitchResponse> route(SwitchRequest request) {
         return switch (request.getSetField()) {
             case ALLOCATE -> allocate(request);
             case DISPOSE -> dispose(request.getDispose().getSessionId());

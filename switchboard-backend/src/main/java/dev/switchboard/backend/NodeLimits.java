@@ -3,7 +3,8 @@ package dev.switchboard.backend;
 /**
  * What one backend node holds for all its clients together, whoever they are ({@code node-limits} in
  * {@link BackendConfig}). Past a limit the request is answered BUSY with a retry-after, which the SDK retries
- * within its retry budget; the defaults keep a node within a 1 GiB heap.
+ * within its retry budget; the defaults keep a node within a 1 GiB heap (256 MiB of staged writes, 256 MiB of
+ * read buffers).
  *
  * @param maxSessions sessions hosted at once ({@code max-sessions}, default 4,096)
  * @param maxSessionsPerPrincipal sessions one principal (the token's subject, passed on by the API tier) holds on
@@ -12,11 +13,23 @@ package dev.switchboard.backend;
  * @param maxStagedBytes bytes of written events staged (written, not yet committed) over all write sessions
  *     ({@code max-staged-bytes}, default 256 MiB): a writer that never commits cannot fill the heap, only its
  *     own window
+ * @param maxPrefetchBytes bytes of read buffers over all read sessions and tail readers ({@code
+ *     max-prefetch-bytes}, default 256 MiB): every session's read-ahead and every tailed topic's shared cache
+ * @param maxRequestsPerPrincipal requests of one principal this node handles at once, long polls included
+ *     ({@code max-requests-per-principal}, default 256, a quarter of the node's AMQP delivery window), so one
+ *     client cannot take all of a node's request capacity
  */
-public record NodeLimits(int maxSessions, int maxSessionsPerPrincipal, long maxStagedBytes) {
+public record NodeLimits(
+        int maxSessions,
+        int maxSessionsPerPrincipal,
+        long maxStagedBytes,
+        long maxPrefetchBytes,
+        int maxRequestsPerPrincipal) {
     public static final int DEFAULT_MAX_SESSIONS = 4096;
     public static final int DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 512;
     public static final long DEFAULT_MAX_STAGED_BYTES = 256L << 20;
+    public static final long DEFAULT_MAX_PREFETCH_BYTES = 256L << 20;
+    public static final int DEFAULT_MAX_REQUESTS_PER_PRINCIPAL = 256;
 
     public NodeLimits {
         if (maxSessions < 1) {
@@ -29,21 +42,42 @@ public record NodeLimits(int maxSessions, int maxSessionsPerPrincipal, long maxS
         if (maxStagedBytes < 1) {
             throw new IllegalArgumentException("max-staged-bytes must be at least 1, got " + maxStagedBytes);
         }
+        if (maxPrefetchBytes < 1) {
+            throw new IllegalArgumentException("max-prefetch-bytes must be at least 1, got " + maxPrefetchBytes);
+        }
+        if (maxRequestsPerPrincipal < 1) {
+            throw new IllegalArgumentException(
+                    "max-requests-per-principal must be at least 1, got " + maxRequestsPerPrincipal);
+        }
     }
 
     public static NodeLimits defaults() {
-        return new NodeLimits(DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_PRINCIPAL, DEFAULT_MAX_STAGED_BYTES);
+        return new NodeLimits(
+                DEFAULT_MAX_SESSIONS,
+                DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+                DEFAULT_MAX_STAGED_BYTES,
+                DEFAULT_MAX_PREFETCH_BYTES,
+                DEFAULT_MAX_REQUESTS_PER_PRINCIPAL);
     }
 
     public NodeLimits withMaxSessions(int value) {
-        return new NodeLimits(value, maxSessionsPerPrincipal, maxStagedBytes);
+        return new NodeLimits(
+                value, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal);
     }
 
     public NodeLimits withMaxSessionsPerPrincipal(int value) {
-        return new NodeLimits(maxSessions, value, maxStagedBytes);
+        return new NodeLimits(maxSessions, value, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal);
     }
 
     public NodeLimits withMaxStagedBytes(long value) {
-        return new NodeLimits(maxSessions, maxSessionsPerPrincipal, value);
+        return new NodeLimits(maxSessions, maxSessionsPerPrincipal, value, maxPrefetchBytes, maxRequestsPerPrincipal);
+    }
+
+    public NodeLimits withMaxPrefetchBytes(long value) {
+        return new NodeLimits(maxSessions, maxSessionsPerPrincipal, maxStagedBytes, value, maxRequestsPerPrincipal);
+    }
+
+    public NodeLimits withMaxRequestsPerPrincipal(int value) {
+        return new NodeLimits(maxSessions, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, value);
     }
 }

@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param sessionTtl how long a session may stay idle before it is disposed ({@code session-ttl})
  * @param maxWait the longest a read long-polls, and the longest a commit waits for Kafka ({@code max-wait})
  * @param prefetchEvents how many events a read session may read ahead of its client ({@code prefetch-events})
+ * @param prefetchBytes how many bytes a read session may read ahead of its client ({@code prefetch-bytes}, default
+ *     8 MiB; one record larger than that is still read): with {@code prefetch-events} it bounds a session's read
+ *     buffer by bytes, not only by events
  * @param drainTimeout how long a draining node lets in-flight commits wait for Kafka before it writes what Kafka has
  *     not acknowledged to its spill journal ({@code drain-timeout}, default 40 s); longer than {@code max-wait}, so
  *     a commit that started just before the drain gets all its time
@@ -31,6 +34,7 @@ public record SessionLimits(
         Duration sessionTtl,
         Duration maxWait,
         int prefetchEvents,
+        int prefetchBytes,
         Duration drainTimeout) {
     private static final int MIB = 1024 * 1024;
 
@@ -42,6 +46,7 @@ public record SessionLimits(
         positive("max-bytes-per-chunk", maxBytesPerChunk);
         positive("max-event-bytes", maxEventBytes);
         positive("prefetch-events", prefetchEvents);
+        positive("prefetch-bytes", prefetchBytes);
         if (maxEventBytes > maxBytesPerChunk) {
             throw new IllegalArgumentException("max-event-bytes (" + maxEventBytes
                     + ") must not exceed max-bytes-per-chunk (" + maxBytesPerChunk + ")");
@@ -70,6 +75,7 @@ public record SessionLimits(
                 Duration.ofMinutes(5),
                 Duration.ofSeconds(30),
                 2000,
+                8 * MIB,
                 Duration.ofSeconds(40));
     }
 
@@ -115,6 +121,7 @@ public record SessionLimits(
         private Duration sessionTtl;
         private Duration maxWait;
         private int prefetchEvents;
+        private int prefetchBytes;
         private Duration drainTimeout;
 
         private Builder(SessionLimits from) {
@@ -127,6 +134,7 @@ public record SessionLimits(
             sessionTtl = from.sessionTtl;
             maxWait = from.maxWait;
             prefetchEvents = from.prefetchEvents;
+            prefetchBytes = from.prefetchBytes;
             drainTimeout = from.drainTimeout;
         }
 
@@ -175,6 +183,11 @@ public record SessionLimits(
             return this;
         }
 
+        public Builder prefetchBytes(int value) {
+            prefetchBytes = value;
+            return this;
+        }
+
         public Builder drainTimeout(Duration value) {
             drainTimeout = value;
             return this;
@@ -191,6 +204,7 @@ public record SessionLimits(
                     sessionTtl,
                     maxWait,
                     prefetchEvents,
+                    prefetchBytes,
                     drainTimeout);
         }
     }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -43,6 +44,7 @@ public final class Allocator {
     private final RecordCipher cipher;
     private final TailReaders tails;
     private final StagedBytes stagedBytes;
+    private final ReadBuffers readBuffers;
     private final BackendMetrics metrics;
 
     public Allocator(
@@ -59,9 +61,11 @@ public final class Allocator {
             RecordCipher cipher,
             TailReaders tails,
             StagedBytes stagedBytes,
+            ReadBuffers readBuffers,
             BackendMetrics metrics) {
         this.config = config;
         this.stagedBytes = stagedBytes;
+        this.readBuffers = readBuffers;
         this.metrics = metrics;
         this.tails = tails;
         this.cipher = cipher;
@@ -114,8 +118,10 @@ public final class Allocator {
 
     private AllocateResponse reader(SessionId id, AllocationSpec spec, int partitions, Admission admission) {
         int prefetch = config.limits().prefetchEvents();
-        KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch)));
+        int prefetchBytes = config.limits().prefetchBytes();
+        Supplier<KafkaConsumer<byte[], byte[]>> consumers = () -> new KafkaConsumer<>(KafkaClients.consumer(
+                config, id.random(), Fetcher.maxPollRecords(prefetch), Fetcher.fetchMaxBytes(prefetchBytes)));
+        KafkaConsumer<byte[], byte[]> consumer = consumers.get();
         Fetcher fetcher;
         Cursor start;
         try {
@@ -123,10 +129,11 @@ public final class Allocator {
             fetcher = new Fetcher(
                     spec.topic(),
                     consumer,
-                    () -> new KafkaConsumer<>(
-                            KafkaClients.consumer(config, id.random(), Fetcher.maxPollRecords(prefetch))),
+                    consumers::get,
                     tails,
                     prefetch,
+                    prefetchBytes,
+                    readBuffers,
                     tails.gate(),
                     clock);
             fetcher.assign(positions);

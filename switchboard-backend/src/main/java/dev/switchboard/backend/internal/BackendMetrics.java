@@ -90,7 +90,10 @@ public final class BackendMetrics implements AutoCloseable {
     /**
      * What the node refused to protect itself ({@code NodeLimits}) and what it holds:
      * {@code switchboard_sessions_refused_total{reason}} ({@code node-full}, {@code principal-full}),
-     * {@code switchboard_writes_refused_total{reason="staged-bytes"}} and {@code switchboard_staged_bytes}.
+     * {@code switchboard_writes_refused_total{reason="staged-bytes"}},
+     * {@code switchboard_reads_refused_total{reason="prefetch-bytes"}},
+     * {@code switchboard_requests_refused_total{reason="principal-requests"}}, {@code switchboard_staged_bytes} and
+     * {@code switchboard_prefetch_bytes}.
      */
     public void bindCounters(BackendCounters counters) {
         FunctionCounter.builder("switchboard.sessions.refused", counters, BackendCounters::sessionsRefusedNodeFull)
@@ -105,8 +108,20 @@ public final class BackendMetrics implements AutoCloseable {
                 .description("Writes answered BUSY to protect the node, by the limit that was reached")
                 .tag("reason", "staged-bytes")
                 .register(registry);
+        FunctionCounter.builder("switchboard.reads.refused", counters, BackendCounters::readsRefusedPrefetchBytes)
+                .description("Reads answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "prefetch-bytes")
+                .register(registry);
+        FunctionCounter.builder("switchboard.requests.refused", counters, BackendCounters::requestsRefusedPrincipalBusy)
+                .description("Requests answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "principal-requests")
+                .register(registry);
         Gauge.builder("switchboard.staged.bytes", counters, BackendCounters::stagedBytes)
                 .description("Bytes of events written and not yet committed on this node")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("switchboard.prefetch.bytes", counters, BackendCounters::prefetchBytes)
+                .description("Bytes of read buffers (read-ahead, consumers' fetches, tail caches) the node holds")
                 .strongReference(true)
                 .register(registry);
     }

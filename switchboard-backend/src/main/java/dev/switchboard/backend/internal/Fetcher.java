@@ -26,8 +26,13 @@ import org.slf4j.LoggerFactory;
  * {@link TailReader} while it is near the end of the topic (fan-out: many tailing sessions, one consumer); or not
  * at all while parked. Not thread-safe: only the session's serial queue calls it, except {@link #wakeup}.
  *
- * <p>Implementation notes: the buffer holds at most {@code prefetchEvents} records; the consumer is polled only
- * while a whole poll ({@code max.poll.records}, half the prefetch) still fits. Whenever the buffer is empty the
+ * <p>Implementation notes: the buffer holds at most {@code prefetchEvents} records and about {@code prefetchBytes}
+ * bytes; the consumer is polled only while a whole poll ({@code max.poll.records}, half the prefetch events, and
+ * {@code fetch.max.bytes}, half the prefetch bytes and at most 1 MiB) still fits in the session's buffer and a poll's worth can be
+ * reserved in the node's {@link ReadBuffers} (the reservation becomes what the poll returned), which is charged
+ * with every buffered record and released as records are handed out or
+ * dropped, and holds one fetch for the open consumer itself (it fetches ahead of the next poll) from its first
+ * poll until it is closed. A read that finds nothing buffered and no room in the node's budget is answered BUSY. Whenever the buffer is empty the
  * fetcher offers its positions to the topic's tail reader (starting one when it has caught up with the end of a
  * topic nobody tails yet) and, once taken in, closes its consumer; if it falls behind the tail reader's cache it
  * opens a consumer again at its positions. An idle session {@link #park}s: the consumer (about 170 KiB of heap
@@ -50,6 +55,13 @@ final class Fetcher implements AutoCloseable {
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
     private final int prefetchEvents;
     private final int maxPollRecords;
+    private final long prefetchBytes;
+    private final long pollBytes;
+    private final ReadBuffers budget;
+    private long bufferedBytes; // of the records in buffer, as charged to the budget
+    // One fetch the open consumer may hold on its own (it fetches ahead of poll), reserved in the budget from its
+    // first poll until it closes.
+    private boolean consumerReserved;
     private final ReadGate gate;
     /** Deadlines of long polls are this clock's, so tests that move it need not wait. */
     private final Clock clock;
@@ -68,6 +80,8 @@ final class Fetcher implements AutoCloseable {
             Supplier<Consumer<byte[], byte[]>> consumers,
             TailReaders tails,
             int prefetchEvents,
+            int prefetchBytes,
+            ReadBuffers budget,
             ReadGate gate,
             Clock clock) {
         this.topic = topic;
@@ -78,6 +92,9 @@ final class Fetcher implements AutoCloseable {
         this.gate = gate;
         this.prefetchEvents = prefetchEvents;
         this.maxPollRecords = maxPollRecords(prefetchEvents);
+        this.prefetchBytes = prefetchBytes;
+        this.pollBytes = fetchMaxBytes(prefetchBytes);
+        this.budget = budget;
     }
 
     /**
@@ -97,7 +114,7 @@ final class Fetcher implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : buffer) {
                     next.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
                 }
-                buffer.clear();
+                clearBuffer();
                 step(new FetcherMode.Park(next));
             }
             case FetcherMode.Parked parked -> {}
@@ -111,7 +128,7 @@ final class Fetcher implements AutoCloseable {
         mode = step.mode();
         for (FetcherMode.Effect effect : step.effects()) {
             switch (effect) {
-                case FetcherMode.CloseConsumer close -> close.consumer().close(CloseOptions.timeout(closeTimeout));
+                case FetcherMode.CloseConsumer close -> closeConsumer(close.consumer(), closeTimeout);
                 case FetcherMode.LeaveTail leave -> leave.reader().leave();
             }
         }
@@ -156,6 +173,14 @@ final class Fetcher implements AutoCloseable {
     /** The {@code max.poll.records} that keeps the buffer within {@code prefetchEvents}. */
     static int maxPollRecords(int prefetchEvents) {
         return Math.max(1, prefetchEvents / 2);
+    }
+
+    /**
+     * The consumer's {@code fetch.max.bytes}: half of {@code prefetchBytes}, at most 1 MiB (Kafka's own
+     * per-partition default), so that a session polling its own consumer holds little of the node's read budget.
+     */
+    static int fetchMaxBytes(int prefetchBytes) {
+        return Math.max(1, Math.min(prefetchBytes / 2, 1 << 20));
     }
 
     /** Assigns the partitions and positions the consumer at {@code positions}. */
@@ -274,14 +299,47 @@ final class Fetcher implements AutoCloseable {
     }
 
     private void topUp(Duration timeout) {
-        if (buffer.size() + maxPollRecords <= prefetchEvents) {
-            try {
-                consumer().poll(timeout).forEach(buffer::add);
-            } catch (WakeupException e) {
-                woken.set(false); // this wakeup is spent
-                throw e;
-            }
+        if (buffer.size() + maxPollRecords > prefetchEvents || bufferedBytes + pollBytes > prefetchBytes) {
+            return; // the session's own read-ahead is full
         }
+        if (!consumerReserved) {
+            consumerReserved = budget.tryReserve(pollBytes);
+        }
+        if (!consumerReserved || !budget.tryReserve(pollBytes)) {
+            if (buffer.isEmpty()) {
+                throw budget.full(); // nothing to hand out, no room to fetch: BUSY, retry shortly
+            }
+            return;
+        }
+        long polled = 0;
+        try {
+            for (ConsumerRecord<byte[], byte[]> record : consumer().poll(timeout)) {
+                buffer.add(record);
+                polled += EventRecords.sizeOf(record);
+            }
+        } catch (WakeupException e) {
+            woken.set(false); // this wakeup is spent
+            throw e;
+        } finally {
+            // the poll's reservation becomes what it returned
+            bufferedBytes += polled;
+            budget.charge(polled);
+            budget.release(pollBytes);
+        }
+    }
+
+    private void closeConsumer(Consumer<byte[], byte[]> open, Duration timeout) {
+        open.close(CloseOptions.timeout(timeout));
+        if (consumerReserved) {
+            consumerReserved = false;
+            budget.release(pollBytes);
+        }
+    }
+
+    private void clearBuffer() {
+        buffer.clear();
+        budget.release(bufferedBytes);
+        bufferedBytes = 0;
     }
 
     private FetchedBatch take(int maxEvents, long maxBytes) {
@@ -304,6 +362,8 @@ final class Fetcher implements AutoCloseable {
                 throw ReadGate.unreadable(record.topic(), record.partition(), record.offset(), e.getMessage());
             }
             buffer.removeFirst();
+            bufferedBytes -= size;
+            budget.release(size);
             nextOffsets.put(record.partition(), record.offset() + 1);
             if (event.isPresent()) {
                 events.add(event.get());
@@ -315,6 +375,10 @@ final class Fetcher implements AutoCloseable {
 
     int buffered() {
         return buffer.size();
+    }
+
+    long bufferedBytes() {
+        return bufferedBytes;
     }
 
     /** Ends a blocked poll or tail wait with a {@code WakeupException}; safe from any thread. */
@@ -330,7 +394,7 @@ final class Fetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        buffer.clear();
+        clearBuffer();
         step(new FetcherMode.Close(), Duration.ofSeconds(1));
     }
 }

@@ -99,9 +99,23 @@ final class KafkaClients {
         return props;
     }
 
+    /**
+     * A read session's consumer: its fetches hold at most {@code fetchMaxBytes} (per broker; a single larger record
+     * batch still comes through), whatever the operator set, as the node's read-buffer bounds depend on it.
+     */
+    static Properties consumer(BackendConfig config, String sessionTag, int maxPollRecords, int fetchMaxBytes) {
+        Properties props = consumer(config, sessionTag, maxPollRecords);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(fetchMaxBytes));
+        props.put(
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                Integer.toString(Math.min(fetchMaxBytes, ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES)));
+        return props;
+    }
+
     /** The consumer of a topic's shared tail reader: like a session's, under its own client id. */
     static Properties tail(BackendConfig config, String topic) {
-        Properties props = consumer(config, "x", ConsumerConfig.DEFAULT_MAX_POLL_RECORDS);
+        int fetchMaxBytes = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.tailCacheBytes() / 2));
+        Properties props = consumer(config, "x", ConsumerConfig.DEFAULT_MAX_POLL_RECORDS, fetchMaxBytes);
         props.put(
                 CommonClientConfigs.CLIENT_ID_CONFIG,
                 "switchboard-" + config.shard() + "-" + config.nodeId() + "-tail-" + topic);

@@ -138,6 +138,11 @@ public final class SessionRegistry implements AutoCloseable {
         this.audit = Objects.requireNonNull(audit, "audit");
     }
 
+    /** The principal that allocated a session hosted here; empty when unknown or none. */
+    public Optional<String> principalOf(String sessionId) {
+        return Optional.ofNullable(principalBySession.get(sessionId));
+    }
+
     public Optional<HostedSession> find(String sessionId) {
         return Optional.ofNullable(sessions.get(sessionId));
     }

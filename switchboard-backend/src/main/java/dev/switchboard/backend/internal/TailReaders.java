@@ -25,24 +25,43 @@ public final class TailReaders implements AutoCloseable {
     private final ReadGate gate;
     private final long cacheBytes;
     private final Clock clock;
+    private final ReadBuffers budget;
     private volatile boolean closed;
 
-    TailReaders(Function<String, Consumer<byte[], byte[]>> consumers, ReadGate gate, long cacheBytes, Clock clock) {
+    TailReaders(
+            Function<String, Consumer<byte[], byte[]>> consumers,
+            ReadGate gate,
+            long cacheBytes,
+            Clock clock,
+            ReadBuffers budget) {
         this.consumers = consumers;
         this.gate = gate;
         this.cacheBytes = cacheBytes;
         this.clock = clock;
+        this.budget = budget;
     }
 
-    /** The node's tail readers, with {@code config}'s cache size and Kafka settings. */
-    public static TailReaders of(BackendConfig config, ReadGate gate, Clock clock) {
+    /**
+     * The node's tail readers, with {@code config}'s cache size and Kafka settings; each reserves its whole cache
+     * in {@code budget} while it runs (when there is no room, its readers read on their own).
+     */
+    public static TailReaders of(BackendConfig config, ReadGate gate, Clock clock, ReadBuffers budget) {
         return new TailReaders(
-                topic -> new KafkaConsumer<>(KafkaClients.tail(config, topic)), gate, config.tailCacheBytes(), clock);
+                topic -> new KafkaConsumer<>(KafkaClients.tail(config, topic)),
+                gate,
+                config.tailCacheBytes(),
+                clock,
+                budget);
     }
 
     /** Sharing turned off: every reader reads on its own. */
     static TailReaders disabled() {
-        return new TailReaders(topic -> null, ReadGate.withoutDeadLetters(RecordCipher.PLAIN), 0, Clock.systemUTC());
+        return new TailReaders(
+                topic -> null,
+                ReadGate.withoutDeadLetters(RecordCipher.PLAIN),
+                0,
+                Clock.systemUTC(),
+                ReadBuffers.unbounded());
     }
 
     /** What decides which records readers get (shared with the readers that read on their own). */
@@ -68,16 +87,7 @@ public final class TailReaders implements AutoCloseable {
             try {
                 reader = readers.compute(
                         topic,
-                        (name, current) -> current == null || current.stopped()
-                                ? TailReader.start(
-                                        name,
-                                        consumers.apply(name),
-                                        positions,
-                                        gate,
-                                        cacheBytes,
-                                        clock,
-                                        () -> forget(name))
-                                : current);
+                        (name, current) -> current == null || current.stopped() ? start(name, positions) : current);
             } catch (RuntimeException e) {
                 // sharing is an optimisation: the session goes on reading with its own consumer
                 LOGGER.warn("tail reader not started topic={} error={}", topic, e.toString());
@@ -85,6 +95,24 @@ public final class TailReaders implements AutoCloseable {
             }
         }
         return reader != null && reader.join(positions) ? reader : null;
+    }
+
+    /** A new tail reader, its cache reserved in the node's read budget; null when the budget has no room. */
+    private TailReader start(String topic, Map<TopicPartition, Long> positions) {
+        if (!budget.tryReserve(cacheBytes)) {
+            budget.countTailRefused();
+            LOGGER.debug("tail reader not started, read buffers full topic={}", topic);
+            return null;
+        }
+        try {
+            return TailReader.start(topic, consumers.apply(topic), positions, gate, cacheBytes, clock, () -> {
+                budget.release(cacheBytes);
+                forget(topic);
+            });
+        } catch (RuntimeException e) {
+            budget.release(cacheBytes);
+            throw e;
+        }
     }
 
     /** Drops a stopped reader (and its cache); a running one started since stays. */

@@ -81,6 +81,7 @@ public final class BackendSettings {
                     config.get(ConfigKeys.LIMITS_SESSION_TTL),
                     config.get(ConfigKeys.LIMITS_MAX_WAIT),
                     config.get(ConfigKeys.LIMITS_PREFETCH_EVENTS),
+                    config.get(ConfigKeys.LIMITS_PREFETCH_BYTES),
                     config.get(ConfigKeys.LIMITS_DRAIN_TIMEOUT));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("limits." + e.getMessage(), e);
@@ -93,7 +94,9 @@ public final class BackendSettings {
             return new NodeLimits(
                     config.get(ConfigKeys.LIMITS_MAX_SESSIONS),
                     config.get(ConfigKeys.LIMITS_MAX_SESSIONS_PER_PRINCIPAL),
-                    config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES));
+                    config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES),
+                    config.get(ConfigKeys.LIMITS_MAX_PREFETCH_BYTES),
+                    config.get(ConfigKeys.LIMITS_MAX_REQUESTS_PER_PRINCIPAL));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("limits." + e.getMessage(), e);
         }

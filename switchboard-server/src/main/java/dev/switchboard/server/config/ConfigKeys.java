@@ -305,6 +305,14 @@ public final class ConfigKeys {
                     BACKEND,
                     STANDALONE)
             .checked(atLeast(1)));
+    public static final ConfigKey<Integer> LIMITS_PREFETCH_BYTES = define(ConfigKey.of(
+                    "limits.prefetch-bytes",
+                    ConfigType.INT,
+                    LIMITS.prefetchBytes(),
+                    "bytes a read session may read ahead of its client (a single larger event is still read)",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeast(1)));
     public static final ConfigKey<Duration> LIMITS_DRAIN_TIMEOUT = define(ConfigKey.of(
                     "limits.drain-timeout",
                     ConfigType.DURATION,
@@ -338,6 +346,24 @@ public final class ConfigKeys {
                     BACKEND,
                     STANDALONE)
             .checked(atLeastLong(1)));
+
+    public static final ConfigKey<Long> LIMITS_MAX_PREFETCH_BYTES = define(ConfigKey.of(
+                    "limits.max-prefetch-bytes",
+                    ConfigType.LONG,
+                    NodeLimits.DEFAULT_MAX_PREFETCH_BYTES,
+                    "bytes of read buffers (read-ahead, tail caches) a backend holds over all readers; a read with"
+                            + " nothing buffered gets BUSY past it",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeastLong(1)));
+    public static final ConfigKey<Integer> LIMITS_MAX_REQUESTS_PER_PRINCIPAL = define(ConfigKey.of(
+                    "limits.max-requests-per-principal",
+                    ConfigType.INT,
+                    NodeLimits.DEFAULT_MAX_REQUESTS_PER_PRINCIPAL,
+                    "requests of one principal a backend handles at once, long polls included; more get BUSY",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeast(1)));
 
     // --- API ----------------------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,14 +49,20 @@ final class RunningCluster implements AutoCloseable {
     }
 
     static RunningCluster start(Path workDir, String... arguments) throws IOException {
+        return start(workDir, Map.of(), arguments);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code environment} added to local-cluster's (its nodes inherit it). */
+    static RunningCluster start(Path workDir, Map<String, String> environment, String... arguments) throws IOException {
         Path dataDir = workDir.resolve("cluster");
         List<String> command = new ArrayList<>(List.of("local-cluster", "--data-dir", dataDir.toString()));
         command.addAll(List.of(arguments));
         Path output = workDir.resolve("local-cluster.log");
-        Process process = SwitchboardProcess.command(workDir, command.toArray(String[]::new))
+        ProcessBuilder builder = SwitchboardProcess.command(workDir, command.toArray(String[]::new))
                 .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
+                .redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         Path clusterFile = dataDir.resolve("cluster.json");
         try {
             await().atMost(Duration.ofMinutes(4))

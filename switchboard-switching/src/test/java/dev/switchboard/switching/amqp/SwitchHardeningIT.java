@@ -204,4 +204,31 @@ class SwitchHardeningIT {
                 api.allocate("a", TestEndpoint.allocateRequest(), TIMEOUT).get(15, TimeUnit.SECONDS);
         assertThat(allocated.isSetAllocate()).as("answer: %s", allocated).isTrue();
     }
+
+    @Test
+    void aRequestOverTheSwitchsMessageLimitIsRefusedAndTheChannelServesTheNextOne() throws Exception {
+        RecordingEndpoint endpoint = new RecordingEndpoint("n1");
+        AmqpSwitch api = apiAndBackend(endpoint)[0];
+        SessionId session = SessionId.create("s0", "n1");
+        byte[] elevenMebibytes = new byte[11 << 20];
+        SwitchRequest oversized = SwitchRequest.write(new dev.switchboard.protocol.thrift.WriteRequest(
+                session.toString(),
+                1,
+                List.of(new dev.switchboard.protocol.thrift.Event()
+                        .setPayload(java.nio.ByteBuffer.wrap(elevenMebibytes)))));
+
+        // When a request larger than 10 MiB is forwarded
+        SwitchResponse refused = api.forward(session, oversized, TIMEOUT).get(15, TimeUnit.SECONDS);
+
+        // Then it never reaches the broker (whose own limit would close the channel under every other request)
+        assertThat(refused.isSetError()).as("answer: %s", refused).isTrue();
+        assertThat(ErrorCode.fromThrift(refused.getError().getCode())).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+        assertThat(api.counters().oversizedRequestsRefused()).isEqualTo(1);
+        // and the next request goes through on the same channel
+        SwitchResponse next = api.forward(session, TestEndpoint.ackRequest(session, 1), TIMEOUT)
+                .get(15, TimeUnit.SECONDS);
+        assertThat(endpoint.seen).containsExactly(1L);
+        assertThat(next).isNotNull();
+        assertThat(api.counters().channelsRecovered()).isZero();
+    }
 }
