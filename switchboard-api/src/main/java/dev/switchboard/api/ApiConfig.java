@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Configuration of one API node. Keys (kebab-case in YAML): {@code host}, {@code port}, {@code request-timeout},
@@ -14,6 +15,8 @@ import java.util.Objects;
  * @param readWaitMargin added to a read's long-poll wait to get its deadline, so a long poll that ends on time is
  *     not mistaken for a slow backend
  * @param limits what one client may hold of the node's memory and connections ({@link ApiLimits})
+ * @param tcpPort the binary TCP port ({@code tcp-port}; {@code sb://}, or {@code sbs://} with TLS) on the same host;
+ *     empty = not served, 0 picks any free port
  */
 public record ApiConfig(
         String host,
@@ -21,7 +24,8 @@ public record ApiConfig(
         Duration requestTimeout,
         int maxRequestBytes,
         Duration readWaitMargin,
-        ApiLimits limits) {
+        ApiLimits limits,
+        OptionalInt tcpPort) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -41,9 +45,24 @@ public record ApiConfig(
         this(host, port, requestTimeout, maxRequestBytes, readWaitMargin, ApiLimits.defaults());
     }
 
+    /** Without the TCP port. */
+    public ApiConfig(
+            String host,
+            int port,
+            Duration requestTimeout,
+            int maxRequestBytes,
+            Duration readWaitMargin,
+            ApiLimits limits) {
+        this(host, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, OptionalInt.empty());
+    }
+
     public ApiConfig {
         Objects.requireNonNull(host, "host is required");
         Objects.requireNonNull(limits, "limits are required");
+        tcpPort = tcpPort == null ? OptionalInt.empty() : tcpPort;
+        if (tcpPort.isPresent() && (tcpPort.getAsInt() < 0 || tcpPort.getAsInt() > 65535)) {
+            throw new IllegalArgumentException("tcp-port must be between 0 and 65535, got: " + tcpPort.getAsInt());
+        }
         Objects.requireNonNull(requestTimeout, "request-timeout is required");
         Objects.requireNonNull(readWaitMargin, "read-wait-margin is required");
         if (host.isBlank()) {
@@ -74,26 +93,32 @@ public record ApiConfig(
     }
 
     public ApiConfig withHost(String newHost) {
-        return new ApiConfig(newHost, port, requestTimeout, maxRequestBytes, readWaitMargin, limits);
+        return new ApiConfig(newHost, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort);
     }
 
     public ApiConfig withPort(int newPort) {
-        return new ApiConfig(host, newPort, requestTimeout, maxRequestBytes, readWaitMargin, limits);
+        return new ApiConfig(host, newPort, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort);
     }
 
     public ApiConfig withRequestTimeout(Duration newRequestTimeout) {
-        return new ApiConfig(host, port, newRequestTimeout, maxRequestBytes, readWaitMargin, limits);
+        return new ApiConfig(host, port, newRequestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort);
     }
 
     public ApiConfig withMaxRequestBytes(int newMaxRequestBytes) {
-        return new ApiConfig(host, port, requestTimeout, newMaxRequestBytes, readWaitMargin, limits);
+        return new ApiConfig(host, port, requestTimeout, newMaxRequestBytes, readWaitMargin, limits, tcpPort);
     }
 
     public ApiConfig withReadWaitMargin(Duration newReadWaitMargin) {
-        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, newReadWaitMargin, limits);
+        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, newReadWaitMargin, limits, tcpPort);
+    }
+
+    /** Also serves the binary TCP port on {@code newTcpPort} (0 = any free port). */
+    public ApiConfig withTcpPort(int newTcpPort) {
+        return new ApiConfig(
+                host, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, OptionalInt.of(newTcpPort));
     }
 
     public ApiConfig withLimits(ApiLimits newLimits) {
-        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, readWaitMargin, newLimits);
+        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, readWaitMargin, newLimits, tcpPort);
     }
 }

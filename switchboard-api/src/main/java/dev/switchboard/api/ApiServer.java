@@ -18,6 +18,7 @@ import dev.switchboard.api.internal.MetricsHandler;
 import dev.switchboard.api.internal.OpenApiHandler;
 import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
+import dev.switchboard.api.internal.TcpServer;
 import dev.switchboard.api.internal.ThriftDispatcher;
 import dev.switchboard.api.internal.ThriftHttpHandler;
 import dev.switchboard.api.internal.TlsKeyStores;
@@ -30,16 +31,20 @@ import io.opentelemetry.api.trace.Tracer;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.compression.gzip.GzipCompression;
 import org.eclipse.jetty.compression.server.CompressionConfig;
 import org.eclipse.jetty.compression.server.CompressionHandler;
@@ -91,6 +96,7 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final String scheme;
     private final ApiCounters counters;
+    private final Optional<TcpServer> tcp;
 
     private ApiServer(
             ApiConfig config,
@@ -98,8 +104,10 @@ public final class ApiServer implements AutoCloseable {
             ServerConnector connector,
             InFlightCalls inFlight,
             boolean https,
-            ApiCounters counters) {
+            ApiCounters counters,
+            Optional<TcpServer> tcp) {
         this.counters = counters;
+        this.tcp = tcp;
         this.config = config;
         this.scheme = https ? "https" : "http";
         this.server = server;
@@ -244,9 +252,29 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException(
                     "the API server could not listen on " + config.host() + ":" + config.port(), e);
         }
+        Optional<TcpServer> tcp = Optional.empty();
+        if (config.tcpPort().isPresent()) {
+            try {
+                tcp = Optional.of(TcpServer.start(
+                        config.host(),
+                        config.tcpPort().getAsInt(),
+                        security.tls().map(ApiServer::sslContext),
+                        dispatcher,
+                        bodies,
+                        macs,
+                        config.maxRequestBytes(),
+                        limits,
+                        counters));
+            } catch (RuntimeException e) {
+                stopQuietly(server);
+                throw e;
+            }
+        }
         ApiServer api = new ApiServer(
-                config, server, connector, inFlight, security.tls().isPresent(), counters);
+                config, server, connector, inFlight, security.tls().isPresent(), counters, tcp);
         LOGGER.info("api listening host={} port={} scheme={}", config.host(), api.port, api.scheme);
+        tcp.ifPresent(
+                t -> LOGGER.info("api listening host={} port={} scheme={}", config.host(), t.port(), api.tcpScheme()));
         return api;
     }
 
@@ -271,6 +299,21 @@ public final class ApiServer implements AutoCloseable {
         return URI.create(scheme + "://" + host + ":" + port() + "/");
     }
 
+    /** The binary TCP port actually listened on, when {@code tcp-port} is set. */
+    public OptionalInt tcpPort() {
+        return tcp.map(t -> OptionalInt.of(t.port())).orElse(OptionalInt.empty());
+    }
+
+    /** The TCP transport's URI of this node, e.g. {@code sb://127.0.0.1:8081} ({@code sbs} with TLS). */
+    public Optional<URI> tcpUri() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return tcp.map(t -> URI.create(tcpScheme() + "://" + host + ":" + t.port()));
+    }
+
+    private String tcpScheme() {
+        return scheme.equals("https") ? "sbs" : "sb";
+    }
+
     /** Answers waiting calls with UNAVAILABLE, finishes in-flight responses, and stops; idempotent. */
     @Override
     public void close() {
@@ -279,6 +322,7 @@ public final class ApiServer implements AutoCloseable {
         }
         long startNanos = System.nanoTime();
         inFlight.close();
+        tcp.ifPresent(TcpServer::close);
         stopQuietly(server);
         LOGGER.info(
                 "api stopped host={} port={} durationMs={}",
@@ -332,6 +376,22 @@ public final class ApiServer implements AutoCloseable {
                 server,
                 new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
                 new HttpConnectionFactory(http));
+    }
+
+    /** The TCP port's TLS: the same key and certificate as HTTPS. */
+    private static SSLContext sslContext(TlsConfig tls) {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(
+                    TlsKeyStores.load(tls),
+                    (tls.keystore().isPresent() ? tls.keystorePassword() : TlsKeyStores.PEM_STORE_PASSWORD)
+                            .toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the TLS key for the TCP port could not be loaded: " + e.getMessage(), e);
+        }
     }
 
     /** Gzip both ways: inflates {@code Content-Encoding: gzip} bodies, compresses big answers when accepted. */

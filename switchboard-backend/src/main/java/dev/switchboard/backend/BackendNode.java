@@ -134,7 +134,10 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 new SessionRegistry(config.nodeId(), config.limits().sessionTtl(), config.nodeLimits(), counters);
         EncryptionConfig encryption = config.encryption();
         RecordCipher cipher = dataKeys.<RecordCipher>map(keys -> new EnvelopeCipher(
-                        keys, encryption.enabled(), !encryption.enabled() || encryption.acceptUnsealed()))
+                        keys,
+                        encryption.enabled(),
+                        !encryption.enabled() || encryption.acceptUnsealed(),
+                        encryption.compress()))
                 .orElse(RecordCipher.PLAIN);
         this.gate = ReadGate.of(config, cipher, topics, publisher);
         this.kafkaHealth = new KafkaHealth(() -> topics.brokerCount(KAFKA_PROBE_TIMEOUT), config.nodeId());

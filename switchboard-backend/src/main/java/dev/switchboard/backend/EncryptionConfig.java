@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param acceptUnsealed deliver records without the {@code sb-enc} header as they are, for migrating a
  *     plaintext topic ({@code accept-unsealed}, default false: while enabled, such a record is rejected, never
  *     delivered, and copied to the dead-letter topic)
+ * @param compress compress a record's sealed body with LZ4 before encrypting it when that saves at least an eighth
+ *     ({@code compress}, default true; envelope version 2, which backends before it cannot open: see
+ *     docs/operations.md)
  */
 public record EncryptionConfig(
         boolean enabled,
@@ -34,7 +37,8 @@ public record EncryptionConfig(
         String keysTopic,
         Duration keyMaxAge,
         long keyMaxRecords,
-        boolean acceptUnsealed) {
+        boolean acceptUnsealed,
+        boolean compress) {
 
     public static final String DEFAULT_KEYS_TOPIC = "__switchboard_keys";
     public static final Duration DEFAULT_KEY_MAX_AGE = Duration.ofHours(24);
@@ -64,40 +68,87 @@ public record EncryptionConfig(
 
     /** No encryption: records are written in clear, sealed records cannot be read. */
     public static EncryptionConfig disabled() {
-        return new EncryptionConfig(false, Optional.empty(), "", false, null, null, DEFAULT_KEY_MAX_RECORDS, false);
+        return new EncryptionConfig(
+                false, Optional.empty(), "", false, null, null, DEFAULT_KEY_MAX_RECORDS, false, true);
     }
 
     /** Encryption with the {@code local} key management service: the given PKCS12 keystore, created if missing. */
     public static EncryptionConfig local(Path keystore, String password) {
         return new EncryptionConfig(
-                true, Optional.of(keystore), password, true, null, null, DEFAULT_KEY_MAX_RECORDS, false);
+                true, Optional.of(keystore), password, true, null, null, DEFAULT_KEY_MAX_RECORDS, false, true);
     }
 
     public EncryptionConfig withKeyRotation(Duration maxAge, long maxRecords) {
         return new EncryptionConfig(
-                enabled, keystore, keystorePassword, createKeystore, keysTopic, maxAge, maxRecords, acceptUnsealed);
+                enabled,
+                keystore,
+                keystorePassword,
+                createKeystore,
+                keysTopic,
+                maxAge,
+                maxRecords,
+                acceptUnsealed,
+                compress);
     }
 
     public EncryptionConfig withCreateKeystore(boolean create) {
         return new EncryptionConfig(
-                enabled, keystore, keystorePassword, create, keysTopic, keyMaxAge, keyMaxRecords, acceptUnsealed);
+                enabled,
+                keystore,
+                keystorePassword,
+                create,
+                keysTopic,
+                keyMaxAge,
+                keyMaxRecords,
+                acceptUnsealed,
+                compress);
     }
 
     public EncryptionConfig withKeysTopic(String topic) {
         return new EncryptionConfig(
-                enabled, keystore, keystorePassword, createKeystore, topic, keyMaxAge, keyMaxRecords, acceptUnsealed);
+                enabled,
+                keystore,
+                keystorePassword,
+                createKeystore,
+                topic,
+                keyMaxAge,
+                keyMaxRecords,
+                acceptUnsealed,
+                compress);
     }
 
     /** Delivers records without {@code sb-enc} as they are (migrating a plaintext topic) when {@code accept}. */
     public EncryptionConfig withAcceptUnsealed(boolean accept) {
         return new EncryptionConfig(
-                enabled, keystore, keystorePassword, createKeystore, keysTopic, keyMaxAge, keyMaxRecords, accept);
+                enabled,
+                keystore,
+                keystorePassword,
+                createKeystore,
+                keysTopic,
+                keyMaxAge,
+                keyMaxRecords,
+                accept,
+                compress);
+    }
+
+    /** Compresses compressible records before sealing them (envelope version 2) when {@code value}. */
+    public EncryptionConfig withCompress(boolean value) {
+        return new EncryptionConfig(
+                enabled,
+                keystore,
+                keystorePassword,
+                createKeystore,
+                keysTopic,
+                keyMaxAge,
+                keyMaxRecords,
+                acceptUnsealed,
+                value);
     }
 
     @Override
     public String toString() {
         return "EncryptionConfig[enabled=" + enabled + ", keystore=" + keystore + ", keys-topic=" + keysTopic
                 + ", key-max-age=" + keyMaxAge + ", key-max-records=" + keyMaxRecords + ", accept-unsealed="
-                + acceptUnsealed + "]";
+                + acceptUnsealed + ", compress=" + compress + "]";
     }
 }

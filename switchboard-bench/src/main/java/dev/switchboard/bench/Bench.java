@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,6 +22,7 @@ public final class Bench {
     private final PrintWriter err;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final Load prefiller;
+    private final ProcessCpu processes;
 
     /**
      * @param client Switchboard, closed with the bench
@@ -32,6 +34,18 @@ public final class Bench {
             Optional<String> kafkaBootstrap,
             PrintWriter out,
             PrintWriter err) {
+        this(settings, client, kafkaBootstrap, ProcessCpu.self("bench"), out, err);
+    }
+
+    /** @param processes the processes whose CPU each phase reports (the bench itself, a cluster's nodes) */
+    public Bench(
+            BenchSettings settings,
+            SwitchboardClient client,
+            Optional<String> kafkaBootstrap,
+            ProcessCpu processes,
+            PrintWriter out,
+            PrintWriter err) {
+        this.processes = processes;
         if (settings.mode() == BenchMode.TAIL) {
             throw new IllegalArgumentException("tail mode is run by TailBench");
         }
@@ -91,6 +105,7 @@ public final class Bench {
         String label = load.system() + " " + settings.mode().label() + " (" + what + ")";
         try (Progress progress = new Progress(label, total, err)) {
             long cpuBefore = processCpuNanos();
+            Map<String, Long> processesBefore = processes.snapshot();
             PhaseResult result = switch (settings.mode()) {
                 case WRITE -> {
                     load.prepareTopic(ownTopic);
@@ -103,7 +118,8 @@ public final class Bench {
                 }
                 case TAIL -> throw new IllegalStateException("tail mode is run by TailBench");
             };
-            return result.withCpuNanos(processCpuNanos() - cpuBefore);
+            return result.withCpuNanos(processCpuNanos() - cpuBefore)
+                    .withProcessCpuNanos(ProcessCpu.between(processesBefore, processes.snapshot()));
         }
     }
 

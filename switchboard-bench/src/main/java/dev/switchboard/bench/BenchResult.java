@@ -71,6 +71,7 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) impl
         json.put("mode", settings.mode().label());
         json.put("events", settings.events());
         json.put("size", settings.size());
+        json.put("payload", settings.payload().name().toLowerCase(java.util.Locale.ROOT));
         json.put("sessions", settings.sessions());
         json.put("batch", settings.batch());
         json.put("warmupEvents", settings.warmupEvents());
@@ -87,6 +88,7 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) impl
             phase.put("megabytesPerSecond", p.megabytesPerSecond());
             phase.put("latencyMs", p.latencyJson());
             phase.put("cpuMsPerThousandEvents", p.cpuMillisPerThousandEvents());
+            phase.put("cpuMsPerThousandEventsByProcess", p.processCpuMillisPerThousandEvents());
             phaseList.add(phase);
         }
         json.put("phases", phaseList);

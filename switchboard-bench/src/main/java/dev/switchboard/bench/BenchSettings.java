@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param baseline also measure raw Kafka clients on the same broker
  * @param rate the most events per second all writers together hand over (0: as fast as they can); a paced
  *     writer measures commit latency without queueing in front of it; tail mode needs a rate
+ * @param payload random bytes or JSON documents ({@code --payload})
  */
 public record BenchSettings(
         BenchMode mode,
@@ -25,7 +26,8 @@ public record BenchSettings(
         int batch,
         long warmupEvents,
         boolean baseline,
-        long rate) {
+        long rate,
+        BenchPayload payload) {
 
     /** The smallest payload: roundtrip and tail mode stamp the send time into the first 8 bytes. */
     public static final int MIN_SIZE = 8;
@@ -35,6 +37,7 @@ public record BenchSettings(
 
     public BenchSettings {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(payload, "payload");
         if (events < 1) {
             throw new IllegalArgumentException("--events must be at least 1, got " + events);
         }

@@ -60,7 +60,7 @@ final class JitCpu {
     }
 
     /** utime + stime of one stat line; the fields after the parenthesised name start with the state (field 3). */
-    private static long cpuNanos(String stat) {
+    static long cpuNanos(String stat) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
     }

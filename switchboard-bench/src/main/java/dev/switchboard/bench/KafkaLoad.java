@@ -46,7 +46,7 @@ final class KafkaLoad implements Load {
     KafkaLoad(String bootstrapServers, BenchSettings settings) {
         this.bootstrapServers = bootstrapServers;
         this.settings = settings;
-        this.payloads = new Payloads(settings.size());
+        this.payloads = new Payloads(settings.size(), settings.payload());
     }
 
     @Override

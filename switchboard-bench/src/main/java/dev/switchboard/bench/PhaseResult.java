@@ -15,13 +15,38 @@ import org.HdrHistogram.Histogram;
  * @param latencyMicros latency per event in microseconds (see {@link BenchMode} for what each mode times)
  * @param cpuNanos CPU time of the whole bench process during the phase (with --standalone: client, API, backend
  *     and broker), a figure that shared, busy machines disturb less than wall time
+ * @param processCpuNanos CPU time of each process the bench was told about ({@link ProcessCpu}) during the phase
  */
 public record PhaseResult(
-        String system, String phase, long events, long bytes, long nanos, Histogram latencyMicros, long cpuNanos) {
+        String system,
+        String phase,
+        long events,
+        long bytes,
+        long nanos,
+        Histogram latencyMicros,
+        long cpuNanos,
+        Map<String, Long> processCpuNanos) {
+
+    public PhaseResult(
+            String system, String phase, long events, long bytes, long nanos, Histogram latencyMicros, long cpuNanos) {
+        this(system, phase, events, bytes, nanos, latencyMicros, cpuNanos, Map.of());
+    }
 
     /** The same result with the process CPU time the phase used. */
     PhaseResult withCpuNanos(long cpu) {
-        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpu);
+        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpu, processCpuNanos);
+    }
+
+    /** The same result with the CPU time of each named process during the phase. */
+    PhaseResult withProcessCpuNanos(Map<String, Long> cpu) {
+        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpuNanos, Map.copyOf(cpu));
+    }
+
+    /** CPU milliseconds per thousand events of each named process, in the order measured. */
+    Map<String, Double> processCpuMillisPerThousandEvents() {
+        Map<String, Double> perProcess = new LinkedHashMap<>();
+        processCpuNanos.forEach((name, nanos) -> perProcess.put(name, nanos / 1e6 / Math.max(1, events) * 1000));
+        return perProcess;
     }
 
     /** Process CPU milliseconds per thousand events. */

@@ -33,7 +33,7 @@ final class SwitchboardLoad implements Load {
     SwitchboardLoad(SwitchboardClient client, BenchSettings settings) {
         this.client = client;
         this.settings = settings;
-        this.payloads = new Payloads(settings.size());
+        this.payloads = new Payloads(settings.size(), settings.payload());
     }
 
     @Override

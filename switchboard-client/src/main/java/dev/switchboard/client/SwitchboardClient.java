@@ -25,7 +25,8 @@ import javax.net.ssl.SSLContext;
  * }</pre>
  *
  * <p>Requests go as Thrift compact calls to {@code POST <url>/v1/thrift} over HTTP/1.1, gzip-compressed when
- * large. A request whose answer is lost is resent (to the next URL when a connection fails) under the
+ * large; for {@code sb://host:port} (plain) and {@code sbs://host:port} (TLS) URLs, over the API's binary TCP port
+ * instead: one connection per URL carries every call of the client, pipelined. A request whose answer is lost is resent (to the next URL when a connection fails) under the
  * {@link RetryPolicy}; every call of the protocol is idempotent, so this never duplicates or loses an operation.
  * Thread-safe; closing the client closes every publisher (flushing it) and subscriber it created.
  */
@@ -78,7 +79,10 @@ public final class SwitchboardClient implements AutoCloseable {
 
         private Builder() {}
 
-        /** Uses the API node at {@code url} (e.g. {@code http://127.0.0.1:8080}); replaces earlier URLs. */
+        /**
+         * Uses the API node at {@code url} (e.g. {@code http://127.0.0.1:8080}, or {@code sb://127.0.0.1:8081} for
+         * its binary TCP port); replaces earlier URLs.
+         */
         public Builder url(URI url) {
             return urls(List.of(url));
         }

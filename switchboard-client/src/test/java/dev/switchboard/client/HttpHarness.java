@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Real HTTP all the way to the switch: API nodes ({@link ApiServer}, request MACs on) in front of a {@link LocalSwitch} and a
+ * Real HTTP (and the binary TCP port, {@link #tcpUrls}) all the way to the switch: API nodes ({@link ApiServer}, request MACs on) in front of a {@link LocalSwitch} and a
  * {@link FakeNode}, the test double of the backend tier. {@link #replaceNode} kills the node hosting the sessions
  * (they are lost) and starts another.
  */
@@ -44,7 +44,7 @@ final class HttpHarness implements AutoCloseable {
         ApiSecurity security = tls.map(SIGNED::withTls).orElse(SIGNED);
         for (int i = 0; i < apiNodes; i++) {
             // every API node verifies request MACs, keyed by one cluster secret: the SDK must sign each call
-            apis.add(ApiServer.start(ApiConfig.defaults().withPort(0), router, () -> true, security));
+            apis.add(ApiServer.start(ApiConfig.defaults().withPort(0).withTcpPort(0), router, () -> true, security));
         }
     }
 
@@ -59,6 +59,11 @@ final class HttpHarness implements AutoCloseable {
 
     SwitchboardClient client(RetryPolicy retry) {
         return client(retry, apis.stream().map(ApiServer::uri).toList());
+    }
+
+    /** The API nodes' binary TCP URLs ({@code sb://}, {@code sbs://} with TLS). */
+    List<URI> tcpUrls() {
+        return apis.stream().map(api -> api.tcpUri().orElseThrow()).toList();
     }
 
     SwitchboardClient client(RetryPolicy retry, List<URI> urls) {

@@ -173,6 +173,19 @@ public final class BoundedBodies {
     }
 
     /**
+     * A body of exactly {@code length} bytes, charged to the budget up front, for a transport that knows a body's
+     * length before reading it (the TCP transport's frames); the caller reads the bytes into {@link Body#bytes()}.
+     * Empty when the budget is spent (BUSY).
+     */
+    public java.util.Optional<Body> admit(int length) {
+        if (!reserve(length)) {
+            counters.countBusy();
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Body(new byte[length], length));
+    }
+
+    /**
      * Answers every outcome but {@link Body} in plain text: 413, 429 with {@code Retry-After}, 408, 400. Returns
      * what a Jetty handler returns.
      */

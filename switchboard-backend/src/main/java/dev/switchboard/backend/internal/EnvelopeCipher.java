@@ -12,6 +12,10 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -19,7 +23,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Envelope encryption of records (DESIGN.md section 5), scheme version 1. A sealed record keeps its key (Kafka
+ * Envelope encryption of records (DESIGN.md section 5), scheme versions 1 and 2. A sealed record keeps its key (Kafka
  * partitions and compacts by it), its timestamp and the {@code sb-id} header in clear, and carries:
  *
  * <ul>
@@ -31,12 +35,28 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *       absent), so a sealed value moved to another topic, key or key id fails to open.
  * </ul>
  *
+ * <p>Version 2 compresses before it encrypts (ciphertext does not compress, so this is the only place it can
+ * happen): header {@code sb-enc} = {@code 2:<data key id>}, aad label "sb-enc-2", and the encrypted body is a
+ * codec byte (1 = LZ4 block), the version-1 body's length (4 bytes) and the LZ4 block of that body. It is written
+ * only when compressing is on and pays (a body of at least {@value #MIN_COMPRESS_BYTES} bytes shrinking by at
+ * least an eighth); everything else is written as version 1, so random or already compressed payloads cost the
+ * same bytes as before. Both versions are always read. The LZ4 block is only ever decompressed after AES-GCM
+ * authenticated it, by the pure-Java safe decompressor, into a buffer of the length it announces (at most
+ * {@value #MAX_OPENED_BYTES} bytes).
+ *
  * Records without {@code sb-enc} are read as they are only when accepted ({@code accept-unsealed}, or while
  * not sealing); otherwise they are {@link Fault#UNSEALED}: a record produced around Switchboard (a plain Kafka
  * producer) is never delivered as a genuine event.
  */
 public final class EnvelopeCipher implements RecordCipher {
     static final String SCHEME = "1";
+    static final String COMPRESSED_SCHEME = "2";
+    static final int MIN_COMPRESS_BYTES = 256;
+    static final int MAX_OPENED_BYTES = 64 * 1024 * 1024;
+    private static final byte LZ4_BLOCK = 1;
+    private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
+    private static final LZ4SafeDecompressor DECOMPRESSOR =
+            LZ4Factory.safeInstance().safeDecompressor();
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -53,6 +73,7 @@ public final class EnvelopeCipher implements RecordCipher {
     private final DataKeys keys;
     private final boolean sealing;
     private final boolean acceptUnsealed;
+    private final boolean compress;
 
     /**
      * Opens sealed records; seals what is written only when {@code sealing} (encryption enabled). Records
@@ -67,9 +88,15 @@ public final class EnvelopeCipher implements RecordCipher {
      *     false, such a record is {@link Fault#UNSEALED} and never delivered
      */
     public EnvelopeCipher(DataKeys keys, boolean sealing, boolean acceptUnsealed) {
+        this(keys, sealing, acceptUnsealed, false);
+    }
+
+    /** @param compress seal compressible records as version 2 (LZ4 before AES-GCM) */
+    public EnvelopeCipher(DataKeys keys, boolean sealing, boolean acceptUnsealed, boolean compress) {
         this.keys = keys;
         this.sealing = sealing;
         this.acceptUnsealed = acceptUnsealed;
+        this.compress = compress;
     }
 
     @Override
@@ -159,10 +186,18 @@ public final class EnvelopeCipher implements RecordCipher {
         if (payload != null) {
             body.put(payload.duplicate());
         }
+        String scheme = SCHEME;
+        byte[] compressed = compress && bodyLength >= MIN_COMPRESS_BYTES ? compressed(value, bodyLength) : null;
+        if (compressed != null) {
+            scheme = COMPRESSED_SCHEME;
+            System.arraycopy(nonce, 0, compressed, 0, NONCE_BYTES);
+            value = compressed;
+            bodyLength = compressed.length - NONCE_BYTES - TAG_BITS / 8;
+        }
         try {
             Cipher cipher = AES_GCM.get();
             cipher.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(aad(topic, recordKey, key.id()));
+            cipher.updateAAD(aad(scheme, topic, recordKey, key.id()));
             cipher.doFinal(value, NONCE_BYTES, bodyLength, value, NONCE_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed: " + e.getMessage(), e);
@@ -171,8 +206,24 @@ public final class EnvelopeCipher implements RecordCipher {
         if (sbId != null) {
             clear.add(EventRecords.SB_ID, sbId);
         }
-        clear.add(SB_ENC, (SCHEME + ":" + key.id()).getBytes(StandardCharsets.UTF_8));
+        clear.add(SB_ENC, (scheme + ":" + key.id()).getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(topic, partition, timestamp, recordKey, value, clear);
+    }
+
+    /**
+     * The version-2 value for the plain body in {@code value} (after the nonce): room for the nonce, codec byte,
+     * body length, LZ4 block and tag; null when compressing saves less than an eighth of the body.
+     */
+    private static byte[] compressed(byte[] value, int bodyLength) {
+        int header = 1 + 4;
+        byte[] out = new byte[NONCE_BYTES + header + COMPRESSOR.maxCompressedLength(bodyLength) + TAG_BITS / 8];
+        int length = COMPRESSOR.compress(value, NONCE_BYTES, bodyLength, out, NONCE_BYTES + header);
+        if (header + length > bodyLength - bodyLength / 8) {
+            return null;
+        }
+        out[NONCE_BYTES] = LZ4_BLOCK;
+        ByteBuffer.wrap(out, NONCE_BYTES + 1, 4).putInt(bodyLength);
+        return java.util.Arrays.copyOf(out, NONCE_BYTES + header + length + TAG_BITS / 8);
     }
 
     private static int remaining(ByteBuffer buffer) {
@@ -190,7 +241,7 @@ public final class EnvelopeCipher implements RecordCipher {
         }
         String[] parts = RecordCipher.text(marker.value() == null ? new byte[0] : marker.value())
                 .split(":", 2);
-        if (parts.length != 2 || !SCHEME.equals(parts[0])) {
+        if (parts.length != 2 || !(SCHEME.equals(parts[0]) || COMPRESSED_SCHEME.equals(parts[0]))) {
             throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "unknown encryption scheme in the sb-enc header");
         }
         String keyId = parts[1];
@@ -213,13 +264,34 @@ public final class EnvelopeCipher implements RecordCipher {
                     Cipher.DECRYPT_MODE,
                     key,
                     java.util.Arrays.copyOf(value, NONCE_BYTES),
-                    aad(record.topic(), record.key(), keyId),
+                    aad(parts[0], record.topic(), record.key(), keyId),
                     java.util.Arrays.copyOfRange(value, NONCE_BYTES, value.length));
         } catch (IllegalStateException e) {
             throw new UnreadableRecordException(
                     Fault.UNDECRYPTABLE, "authentication failed: the record was altered or sealed under another key");
         }
-        return parse(body, record);
+        return parse(COMPRESSED_SCHEME.equals(parts[0]) ? decompressed(body) : body, record);
+    }
+
+    /** The version-1 body inside an (authenticated) version-2 body. */
+    private static byte[] decompressed(byte[] body) {
+        if (body.length < 5 || body[0] != LZ4_BLOCK) {
+            throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "unknown compression in the sealed body");
+        }
+        int length = ByteBuffer.wrap(body, 1, 4).getInt();
+        if (length < 4 || length > MAX_OPENED_BYTES) {
+            throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "sealed body is malformed");
+        }
+        byte[] plain = new byte[length];
+        try {
+            int written = DECOMPRESSOR.decompress(body, 5, body.length - 5, plain, 0, length);
+            if (written != length) {
+                throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "sealed body is malformed");
+            }
+        } catch (LZ4Exception e) {
+            throw new UnreadableRecordException(Fault.UNDECRYPTABLE, "sealed body is malformed");
+        }
+        return plain;
     }
 
     private static Opened parse(byte[] body, ConsumerRecord<byte[], byte[]> record) {
@@ -273,9 +345,14 @@ public final class EnvelopeCipher implements RecordCipher {
     }
 
     static byte[] aad(String topic, byte[] recordKey, String keyId) {
+        return aad(SCHEME, topic, recordKey, keyId);
+    }
+
+    /** The aad of scheme version {@code scheme}: its label names the version, so no version opens as another. */
+    static byte[] aad(String scheme, String topic, byte[] recordKey, String keyId) {
         byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
         byte[] idBytes = keyId.getBytes(StandardCharsets.UTF_8);
-        byte[] label = "sb-enc-1".getBytes(StandardCharsets.UTF_8);
+        byte[] label = ("sb-enc-" + scheme).getBytes(StandardCharsets.UTF_8);
         int keyLength = recordKey == null ? 0 : recordKey.length;
         ByteBuffer aad = ByteBuffer.allocate(label.length + 12 + topicBytes.length + keyLength + idBytes.length);
         aad.put(label).putInt(topicBytes.length).put(topicBytes);

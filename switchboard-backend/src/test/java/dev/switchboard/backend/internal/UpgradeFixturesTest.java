@@ -26,6 +26,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Upgrade safety: what this version stored, read by the code of every later version. The fixtures under
@@ -33,15 +35,18 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * version 1 (cursor version byte 1, keys topic record version 1, envelope scheme "1") and are never regenerated:
  * a change that can no longer read them breaks clusters that are upgraded node by node (an old node's cursor
  * reaching a new node, records and data keys written before the upgrade). A new format gets a new fixture
- * directory beside this one; this one stays.
+ * directory beside this one; this one stays. {@code upgrade/v2/} adds envelope scheme "2" (LZ4 before AES-GCM)
+ * beside records of scheme "1"; both directories are read by every test.
  */
 class UpgradeFixturesTest {
-    private static final Path FIXTURES = Path.of("src/test/resources/upgrade/v1");
+    private static final Path UPGRADE = Path.of("src/test/resources/upgrade");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void aStoredVersion1CursorStillDecodes() throws Exception {
-        JsonNode fixtures = JSON.readTree(FIXTURES.resolve("fixtures.json").toFile());
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void aStoredVersion1CursorStillDecodes(String version) throws Exception {
+        Path fixtureDir = UPGRADE.resolve(version);
+        JsonNode fixtures = JSON.readTree(fixtureDir.resolve("fixtures.json").toFile());
         JsonNode cursor = fixtures.get("cursor");
         CursorCodec codec = new CursorCodec(
                 HexFormat.of().parseHex(fixtures.get("cluster-secret-hex").asText()));
@@ -59,17 +64,20 @@ class UpgradeFixturesTest {
         assertThat(codec.encode(decoded)).isEqualTo(cursor.get("text").asText());
     }
 
-    @Test
-    void storedVersion1RecordsOpenWithTheirStoredDataKeys() throws Exception {
-        JsonNode fixtures = JSON.readTree(FIXTURES.resolve("fixtures.json").toFile());
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void storedRecordsOpenWithTheirStoredDataKeys(String version) throws Exception {
+        Path fixtureDir = UPGRADE.resolve(version);
+        JsonNode fixtures = JSON.readTree(fixtureDir.resolve("fixtures.json").toFile());
         LocalKeyManagementService kms = LocalKeyManagementService.open(
-                FIXTURES.resolve("kek.p12"),
+                fixtureDir.resolve("kek.p12"),
                 fixtures.get("keystore-password").asText().toCharArray(),
                 false);
         Map<String, byte[]> keysTopic = new LinkedHashMap<>();
         fixtures.get("keys-topic").fields().forEachRemaining(e -> keysTopic.put(e.getKey(), base64(e.getValue())));
         DataKeys keys = new DataKeys(kms, new StoredKeys(keysTopic), Duration.ofHours(24), 1 << 24, Clock.systemUTC());
         EnvelopeCipher cipher = new EnvelopeCipher(keys, true);
+        java.util.Set<String> schemes = new java.util.TreeSet<>();
 
         for (JsonNode stored : fixtures.get("records")) {
             RecordHeaders headers = new RecordHeaders();
@@ -100,7 +108,12 @@ class UpgradeFixturesTest {
                     .fields()
                     .forEachRemaining(e -> expected.put(e.getKey(), e.getValue().asText()));
             assertThat(readable).containsAllEntriesOf(expected);
+            String scheme =
+                    new String(headers.lastHeader(RecordCipher.SB_ENC).value(), StandardCharsets.UTF_8).split(":")[0];
+            schemes.add(scheme);
         }
+        // v2 holds a compressed (scheme 2) record beside uncompressible ones (scheme 1)
+        assertThat(schemes).isEqualTo(version.equals("v1") ? java.util.Set.of("1") : java.util.Set.of("1", "2"));
     }
 
     /**
@@ -118,11 +131,11 @@ class UpgradeFixturesTest {
                 LocalKeyManagementService.open(dir.resolve("kek.p12"), password.toCharArray(), true);
         Map<String, byte[]> keysTopic = new LinkedHashMap<>();
         DataKeys keys = new DataKeys(kms, new StoredKeys(keysTopic), Duration.ofHours(24), 1 << 24, Clock.systemUTC());
-        EnvelopeCipher cipher = new EnvelopeCipher(keys, true);
+        EnvelopeCipher cipher = new EnvelopeCipher(keys, true, false, true);
         byte[] secret = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 
         ObjectNode root = JSON.createObjectNode();
-        root.put("format", "cursor v1, keys topic record v1, envelope scheme 1");
+        root.put("format", "cursor v1, keys topic record v1, envelope schemes 1 and 2 (LZ4)");
         root.put("cluster-secret-hex", HexFormat.of().formatHex(secret));
         root.put("keystore-password", password);
         Cursor cursor = Cursor.of("orders", Map.of(0, 42L, 1, 7L, 2, 0L));
@@ -133,7 +146,9 @@ class UpgradeFixturesTest {
         cursor.offsets().forEach((partition, offset) -> offsets.put(partition.toString(), offset));
         var records = root.putArray("records");
         int offset = 0;
-        for (String payload : new String[] {"hello, version 1", "{\"order\":17,\"total\":\"12.50\"}"}) {
+        String compressible = "{\"order\":17,\"total\":\"12.50\",\"lines\":["
+                + "{\"sku\":\"A-1\",\"qty\":1},".repeat(40) + "{\"sku\":\"B-2\",\"qty\":2}]}";
+        for (String payload : new String[] {"hello, version 2", "{\"order\":17,\"total\":\"12.50\"}", compressible}) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(EventRecords.SB_ID, ("w-1:" + offset).getBytes(StandardCharsets.UTF_8));
             headers.add("app", "checkout".getBytes(StandardCharsets.UTF_8));

@@ -11,7 +11,8 @@ import javax.net.ssl.SSLContext;
 /**
  * How the SDK reaches the API tier.
  *
- * @param urls base URLs of API nodes, tried in order; the next one is used when a connection fails
+ * @param urls base URLs of API nodes, tried in order; the next one is used when a connection fails: {@code http(s)://}
+ *     for HTTP, {@code sb://host:port} for the binary TCP transport, {@code sbs://host:port} for it over TLS
  * @param token the bearer token to send, asked for on every request (so a refreshed token is picked up)
  * @param requestTimeout how long one HTTP exchange may take (a read's long-poll wait is added on top)
  * @param connectTimeout how long connecting to one URL may take before the next one is tried
@@ -45,11 +46,17 @@ public record ChannelSettings(
         }
         for (URI url : urls) {
             String scheme = url.getScheme();
-            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-                throw new IllegalArgumentException("url must be http or https, got " + url);
+            if (!"http".equalsIgnoreCase(scheme)
+                    && !"https".equalsIgnoreCase(scheme)
+                    && !"sb".equalsIgnoreCase(scheme)
+                    && !"sbs".equalsIgnoreCase(scheme)) {
+                throw new IllegalArgumentException("url must be http, https, sb or sbs, got " + url);
             }
             if (url.getHost() == null) {
                 throw new IllegalArgumentException("url has no host: " + url);
+            }
+            if (isTcp(url) && url.getPort() < 0) {
+                throw new IllegalArgumentException("an " + scheme + " url needs a port (the API's tcp-port): " + url);
             }
         }
         Objects.requireNonNull(token, "token");
@@ -64,6 +71,11 @@ public record ChannelSettings(
         if (value == null || value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);
         }
+    }
+
+    /** Whether {@code url} names the binary TCP transport ({@code sb://}, {@code sbs://}). */
+    static boolean isTcp(URI url) {
+        return "sb".equalsIgnoreCase(url.getScheme()) || "sbs".equalsIgnoreCase(url.getScheme());
     }
 
     /** Where the Thrift endpoint of base URL {@code base} is. */

@@ -24,10 +24,10 @@ public final class ClientRuntime implements AutoCloseable {
     private final Clock clock;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
 
-    /** A runtime talking HTTP to the API nodes in {@code settings}. */
+    /** A runtime talking HTTP or TCP (by each URL's scheme) to the API nodes in {@code settings}. */
     public ClientRuntime(ChannelSettings settings, RetryPolicy policy) {
         this(
-                new HttpChannel(settings),
+                FailoverChannel.open(settings),
                 new Retrier(
                         policy, Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble()),
                 Clock.systemUTC());

@@ -14,16 +14,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Posts Thrift call messages to {@code <url>/v1/thrift} over HTTP/1.1 and returns the answer's body.
- *
- * <p>Failover: the channel remembers the URL that last worked and starts there; when connecting to it fails it
- * tries the next ones at once, and after an exchange whose answer was lost it moves on, so the retry goes to
- * another API node. Outcomes: the body of a 200 answer; {@link TransientFailure} when the answer was lost or the
+ * Posts Thrift call messages to {@code <url>/v1/thrift} over HTTP/1.1 and returns the answer's body. Its
+ * {@link #endpoint}s share one HTTP client; as an {@link Exchanger} of its own it fails over between its HTTP URLs
+ * ({@link FailoverChannel}). Outcomes: the body of a 200 answer; {@link TransientFailure} when the answer was lost or the
  * server failed (5xx, 408), to be retried; {@link SwitchboardException} for a 4xx, with the server's text.
  * Thread-safe.
  */
@@ -33,15 +30,13 @@ final class HttpChannel implements Exchanger {
     private static final int MAX_ERROR_TEXT = 1000;
 
     private final ChannelSettings settings;
-    private final List<URI> endpoints;
     private final HttpClient http;
-    private final AtomicInteger preferred = new AtomicInteger();
     private final GzipPolicy gzip;
+    private final FailoverChannel failover;
 
     HttpChannel(ChannelSettings settings) {
         this.settings = settings;
         this.gzip = new GzipPolicy(settings.gzipThreshold());
-        this.endpoints = settings.urls().stream().map(ChannelSettings::endpoint).toList();
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
@@ -53,6 +48,12 @@ final class HttpChannel implements Exchanger {
                 .executor(Runnable::run);
         settings.tls().ifPresent(builder::sslContext);
         this.http = builder.build();
+        this.failover = new FailoverChannel(
+                settings.urls().stream()
+                        .filter(url -> !ChannelSettings.isTcp(url))
+                        .map(this::endpoint)
+                        .toList(),
+                List.of());
     }
 
     /** A request body as posted: gzip-compressed when larger than the threshold and gzip pays. */
@@ -72,37 +73,55 @@ final class HttpChannel implements Exchanger {
         return exchange(message, extraTime, Map.of());
     }
 
+    /** With failover over this channel's own (HTTP) URLs. */
     @Override
     public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
             throws TransientFailure, InterruptedException {
-        Body body = body(message);
-        int start = preferred.get();
-        ConnectException lastRefusal = null;
-        for (int i = 0; i < endpoints.size(); i++) {
-            int index = (start + i) % endpoints.size();
-            URI endpoint = endpoints.get(index);
-            HttpResponse<byte[]> response;
-            try {
-                response =
-                        http.send(request(endpoint, body, extraTime, headers), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (ConnectException | HttpConnectTimeoutException e) {
-                LOGGER.debug("cannot connect url={} error={}", endpoint, e.toString());
-                lastRefusal = e instanceof ConnectException refused ? refused : new ConnectException(e.toString());
-                continue;
-            } catch (javax.net.ssl.SSLHandshakeException e) {
-                // retrying cannot help: the server's certificate is not trusted (or TLS is misconfigured)
-                throw SwitchboardException.of(
-                        ErrorCode.UNAVAILABLE,
-                        "TLS handshake with " + endpoint + " failed: " + describe(e)
-                                + " (is the server's certificate trusted? see trustedCertificates / --ca-file)");
-            } catch (IOException e) {
-                preferred.compareAndSet(index, (index + 1) % endpoints.size());
-                throw new TransientFailure("no answer from " + endpoint + ": " + describe(e), e);
+        return failover.exchange(message, extraTime, headers);
+    }
+
+    /** The endpoint for one {@code http(s)} base URL, on this channel's HTTP client. */
+    Endpoint endpoint(URI base) {
+        URI endpoint = ChannelSettings.endpoint(base);
+        return new Endpoint() {
+            @Override
+            public URI url() {
+                return base;
             }
-            preferred.set(index);
-            return answer(endpoint, response, gzip);
+
+            @Override
+            public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+                    throws ConnectException, TransientFailure, InterruptedException {
+                return exchangeWith(endpoint, message, extraTime, headers);
+            }
+
+            @Override
+            public void close() {
+                // the HTTP client is the channel's
+            }
+        };
+    }
+
+    private byte[] exchangeWith(URI endpoint, byte[] message, Duration extraTime, Map<String, String> headers)
+            throws ConnectException, TransientFailure, InterruptedException {
+        Body body = body(message);
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request(endpoint, body, extraTime, headers), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw e;
+        } catch (HttpConnectTimeoutException e) {
+            throw new ConnectException(e.toString());
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            // retrying cannot help: the server's certificate is not trusted (or TLS is misconfigured)
+            throw SwitchboardException.of(
+                    ErrorCode.UNAVAILABLE,
+                    "TLS handshake with " + endpoint + " failed: " + describe(e)
+                            + " (is the server's certificate trusted? see trustedCertificates / --ca-file)");
+        } catch (IOException e) {
+            throw new TransientFailure("no answer from " + endpoint + ": " + describe(e), e);
         }
-        throw new TransientFailure("cannot connect to any of " + settings.urls(), lastRefusal);
+        return answer(endpoint, response, gzip);
     }
 
     private HttpRequest request(URI endpoint, Body body, Duration extraTime, Map<String, String> headers) {

@@ -3,14 +3,18 @@ package dev.switchboard.server.cli;
 import dev.switchboard.backend.BackendConfig;
 import dev.switchboard.bench.Bench;
 import dev.switchboard.bench.BenchMode;
+import dev.switchboard.bench.BenchPayload;
 import dev.switchboard.bench.BenchReport;
 import dev.switchboard.bench.BenchSettings;
 import dev.switchboard.bench.ScalingBench;
 import dev.switchboard.bench.ScalingReport;
 import dev.switchboard.bench.ScalingSettings;
+import dev.switchboard.bench.ProcessCpu;
 import dev.switchboard.bench.TailBench;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.server.localcluster.LocalClusterOptions;
+import dev.switchboard.server.config.ConfigKeys;
+import dev.switchboard.server.config.NodeConfig;
 import dev.switchboard.server.standalone.Standalone;
 import java.io.IOException;
 import java.net.URI;
@@ -164,6 +168,33 @@ public final class BenchCommand implements Callable<Integer> {
     static final int DEFAULT_SCALING_READ_EVENTS = 2000;
     static final int DEFAULT_SCALING_BATCH = 100;
 
+    @Option(
+            names = "--cluster-json",
+            paramLabel = "FILE",
+            description = "a local cluster's cluster.json: report the CPU of%neach of its processes per 1,000 events")
+    Path clusterJson;
+
+    @Option(
+            names = "--cpu-of",
+            paramLabel = "NAME=PID",
+            description = "also report the CPU of this process (e.g.%nrabbitmq=PID); repeatable")
+    java.util.Map<String, Long> cpuOf = new java.util.LinkedHashMap<>();
+
+    @Option(
+            names = "--payload",
+            paramLabel = "random|json",
+            description =
+                    "random bytes (incompressible) or JSON order%ndocuments (compressible); default: ${DEFAULT-VALUE}")
+    String payload = "random";
+
+    @Option(
+            names = "--transport",
+            paramLabel = "http|tcp",
+            description =
+                    "with --standalone: reach its API over HTTP or its binary TCP port (default: ${DEFAULT-VALUE});"
+                            + " against a deployment the --url schemes decide (sb:// is TCP)")
+    String transport = "http";
+
     @Override
     public Integer call() throws Exception {
         if (scaling) {
@@ -180,6 +211,15 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         BenchSettings settings = settings();
+        if (!transport.equals("http") && !transport.equals("tcp")) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--transport must be http or tcp, got: " + transport);
+        }
+        if (transport.equals("tcp") && !standalone) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--transport tcp is for --standalone; against a deployment give --url sb://host:port");
+        }
         if (standalone && !client.urls.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "use either --url or --standalone");
         }
@@ -279,6 +319,11 @@ public final class BenchCommand implements Callable<Integer> {
             // Switchboard's path is far more code than a raw client's: a short warm-up measured the JIT compiler
             long warmupEvents =
                     warmup != null ? warmup : tail ? phaseEvents : Math.min(MAX_DEFAULT_WARMUP, phaseEvents);
+            BenchPayload payloadKind = switch (payload) {
+                case "random" -> BenchPayload.RANDOM;
+                case "json" -> BenchPayload.JSON;
+                default -> throw new IllegalArgumentException("--payload must be random or json, got: " + payload);
+            };
             return new BenchSettings(
                     benchMode,
                     phaseEvents,
@@ -287,7 +332,8 @@ public final class BenchCommand implements Callable<Integer> {
                     batch != null ? batch : DEFAULT_BATCH,
                     warmupEvents,
                     baseline,
-                    eventsPerSecond);
+                    eventsPerSecond,
+                    payloadKind);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -307,16 +353,42 @@ public final class BenchCommand implements Callable<Integer> {
                         settings,
                         client.connect(),
                         Optional.ofNullable(kafka),
+                        processes("bench (sdk)"),
                         spec.commandLine().getOut(),
                         spec.commandLine().getErr())
                 .run();
     }
 
+    /** This process under {@code self}, then --cluster-json's processes, then --cpu-of's. */
+    private ProcessCpu processes(String self) throws IOException {
+        java.util.Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        pids.put(self, ProcessHandle.current().pid());
+        if (clusterJson != null) {
+            com.fasterxml.jackson.databind.JsonNode cluster =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(clusterJson.toFile());
+            for (com.fasterxml.jackson.databind.JsonNode process : cluster.path("processes")) {
+                String name = process.hasNonNull("node-id")
+                        ? process.get("node-id").asText()
+                        : process.path("role").asText("process");
+                pids.put(name, process.path("pid").asLong());
+            }
+        }
+        pids.putAll(cpuOf);
+        return new ProcessCpu(pids);
+    }
+
     private BenchReport runStandalone(BenchSettings settings) throws Exception {
         Path dataDir = Files.createTempDirectory("switchboard-bench");
         long cacheBytes = tailCacheBytes != null ? tailCacheBytes : BackendConfig.DEFAULT_TAIL_CACHE_BYTES;
-        try (Standalone server = Standalone.start(dataDir, 0, false, cacheBytes)) {
-            SwitchboardClient.Builder builder = SwitchboardClient.builder().url(server.uri());
+        NodeConfig config = NodeConfig.builder()
+                .value(ConfigKeys.DATA_DIR, dataDir, "bench")
+                .value(ConfigKeys.PORT, 0, "bench")
+                .value(ConfigKeys.TCP_PORT, 0, "bench")
+                .value(ConfigKeys.TAIL_CACHE_BYTES, cacheBytes, "bench")
+                .build();
+        try (Standalone server = Standalone.start(config)) {
+            URI url = transport.equals("tcp") ? server.tcpUri().orElseThrow() : server.uri();
+            SwitchboardClient.Builder builder = SwitchboardClient.builder().url(url);
             standaloneToken(dataDir).ifPresent(builder::token);
             if (settings.mode() == BenchMode.TAIL) {
                 // the embedded broker runs in this JVM: its Fetch requests can be counted
@@ -333,6 +405,7 @@ public final class BenchCommand implements Callable<Integer> {
                             settings,
                             builder.build(),
                             Optional.of(bootstrap),
+                            processes("standalone (sdk, api, backend, broker)"),
                             spec.commandLine().getOut(),
                             spec.commandLine().getErr())
                     .run();

@@ -22,7 +22,8 @@ final class ClientOptions {
     @Option(
             names = "--url",
             paramLabel = "URL",
-            description = "API URL; repeat to fail over between nodes (default: " + DEFAULT_URL + ")")
+            description = "API URL: http(s)://host:port, or the%nbinary TCP port as sb://host:port%n(sbs:// with"
+                    + " TLS); repeat to fail over%nbetween nodes, in any mix (default:%n" + DEFAULT_URL + ")")
     List<URI> urls = List.of();
 
     @Option(
@@ -42,15 +43,22 @@ final class ClientOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    /** The URLs to use: --url, else the default; a URL that is not absolute http(s) is bad usage (exit 2). */
+    /**
+     * The URLs to use: --url, else the default; a URL that is not absolute http(s), or sb(s) with a port, is bad
+     * usage (exit 2).
+     */
     List<URI> urls() {
         List<URI> chosen = urls.isEmpty() ? List.of(URI.create(DEFAULT_URL)) : urls;
         for (URI url : chosen) {
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+            boolean tcp = scheme.equals("sb") || scheme.equals("sbs");
+            if (!(scheme.equals("http") || scheme.equals("https") || tcp)
+                    || url.getHost() == null
+                    || (tcp && url.getPort() < 0)) {
                 throw new ParameterException(
                         spec.commandLine(),
-                        "--url: expected an http:// or https:// URL with a host, got '" + url + "'");
+                        "--url: expected an http:// or https:// URL with a host, or sb://host:port or"
+                                + " sbs://host:port (the binary TCP port), got '" + url + "'");
             }
         }
         return chosen;

@@ -93,7 +93,10 @@ public final class ApiSettings {
                             config.get(ConfigKeys.MAX_BODY_BYTES_IN_FLIGHT),
                             config.get(ConfigKeys.IDLE_TIMEOUT),
                             config.get(ConfigKeys.MIN_REQUEST_DATA_RATE),
-                            config.get(ConfigKeys.MAX_CONNECTIONS)));
+                            config.get(ConfigKeys.MAX_CONNECTIONS)),
+                    config.find(ConfigKeys.TCP_PORT)
+                            .map(java.util.OptionalInt::of)
+                            .orElse(java.util.OptionalInt.empty()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }

@@ -200,6 +200,7 @@ public final class BackendSettings {
             return EncryptionConfig.local(keystore, password)
                     .withCreateKeystore(create)
                     .withAcceptUnsealed(config.get(ConfigKeys.ENCRYPTION_ACCEPT_UNSEALED))
+                    .withCompress(config.get(ConfigKeys.ENCRYPTION_COMPRESS))
                     .withKeysTopic(config.get(ConfigKeys.ENCRYPTION_KEYS_TOPIC))
                     .withKeyRotation(
                             config.get(ConfigKeys.ENCRYPTION_KEY_MAX_AGE),

@@ -233,6 +233,15 @@ public final class ConfigKeys {
             "deliver records without sb-enc as they are (migrating a plaintext topic); else they are dead-lettered",
             BACKEND));
 
+    public static final ConfigKey<Boolean> ENCRYPTION_COMPRESS = define(ConfigKey.of(
+            "encryption.compress",
+            ConfigType.BOOLEAN,
+            true,
+            "LZ4-compress an event before sealing it when that saves an eighth (envelope version 2; every backend"
+                    + " must read it: docs/operations.md)",
+            BACKEND,
+            STANDALONE));
+
     public static final ConfigKey<Integer> LIMITS_MAX_EVENTS_PER_READ = define(ConfigKey.of(
                     "limits.max-events-per-read",
                     ConfigType.INT,
@@ -380,6 +389,15 @@ public final class ConfigKeys {
                     ConfigType.INT,
                     ApiConfig.DEFAULT_PORT,
                     "the port the API listens on; 0 picks a free one",
+                    API,
+                    STANDALONE)
+            .checked(range(0, 65535)));
+    public static final ConfigKey<Integer> TCP_PORT = define(ConfigKey.of(
+                    "tcp-port",
+                    ConfigType.INT,
+                    null,
+                    "the binary TCP port (sb://, sbs:// with tls) on the same host, beside HTTP; unset = not served,"
+                            + " 0 picks a free one",
                     API,
                     STANDALONE)
             .checked(range(0, 65535)));

@@ -83,8 +83,9 @@ public final class ApiRole implements AutoCloseable {
         }
         ApiRole role = new ApiRole(settings, amqpSwitch, server, audit, tracing);
         LOGGER.info(
-                "ready role=api url={} node={} shards={} issuer={} tls={}",
+                "ready role=api url={}{} node={} shards={} issuer={} tls={}",
                 server.uri(),
+                server.tcpUri().map(tcp -> " tcp-url=" + tcp).orElse(""),
                 settings.nodeId(),
                 String.join(",", settings.shards().keySet()),
                 settings.oauth().issuer(),

@@ -154,7 +154,8 @@ public final class Standalone implements AutoCloseable {
                             .autoCreateTopics(true)
                             .replicationFactor(1) // one embedded broker
                             .minInsyncReplicas(1)
-                            .encryption(StandaloneKeys.encryption(dir))
+                            .encryption(StandaloneKeys.encryption(dir)
+                                    .withCompress(config.get(ConfigKeys.ENCRYPTION_COMPRESS)))
                             .tailCacheBytes(config.get(ConfigKeys.TAIL_CACHE_BYTES))
                             .limits(limits)
                             .dataDir(dir.resolve("backend"))
@@ -197,7 +198,11 @@ public final class Standalone implements AutoCloseable {
                     dir,
                     audit == null ? () -> {} : audit,
                     tracing);
-            LOGGER.info("ready url={} data-dir={}", api.uri(), dir);
+            LOGGER.info(
+                    "ready url={}{} data-dir={}",
+                    api.uri(),
+                    api.tcpUri().map(tcp -> " tcp-url=" + tcp).orElse(""),
+                    dir);
             return standalone;
         } catch (IOException | RuntimeException e) {
             closeQuietly(backend);
@@ -221,6 +226,11 @@ public final class Standalone implements AutoCloseable {
 
     public URI uri() {
         return api.uri();
+    }
+
+    /** The binary TCP port's URI ({@code sb://}, {@code sbs://} with TLS), when {@code tcp-port} is set. */
+    public java.util.Optional<URI> tcpUri() {
+        return api.tcpUri();
     }
 
     /** The embedded Kafka broker's {@code bootstrap.servers}, for tools that compare against raw Kafka. */

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /**
@@ -39,11 +39,15 @@ class BenchIT {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"write", "read", "roundtrip"})
-    void benchesSwitchboardAgainstRawKafka(String mode) throws Exception {
+    @CsvSource({"write,http,random", "read,http,random", "roundtrip,http,random", "write,tcp,json", "read,tcp,json"})
+    void benchesSwitchboardAgainstRawKafka(String mode, String transport, String payload) throws Exception {
         Path json = dir.resolve("bench.json");
         Run run = bench(
                 "--standalone",
+                "--transport",
+                transport,
+                "--payload",
+                payload,
                 "--baseline",
                 "--mode",
                 mode,
@@ -77,6 +81,7 @@ class BenchIT {
 
         JsonNode written = JSON.readTree(json.toFile());
         assertThat(written.get("mode").asText()).isEqualTo(mode);
+        assertThat(written.get("payload").asText()).isEqualTo(payload);
         assertThat(written.get("phases")).hasSize(2);
         assertThat(written.get("phases").get(0).get("system").asText()).isEqualTo("switchboard");
         assertThat(written.get("phases").get(1).get("system").asText()).isEqualTo("kafka");
@@ -175,6 +180,10 @@ class BenchIT {
         assertThat(bench("--url", "http://127.0.0.1:1", "--tail-cache-bytes", "0").exitCode)
                 .isEqualTo(2);
         assertThat(bench("--standalone", "--tail-cache-bytes=-1").exitCode).isEqualTo(2);
+        assertThat(bench("--standalone", "--transport", "udp").exitCode).isEqualTo(2);
+        assertThat(bench("--standalone", "--payload", "xml").exitCode).isEqualTo(2);
+        assertThat(bench("--url", "sb://127.0.0.1:1", "--transport", "tcp").exitCode)
+                .isEqualTo(2);
     }
 
     private static Run bench(String... args) {

@@ -168,6 +168,55 @@ class CliIT {
     }
 
     @Test
+    void produceAndConsumeOverTheBinaryTcpPort() throws Exception {
+        // Given standalone serving HTTP and, with tcp-port set, its binary TCP port
+        int port = freePort();
+        int tcpPort = freePort();
+        startStandalone(port, "--set", "tcp-port=" + tcpPort);
+        String tcp = "sb://127.0.0.1:" + tcpPort;
+        List<String> lines =
+                IntStream.rangeClosed(1, 2000).mapToObj(Integer::toString).toList();
+
+        // When lines are produced over sb:// (a dead sb:// URL first: the client fails over)
+        SwitchboardProcess.Result produced = SwitchboardProcess.run(
+                workDir,
+                stdin(lines),
+                120,
+                "produce",
+                "--topic",
+                "overtcp",
+                "--url",
+                "sb://127.0.0.1:" + freePort(),
+                "--url",
+                tcp);
+        assertThat(produced.exitCode()).as(produced.stderr()).isZero();
+        assertThat(produced.stderr()).contains("produced 2000 events to overtcp");
+
+        // Then consuming over a mix of TCP and HTTP URLs prints exactly those lines
+        SwitchboardProcess.Result consumed = SwitchboardProcess.run(
+                workDir,
+                new byte[0],
+                120,
+                "consume",
+                "--topic",
+                "overtcp",
+                "--url",
+                tcp,
+                "--url",
+                "http://127.0.0.1:" + port,
+                "--max",
+                "2000");
+        assertThat(consumed.exitCode()).as(consumed.stderr()).isZero();
+        assertThat(consumed.stdout().lines().toList()).containsExactlyInAnyOrderElementsOf(lines);
+
+        // And an sb:// URL without a port is bad usage
+        SwitchboardProcess.Result noPort =
+                SwitchboardProcess.run(workDir, new byte[0], 60, "consume", "--topic", "t", "--url", "sb://127.0.0.1");
+        assertThat(noPort.exitCode()).isEqualTo(2);
+        assertThat(noPort.stderr()).contains("sb://host:port");
+    }
+
+    @Test
     void badUsageExitsTwoAndFailuresExitOne() throws Exception {
         SwitchboardProcess.Result missingTopic = SwitchboardProcess.run(workDir, new byte[0], 60, "produce");
         assertThat(missingTopic.exitCode()).isEqualTo(2);
@@ -204,10 +253,12 @@ class CliIT {
         assertThat(noServer.stderr()).startsWith("switchboard produce: ");
     }
 
-    private void startStandalone(int port) throws Exception {
-        standalone = SwitchboardProcess.command(
-                        // the default data dir, relative to the work dir: the tools find its dev-token by default
-                        workDir, "standalone", "--data-dir", "switchboard-data", "--port", Integer.toString(port))
+    private void startStandalone(int port, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(
+                // the default data dir, relative to the work dir: the tools find its dev-token by default
+                List.of("standalone", "--data-dir", "switchboard-data", "--port", Integer.toString(port)));
+        args.addAll(List.of(extra));
+        standalone = SwitchboardProcess.command(workDir, args.toArray(String[]::new))
                 .redirectErrorStream(true)
                 .start();
         List<String> log = Collections.synchronizedList(new ArrayList<>());

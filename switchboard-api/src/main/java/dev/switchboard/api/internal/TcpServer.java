@@ -1,0 +1,458 @@
+package dev.switchboard.api.internal;
+
+import dev.switchboard.api.ApiCounters;
+import dev.switchboard.api.ApiLimits;
+import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.tcp.TcpFrames;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API tier's binary TCP port ({@code sb://}, {@code sbs://} with TLS): the frames of {@link TcpFrames}, each
+ * call handed to the same {@link ThriftDispatcher} (and so the same tokens, request MACs and checks) as
+ * {@code POST /v1/thrift}. One connection carries many sessions' calls, pipelined and answered out of order by
+ * request id.
+ *
+ * <p>Why plain sockets on virtual threads and not Netty: the API already runs every call on a virtual thread and
+ * blocks while the backend answers; here a connection is one reader thread plus one virtual thread per call in
+ * flight, every bound is a counter or a socket timeout, and no second I/O framework (with its own buffers and
+ * threads) joins Jetty in the process.
+ *
+ * <p>Bounds: {@code max-connections} connections (further ones wait in the kernel's backlog); per connection at
+ * most {@link #MAX_IN_FLIGHT} calls in flight, past which the reader stops reading (TCP backpressure is the flow
+ * control); frames up to {@code max-request-bytes} of body ({@code max-unauthenticated-request-bytes} without
+ * request MAC headers); every body charged to the node's body budget (BUSY past it); a connection silent for
+ * {@code idle-timeout} with no call in flight is closed, as is one whose frame arrives slower than
+ * {@code min-request-data-rate} or whose answer cannot be written within {@code idle-timeout}. A frame that breaks
+ * a rule gets a GOAWAY frame saying which, and the connection is closed.
+ */
+public final class TcpServer implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(TcpServer.class);
+
+    /** Calls in flight per connection; the SDK keeps to the same number. */
+    public static final int MAX_IN_FLIGHT = 128;
+
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(3);
+    private static final long GRACE_NANOS = 1_000_000_000L;
+
+    private final ServerSocket listener;
+    private final ThriftDispatcher dispatcher;
+    private final BoundedBodies bodies;
+    private final Optional<RequestMacs> macs;
+    private final int maxRequestBytes;
+    private final int maxUnauthenticatedRequestBytes;
+    private final ApiLimits limits;
+    private final ApiCounters counters;
+    private final Semaphore connectionSlots;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService watchdog;
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private TcpServer(
+            ServerSocket listener,
+            ThriftDispatcher dispatcher,
+            BoundedBodies bodies,
+            Optional<RequestMacs> macs,
+            int maxRequestBytes,
+            ApiLimits limits,
+            ApiCounters counters) {
+        this.listener = listener;
+        this.dispatcher = dispatcher;
+        this.bodies = bodies;
+        this.macs = macs;
+        this.maxRequestBytes = maxRequestBytes;
+        this.maxUnauthenticatedRequestBytes = Math.min(maxRequestBytes, limits.maxUnauthenticatedRequestBytes());
+        this.limits = limits;
+        this.counters = counters;
+        this.connectionSlots = new Semaphore(limits.maxConnections());
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("switchboard-tcp-watchdog").factory());
+        this.acceptor = Thread.ofVirtual().name("switchboard-tcp-accept").unstarted(this::acceptLoop);
+    }
+
+    /** Listens on {@code host:port} (0 = any free port), with TLS when {@code tls} is present. */
+    public static TcpServer start(
+            String host,
+            int port,
+            Optional<SSLContext> tls,
+            ThriftDispatcher dispatcher,
+            BoundedBodies bodies,
+            Optional<RequestMacs> macs,
+            int maxRequestBytes,
+            ApiLimits limits,
+            ApiCounters counters) {
+        ServerSocket listener;
+        try {
+            if (tls.isPresent()) {
+                SSLServerSocket secure =
+                        (SSLServerSocket) tls.get().getServerSocketFactory().createServerSocket();
+                secure.setEnabledProtocols(Arrays.stream(secure.getSupportedProtocols())
+                        .filter(p -> p.equals("TLSv1.3") || p.equals("TLSv1.2"))
+                        .toArray(String[]::new));
+                listener = secure;
+            } else {
+                listener = new ServerSocket();
+            }
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1024);
+        } catch (IOException e) {
+            throw new IllegalStateException("the API's TCP port could not listen on " + host + ":" + port, e);
+        }
+        TcpServer server = new TcpServer(listener, dispatcher, bodies, macs, maxRequestBytes, limits, counters);
+        server.acceptor.start();
+        server.watchdog.scheduleWithFixedDelay(server::checkWrites, 1, 1, TimeUnit.SECONDS);
+        return server;
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket socket;
+            try {
+                connectionSlots.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                connectionSlots.release();
+                if (!closed) {
+                    LOGGER.warn("tcp accept failed: {}", e.toString());
+                }
+                continue;
+            }
+            Connection connection = new Connection(socket);
+            connections.add(connection);
+            Thread.ofVirtual().name("switchboard-tcp-conn").start(connection::run);
+        }
+    }
+
+    /** Closes connections whose answer has been stuck in the socket for longer than idle-timeout (a client that stopped reading). */
+    private void checkWrites() {
+        long now = System.nanoTime();
+        for (Connection connection : connections) {
+            long started = connection.writeStartedNanos;
+            if (started != 0 && now - started > limits.idleTimeout().toNanos()) {
+                LOGGER.info("tcp connection closed: the client did not read its answers remote={}", connection.remote);
+                connection.closeSocket();
+            }
+        }
+    }
+
+    /** Stops accepting, lets calls in flight answer (the caller has already answered waiting ones), closes. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOGGER.debug("tcp listener close: {}", e.toString());
+        }
+        acceptor.interrupt();
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        for (Connection connection : List.copyOf(connections)) {
+            connection.stopReading();
+        }
+        for (Connection connection : List.copyOf(connections)) {
+            connection.awaitIdle(deadline);
+            connection.closeSocket();
+        }
+        watchdog.shutdownNow();
+    }
+
+    /** One client connection: its reader runs on the thread that calls {@link #run}, each call on its own. */
+    private final class Connection {
+        private final Socket socket;
+        private final String remote;
+        private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+        private final Set<Integer> ids = ConcurrentHashMap.newKeySet();
+        private final ReentrantLock writeLock = new ReentrantLock();
+        private volatile long writeStartedNanos;
+        private volatile boolean reading = true;
+        private OutputStream out;
+
+        Connection(Socket socket) {
+            this.socket = socket;
+            this.remote = String.valueOf(socket.getRemoteSocketAddress());
+        }
+
+        void run() {
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(
+                        (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis()));
+                DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+                out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+                byte[] preamble = new byte[TcpFrames.PREAMBLE.length];
+                in.readFully(preamble);
+                if (!Arrays.equals(preamble, TcpFrames.PREAMBLE)) {
+                    throw new TcpFrames.FrameException(
+                            0, "not a Switchboard TCP client: a connection starts with the bytes 'S' 'B' 'T' 1");
+                }
+                while (reading && !closed) {
+                    inFlight.acquire(); // flow control: past MAX_IN_FLIGHT the client's frames wait in TCP buffers
+                    if (!readFrame(in)) {
+                        inFlight.release();
+                        break;
+                    }
+                }
+            } catch (TcpFrames.FrameException e) {
+                LOGGER.info("tcp frame refused remote={} reason={}", remote, e.getMessage());
+                goAway(e.id(), e.getMessage());
+            } catch (SocketTimeoutException e) {
+                LOGGER.debug("tcp connection idle or too slow remote={}", remote);
+            } catch (EOFException e) {
+                LOGGER.debug("tcp connection closed by the client remote={}", remote);
+            } catch (IOException e) {
+                LOGGER.debug("tcp connection failed remote={} error={}", remote, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                // calls still running answer into a closed socket, which they ignore
+                closeSocket();
+            }
+        }
+
+        /** Reads and starts one call; false at a clean end of stream. */
+        private boolean readFrame(DataInputStream in) throws IOException, TcpFrames.FrameException {
+            int first;
+            while (true) {
+                try {
+                    first = in.read();
+                    break;
+                } catch (SocketTimeoutException e) {
+                    if (inFlight.availablePermits() == MAX_IN_FLIGHT - 1) {
+                        throw e; // silent with nothing in flight (the permit held is for this frame): idle
+                    }
+                }
+            }
+            if (first < 0) {
+                return false;
+            }
+            long start = System.nanoTime();
+            int length = (first << 24) | (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+            int maxFrame = TcpFrames.FRAME_HEADER_BYTES + TcpFrames.MAX_HEADER_SECTION_BYTES + maxRequestBytes;
+            if (length < TcpFrames.FRAME_HEADER_BYTES || length > maxFrame) {
+                throw new TcpFrames.FrameException(
+                        0,
+                        "frame length " + Integer.toUnsignedString(length) + " is outside "
+                                + TcpFrames.FRAME_HEADER_BYTES + ".." + maxFrame);
+            }
+            byte kind = in.readByte();
+            int id = in.readInt();
+            if (kind != TcpFrames.CALL) {
+                throw new TcpFrames.FrameException(
+                        id, "unexpected frame kind " + kind + ": a client sends only calls (1)");
+            }
+            if (id == 0) {
+                throw new TcpFrames.FrameException(0, "request id 0 is reserved");
+            }
+            if (ids.contains(id)) {
+                throw new TcpFrames.FrameException(id, "request id " + id + " is already in flight on this connection");
+            }
+            int payload = length - TcpFrames.FRAME_HEADER_BYTES;
+            TcpFrames.Headers headers = TcpFrames.readHeaders(in, id, payload);
+            int bodyLength = payload - headers.bytes();
+            boolean signed = macs.isEmpty()
+                    || macs.get()
+                            .looksSigned(
+                                    headers.values().get(RequestMac.MAC_HEADER),
+                                    headers.values().get(RequestMac.TIMESTAMP_HEADER),
+                                    headers.values().get(RequestMac.NONCE_HEADER));
+            int limit = signed ? maxRequestBytes : maxUnauthenticatedRequestBytes;
+            if (bodyLength > limit) {
+                counters.countTooLarge(signed);
+                throw new TcpFrames.FrameException(
+                        id,
+                        "call body of " + bodyLength + " bytes is over the limit of " + limit
+                                + (signed ? "" : " bytes for calls without request MAC headers"));
+            }
+            Optional<BoundedBodies.Body> admitted = bodies.admit(bodyLength);
+            if (admitted.isEmpty()) {
+                in.skipNBytes(bodyLength);
+                ids.add(id);
+                send(
+                        TcpFrames.REFUSED,
+                        id,
+                        TcpFrames.refusal(
+                                ErrorCode.BUSY,
+                                BoundedBodies.RETRY_AFTER_SECONDS * 1000,
+                                "busy: this node holds as many request bodies as it may; retry"));
+                ids.remove(id);
+                inFlight.release();
+                return true;
+            }
+            BoundedBodies.Body body = admitted.get();
+            try {
+                readBody(in, body.bytes(), start);
+            } catch (IOException | RuntimeException e) {
+                body.close();
+                throw e;
+            }
+            ids.add(id);
+            Map<String, String> values = headers.values();
+            Thread.ofVirtual().name("switchboard-tcp-call").start(() -> call(id, values, body));
+            return true;
+        }
+
+        /** Reads a body, cutting off a sender slower than min-request-data-rate after the first second. */
+        private void readBody(DataInputStream in, byte[] into, long start) throws IOException {
+            int count = 0;
+            while (count < into.length) {
+                int read = in.read(into, count, into.length - count);
+                if (read < 0) {
+                    throw new EOFException("connection closed inside a frame");
+                }
+                count += read;
+                long elapsed = System.nanoTime() - start;
+                long rate = limits.minRequestDataRate();
+                if (rate > 0 && elapsed > GRACE_NANOS && count * 1e9 / elapsed < rate) {
+                    counters.countSlow();
+                    throw new SocketTimeoutException("frame arrives slower than " + rate + " bytes/s");
+                }
+            }
+        }
+
+        private void call(int id, Map<String, String> headers, BoundedBodies.Body body) {
+            try (body) {
+                byte[] bytes = body.bytes();
+                CallOutcome outcome = dispatcher.dispatch(bytes, context(headers, bytes));
+                switch (outcome) {
+                    case CallOutcome.Reply reply -> {
+                        ByteBuffer answer = reply.body();
+                        send(TcpFrames.REPLY, id, answer);
+                    }
+                    case CallOutcome.Invalid invalid ->
+                        send(
+                                TcpFrames.REFUSED,
+                                id,
+                                TcpFrames.refusal(
+                                        ErrorCode.INVALID_REQUEST, -1, "invalid request: " + invalid.reason()));
+                }
+            } catch (RuntimeException e) {
+                LOGGER.error("tcp call failed remote={}", remote, e);
+                send(TcpFrames.REFUSED, id, TcpFrames.refusal(ErrorCode.INTERNAL, -1, "internal error"));
+            } finally {
+                ids.remove(id);
+                inFlight.release();
+            }
+        }
+
+        private CallContext context(Map<String, String> headers, byte[] body) {
+            Map<String, List<String>> lists = new ConcurrentHashMap<>();
+            headers.forEach((name, value) -> lists.put(name, List.of(value)));
+            return new CallContext(
+                    lists,
+                    remote,
+                    headers.containsKey(RequestMac.MAC_HEADER)
+                            ? HexFormat.of().formatHex(RequestMac.sha256(body))
+                            : "");
+        }
+
+        private void send(byte kind, int id, byte[] payload) {
+            send(kind, id, ByteBuffer.wrap(payload));
+        }
+
+        private void send(byte kind, int id, ByteBuffer payload) {
+            byte[] header = TcpFrames.frameHeader(kind, id, payload.remaining());
+            writeLock.lock();
+            try {
+                writeStartedNanos = System.nanoTime();
+                out.write(header);
+                if (payload.hasArray()) {
+                    out.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
+                } else {
+                    byte[] copy = new byte[payload.remaining()];
+                    payload.duplicate().get(copy);
+                    out.write(copy);
+                }
+                out.flush();
+            } catch (IOException e) {
+                LOGGER.debug("tcp answer not delivered remote={} error={}", remote, e.toString());
+                closeSocket();
+            } finally {
+                writeStartedNanos = 0;
+                writeLock.unlock();
+            }
+        }
+
+        private void goAway(int id, String text) {
+            if (out != null) {
+                send(TcpFrames.GOAWAY, id, TcpFrames.text(text));
+            }
+        }
+
+        void stopReading() {
+            reading = false;
+            try {
+                socket.shutdownInput();
+            } catch (IOException | UnsupportedOperationException e) {
+                // TLS sockets cannot half-close; closing after the drain does
+            }
+        }
+
+        void awaitIdle(long deadlineNanos) {
+            while (inFlight.availablePermits() < MAX_IN_FLIGHT && System.nanoTime() < deadlineNanos) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        void closeSocket() {
+            if (connections.remove(this)) {
+                connectionSlots.release();
+            }
+            try {
+                socket.close();
+            } catch (IOException e) {
+                LOGGER.debug("tcp close: {}", e.toString());
+            }
+        }
+    }
+
+    /** For tests: connections open now. */
+    int connectionCount() {
+        return new ArrayList<>(connections).size();
+    }
+}

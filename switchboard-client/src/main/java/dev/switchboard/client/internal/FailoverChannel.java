@@ -1,0 +1,84 @@
+package dev.switchboard.client.internal;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failover over API nodes of any mix of transports: remembers the node that last worked and starts there; when
+ * connecting to it fails the next ones are tried at once, and after an exchange whose answer was lost it moves on,
+ * so the retry (the {@link Retrier}'s) goes to another node. Thread-safe.
+ */
+final class FailoverChannel implements Exchanger {
+    private static final Logger LOGGER = LoggerFactory.getLogger(FailoverChannel.class);
+
+    private final List<Endpoint> endpoints;
+    private final List<AutoCloseable> resources;
+    private final AtomicInteger preferred = new AtomicInteger();
+
+    /** {@code resources} are closed with the channel (what the endpoints share, e.g. an HTTP client). */
+    FailoverChannel(List<Endpoint> endpoints, List<AutoCloseable> resources) {
+        this.endpoints = List.copyOf(endpoints);
+        this.resources = List.copyOf(resources);
+    }
+
+    /** The channel for {@code settings}' URLs: HTTP for {@code http(s)://}, TCP for {@code sb(s)://}, in order. */
+    static FailoverChannel open(ChannelSettings settings) {
+        HttpChannel http = new HttpChannel(settings);
+        List<Endpoint> endpoints = settings.urls().stream()
+                .map(url -> ChannelSettings.isTcp(url) ? new TcpEndpoint(url, settings) : http.endpoint(url))
+                .toList();
+        return new FailoverChannel(endpoints, List.of(http));
+    }
+
+    @Override
+    public byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException {
+        return exchange(message, extraTime, Map.of());
+    }
+
+    @Override
+    public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+            throws TransientFailure, InterruptedException {
+        int start = preferred.get();
+        ConnectException lastRefusal = null;
+        for (int i = 0; i < endpoints.size(); i++) {
+            int index = (start + i) % endpoints.size();
+            Endpoint endpoint = endpoints.get(index);
+            byte[] answer;
+            try {
+                answer = endpoint.exchange(message, extraTime, headers);
+            } catch (ConnectException e) {
+                LOGGER.debug("cannot connect url={} error={}", endpoint.url(), e.toString());
+                lastRefusal = e;
+                continue;
+            } catch (TransientFailure e) {
+                preferred.compareAndSet(index, (index + 1) % endpoints.size());
+                throw e;
+            }
+            preferred.set(index);
+            return answer;
+        }
+        throw new TransientFailure(
+                "cannot connect to any of "
+                        + endpoints.stream().map(Endpoint::url).toList(),
+                lastRefusal);
+    }
+
+    @Override
+    public void close() {
+        for (Endpoint endpoint : endpoints) {
+            endpoint.close();
+        }
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOGGER.debug("close failed: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package dev.switchboard.client.internal;
+
+import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.tcp.TcpFrames;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One API node over the binary TCP transport ({@code sb://host:port}, {@code sbs://host:port} over TLS; framing
+ * in {@link TcpFrames}): one long-lived connection, opened on first use and again after it is lost, that carries
+ * every call of this client (all its sessions) pipelined, answers matched by request id. At most
+ * {@link #MAX_IN_FLIGHT} calls are in flight (further callers wait, within their timeout). A call whose answer
+ * does not come within the request timeout (plus its long poll) is a lost answer, to be retried, like a lost
+ * connection. Thread-safe.
+ */
+final class TcpEndpoint implements Endpoint {
+    private static final Logger LOGGER = LoggerFactory.getLogger(TcpEndpoint.class);
+
+    /** The server's limit per connection; past it the server stops reading, so waiting here costs less. */
+    static final int MAX_IN_FLIGHT = 128;
+    /** The largest answer accepted: a read answer is at most a few chunks of events. */
+    private static final int MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+
+    private final URI url;
+    private final ChannelSettings settings;
+    private final boolean tls;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final ReentrantLock connecting = new ReentrantLock();
+    private final AtomicInteger ids = new AtomicInteger();
+    private volatile Connection connection;
+    private volatile boolean closed;
+
+    TcpEndpoint(URI url, ChannelSettings settings) {
+        this.url = url;
+        this.settings = settings;
+        this.tls = "sbs".equalsIgnoreCase(url.getScheme());
+    }
+
+    @Override
+    public URI url() {
+        return url;
+    }
+
+    @Override
+    public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+            throws ConnectException, TransientFailure, InterruptedException {
+        Duration timeout = settings.requestTimeout().plus(extraTime);
+        if (!inFlight.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TransientFailure("no answer from " + url + ": " + MAX_IN_FLIGHT + " calls in flight for "
+                    + timeout.toMillis() + " ms");
+        }
+        try {
+            return connection().call(message, withToken(headers), timeout);
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    /** The bearer token rides on calls that are not signed (allocate); signed calls need none. */
+    private Map<String, String> withToken(Map<String, String> headers) {
+        if (headers.containsKey(RequestMac.MAC_HEADER)) {
+            return headers;
+        }
+        Optional<String> token = settings.token().get();
+        if (token.isEmpty()) {
+            return headers;
+        }
+        Map<String, String> all = new HashMap<>(headers);
+        all.put("authorization", "Bearer " + token.get());
+        return all;
+    }
+
+    private Connection connection() throws ConnectException {
+        Connection current = connection;
+        if (current != null && current.open()) {
+            return current;
+        }
+        connecting.lock();
+        try {
+            current = connection;
+            if (current != null && current.open()) {
+                return current;
+            }
+            if (closed) {
+                throw new ConnectException("the client is closed");
+            }
+            connection = connect();
+            return connection;
+        } finally {
+            connecting.unlock();
+        }
+    }
+
+    private Connection connect() throws ConnectException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), (int)
+                    settings.connectTimeout().toMillis());
+            if (tls) {
+                socket = secure(socket);
+            }
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            out.write(TcpFrames.PREAMBLE);
+            out.flush();
+            Connection opened = new Connection(socket, out);
+            Thread.ofVirtual().name("switchboard-tcp-reader").start(opened::readAnswers);
+            LOGGER.debug("connected url={}", url);
+            return opened;
+        } catch (SSLHandshakeException e) {
+            closeQuietly(socket);
+            // retrying cannot help: the server's certificate is not trusted (or TLS is misconfigured)
+            throw SwitchboardException.of(
+                    ErrorCode.UNAVAILABLE,
+                    "TLS handshake with " + url + " failed: " + e.getMessage()
+                            + " (is the server's certificate trusted? see trustedCertificates / --ca-file)");
+        } catch (IOException e) {
+            closeQuietly(socket);
+            ConnectException refused = new ConnectException("cannot connect to " + url + ": " + e.getMessage());
+            refused.initCause(e);
+            throw refused;
+        }
+    }
+
+    /** TLS over the connected socket, the server's certificate and host name verified as HTTPS does. */
+    private Socket secure(Socket plain) throws IOException {
+        SSLContext context;
+        try {
+            context = settings.tls().isPresent() ? settings.tls().get() : SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("no TLS in this JDK", e);
+        }
+        SSLSocket socket =
+                (SSLSocket) context.getSocketFactory().createSocket(plain, url.getHost(), url.getPort(), true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout((int) settings.connectTimeout().toMillis());
+        socket.startHandshake();
+        socket.setSoTimeout(0);
+        return socket;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection current = connection;
+        if (current != null) {
+            current.fail("the client was closed");
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+
+    /** What came back for one call. */
+    private sealed interface Answer {
+        record Reply(byte[] body) implements Answer {}
+
+        record Refused(TcpFrames.Refusal refusal) implements Answer {}
+
+        /** The server closed the connection because this call's frame broke a rule. */
+        record Broken(String text) implements Answer {}
+
+        record Lost(String reason) implements Answer {}
+    }
+
+    private final class Connection {
+        private final Socket socket;
+        private final OutputStream out;
+        private final ReentrantLock writeLock = new ReentrantLock();
+        private final Map<Integer, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
+        private volatile String failure;
+
+        Connection(Socket socket, OutputStream out) {
+            this.socket = socket;
+            this.out = out;
+        }
+
+        boolean open() {
+            return failure == null;
+        }
+
+        byte[] call(byte[] message, Map<String, String> headers, Duration timeout)
+                throws TransientFailure, InterruptedException {
+            int id = nextId();
+            CompletableFuture<Answer> answer = new CompletableFuture<>();
+            pending.put(id, answer);
+            try {
+                byte[] section = TcpFrames.callHeaders(headers);
+                byte[] header = TcpFrames.frameHeader(TcpFrames.CALL, id, section.length + message.length);
+                writeLock.lock();
+                try {
+                    out.write(header);
+                    out.write(section);
+                    out.write(message);
+                    out.flush();
+                } finally {
+                    writeLock.unlock();
+                }
+                if (failure != null) {
+                    // failed while we registered: the reader may not have seen this call
+                    answer.complete(new Answer.Lost(failure));
+                }
+                return unwrap(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (IOException e) {
+                fail("the connection failed: " + e.getMessage());
+                throw new TransientFailure("no answer from " + url + ": " + e.getMessage(), e);
+            } catch (TimeoutException e) {
+                throw new TransientFailure("no answer from " + url + " within " + timeout.toMillis() + " ms");
+            } catch (ExecutionException e) {
+                throw new TransientFailure("no answer from " + url + ": " + e.getCause(), e.getCause());
+            } finally {
+                pending.remove(id);
+            }
+        }
+
+        private byte[] unwrap(Answer answer) throws TransientFailure {
+            return switch (answer) {
+                case Answer.Reply reply -> reply.body();
+                case Answer.Refused refused -> {
+                    TcpFrames.Refusal refusal = refused.refusal();
+                    if (refusal.code() == ErrorCode.BUSY) {
+                        throw SwitchboardException.busy(refusal.retryAfterMs(), refusal.text());
+                    }
+                    throw SwitchboardException.of(refusal.code(), refusal.text());
+                }
+                case Answer.Broken broken ->
+                    throw SwitchboardException.of(
+                            ErrorCode.INVALID_REQUEST, "the server refused the call's frame: " + broken.text());
+                case Answer.Lost lost -> throw new TransientFailure("no answer from " + url + ": " + lost.reason());
+            };
+        }
+
+        private int nextId() {
+            int id;
+            do {
+                id = ids.incrementAndGet();
+            } while (id == 0 || pending.containsKey(id));
+            return id;
+        }
+
+        void readAnswers() {
+            try (DataInputStream in =
+                    new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024))) {
+                while (true) {
+                    int length = in.readInt();
+                    if (length < TcpFrames.FRAME_HEADER_BYTES || length > MAX_ANSWER_BYTES) {
+                        fail("the server sent a frame of invalid length " + Integer.toUnsignedString(length));
+                        return;
+                    }
+                    byte kind = in.readByte();
+                    int id = in.readInt();
+                    byte[] payload = in.readNBytes(length - TcpFrames.FRAME_HEADER_BYTES);
+                    if (payload.length != length - TcpFrames.FRAME_HEADER_BYTES) {
+                        fail("the server closed the connection inside a frame");
+                        return;
+                    }
+                    switch (kind) {
+                        case TcpFrames.REPLY -> complete(id, new Answer.Reply(payload));
+                        case TcpFrames.REFUSED -> complete(id, new Answer.Refused(TcpFrames.refusal(payload)));
+                        case TcpFrames.GOAWAY -> {
+                            String text = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+                            LOGGER.warn("the server closed the connection url={} reason={}", url, text);
+                            complete(id, new Answer.Broken(text));
+                            fail("the server closed the connection: " + text);
+                            return;
+                        }
+                        default -> {
+                            fail("the server sent a frame of unknown kind " + kind);
+                            return;
+                        }
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                fail("read timed out");
+            } catch (IOException | TcpFrames.FrameException e) {
+                fail("the connection was lost: " + e.getMessage());
+            }
+        }
+
+        private void complete(int id, Answer answer) {
+            CompletableFuture<Answer> waiting = pending.get(id);
+            if (waiting != null) {
+                waiting.complete(answer); // an answer nobody waits for any more (timed out) is dropped
+            }
+        }
+
+        void fail(String reason) {
+            if (failure == null) {
+                failure = reason;
+            }
+            closeQuietly(socket);
+            for (CompletableFuture<Answer> waiting : pending.values()) {
+                waiting.complete(new Answer.Lost(reason));
+            }
+        }
+    }
+}

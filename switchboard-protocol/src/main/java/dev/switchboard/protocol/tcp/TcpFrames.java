@@ -1,0 +1,207 @@
+package dev.switchboard.protocol.tcp;
+
+import dev.switchboard.protocol.ErrorCode;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The framing of the binary TCP transport ({@code sb://} and, over TLS, {@code sbs://}), shared by the API tier and
+ * the SDK; docs/protocol.md "The binary TCP transport" is its specification.
+ *
+ * <p>A connection starts with the client's 4-byte {@link #PREAMBLE}, then both sides exchange frames:
+ *
+ * <pre>
+ * frame   = length:u32  kind:u8  id:u32  payload      (length counts kind, id and payload; big-endian)
+ * CALL    (client) payload = count:u8 (name-len:u8 name value-len:u16 value){count}  thrift-compact call message
+ * REPLY   (server) payload = thrift-compact reply message (what HTTP answers with 200)
+ * REFUSED (server) payload = code:i32 retry-after-ms:i64 text (UTF-8): the call was not run; the connection stays
+ * GOAWAY  (server) payload = text (UTF-8); id = the offending call's id or 0; the server closes the connection
+ * </pre>
+ *
+ * <p>Headers carry what HTTP headers carry ({@code authorization} on allocate, the request MAC headers after it).
+ * Pure encoding and decoding; the sides own their sockets.
+ */
+public final class TcpFrames {
+    /** "SBT" and the framing's version, 1. */
+    public static final byte[] PREAMBLE = {'S', 'B', 'T', 1};
+
+    public static final byte CALL = 1;
+    public static final byte REPLY = 2;
+    public static final byte REFUSED = 3;
+    public static final byte GOAWAY = 4;
+
+    /** Bytes of a frame before its payload that {@code length} counts: kind and id. */
+    public static final int FRAME_HEADER_BYTES = 5;
+
+    public static final int MAX_HEADERS = 16;
+    public static final int MAX_HEADER_NAME_BYTES = 64;
+    public static final int MAX_HEADER_VALUE_BYTES = 8 * 1024;
+    /** All headers of one call together, with their length prefixes. */
+    public static final int MAX_HEADER_SECTION_BYTES = 16 * 1024;
+
+    private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+
+    private TcpFrames() {}
+
+    /** A frame that breaks the rules; its message is short, fixed text, safe to send back. */
+    public static final class FrameException extends Exception {
+        private final int id;
+
+        public FrameException(int id, String message) {
+            super(message);
+            this.id = id;
+        }
+
+        /** The id of the frame that broke the rule, 0 when it was not read yet. */
+        public int id() {
+            return id;
+        }
+    }
+
+    /** A decoded call: its headers (names lower-case) and its Thrift message. */
+    public record Call(Map<String, String> headers, byte[] body) {}
+
+    /** A decoded refusal. */
+    public record Refusal(ErrorCode code, long retryAfterMs, String text) {}
+
+    /** Encodes a whole frame, length prefix included. */
+    public static byte[] frame(byte kind, int id, byte[] payload) {
+        ByteBuffer buffer = ByteBuffer.allocate(4 + FRAME_HEADER_BYTES + payload.length);
+        buffer.putInt(FRAME_HEADER_BYTES + payload.length).put(kind).putInt(id).put(payload);
+        return buffer.array();
+    }
+
+    /** The length prefix, kind and id of a frame whose payload follows separately ({@code payloadLength} bytes). */
+    public static byte[] frameHeader(byte kind, int id, int payloadLength) {
+        return ByteBuffer.allocate(4 + FRAME_HEADER_BYTES)
+                .putInt(FRAME_HEADER_BYTES + payloadLength)
+                .put(kind)
+                .putInt(id)
+                .array();
+    }
+
+    /** The header section of a CALL payload; the Thrift message follows it. */
+    public static byte[] callHeaders(Map<String, String> headers) {
+        if (headers.size() > MAX_HEADERS) {
+            throw new IllegalArgumentException("at most " + MAX_HEADERS + " headers, got " + headers.size());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(headers.size());
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            String name = header.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("invalid header name: " + name);
+            }
+            byte[] value = header.getValue().getBytes(StandardCharsets.UTF_8);
+            if (value.length > MAX_HEADER_VALUE_BYTES) {
+                throw new IllegalArgumentException("header " + name + " is longer than " + MAX_HEADER_VALUE_BYTES);
+            }
+            out.write(name.length());
+            out.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
+            out.write(value.length >>> 8);
+            out.write(value.length & 0xff);
+            out.writeBytes(value);
+        }
+        if (out.size() > MAX_HEADER_SECTION_BYTES) {
+            throw new IllegalArgumentException("headers take more than " + MAX_HEADER_SECTION_BYTES + " bytes");
+        }
+        return out.toByteArray();
+    }
+
+    /** The header section read so far from a CALL, and how many bytes of the payload it took. */
+    public record Headers(Map<String, String> values, int bytes) {}
+
+    /**
+     * Reads a CALL's header section from {@code in}, at most {@code available} bytes (the rest of the frame).
+     *
+     * @throws FrameException when the section breaks a rule (too many, too long, bad names, past the frame)
+     */
+    public static Headers readHeaders(DataInputStream in, int id, int available) throws IOException, FrameException {
+        int consumed = 0;
+        if (available < 1) {
+            throw new FrameException(id, "the call frame has no header section");
+        }
+        int count = in.readUnsignedByte();
+        consumed++;
+        if (count > MAX_HEADERS) {
+            throw new FrameException(id, "a call carries at most " + MAX_HEADERS + " headers");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            if (consumed + 1 > available) {
+                throw new FrameException(id, "the header section runs past the frame");
+            }
+            int nameLength = in.readUnsignedByte();
+            consumed++;
+            if (nameLength == 0 || nameLength > MAX_HEADER_NAME_BYTES || consumed + nameLength + 2 > available) {
+                throw new FrameException(id, "invalid header name length");
+            }
+            String name = new String(in.readNBytes(nameLength), StandardCharsets.US_ASCII);
+            if (name.length() != nameLength) {
+                throw new EOFException("connection closed inside a frame");
+            }
+            consumed += nameLength;
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw new FrameException(id, "header names are lower-case letters, digits and '-'");
+            }
+            int valueLength = in.readUnsignedShort();
+            consumed += 2;
+            if (valueLength > MAX_HEADER_VALUE_BYTES || consumed + valueLength > available) {
+                throw new FrameException(id, "invalid header value length");
+            }
+            byte[] value = in.readNBytes(valueLength);
+            if (value.length != valueLength) {
+                throw new EOFException("connection closed inside a frame");
+            }
+            consumed += valueLength;
+            if (consumed > MAX_HEADER_SECTION_BYTES) {
+                throw new FrameException(id, "the header section is over " + MAX_HEADER_SECTION_BYTES + " bytes");
+            }
+            if (values.putIfAbsent(name, new String(value, StandardCharsets.UTF_8)) != null) {
+                throw new FrameException(id, "header " + name + " appears twice");
+            }
+        }
+        return new Headers(Collections.unmodifiableMap(values), consumed);
+    }
+
+    /** Decodes a whole CALL payload (for tests and tools; the server reads from its stream). */
+    public static Call call(byte[] payload) throws FrameException {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload))) {
+            Headers headers = readHeaders(in, 0, payload.length);
+            return new Call(headers.values(), in.readAllBytes());
+        } catch (IOException e) {
+            throw new FrameException(0, "truncated call frame");
+        }
+    }
+
+    public static byte[] refusal(ErrorCode code, long retryAfterMs, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(12 + bytes.length)
+                .putInt(code.code())
+                .putLong(retryAfterMs)
+                .put(bytes)
+                .array();
+    }
+
+    public static Refusal refusal(byte[] payload) throws FrameException {
+        if (payload.length < 12) {
+            throw new FrameException(0, "refusal frame too short");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(payload);
+        ErrorCode code = ErrorCode.forCode(buffer.getInt());
+        long retryAfter = buffer.getLong();
+        return new Refusal(code, retryAfter, new String(payload, 12, payload.length - 12, StandardCharsets.UTF_8));
+    }
+
+    public static byte[] text(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
