@@ -36,7 +36,7 @@ class EnvelopeCipherTest {
 
     private static ProducerRecord<byte[], byte[]> record(byte[] payload) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Events.SB_ID, "w:1:0".getBytes(StandardCharsets.UTF_8));
+        headers.add(EventRecords.SB_ID, "w:1:0".getBytes(StandardCharsets.UTF_8));
         headers.add("app", "checkout".getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>("orders", null, "k".getBytes(StandardCharsets.UTF_8), payload, headers);
     }
