@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,7 +207,7 @@ public final class TcpServer implements AutoCloseable {
         private final ReentrantLock writeLock = new ReentrantLock();
         private volatile long writeStartedNanos;
         private volatile boolean reading = true;
-        private OutputStream out;
+        private @Nullable OutputStream out;
 
         Connection(Socket socket) {
             this.socket = socket;
@@ -235,7 +236,7 @@ public final class TcpServer implements AutoCloseable {
                 }
             } catch (TcpFrames.FrameException e) {
                 LOGGER.info("tcp frame refused remote={} reason={}", remote, e.getMessage());
-                goAway(e.id(), e.getMessage());
+                goAway(e.id(), String.valueOf(e.getMessage()));
             } catch (SocketTimeoutException e) {
                 LOGGER.debug("tcp connection idle or too slow remote={}", remote);
             } catch (EOFException e) {
@@ -293,9 +294,9 @@ public final class TcpServer implements AutoCloseable {
             boolean signed = macs.isEmpty()
                     || macs.get()
                             .looksSigned(
-                                    headers.values().get(RequestMac.MAC_HEADER),
-                                    headers.values().get(RequestMac.TIMESTAMP_HEADER),
-                                    headers.values().get(RequestMac.NONCE_HEADER));
+                                    headers.values().getOrDefault(RequestMac.MAC_HEADER, ""),
+                                    headers.values().getOrDefault(RequestMac.TIMESTAMP_HEADER, ""),
+                                    headers.values().getOrDefault(RequestMac.NONCE_HEADER, ""));
             int limit = signed ? maxRequestBytes : maxUnauthenticatedRequestBytes;
             if (bodyLength > limit) {
                 counters.countTooLarge(signed);
@@ -392,18 +393,22 @@ public final class TcpServer implements AutoCloseable {
 
         private void send(byte kind, int id, ByteBuffer payload) {
             byte[] header = TcpFrames.frameHeader(kind, id, payload.remaining());
+            OutputStream stream = out;
+            if (stream == null) {
+                return;
+            }
             writeLock.lock();
             try {
                 writeStartedNanos = System.nanoTime();
-                out.write(header);
+                stream.write(header);
                 if (payload.hasArray()) {
-                    out.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
+                    stream.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
                 } else {
                     byte[] copy = new byte[payload.remaining()];
                     payload.duplicate().get(copy);
-                    out.write(copy);
+                    stream.write(copy);
                 }
-                out.flush();
+                stream.flush();
             } catch (IOException e) {
                 LOGGER.debug("tcp answer not delivered remote={} error={}", remote, e.toString());
                 closeSocket();
