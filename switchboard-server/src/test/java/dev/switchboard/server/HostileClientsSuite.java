@@ -301,9 +301,10 @@ public abstract class HostileClientsSuite {
                 mostHeld = Math.max(mostHeld, prefetchBytes());
             }
         }
-        // The node's read buffers stay within max-prefetch-bytes
+        // The node's read buffers stay within max-prefetch-bytes. Whether some readers meet BUSY depends on how many
+        // reads overlap, which a loaded machine decides (some park and give back before others read), so it is not
+        // asserted here: NodeReadLimitsIT fills the budget deterministically against a real node.
         assertThat(mostHeld).isLessThanOrEqualTo(maxPrefetchBytes());
-        assertThat(busy).isPositive();
         assertThat(refused("max-prefetch-bytes") - refusedBefore).isEqualTo(busy);
         assertServedAndBounded(
                 count + " readers reading ahead of 256 KiB events (read buffers at most " + (mostHeld >> 20) + " MiB)");
