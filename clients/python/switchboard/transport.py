@@ -28,6 +28,18 @@ class Backoff:
         return random.uniform(ceiling / 2, ceiling) / 1000.0
 
 
+def new_traceparent() -> str:
+    """A W3C trace context for one call (version 00, random ids, sampled): the servers carry it into the written
+    records' ``traceparent`` header, so an event read back names the call that wrote it, as with the Java SDK."""
+    trace = 0
+    while trace == 0:  # all-zero ids are invalid in W3C trace context
+        trace = random.getrandbits(128)
+    parent = 0
+    while parent == 0:
+        parent = random.getrandbits(64)
+    return "00-%032x-%016x-01" % (trace, parent)
+
+
 class Transport:
     """Sends one call as JSON to the first API URL that answers; every call is idempotent, so a failed or
     unanswered one is sent again (to the next URL) until ``retry_budget_s`` is spent.
@@ -56,12 +68,13 @@ class Transport:
         """Runs call ``name``: bearer token on allocate, signed with ``mac_key`` otherwise. ``also_retry``: codes
         retried here too (allocate retries DRAINING: another node takes the session)."""
         body = json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        traceparent = new_traceparent()  # one trace per call: its retries are the same call
         deadline = time.monotonic() + self.retry_budget_s
         backoff = Backoff()
         last: Optional[SwitchboardError] = None
         while True:
             try:
-                return self._once(name, body, session_id, mac_key)
+                return self._once(name, body, session_id, mac_key, traceparent)
             except SwitchboardError as e:
                 if not retry or not (e.retriable or e.code in also_retry):
                     raise
@@ -73,9 +86,10 @@ class Transport:
                 raise last  # type: ignore[misc]
             self._sleep(delay)
 
-    def _once(self, name: str, body: bytes, session_id: Optional[str], mac_key: Optional[bytes]) -> Dict[str, Any]:
+    def _once(self, name: str, body: bytes, session_id: Optional[str], mac_key: Optional[bytes],
+              traceparent: str) -> Dict[str, Any]:
         url = self.urls[self._current % len(self.urls)]
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "traceparent": traceparent}
         if name == "allocate":
             if self.token:
                 headers["Authorization"] = "Bearer " + self.token

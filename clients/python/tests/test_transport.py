@@ -15,10 +15,12 @@ from switchboard.client import _allocate
 class Scripted(http.server.BaseHTTPRequestHandler):
     answers: List[Tuple[int, dict]] = []
     seen: List[str] = []
+    traceparents: List[str] = []
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         Scripted.seen.append(self.path)
+        Scripted.traceparents.append(self.headers.get("traceparent", ""))
         status, body = Scripted.answers.pop(0)
         raw = json.dumps(body).encode()
         self.send_response(status)
@@ -42,6 +44,7 @@ class TransportTest(unittest.TestCase):
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
         self.sleeps: List[float] = []
         Scripted.seen = []
+        Scripted.traceparents = []
 
     def tearDown(self) -> None:
         self.server.shutdown()
@@ -49,6 +52,17 @@ class TransportTest(unittest.TestCase):
 
     def transport(self) -> Transport:
         return Transport([self.url], token="t", retry_budget_s=30, sleep=self.sleeps.append)
+
+    def test_every_call_has_a_traceparent_of_its_own_shared_by_its_retries(self) -> None:
+        Scripted.answers = [(503, error("UNAVAILABLE", True)), (200, {"ok": 1}), (200, {"ok": 2})]
+        t = self.transport()
+        t.call("write", {"sessionId": "s"})
+        t.call("write", {"sessionId": "s"})
+        self.assertEqual(len(Scripted.traceparents), 3)
+        for value in Scripted.traceparents:
+            self.assertRegex(value, r"^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")
+        self.assertEqual(Scripted.traceparents[0], Scripted.traceparents[1])  # a retry: the same call
+        self.assertNotEqual(Scripted.traceparents[1], Scripted.traceparents[2])
 
     def test_busy_and_unavailable_are_retried_busy_after_its_retry_after(self) -> None:
         Scripted.answers = [(429, error("BUSY", True, retryAfterMs=700)), (503, error("UNAVAILABLE", True)),

@@ -16,6 +16,7 @@ import dev.switchboard.protocol.thrift.SwitchboardError;
 import dev.switchboard.protocol.thrift.WriteRequest;
 import dev.switchboard.protocol.thrift.WriteResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.thrift.TApplicationException;
@@ -61,9 +62,10 @@ final class Rpc implements AutoCloseable {
      */
     AllocateResponse allocate(AllocateRequest request) throws InterruptedException {
         ThriftCall.Exchange<AllocateResponse> exchange = ThriftCall.ALLOCATE.open(request);
+        String traceparent = Traceparent.create();
         AllocateResponse response = retrier.run(
                 exchange.name(),
-                () -> attempt(exchange, Duration.ZERO, null),
+                () -> attempt(exchange, Duration.ZERO, null, traceparent),
                 code -> code.retriable() || code == ErrorCode.DRAINING);
         if (response.isSetMacKey()) {
             macKeys.put(response.getSessionId(), response.getMacKey());
@@ -92,7 +94,7 @@ final class Rpc implements AutoCloseable {
     void disposeQuietly(String sessionId) {
         ThriftCall.Exchange<?> exchange = ThriftCall.DISPOSE.open(new DisposeRequest(sessionId));
         try {
-            attempt(exchange, Duration.ZERO, sessionId);
+            attempt(exchange, Duration.ZERO, sessionId, Traceparent.create());
             LOGGER.debug("session disposed session={}", sessionId);
         } catch (TransientFailure | RuntimeException e) {
             LOGGER.debug("dispose failed; the session will expire session={} error={}", sessionId, e.toString());
@@ -107,12 +109,15 @@ final class Rpc implements AutoCloseable {
     private <Q, R> R call(ThriftCall<Q, R> call, Q request, Duration extraTime, String sessionId)
             throws InterruptedException {
         ThriftCall.Exchange<R> exchange = call.open(request);
-        return retrier.run(call.name(), () -> attempt(exchange, extraTime, sessionId));
+        String traceparent = Traceparent.create(); // one trace per call: its retries are the same call
+        return retrier.run(call.name(), () -> attempt(exchange, extraTime, sessionId, traceparent));
     }
 
-    private <R> R attempt(ThriftCall.Exchange<R> exchange, Duration extraTime, String sessionId)
+    private <R> R attempt(ThriftCall.Exchange<R> exchange, Duration extraTime, String sessionId, String traceparent)
             throws TransientFailure, InterruptedException {
-        byte[] answer = exchanger.exchange(exchange.request(), extraTime, macHeaders(sessionId, exchange.request()));
+        Map<String, String> headers = new HashMap<>(macHeaders(sessionId, exchange.request()));
+        headers.put(Traceparent.HEADER, traceparent);
+        byte[] answer = exchanger.exchange(exchange.request(), extraTime, headers);
         try {
             return exchange.decode(answer);
         } catch (SwitchboardError e) {

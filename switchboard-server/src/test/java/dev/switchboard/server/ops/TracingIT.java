@@ -8,6 +8,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.switchboard.client.Batch;
+import dev.switchboard.client.Publisher;
+import dev.switchboard.client.PublisherOptions;
+import dev.switchboard.client.ReceivedEvent;
+import dev.switchboard.client.Subscriber;
+import dev.switchboard.client.SubscriberOptions;
+import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.protocol.thrift.AckRequest;
 import dev.switchboard.protocol.thrift.AllocateRequest;
 import dev.switchboard.protocol.thrift.AllocateResponse;
@@ -164,6 +171,53 @@ public class TracingIT {
         assertThat(apiRead.getTraceId()).isNotEqualTo(TRACE_ID);
         assertThat(span(spans, "switchboard.backend read", apiRead.getTraceId()).getParentSpanId())
                 .isEqualTo(apiRead.getSpanId());
+    }
+
+    @Test
+    void theSdkGivesEveryCallATraceparentOfItsOwn() throws Exception {
+        // Given an application that does no tracing: the SDK's calls carry no traceparent of the application's
+        String topic = "untraced-orders";
+        String token = DevIssuer.load(dataDir)
+                .mint("sdk", List.of("switchboard:write:" + topic, "switchboard:read:" + topic), Duration.ofHours(1));
+        try (SwitchboardClient client = SwitchboardClient.builder()
+                .urls(List.of(standalone.uri()))
+                .token(token)
+                .build()) {
+            // When it publishes two batches and reads them back
+            try (Publisher publisher = client.publisher(PublisherOptions.of(topic))) {
+                publisher.publish(List.of(dev.switchboard.client.Event.of("a"), dev.switchboard.client.Event.of("b")));
+                publisher.publish(List.of(dev.switchboard.client.Event.of("c")));
+            }
+            List<ReceivedEvent> received = new ArrayList<>();
+            try (Subscriber subscriber = client.subscriber(SubscriberOptions.of(topic))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    Batch batch = subscriber.poll(10, Duration.ofMillis(500));
+                    received.addAll(batch.events());
+                    subscriber.ack(batch);
+                    return received.size() >= 3;
+                });
+            }
+
+            // Then every event names the trace of the call that wrote it: the SDK made one per call
+            assertThat(received)
+                    .allSatisfy(event -> assertThat(event.traceparent())
+                            .hasValueSatisfying(value -> assertThat(value).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01")));
+            List<String> traces = received.stream()
+                    .map(event -> event.traceparent().orElseThrow().substring(3, 35))
+                    .distinct()
+                    .toList();
+            assertThat(traces).hasSize(2); // two publish calls, each one write call: two traces
+            // and the trace came from the SDK: the API node's span of each write is a child of the SDK's context
+            // (without one, the API node would have started a root span of its own)
+            tracing.flush();
+            List<SpanData> spans = SPANS.getFinishedSpanItems();
+            for (String trace : traces) {
+                assertThat(span(spans, "switchboard write", trace)
+                                .getParentSpanContext()
+                                .isRemote())
+                        .isTrue();
+            }
+        }
     }
 
     /** A list appender on {@code loggers} at DEBUG (Logback: the executable's logging backend). */
