@@ -2,12 +2,14 @@ package dev.switchboard.backend;
 
 import static dev.switchboard.backend.Calls.events;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.backend.internal.WriterStates;
 import dev.switchboard.testkit.KafkaCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -85,6 +87,22 @@ class ReplicatedClusterIT {
                     .leader()
                     .id();
             kafka.stopBroker(leader);
+            // A lost broker (no controlled shutdown) keeps its leaderships until its session times out; until the
+            // controller moves them, calls on those partitions answer UNAVAILABLE (retriable, the SDK retries), so
+            // wait for the move as a client's retries would
+            await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+                for (TopicDescription description : admin.describeTopics(
+                                List.of("replicated", "__switchboard_keys", WriterStates.TOPIC))
+                        .allTopicNames()
+                        .get()
+                        .values()) {
+                    assertThat(description.partitions())
+                            .as(description.name())
+                            .allSatisfy(partition -> assertThat(partition.leader())
+                                    .isNotNull()
+                                    .satisfies(node -> assertThat(node.id()).isNotEqualTo(leader)));
+                }
+            });
 
             // then a node started afterwards reads every sealed event back in clear, and a writer still commits
             try (BackendNode second = node(kafka, "repl-2")) {
