@@ -27,7 +27,7 @@ public final class ClientRuntime implements AutoCloseable {
     /** A runtime talking HTTP or TCP (by each URL's scheme) to the API nodes in {@code settings}. */
     public ClientRuntime(ChannelSettings settings, RetryPolicy policy) {
         this(
-                FailoverChannel.open(settings),
+                Channels.open(settings),
                 new Retrier(
                         policy, Sleeper.REAL, () -> ThreadLocalRandom.current().nextDouble()),
                 Clock.systemUTC());

@@ -26,15 +26,6 @@ final class FailoverChannel implements Exchanger {
         this.resources = List.copyOf(resources);
     }
 
-    /** The channel for {@code settings}' URLs: HTTP for {@code http(s)://}, TCP for {@code sb(s)://}, in order. */
-    static FailoverChannel open(ChannelSettings settings) {
-        HttpChannel http = new HttpChannel(settings);
-        List<Endpoint> endpoints = settings.urls().stream()
-                .map(url -> ChannelSettings.isTcp(url) ? new TcpEndpoint(url, settings) : http.endpoint(url))
-                .toList();
-        return new FailoverChannel(endpoints, List.of(http));
-    }
-
     @Override
     public byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException {
         return exchange(message, extraTime, Map.of());
