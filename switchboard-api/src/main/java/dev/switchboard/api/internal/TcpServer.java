@@ -65,6 +65,11 @@ public final class TcpServer implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(3);
     private static final long GRACE_NANOS = 1_000_000_000L;
 
+    /** How long and how much a connection refused with GOAWAY is still read (and discarded) before its close. */
+    private static final Duration LINGER = Duration.ofSeconds(1);
+
+    private static final long LINGER_BYTES = 1 << 20;
+
     private final ServerSocket listener;
     private final ThriftDispatcher dispatcher;
     private final BoundedBodies bodies;
@@ -237,6 +242,7 @@ public final class TcpServer implements AutoCloseable {
             } catch (TcpFrames.FrameException e) {
                 LOGGER.info("tcp frame refused remote={} reason={}", remote, e.getMessage());
                 goAway(e.id(), String.valueOf(e.getMessage()));
+                lingerAfterGoAway();
             } catch (SocketTimeoutException e) {
                 LOGGER.debug("tcp connection idle or too slow remote={}", remote);
             } catch (EOFException e) {
@@ -421,6 +427,32 @@ public final class TcpServer implements AutoCloseable {
         private void goAway(int id, String text) {
             if (out != null) {
                 send(TcpFrames.GOAWAY, id, TcpFrames.text(text));
+            }
+        }
+
+        /**
+         * Lets the GOAWAY reach the client: half-closes, then discards what the client still sends (at most
+         * {@link #LINGER_BYTES} bytes for at most {@link #LINGER}) before the close. Closing with unread bytes in
+         * the socket would send a reset, which can destroy the GOAWAY in the client's buffers and fail its write of
+         * the rest of the offending frame with a broken pipe instead of the reason.
+         */
+        private void lingerAfterGoAway() {
+            try {
+                socket.shutdownOutput();
+                socket.setSoTimeout((int) LINGER.toMillis());
+                java.io.InputStream raw = socket.getInputStream();
+                byte[] sink = new byte[8192];
+                long left = LINGER_BYTES;
+                long deadline = System.nanoTime() + LINGER.toNanos();
+                while (left > 0 && System.nanoTime() < deadline) {
+                    int read = raw.read(sink, 0, (int) Math.min(sink.length, left));
+                    if (read < 0) {
+                        return;
+                    }
+                    left -= read;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // TLS sockets cannot half-close, or the client is gone: close at once
             }
         }
 
