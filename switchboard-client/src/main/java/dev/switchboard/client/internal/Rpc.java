@@ -32,9 +32,15 @@ import org.slf4j.LoggerFactory;
 final class Rpc implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Rpc.class);
 
+    static final byte[] NO_KEY = new byte[0];
+
     private final Exchanger exchanger;
     private final Retrier retrier;
-    /** Each open session's request MAC key, from its allocate answer (absent when the server sends none). */
+    /**
+     * Each open session's request MAC key, from its allocate answer (empty when the server sends none). A session
+     * missing here was lost or disposed: its calls fail as SESSION_LOST here instead of going out unsigned, which a
+     * secured server would refuse as UNAUTHENTICATED (not retriable) and end the publisher or subscriber.
+     */
     private final Map<String, byte[]> macKeys;
 
     Rpc(Exchanger exchanger, Retrier retrier) {
@@ -67,10 +73,13 @@ final class Rpc implements AutoCloseable {
                 exchange.name(),
                 () -> attempt(exchange, Duration.ZERO, null, traceparent),
                 code -> code.retriable() || code == ErrorCode.DRAINING);
-        if (response.isSetMacKey()) {
-            macKeys.put(response.getSessionId(), response.getMacKey());
-        }
+        opened(response.getSessionId(), response.isSetMacKey() ? response.getMacKey() : NO_KEY);
         return response;
+    }
+
+    /** Registers a session this client may call, with its request MAC key ({@link #NO_KEY} when unsigned). */
+    void opened(String sessionId, byte[] macKey) {
+        macKeys.put(sessionId, macKey);
     }
 
     /** A read long-polls up to {@code wait}, so its answer may take that much longer. */
@@ -122,8 +131,10 @@ final class Rpc implements AutoCloseable {
             return exchange.decode(answer);
         } catch (SwitchboardError e) {
             SwitchboardException error = SwitchboardException.fromThrift(e);
-            if (sessionId != null && error.code().needsReallocation()) {
-                macKeys.remove(sessionId); // the session is gone; its replacement gets a key of its own
+            if (sessionId != null && error.code() == ErrorCode.SESSION_LOST) {
+                // The session is gone; its replacement gets a key of its own. A DRAINING session keeps its key:
+                // it still answers the commit a writer sends before it moves on.
+                macKeys.remove(sessionId);
             }
             throw error;
         } catch (TApplicationException e) {
@@ -138,8 +149,16 @@ final class Rpc implements AutoCloseable {
      * none when the session has no MAC key.
      */
     private Map<String, String> macHeaders(String sessionId, byte[] body) {
-        byte[] key = sessionId == null ? null : macKeys.get(sessionId);
+        if (sessionId == null) {
+            return Map.of();
+        }
+        byte[] key = macKeys.get(sessionId);
         if (key == null) {
+            // Lost (another call on it met SESSION_LOST) or disposed while this call was retrying.
+            throw SwitchboardException.of(
+                    ErrorCode.SESSION_LOST, "session " + sessionId + " was lost or disposed on this client");
+        }
+        if (key.length == 0) {
             return Map.of();
         }
         long timestamp = System.currentTimeMillis();

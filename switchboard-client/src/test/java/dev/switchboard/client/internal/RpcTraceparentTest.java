@@ -48,6 +48,7 @@ class RpcTraceparentTest {
 
     @Test
     void eachCallHasItsOwnTraceparentAndItsRetriesShareIt() {
+        rpc.opened("s1", Rpc.NO_KEY);
         assertThatThrownBy(() -> rpc.write(new WriteRequest("s1", 1, List.of())))
                 .isNotNull();
         int firstCallAttempts = sent.size();
