@@ -77,6 +77,14 @@ class Ack:
 
 
 @dataclass(frozen=True)
+class AckAndRead:
+    """The ack riding on a read: Ack(ack_seq) then Read(seq), all or nothing."""
+
+    ack_seq: int
+    seq: int
+
+
+@dataclass(frozen=True)
 class Fetched:
     seq: int
 
@@ -112,7 +120,7 @@ class Release:
 
 
 ReadState = Union[Idle, Delivered, ReadClosed]
-ReadCommand = Union[Read, Ack, Fetched, ReadDispose]
+ReadCommand = Union[Read, Ack, AckAndRead, Fetched, ReadDispose]
 ReadEffect = Union[Fetch, Deliver, Redeliver, Acknowledged, Release, Rejection]
 
 
@@ -125,6 +133,8 @@ def read_apply(state: ReadState, command: ReadCommand) -> Transition:
     if isinstance(command, ReadDispose):
         # Disposing twice (a retried dispose whose answer was lost) must not release twice.
         return Transition(state) if isinstance(state, ReadClosed) else Transition(ReadClosed(), (Release(),))
+    if isinstance(command, AckAndRead):
+        return _ack_then_read(state, command)
     if isinstance(state, ReadClosed):
         return Transition(state, (Rejection("SESSION_LOST", "session is closed"),))
     if isinstance(state, Idle):
@@ -156,6 +166,17 @@ def read_apply(state: ReadState, command: ReadCommand) -> Transition:
         if isinstance(command, Fetched):
             return Transition(state, (Rejection("INTERNAL", "fetched batch %d while %d is out" % (command.seq, seq)),))
     raise TypeError("unknown read state or command: %r %r" % (state, command))
+
+
+def _ack_then_read(state: ReadState, command: AckAndRead) -> Transition:
+    """Ack then Read as one step: when either part is refused, the whole is, and the state stays."""
+    ack = read_apply(state, Ack(command.ack_seq))
+    if any(isinstance(e, Rejection) for e in ack.effects):
+        return Transition(state, ack.effects)
+    read = read_apply(ack.state, Read(command.seq))
+    if any(isinstance(e, Rejection) for e in read.effects):
+        return Transition(state, read.effects)
+    return Transition(read.state, ack.effects + read.effects)
 
 
 # ---- write session -----------------------------------------------------------------------------------------
@@ -198,6 +219,13 @@ class Write:
 
 @dataclass(frozen=True)
 class Commit:
+    seq: int
+
+
+@dataclass(frozen=True)
+class WriteAndCommit:
+    """The commit riding on a write: Write(seq) then Commit(seq), all or nothing."""
+
     seq: int
 
 
@@ -250,7 +278,7 @@ class Rewound:
 
 
 WriteState = Union[Open, WriteClosed]
-WriteCommand = Union[Write, Commit, Published, PublishFailed, WriteDispose]
+WriteCommand = Union[Write, Commit, WriteAndCommit, Published, PublishFailed, WriteDispose]
 WriteEffect = Union[Stage, AlreadyStaged, Publish, AwaitCommitted, Committed, Rewound, Release, Rejection]
 
 #: How long a writer waits when its window is full before trying again (WriteMachine.RETRY_AFTER_MS).
@@ -268,6 +296,12 @@ def write_apply(state: WriteState, command: WriteCommand) -> Transition:
     if isinstance(state, WriteClosed):
         return Transition(state, (Rejection("SESSION_LOST", "session is closed"),))
     o: Open = state
+    if isinstance(command, WriteAndCommit):
+        write = write_apply(o, Write(command.seq))
+        if any(isinstance(e, Rejection) for e in write.effects):
+            return write  # the state stayed
+        commit = write_apply(write.state, Commit(command.seq))  # seq is staged now: never refused
+        return Transition(commit.state, write.effects + commit.effects)
     if isinstance(command, Write):
         seq = command.seq
         if seq <= o.staged:

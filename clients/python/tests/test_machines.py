@@ -10,9 +10,11 @@ from switchboard import machines as m
 TABLES = pathlib.Path(__file__).resolve().parents[3] / "docs" / "vectors" / "session-machines.json"
 
 READ_KINDS = {"Idle": m.Idle, "Delivered": m.Delivered, "Closed": m.ReadClosed, "Read": m.Read, "Ack": m.Ack,
+              "AckAndRead": m.AckAndRead,
               "Fetched": m.Fetched, "Dispose": m.ReadDispose, "Fetch": m.Fetch, "Deliver": m.Deliver,
               "Redeliver": m.Redeliver, "Acknowledged": m.Acknowledged, "Release": m.Release}
 WRITE_KINDS = {"Open": m.Open, "Closed": m.WriteClosed, "Write": m.Write, "Commit": m.Commit,
+               "WriteAndCommit": m.WriteAndCommit,
                "Published": m.Published, "PublishFailed": m.PublishFailed, "Dispose": m.WriteDispose,
                "Stage": m.Stage, "AlreadyStaged": m.AlreadyStaged, "Publish": m.Publish,
                "AwaitCommitted": m.AwaitCommitted, "Committed": m.Committed, "Rewound": m.Rewound,

@@ -167,13 +167,22 @@ struct ReadRequest {
   /** milliseconds to long-poll when nothing is there, not negative; absent or 0 = answer at once;
       above Limits.maxWaitMs = that limit */
   5: optional i32 maxWaitMs,
+  /**
+   * The ack riding on this read: acknowledges every batch <= ackSeq first, exactly as an ack call of ackSeq
+   * would, then reads (usually ackSeq = the delivered batch and seq = ackSeq + 1, one call per batch). Refused
+   * as a whole (nothing acknowledged, nothing read) when either part would be refused. Absent = a plain read.
+   */
+  6: optional i64 ackSeq,
 }
 
-/** An empty events list is a long-poll timeout and did not consume seq. */
+/** An empty events list is a long-poll timeout and did not consume seq (an ack riding on it still counts). */
 struct ReadResponse {
   /** the batch's seq, as asked */
   1: required i64 seq,
   2: required list<Event> events,
+  /** set when the request carried ackSeq: what the ack call would have answered (the new cursor). Absent
+      from a node older than this field, which ignored the ack: send it as an ack call */
+  3: optional AckResponse ack,
 }
 
 struct AckRequest {
@@ -196,6 +205,12 @@ struct WriteRequest {
   2: required i64 seq,
   /** at least one; at most Limits.maxEventsPerChunk events and Limits.maxBytesPerChunk bytes */
   3: required list<Event> events,
+  /**
+   * The commit riding on this write: true = once the chunk is staged, commit seq exactly as a commit call of
+   * seq would, and answer when that commit answers (a commit failure is the call's error; the chunk stays
+   * staged, and sending the same write again is a retry of both). Absent or false = stage only.
+   */
+  4: optional bool commit,
 }
 
 struct WriteResponse {
@@ -203,6 +218,9 @@ struct WriteResponse {
   1: required i64 seq,
   /** the highest staged chunk seq after this write */
   2: required i64 stagedSeq,
+  /** set when the request had commit = true: what the commit call would have answered. Absent from a node
+      older than this field, which only staged the chunk: commit it with a commit call */
+  3: optional CommitResponse commit,
 }
 
 struct CommitRequest {

@@ -1,6 +1,8 @@
 package dev.switchboard.core.session;
 
 import dev.switchboard.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The read session protocol as one pure transition function, run by the backend for each read session and
@@ -16,6 +18,10 @@ import dev.switchboard.protocol.ErrorCode;
  *                    Ack(n+1) / Acknowledged(n+1)
  *   any open state: Dispose / Release --> Closed        (Dispose when Closed: nothing to release again)
  * </pre>
+ *
+ * {@code AckAndRead(a, s)} is the ack riding on a read: exactly {@code Ack(a)} then {@code Read(s)}, with both
+ * effects in that order (an {@link Acknowledged}, then a {@link Fetch} or {@link Redeliver}), applied as one step:
+ * when either part is rejected, the whole command is, with that rejection, and the state stays.
  *
  * Rules: batches are numbered from 1, one at a time; at most one batch is un-acknowledged; asking again for the
  * delivered batch returns the same batch; acknowledgements are cumulative and repeating one is harmless.
@@ -51,6 +57,9 @@ public final class ReadMachine {
 
     public record Ack(long seq) implements Command {}
 
+    /** The ack riding on a read: {@code Ack(ackSeq)} then {@code Read(seq)}, all or nothing. */
+    public record AckAndRead(long ackSeq, long seq) implements Command {}
+
     /** Edge event: a non-empty batch was fetched for {@code seq}. */
     public record Fetched(long seq) implements Command {}
 
@@ -83,11 +92,33 @@ public final class ReadMachine {
             // Disposing twice (a retried dispose whose answer was lost) must not release the resources twice.
             return state instanceof Closed ? Transition.of(state) : Transition.of(new Closed(), new Release());
         }
+        if (command instanceof AckAndRead both) {
+            return ackThenRead(state, both);
+        }
         return switch (state) {
             case Idle idle -> onIdle(idle, command);
             case Delivered delivered -> onDelivered(delivered, command);
             case Closed closed -> Transition.of(closed, Rejection.of(ErrorCode.SESSION_LOST, "session is closed"));
         };
+    }
+
+    /** {@code Ack} then {@code Read} as one step: all or nothing, so a refused read acknowledges nothing either. */
+    private static Transition<State, Effect> ackThenRead(State state, AckAndRead both) {
+        Transition<State, Effect> ack = apply(state, new Ack(both.ackSeq()));
+        for (Effect effect : ack.effects()) {
+            if (effect instanceof Rejection) {
+                return Transition.of(state, effect);
+            }
+        }
+        Transition<State, Effect> read = apply(ack.state(), new Read(both.seq()));
+        for (Effect effect : read.effects()) {
+            if (effect instanceof Rejection) {
+                return Transition.of(state, effect);
+            }
+        }
+        List<Effect> effects = new ArrayList<>(ack.effects());
+        effects.addAll(read.effects());
+        return new Transition<>(read.state(), effects);
     }
 
     private static Transition<State, Effect> onIdle(Idle idle, Command command) {
@@ -100,6 +131,7 @@ public final class ReadMachine {
             case Ack ack when ack.seq() <= idle.ackedSeq() -> Transition.of(idle, new Acknowledged(idle.ackedSeq()));
             case Ack ack ->
                 reject(idle, next, "ack " + ack.seq() + " for a batch not delivered; next batch is " + next);
+            case AckAndRead both -> throw new AssertionError("handled above");
             case Dispose dispose -> throw new AssertionError("handled above");
         };
     }
@@ -115,6 +147,7 @@ public final class ReadMachine {
             case Ack ack ->
                 reject(delivered, seq, "ack " + ack.seq() + " for a batch not delivered; delivered is " + seq);
             case Fetched fetched -> internal(delivered, "fetched batch " + fetched.seq() + " while " + seq + " is out");
+            case AckAndRead both -> throw new AssertionError("handled above");
             case Dispose dispose -> throw new AssertionError("handled above");
         };
     }

@@ -1,6 +1,8 @@
 package dev.switchboard.core.session;
 
 import dev.switchboard.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The write session protocol as one pure transition function, run by the backend for each write session and
@@ -23,6 +25,9 @@ import dev.switchboard.protocol.ErrorCode;
  *       beyond it: Kafka has those chunks even if a failure rewound them); {@code PublishFailed} rewinds
  *       {@code publishing} to {@code committed}, so the next commit publishes the chunks again (at-least-once).
  *       The client's mirror applies a commit answer {@code committed=c} as {@code Published(c)}.
+ *   <li>{@code WriteAndCommit(s)} is the commit riding on a write: exactly {@code Write(s)} then
+ *       {@code Commit(s)}, with both effects in that order, as one step: a refused write is refused whole (the
+ *       commit of a chunk just staged or already staged is never refused). Sent again, it is a retry of both.
  *   <li>{@code Dispose} closes the session and releases it once; disposing a closed session does nothing.
  * </ul>
  */
@@ -71,6 +76,9 @@ public final class WriteMachine {
     public record Write(long seq) implements Command {}
 
     public record Commit(long seq) implements Command {}
+
+    /** The commit riding on a write: {@code Write(seq)} then {@code Commit(seq)}, all or nothing. */
+    public record WriteAndCommit(long seq) implements Command {}
 
     /** Edge event: Kafka acknowledged every chunk up to {@code seq}. */
     public record Published(long seq) implements Command {}
@@ -122,6 +130,7 @@ public final class WriteMachine {
         return switch (command) {
             case Write write -> onWrite(open, write.seq());
             case Commit commit -> onCommit(open, commit.seq());
+            case WriteAndCommit both -> writeThenCommit(open, both.seq());
             case Published published -> onPublished(open, published.seq());
             case PublishFailed failed ->
                 Transition.of(
@@ -156,6 +165,20 @@ public final class WriteMachine {
                             RETRY_AFTER_MS));
         }
         return Transition.of(new Open(open.committed(), open.publishing(), seq, open.window()), new Stage(seq));
+    }
+
+    private static Transition<State, Effect> writeThenCommit(Open open, long seq) {
+        Transition<State, Effect> write = onWrite(open, seq);
+        for (Effect effect : write.effects()) {
+            if (effect instanceof Rejection) {
+                return write; // the state stayed
+            }
+        }
+        // seq is staged now (just or before), so the commit of it cannot be refused
+        Transition<State, Effect> commit = onCommit((Open) write.state(), seq);
+        List<Effect> effects = new ArrayList<>(write.effects());
+        effects.addAll(commit.effects());
+        return new Transition<>(commit.state(), effects);
     }
 
     private static Transition<State, Effect> onCommit(Open open, long seq) {

@@ -29,6 +29,10 @@ class ReadDeliveryTest {
                 new ReadMachine.Ack(3),
                 new ReadMachine.Ack(4),
                 new ReadMachine.Ack(5),
+                new ReadMachine.AckAndRead(4, 5),
+                new ReadMachine.AckAndRead(3, 4),
+                new ReadMachine.AckAndRead(4, 4),
+                new ReadMachine.AckAndRead(3, 5),
                 new ReadMachine.Dispose());
         return Stream.of(WAITING, HOLDING, ENDED)
                 .flatMap(state -> commands.stream().map(command -> new Object[] {state, command}));

@@ -5,6 +5,7 @@ import static dev.switchboard.core.session.TableRow.rejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.session.ReadMachine.Ack;
+import dev.switchboard.core.session.ReadMachine.AckAndRead;
 import dev.switchboard.core.session.ReadMachine.Acknowledged;
 import dev.switchboard.core.session.ReadMachine.Closed;
 import dev.switchboard.core.session.ReadMachine.Command;
@@ -68,7 +69,57 @@ class ReadMachineTest {
                 row("closed: read", CLOSED, new Read(1), CLOSED, rejected(ErrorCode.SESSION_LOST)),
                 row("closed: ack", CLOSED, new Ack(1), CLOSED, rejected(ErrorCode.SESSION_LOST)),
                 row("closed: fetched", CLOSED, new Fetched(1), CLOSED, rejected(ErrorCode.SESSION_LOST)),
-                row("closed: dispose again releases nothing", CLOSED, new Dispose(), CLOSED));
+                row("closed: dispose again releases nothing", CLOSED, new Dispose(), CLOSED),
+                // the ack riding on a read: Ack then Read, all or nothing
+                row(
+                        "delivered: ack riding on the next read",
+                        DELIVERED,
+                        new AckAndRead(4, 5),
+                        new Idle(4),
+                        new Acknowledged(4),
+                        new Fetch(5)),
+                row(
+                        "delivered: a retried ride after its batch was delivered",
+                        DELIVERED,
+                        new AckAndRead(3, 4),
+                        DELIVERED,
+                        new Acknowledged(3),
+                        new Redeliver(4)),
+                row(
+                        "delivered: ack riding on a read of the same batch",
+                        DELIVERED,
+                        new AckAndRead(4, 4),
+                        DELIVERED,
+                        outOfSequence(5)),
+                row("delivered: ack riding beyond it", DELIVERED, new AckAndRead(5, 6), DELIVERED, outOfSequence(4)),
+                row(
+                        "delivered: ack riding on a read with a gap",
+                        DELIVERED,
+                        new AckAndRead(4, 6),
+                        DELIVERED,
+                        outOfSequence(5)),
+                row(
+                        "idle: a retried ride after an empty answer",
+                        IDLE,
+                        new AckAndRead(3, 4),
+                        IDLE,
+                        new Acknowledged(3),
+                        new Fetch(4)),
+                row("idle: ack riding for a batch not delivered", IDLE, new AckAndRead(4, 5), IDLE, outOfSequence(4)),
+                row("idle: ack riding on a read with a gap", IDLE, new AckAndRead(3, 5), IDLE, outOfSequence(4)),
+                row(
+                        "initial: ack 0 riding on read 1",
+                        new Idle(0),
+                        new AckAndRead(0, 1),
+                        new Idle(0),
+                        new Acknowledged(0),
+                        new Fetch(1)),
+                row(
+                        "closed: ack riding on a read",
+                        CLOSED,
+                        new AckAndRead(1, 2),
+                        CLOSED,
+                        rejected(ErrorCode.SESSION_LOST)));
     }
 
     /** The shared table, docs/vectors/session-machines.json: the Python SDK's port is checked against it too. */

@@ -21,6 +21,7 @@ import dev.switchboard.core.session.WriteMachine.Rewound;
 import dev.switchboard.core.session.WriteMachine.Stage;
 import dev.switchboard.core.session.WriteMachine.State;
 import dev.switchboard.core.session.WriteMachine.Write;
+import dev.switchboard.core.session.WriteMachine.WriteAndCommit;
 import dev.switchboard.protocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,68 @@ class WriteMachineTest {
 
     /** The table as the Java tests hold it; the shared file must hold exactly these rows. */
     static Stream<TableRow<State, Command, Effect>> javaTable() {
-        return Stream.of(writes(), commits(), publishEvents(), disposes()).flatMap(s -> s);
+        return Stream.of(writes(), commits(), publishEvents(), disposes(), writesWithCommit())
+                .flatMap(s -> s);
+    }
+
+    /** The commit riding on a write: Write then Commit, all or nothing. */
+    private static Stream<TableRow<State, Command, Effect>> writesWithCommit() {
+        return Stream.of(
+                row(
+                        "write and commit the next chunk",
+                        FRESH,
+                        new WriteAndCommit(3),
+                        new Open(2, 3, 3, 3),
+                        new Stage(3),
+                        new Publish(3, 3),
+                        new AwaitCommitted(3)),
+                row(
+                        "write and commit the committed chunk again",
+                        FRESH,
+                        new WriteAndCommit(2),
+                        FRESH,
+                        new AlreadyStaged(2),
+                        new Committed(2)),
+                row("write and commit with a gap", FRESH, new WriteAndCommit(4), FRESH, outOfSequence(3)),
+                row(
+                        "write and commit next while publishing",
+                        PUBLISHING,
+                        new WriteAndCommit(5),
+                        new Open(2, 5, 5, 3),
+                        new Stage(5),
+                        new Publish(4, 5),
+                        new AwaitCommitted(5)),
+                row(
+                        "write and commit a staged chunk again",
+                        PUBLISHING,
+                        new WriteAndCommit(4),
+                        new Open(2, 4, 4, 3),
+                        new AlreadyStaged(4),
+                        new Publish(4, 4),
+                        new AwaitCommitted(4)),
+                row(
+                        "write and commit an in-flight chunk again",
+                        PUBLISHING,
+                        new WriteAndCommit(3),
+                        PUBLISHING,
+                        new AlreadyStaged(3),
+                        new AwaitCommitted(3)),
+                row("write and commit next, window full", FULL, new WriteAndCommit(6), FULL, busy()),
+                row(
+                        "write and commit the last chunk again, window full",
+                        FULL,
+                        new WriteAndCommit(5),
+                        new Open(2, 5, 5, 3),
+                        new AlreadyStaged(5),
+                        new Publish(4, 5),
+                        new AwaitCommitted(5)),
+                row("write and commit with a gap, window full", FULL, new WriteAndCommit(7), FULL, outOfSequence(6)),
+                row(
+                        "closed: write and commit",
+                        CLOSED,
+                        new WriteAndCommit(1),
+                        CLOSED,
+                        rejected(ErrorCode.SESSION_LOST)));
     }
 
     private static Stream<TableRow<State, Command, Effect>> writes() {

@@ -15,6 +15,7 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
   private static final org.apache.thrift.protocol.TField MAX_EVENTS_FIELD_DESC = new org.apache.thrift.protocol.TField("maxEvents", org.apache.thrift.protocol.TType.I32, (short)3);
   private static final org.apache.thrift.protocol.TField MAX_BYTES_FIELD_DESC = new org.apache.thrift.protocol.TField("maxBytes", org.apache.thrift.protocol.TType.I32, (short)4);
   private static final org.apache.thrift.protocol.TField MAX_WAIT_MS_FIELD_DESC = new org.apache.thrift.protocol.TField("maxWaitMs", org.apache.thrift.protocol.TType.I32, (short)5);
+  private static final org.apache.thrift.protocol.TField ACK_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("ackSeq", org.apache.thrift.protocol.TType.I64, (short)6);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new ReadRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new ReadRequestTupleSchemeFactory();
@@ -37,6 +38,12 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
    * above Limits.maxWaitMs = that limit
    */
   public int maxWaitMs; // optional
+  /**
+   * The ack riding on this read: acknowledges every batch <= ackSeq first, exactly as an ack call of ackSeq
+   * would, then reads (usually ackSeq = the delivered batch and seq = ackSeq + 1, one call per batch). Refused
+   * as a whole (nothing acknowledged, nothing read) when either part would be refused. Absent = a plain read.
+   */
+  public long ackSeq; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -57,7 +64,13 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
      * milliseconds to long-poll when nothing is there, not negative; absent or 0 = answer at once;
      * above Limits.maxWaitMs = that limit
      */
-    MAX_WAIT_MS((short)5, "maxWaitMs");
+    MAX_WAIT_MS((short)5, "maxWaitMs"),
+    /**
+     * The ack riding on this read: acknowledges every batch <= ackSeq first, exactly as an ack call of ackSeq
+     * would, then reads (usually ackSeq = the delivered batch and seq = ackSeq + 1, one call per batch). Refused
+     * as a whole (nothing acknowledged, nothing read) when either part would be refused. Absent = a plain read.
+     */
+    ACK_SEQ((short)6, "ackSeq");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -83,6 +96,8 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
           return MAX_BYTES;
         case 5: // MAX_WAIT_MS
           return MAX_WAIT_MS;
+        case 6: // ACK_SEQ
+          return ACK_SEQ;
         default:
           return null;
       }
@@ -130,8 +145,9 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
   private static final int __MAXEVENTS_ISSET_ID = 1;
   private static final int __MAXBYTES_ISSET_ID = 2;
   private static final int __MAXWAITMS_ISSET_ID = 3;
+  private static final int __ACKSEQ_ISSET_ID = 4;
   private byte __isset_bitfield = 0;
-  private static final _Fields optionals[] = {_Fields.MAX_EVENTS,_Fields.MAX_BYTES,_Fields.MAX_WAIT_MS};
+  private static final _Fields optionals[] = {_Fields.MAX_EVENTS,_Fields.MAX_BYTES,_Fields.MAX_WAIT_MS,_Fields.ACK_SEQ};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -145,6 +161,8 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
     tmpMap.put(_Fields.MAX_WAIT_MS, new org.apache.thrift.meta_data.FieldMetaData("maxWaitMs", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I32)));
+    tmpMap.put(_Fields.ACK_SEQ, new org.apache.thrift.meta_data.FieldMetaData("ackSeq", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(ReadRequest.class, metaDataMap);
   }
@@ -174,6 +192,7 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     this.maxEvents = other.maxEvents;
     this.maxBytes = other.maxBytes;
     this.maxWaitMs = other.maxWaitMs;
+    this.ackSeq = other.ackSeq;
   }
 
   @Override
@@ -192,6 +211,8 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     this.maxBytes = 0;
     setMaxWaitMsIsSet(false);
     this.maxWaitMs = 0;
+    setAckSeqIsSet(false);
+    this.ackSeq = 0;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -337,6 +358,39 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __MAXWAITMS_ISSET_ID, value);
   }
 
+  /**
+   * The ack riding on this read: acknowledges every batch <= ackSeq first, exactly as an ack call of ackSeq
+   * would, then reads (usually ackSeq = the delivered batch and seq = ackSeq + 1, one call per batch). Refused
+   * as a whole (nothing acknowledged, nothing read) when either part would be refused. Absent = a plain read.
+   */
+  public long getAckSeq() {
+    return this.ackSeq;
+  }
+
+  /**
+   * The ack riding on this read: acknowledges every batch <= ackSeq first, exactly as an ack call of ackSeq
+   * would, then reads (usually ackSeq = the delivered batch and seq = ackSeq + 1, one call per batch). Refused
+   * as a whole (nothing acknowledged, nothing read) when either part would be refused. Absent = a plain read.
+   */
+  public ReadRequest setAckSeq(long ackSeq) {
+    this.ackSeq = ackSeq;
+    setAckSeqIsSet(true);
+    return this;
+  }
+
+  public void unsetAckSeq() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __ACKSEQ_ISSET_ID);
+  }
+
+  /** Returns true if field ackSeq is set (has been assigned a value) and false otherwise */
+  public boolean isSetAckSeq() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __ACKSEQ_ISSET_ID);
+  }
+
+  public void setAckSeqIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __ACKSEQ_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -380,6 +434,14 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
       }
       break;
 
+    case ACK_SEQ:
+      if (value == null) {
+        unsetAckSeq();
+      } else {
+        setAckSeq((java.lang.Long)value);
+      }
+      break;
+
     }
   }
 
@@ -401,6 +463,9 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
 
     case MAX_WAIT_MS:
       return getMaxWaitMs();
+
+    case ACK_SEQ:
+      return getAckSeq();
 
     }
     throw new java.lang.IllegalStateException();
@@ -424,6 +489,8 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
       return isSetMaxBytes();
     case MAX_WAIT_MS:
       return isSetMaxWaitMs();
+    case ACK_SEQ:
+      return isSetAckSeq();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -486,6 +553,15 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
         return false;
     }
 
+    boolean this_present_ackSeq = true && this.isSetAckSeq();
+    boolean that_present_ackSeq = true && that.isSetAckSeq();
+    if (this_present_ackSeq || that_present_ackSeq) {
+      if (!(this_present_ackSeq && that_present_ackSeq))
+        return false;
+      if (this.ackSeq != that.ackSeq)
+        return false;
+    }
+
     return true;
   }
 
@@ -510,6 +586,10 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
     hashCode = hashCode * 8191 + ((isSetMaxWaitMs()) ? 131071 : 524287);
     if (isSetMaxWaitMs())
       hashCode = hashCode * 8191 + maxWaitMs;
+
+    hashCode = hashCode * 8191 + ((isSetAckSeq()) ? 131071 : 524287);
+    if (isSetAckSeq())
+      hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(ackSeq);
 
     return hashCode;
   }
@@ -572,6 +652,16 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
         return lastComparison;
       }
     }
+    lastComparison = java.lang.Boolean.compare(isSetAckSeq(), other.isSetAckSeq());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetAckSeq()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.ackSeq, other.ackSeq);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
     return 0;
   }
 
@@ -623,6 +713,12 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
       if (!first) sb.append(", ");
       sb.append("maxWaitMs:");
       sb.append(this.maxWaitMs);
+      first = false;
+    }
+    if (isSetAckSeq()) {
+      if (!first) sb.append(", ");
+      sb.append("ackSeq:");
+      sb.append(this.ackSeq);
       first = false;
     }
     sb.append(")");
@@ -716,6 +812,14 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 6: // ACK_SEQ
+            if (schemeField.type == org.apache.thrift.protocol.TType.I64) {
+              struct.ackSeq = iprot.readI64();
+              struct.setAckSeqIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -758,6 +862,11 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
         oprot.writeI32(struct.maxWaitMs);
         oprot.writeFieldEnd();
       }
+      if (struct.isSetAckSeq()) {
+        oprot.writeFieldBegin(ACK_SEQ_FIELD_DESC);
+        oprot.writeI64(struct.ackSeq);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -788,7 +897,10 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
       if (struct.isSetMaxWaitMs()) {
         optionals.set(2);
       }
-      oprot.writeBitSet(optionals, 3);
+      if (struct.isSetAckSeq()) {
+        optionals.set(3);
+      }
+      oprot.writeBitSet(optionals, 4);
       if (struct.isSetMaxEvents()) {
         oprot.writeI32(struct.maxEvents);
       }
@@ -797,6 +909,9 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
       }
       if (struct.isSetMaxWaitMs()) {
         oprot.writeI32(struct.maxWaitMs);
+      }
+      if (struct.isSetAckSeq()) {
+        oprot.writeI64(struct.ackSeq);
       }
     }
 
@@ -807,7 +922,7 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
       struct.setSessionIdIsSet(true);
       struct.seq = iprot.readI64();
       struct.setSeqIsSet(true);
-      java.util.BitSet incoming = iprot.readBitSet(3);
+      java.util.BitSet incoming = iprot.readBitSet(4);
       if (incoming.get(0)) {
         struct.maxEvents = iprot.readI32();
         struct.setMaxEventsIsSet(true);
@@ -819,6 +934,10 @@ public class ReadRequest implements org.apache.thrift.TBase<ReadRequest, ReadReq
       if (incoming.get(2)) {
         struct.maxWaitMs = iprot.readI32();
         struct.setMaxWaitMsIsSet(true);
+      }
+      if (incoming.get(3)) {
+        struct.ackSeq = iprot.readI64();
+        struct.setAckSeqIsSet(true);
       }
     }
   }

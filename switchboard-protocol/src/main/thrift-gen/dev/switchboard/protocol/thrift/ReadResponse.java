@@ -7,7 +7,7 @@
 package dev.switchboard.protocol.thrift;
 
 /**
- * An empty events list is a long-poll timeout and did not consume seq.
+ * An empty events list is a long-poll timeout and did not consume seq (an ack riding on it still counts).
  */
 @SuppressWarnings({"cast", "rawtypes", "serial", "unchecked", "unused"})
 public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadResponse._Fields>, java.io.Serializable, Cloneable, Comparable<ReadResponse> {
@@ -15,6 +15,7 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
 
   private static final org.apache.thrift.protocol.TField SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("seq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField EVENTS_FIELD_DESC = new org.apache.thrift.protocol.TField("events", org.apache.thrift.protocol.TType.LIST, (short)2);
+  private static final org.apache.thrift.protocol.TField ACK_FIELD_DESC = new org.apache.thrift.protocol.TField("ack", org.apache.thrift.protocol.TType.STRUCT, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new ReadResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new ReadResponseTupleSchemeFactory();
@@ -24,6 +25,11 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
    */
   public long seq; // required
   public @org.apache.thrift.annotation.Nullable java.util.List<Event> events; // required
+  /**
+   * set when the request carried ackSeq: what the ack call would have answered (the new cursor). Absent
+   * from a node older than this field, which ignored the ack: send it as an ack call
+   */
+  public @org.apache.thrift.annotation.Nullable AckResponse ack; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -31,7 +37,12 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
      * the batch's seq, as asked
      */
     SEQ((short)1, "seq"),
-    EVENTS((short)2, "events");
+    EVENTS((short)2, "events"),
+    /**
+     * set when the request carried ackSeq: what the ack call would have answered (the new cursor). Absent
+     * from a node older than this field, which ignored the ack: send it as an ack call
+     */
+    ACK((short)3, "ack");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -51,6 +62,8 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
           return SEQ;
         case 2: // EVENTS
           return EVENTS;
+        case 3: // ACK
+          return ACK;
         default:
           return null;
       }
@@ -96,6 +109,7 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
   // isset id assignments
   private static final int __SEQ_ISSET_ID = 0;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.ACK};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -104,6 +118,8 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
     tmpMap.put(_Fields.EVENTS, new org.apache.thrift.meta_data.FieldMetaData("events", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
             new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Event.class))));
+    tmpMap.put(_Fields.ACK, new org.apache.thrift.meta_data.FieldMetaData("ack", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, AckResponse.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(ReadResponse.class, metaDataMap);
   }
@@ -134,6 +150,9 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
       }
       this.events = __this__events;
     }
+    if (other.isSetAck()) {
+      this.ack = new AckResponse(other.ack);
+    }
   }
 
   @Override
@@ -146,6 +165,7 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
     setSeqIsSet(false);
     this.seq = 0;
     this.events = null;
+    this.ack = null;
   }
 
   /**
@@ -218,6 +238,39 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
     }
   }
 
+  /**
+   * set when the request carried ackSeq: what the ack call would have answered (the new cursor). Absent
+   * from a node older than this field, which ignored the ack: send it as an ack call
+   */
+  @org.apache.thrift.annotation.Nullable
+  public AckResponse getAck() {
+    return this.ack;
+  }
+
+  /**
+   * set when the request carried ackSeq: what the ack call would have answered (the new cursor). Absent
+   * from a node older than this field, which ignored the ack: send it as an ack call
+   */
+  public ReadResponse setAck(@org.apache.thrift.annotation.Nullable AckResponse ack) {
+    this.ack = ack;
+    return this;
+  }
+
+  public void unsetAck() {
+    this.ack = null;
+  }
+
+  /** Returns true if field ack is set (has been assigned a value) and false otherwise */
+  public boolean isSetAck() {
+    return this.ack != null;
+  }
+
+  public void setAckIsSet(boolean value) {
+    if (!value) {
+      this.ack = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -237,6 +290,14 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
       }
       break;
 
+    case ACK:
+      if (value == null) {
+        unsetAck();
+      } else {
+        setAck((AckResponse)value);
+      }
+      break;
+
     }
   }
 
@@ -249,6 +310,9 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
 
     case EVENTS:
       return getEvents();
+
+    case ACK:
+      return getAck();
 
     }
     throw new java.lang.IllegalStateException();
@@ -266,6 +330,8 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
       return isSetSeq();
     case EVENTS:
       return isSetEvents();
+    case ACK:
+      return isSetAck();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -301,6 +367,15 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
         return false;
     }
 
+    boolean this_present_ack = true && this.isSetAck();
+    boolean that_present_ack = true && that.isSetAck();
+    if (this_present_ack || that_present_ack) {
+      if (!(this_present_ack && that_present_ack))
+        return false;
+      if (!this.ack.equals(that.ack))
+        return false;
+    }
+
     return true;
   }
 
@@ -313,6 +388,10 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
     hashCode = hashCode * 8191 + ((isSetEvents()) ? 131071 : 524287);
     if (isSetEvents())
       hashCode = hashCode * 8191 + events.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetAck()) ? 131071 : 524287);
+    if (isSetAck())
+      hashCode = hashCode * 8191 + ack.hashCode();
 
     return hashCode;
   }
@@ -341,6 +420,16 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
     }
     if (isSetEvents()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.events, other.events);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetAck(), other.isSetAck());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetAck()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.ack, other.ack);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -380,6 +469,16 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
       sb.append(this.events);
     }
     first = false;
+    if (isSetAck()) {
+      if (!first) sb.append(", ");
+      sb.append("ack:");
+      if (this.ack == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.ack);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -391,6 +490,9 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
       throw new org.apache.thrift.protocol.TProtocolException("Required field 'events' was not present! Struct: " + toString());
     }
     // check for sub-struct validity
+    if (ack != null) {
+      ack.validate();
+    }
   }
 
   private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
@@ -458,6 +560,15 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 3: // ACK
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+              struct.ack = new AckResponse();
+              struct.ack.read(iprot);
+              struct.setAckIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -492,6 +603,13 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
         }
         oprot.writeFieldEnd();
       }
+      if (struct.ack != null) {
+        if (struct.isSetAck()) {
+          oprot.writeFieldBegin(ACK_FIELD_DESC);
+          struct.ack.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -518,6 +636,14 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
           _iter14.write(oprot);
         }
       }
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetAck()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetAck()) {
+        struct.ack.write(oprot);
+      }
     }
 
     @Override
@@ -537,6 +663,12 @@ public class ReadResponse implements org.apache.thrift.TBase<ReadResponse, ReadR
         }
       }
       struct.setEventsIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.ack = new AckResponse();
+        struct.ack.read(iprot);
+        struct.setAckIsSet(true);
+      }
     }
   }
 

@@ -13,6 +13,7 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
   private static final org.apache.thrift.protocol.TField SESSION_ID_FIELD_DESC = new org.apache.thrift.protocol.TField("sessionId", org.apache.thrift.protocol.TType.STRING, (short)1);
   private static final org.apache.thrift.protocol.TField SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("seq", org.apache.thrift.protocol.TType.I64, (short)2);
   private static final org.apache.thrift.protocol.TField EVENTS_FIELD_DESC = new org.apache.thrift.protocol.TField("events", org.apache.thrift.protocol.TType.LIST, (short)3);
+  private static final org.apache.thrift.protocol.TField COMMIT_FIELD_DESC = new org.apache.thrift.protocol.TField("commit", org.apache.thrift.protocol.TType.BOOL, (short)4);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new WriteRequestStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new WriteRequestTupleSchemeFactory();
@@ -27,6 +28,12 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
    * at least one; at most Limits.maxEventsPerChunk events and Limits.maxBytesPerChunk bytes
    */
   public @org.apache.thrift.annotation.Nullable java.util.List<Event> events; // required
+  /**
+   * The commit riding on this write: true = once the chunk is staged, commit seq exactly as a commit call of
+   * seq would, and answer when that commit answers (a commit failure is the call's error; the chunk stays
+   * staged, and sending the same write again is a retry of both). Absent or false = stage only.
+   */
+  public boolean commit; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -39,7 +46,13 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     /**
      * at least one; at most Limits.maxEventsPerChunk events and Limits.maxBytesPerChunk bytes
      */
-    EVENTS((short)3, "events");
+    EVENTS((short)3, "events"),
+    /**
+     * The commit riding on this write: true = once the chunk is staged, commit seq exactly as a commit call of
+     * seq would, and answer when that commit answers (a commit failure is the call's error; the chunk stays
+     * staged, and sending the same write again is a retry of both). Absent or false = stage only.
+     */
+    COMMIT((short)4, "commit");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -61,6 +74,8 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
           return SEQ;
         case 3: // EVENTS
           return EVENTS;
+        case 4: // COMMIT
+          return COMMIT;
         default:
           return null;
       }
@@ -105,7 +120,9 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
 
   // isset id assignments
   private static final int __SEQ_ISSET_ID = 0;
+  private static final int __COMMIT_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.COMMIT};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -116,6 +133,8 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     tmpMap.put(_Fields.EVENTS, new org.apache.thrift.meta_data.FieldMetaData("events", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.ListMetaData(org.apache.thrift.protocol.TType.LIST, 
             new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, Event.class))));
+    tmpMap.put(_Fields.COMMIT, new org.apache.thrift.meta_data.FieldMetaData("commit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.BOOL)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(WriteRequest.class, metaDataMap);
   }
@@ -151,6 +170,7 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
       }
       this.events = __this__events;
     }
+    this.commit = other.commit;
   }
 
   @Override
@@ -164,6 +184,8 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     setSeqIsSet(false);
     this.seq = 0;
     this.events = null;
+    setCommitIsSet(false);
+    this.commit = false;
   }
 
   @org.apache.thrift.annotation.Nullable
@@ -269,6 +291,39 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     }
   }
 
+  /**
+   * The commit riding on this write: true = once the chunk is staged, commit seq exactly as a commit call of
+   * seq would, and answer when that commit answers (a commit failure is the call's error; the chunk stays
+   * staged, and sending the same write again is a retry of both). Absent or false = stage only.
+   */
+  public boolean isCommit() {
+    return this.commit;
+  }
+
+  /**
+   * The commit riding on this write: true = once the chunk is staged, commit seq exactly as a commit call of
+   * seq would, and answer when that commit answers (a commit failure is the call's error; the chunk stays
+   * staged, and sending the same write again is a retry of both). Absent or false = stage only.
+   */
+  public WriteRequest setCommit(boolean commit) {
+    this.commit = commit;
+    setCommitIsSet(true);
+    return this;
+  }
+
+  public void unsetCommit() {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.clearBit(__isset_bitfield, __COMMIT_ISSET_ID);
+  }
+
+  /** Returns true if field commit is set (has been assigned a value) and false otherwise */
+  public boolean isSetCommit() {
+    return org.apache.thrift.EncodingUtils.testBit(__isset_bitfield, __COMMIT_ISSET_ID);
+  }
+
+  public void setCommitIsSet(boolean value) {
+    __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __COMMIT_ISSET_ID, value);
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -296,6 +351,14 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
       }
       break;
 
+    case COMMIT:
+      if (value == null) {
+        unsetCommit();
+      } else {
+        setCommit((java.lang.Boolean)value);
+      }
+      break;
+
     }
   }
 
@@ -311,6 +374,9 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
 
     case EVENTS:
       return getEvents();
+
+    case COMMIT:
+      return isCommit();
 
     }
     throw new java.lang.IllegalStateException();
@@ -330,6 +396,8 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
       return isSetSeq();
     case EVENTS:
       return isSetEvents();
+    case COMMIT:
+      return isSetCommit();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -374,6 +442,15 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
         return false;
     }
 
+    boolean this_present_commit = true && this.isSetCommit();
+    boolean that_present_commit = true && that.isSetCommit();
+    if (this_present_commit || that_present_commit) {
+      if (!(this_present_commit && that_present_commit))
+        return false;
+      if (this.commit != that.commit)
+        return false;
+    }
+
     return true;
   }
 
@@ -390,6 +467,10 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     hashCode = hashCode * 8191 + ((isSetEvents()) ? 131071 : 524287);
     if (isSetEvents())
       hashCode = hashCode * 8191 + events.hashCode();
+
+    hashCode = hashCode * 8191 + ((isSetCommit()) ? 131071 : 524287);
+    if (isSetCommit())
+      hashCode = hashCode * 8191 + ((commit) ? 131071 : 524287);
 
     return hashCode;
   }
@@ -428,6 +509,16 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
     }
     if (isSetEvents()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.events, other.events);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetCommit(), other.isSetCommit());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetCommit()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.commit, other.commit);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -475,6 +566,12 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
       sb.append(this.events);
     }
     first = false;
+    if (isSetCommit()) {
+      if (!first) sb.append(", ");
+      sb.append("commit:");
+      sb.append(this.commit);
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -564,6 +661,14 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 4: // COMMIT
+            if (schemeField.type == org.apache.thrift.protocol.TType.BOOL) {
+              struct.commit = iprot.readBool();
+              struct.setCommitIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -603,6 +708,11 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
         }
         oprot.writeFieldEnd();
       }
+      if (struct.isSetCommit()) {
+        oprot.writeFieldBegin(COMMIT_FIELD_DESC);
+        oprot.writeBool(struct.commit);
+        oprot.writeFieldEnd();
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -630,6 +740,14 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
           _iter22.write(oprot);
         }
       }
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetCommit()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetCommit()) {
+        oprot.writeBool(struct.commit);
+      }
     }
 
     @Override
@@ -651,6 +769,11 @@ public class WriteRequest implements org.apache.thrift.TBase<WriteRequest, Write
         }
       }
       struct.setEventsIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.commit = iprot.readBool();
+        struct.setCommitIsSet(true);
+      }
     }
   }
 

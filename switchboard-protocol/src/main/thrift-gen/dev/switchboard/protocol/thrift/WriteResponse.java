@@ -12,6 +12,7 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
 
   private static final org.apache.thrift.protocol.TField SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("seq", org.apache.thrift.protocol.TType.I64, (short)1);
   private static final org.apache.thrift.protocol.TField STAGED_SEQ_FIELD_DESC = new org.apache.thrift.protocol.TField("stagedSeq", org.apache.thrift.protocol.TType.I64, (short)2);
+  private static final org.apache.thrift.protocol.TField COMMIT_FIELD_DESC = new org.apache.thrift.protocol.TField("commit", org.apache.thrift.protocol.TType.STRUCT, (short)3);
 
   private static final org.apache.thrift.scheme.SchemeFactory STANDARD_SCHEME_FACTORY = new WriteResponseStandardSchemeFactory();
   private static final org.apache.thrift.scheme.SchemeFactory TUPLE_SCHEME_FACTORY = new WriteResponseTupleSchemeFactory();
@@ -24,6 +25,11 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
    * the highest staged chunk seq after this write
    */
   public long stagedSeq; // required
+  /**
+   * set when the request had commit = true: what the commit call would have answered. Absent from a node
+   * older than this field, which only staged the chunk: commit it with a commit call
+   */
+  public @org.apache.thrift.annotation.Nullable CommitResponse commit; // optional
 
   /** The set of fields this struct contains, along with convenience methods for finding and manipulating them. */
   public enum _Fields implements org.apache.thrift.TFieldIdEnum {
@@ -34,7 +40,12 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     /**
      * the highest staged chunk seq after this write
      */
-    STAGED_SEQ((short)2, "stagedSeq");
+    STAGED_SEQ((short)2, "stagedSeq"),
+    /**
+     * set when the request had commit = true: what the commit call would have answered. Absent from a node
+     * older than this field, which only staged the chunk: commit it with a commit call
+     */
+    COMMIT((short)3, "commit");
 
     private static final java.util.Map<java.lang.String, _Fields> byName = new java.util.HashMap<java.lang.String, _Fields>();
 
@@ -54,6 +65,8 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
           return SEQ;
         case 2: // STAGED_SEQ
           return STAGED_SEQ;
+        case 3: // COMMIT
+          return COMMIT;
         default:
           return null;
       }
@@ -100,6 +113,7 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
   private static final int __SEQ_ISSET_ID = 0;
   private static final int __STAGEDSEQ_ISSET_ID = 1;
   private byte __isset_bitfield = 0;
+  private static final _Fields optionals[] = {_Fields.COMMIT};
   public static final java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> metaDataMap;
   static {
     java.util.Map<_Fields, org.apache.thrift.meta_data.FieldMetaData> tmpMap = new java.util.EnumMap<_Fields, org.apache.thrift.meta_data.FieldMetaData>(_Fields.class);
@@ -107,6 +121,8 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
     tmpMap.put(_Fields.STAGED_SEQ, new org.apache.thrift.meta_data.FieldMetaData("stagedSeq", org.apache.thrift.TFieldRequirementType.REQUIRED, 
         new org.apache.thrift.meta_data.FieldValueMetaData(org.apache.thrift.protocol.TType.I64)));
+    tmpMap.put(_Fields.COMMIT, new org.apache.thrift.meta_data.FieldMetaData("commit", org.apache.thrift.TFieldRequirementType.OPTIONAL, 
+        new org.apache.thrift.meta_data.StructMetaData(org.apache.thrift.protocol.TType.STRUCT, CommitResponse.class)));
     metaDataMap = java.util.Collections.unmodifiableMap(tmpMap);
     org.apache.thrift.meta_data.FieldMetaData.addStructMetaDataMap(WriteResponse.class, metaDataMap);
   }
@@ -132,6 +148,9 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     __isset_bitfield = other.__isset_bitfield;
     this.seq = other.seq;
     this.stagedSeq = other.stagedSeq;
+    if (other.isSetCommit()) {
+      this.commit = new CommitResponse(other.commit);
+    }
   }
 
   @Override
@@ -145,6 +164,7 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     this.seq = 0;
     setStagedSeqIsSet(false);
     this.stagedSeq = 0;
+    this.commit = null;
   }
 
   /**
@@ -205,6 +225,39 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     __isset_bitfield = org.apache.thrift.EncodingUtils.setBit(__isset_bitfield, __STAGEDSEQ_ISSET_ID, value);
   }
 
+  /**
+   * set when the request had commit = true: what the commit call would have answered. Absent from a node
+   * older than this field, which only staged the chunk: commit it with a commit call
+   */
+  @org.apache.thrift.annotation.Nullable
+  public CommitResponse getCommit() {
+    return this.commit;
+  }
+
+  /**
+   * set when the request had commit = true: what the commit call would have answered. Absent from a node
+   * older than this field, which only staged the chunk: commit it with a commit call
+   */
+  public WriteResponse setCommit(@org.apache.thrift.annotation.Nullable CommitResponse commit) {
+    this.commit = commit;
+    return this;
+  }
+
+  public void unsetCommit() {
+    this.commit = null;
+  }
+
+  /** Returns true if field commit is set (has been assigned a value) and false otherwise */
+  public boolean isSetCommit() {
+    return this.commit != null;
+  }
+
+  public void setCommitIsSet(boolean value) {
+    if (!value) {
+      this.commit = null;
+    }
+  }
+
   @Override
   public void setFieldValue(_Fields field, @org.apache.thrift.annotation.Nullable java.lang.Object value) {
     switch (field) {
@@ -224,6 +277,14 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
       }
       break;
 
+    case COMMIT:
+      if (value == null) {
+        unsetCommit();
+      } else {
+        setCommit((CommitResponse)value);
+      }
+      break;
+
     }
   }
 
@@ -236,6 +297,9 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
 
     case STAGED_SEQ:
       return getStagedSeq();
+
+    case COMMIT:
+      return getCommit();
 
     }
     throw new java.lang.IllegalStateException();
@@ -253,6 +317,8 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
       return isSetSeq();
     case STAGED_SEQ:
       return isSetStagedSeq();
+    case COMMIT:
+      return isSetCommit();
     }
     throw new java.lang.IllegalStateException();
   }
@@ -288,6 +354,15 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
         return false;
     }
 
+    boolean this_present_commit = true && this.isSetCommit();
+    boolean that_present_commit = true && that.isSetCommit();
+    if (this_present_commit || that_present_commit) {
+      if (!(this_present_commit && that_present_commit))
+        return false;
+      if (!this.commit.equals(that.commit))
+        return false;
+    }
+
     return true;
   }
 
@@ -298,6 +373,10 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(seq);
 
     hashCode = hashCode * 8191 + org.apache.thrift.TBaseHelper.hashCode(stagedSeq);
+
+    hashCode = hashCode * 8191 + ((isSetCommit()) ? 131071 : 524287);
+    if (isSetCommit())
+      hashCode = hashCode * 8191 + commit.hashCode();
 
     return hashCode;
   }
@@ -326,6 +405,16 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     }
     if (isSetStagedSeq()) {
       lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.stagedSeq, other.stagedSeq);
+      if (lastComparison != 0) {
+        return lastComparison;
+      }
+    }
+    lastComparison = java.lang.Boolean.compare(isSetCommit(), other.isSetCommit());
+    if (lastComparison != 0) {
+      return lastComparison;
+    }
+    if (isSetCommit()) {
+      lastComparison = org.apache.thrift.TBaseHelper.compareTo(this.commit, other.commit);
       if (lastComparison != 0) {
         return lastComparison;
       }
@@ -361,6 +450,16 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     sb.append("stagedSeq:");
     sb.append(this.stagedSeq);
     first = false;
+    if (isSetCommit()) {
+      if (!first) sb.append(", ");
+      sb.append("commit:");
+      if (this.commit == null) {
+        sb.append("null");
+      } else {
+        sb.append(this.commit);
+      }
+      first = false;
+    }
     sb.append(")");
     return sb.toString();
   }
@@ -370,6 +469,9 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
     // alas, we cannot check 'seq' because it's a primitive and you chose the non-beans generator.
     // alas, we cannot check 'stagedSeq' because it's a primitive and you chose the non-beans generator.
     // check for sub-struct validity
+    if (commit != null) {
+      commit.validate();
+    }
   }
 
   private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
@@ -426,6 +528,15 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
               org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
             }
             break;
+          case 3: // COMMIT
+            if (schemeField.type == org.apache.thrift.protocol.TType.STRUCT) {
+              struct.commit = new CommitResponse();
+              struct.commit.read(iprot);
+              struct.setCommitIsSet(true);
+            } else { 
+              org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
+            }
+            break;
           default:
             org.apache.thrift.protocol.TProtocolUtil.skip(iprot, schemeField.type);
         }
@@ -454,6 +565,13 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
       oprot.writeFieldBegin(STAGED_SEQ_FIELD_DESC);
       oprot.writeI64(struct.stagedSeq);
       oprot.writeFieldEnd();
+      if (struct.commit != null) {
+        if (struct.isSetCommit()) {
+          oprot.writeFieldBegin(COMMIT_FIELD_DESC);
+          struct.commit.write(oprot);
+          oprot.writeFieldEnd();
+        }
+      }
       oprot.writeFieldStop();
       oprot.writeStructEnd();
     }
@@ -474,6 +592,14 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
       org.apache.thrift.protocol.TTupleProtocol oprot = (org.apache.thrift.protocol.TTupleProtocol) prot;
       oprot.writeI64(struct.seq);
       oprot.writeI64(struct.stagedSeq);
+      java.util.BitSet optionals = new java.util.BitSet();
+      if (struct.isSetCommit()) {
+        optionals.set(0);
+      }
+      oprot.writeBitSet(optionals, 1);
+      if (struct.isSetCommit()) {
+        struct.commit.write(oprot);
+      }
     }
 
     @Override
@@ -483,6 +609,12 @@ public class WriteResponse implements org.apache.thrift.TBase<WriteResponse, Wri
       struct.setSeqIsSet(true);
       struct.stagedSeq = iprot.readI64();
       struct.setStagedSeqIsSet(true);
+      java.util.BitSet incoming = iprot.readBitSet(1);
+      if (incoming.get(0)) {
+        struct.commit = new CommitResponse();
+        struct.commit.read(iprot);
+        struct.setCommitIsSet(true);
+      }
     }
   }
 
