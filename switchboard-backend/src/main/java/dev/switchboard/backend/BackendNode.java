@@ -12,6 +12,7 @@ import dev.switchboard.backend.internal.ReadBuffers;
 import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
 import dev.switchboard.backend.internal.Requests;
+import dev.switchboard.backend.internal.Scheduler;
 import dev.switchboard.backend.internal.SessionRegistry;
 import dev.switchboard.backend.internal.Spiller;
 import dev.switchboard.backend.internal.StagedBytes;
@@ -49,8 +50,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -74,6 +75,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             task -> Thread.ofVirtual().name("sb-session").start(task);
     /** How long each step of the spill (collecting chunks, answering commits) may take. */
     private static final Duration SPILL_STEP_TIMEOUT = Duration.ofSeconds(10);
+    /** How long closing waits for the sessions' resources to be released. */
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(2);
     /** How often re-injecting a spill journal tries Kafka again while it is unavailable. */
     private static final Duration REINJECT_RETRY = Duration.ofSeconds(2);
     /** How long one check of whether Kafka is reachable may take. */
@@ -97,6 +100,10 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final KafkaHealth kafkaHealth;
     private final Optional<DataKeys> dataKeys;
     private final AtomicReference<NodeLifecycle.State> life = new AtomicReference<>(NodeLifecycle.INITIAL);
+    /** The drain deadline and every wait of {@link #close} are measured by the node's clock and woken by this. */
+    private final Clock clock;
+
+    private final Scheduler scheduler;
 
     private final BackendMetrics metrics;
 
@@ -109,9 +116,12 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             TopicManager topics,
             CursorCodec cursors,
             Clock clock,
+            Scheduler scheduler,
             Optional<DataKeys> dataKeys,
             MeterRegistry meterRegistry) {
         this.config = config;
+        this.clock = clock;
+        this.scheduler = scheduler;
         this.dataKeys = dataKeys;
         this.metrics = new BackendMetrics(meterRegistry, new TopicLabels(TopicLabels.DEFAULT_LIMIT));
         this.topics = topics;
@@ -155,6 +165,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 this::draining,
                 VIRTUAL_THREADS,
                 clock,
+                scheduler,
                 cipher,
                 tails,
                 new StagedBytes(config.nodeLimits().maxStagedBytes(), counters),
@@ -250,7 +261,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         BackendNode node;
         try {
             Optional<DataKeys> dataKeys = kms.map(service -> DataKeys.open(config, topics, service, clock));
-            node = new BackendNode(config, topics, new CursorCodec(clusterSecret), clock, dataKeys, meters);
+            node = new BackendNode(
+                    config, topics, new CursorCodec(clusterSecret), clock, Scheduler.real(), dataKeys, meters);
         } catch (RuntimeException e) {
             topics.close();
             throw e;
@@ -508,18 +520,18 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         }
         registry.wakeAll();
         kafkaHealth.close();
-        long deadline = System.nanoTime() + config.limits().drainTimeout().toNanos();
-        boolean finished = await(registry.idle(), deadline);
+        long deadline = clock.millis() + config.limits().drainTimeout().toMillis();
+        boolean finished = await(registry.idle(), config.limits().drainTimeout());
         gate.close(); // queued dead-letter copies are sent before the producer closes
         if (!finished && config.dataDir().isPresent()) {
             advance(NodeLifecycle.Command.SPILL);
             publisher.close(Duration.ZERO); // every publish gets its outcome now: acknowledged, or to be spilled
             Spiller.spill(registry, config.dataDir().get(), nodeId(), SPILL_STEP_TIMEOUT);
-            await(registry.idle(), System.nanoTime() + SPILL_STEP_TIMEOUT.toNanos());
+            await(registry.idle(), SPILL_STEP_TIMEOUT);
         }
         CompletableFuture<Void> released = registry.disposeAll("node closed");
-        publisher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        await(released, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        publisher.close(Duration.ofMillis(Math.max(0, deadline - clock.millis())));
+        await(released, RELEASE_TIMEOUT);
         metrics.close();
         tails.close();
         writerStates.close();
@@ -530,15 +542,20 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         LOGGER.info("backend node closed shard={} node={} drained-in-time={}", shard(), nodeId(), finished);
     }
 
-    private static boolean await(CompletableFuture<Void> future, long deadline) {
+    /** Waits for {@code future} at most {@code timeout} of the node's clock; true when it completed normally. */
+    private boolean await(CompletableFuture<Void> future, Duration timeout) {
+        CompletableFuture<Void> due = scheduler.after(timeout);
         try {
-            future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
+            CompletableFuture.anyOf(future.handle((ignored, failure) -> null), due)
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (Exception e) {
+        } catch (ExecutionException e) {
             return false;
+        } finally {
+            due.cancel(false);
         }
+        return future.isDone() && !future.isCompletedExceptionally();
     }
 }

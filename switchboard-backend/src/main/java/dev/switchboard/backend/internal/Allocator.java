@@ -41,6 +41,7 @@ public final class Allocator {
     private final BooleanSupplier draining;
     private final Executor executor;
     private final Clock clock;
+    private final Scheduler scheduler;
     private final RecordCipher cipher;
     private final TailReaders tails;
     private final StagedBytes stagedBytes;
@@ -58,6 +59,7 @@ public final class Allocator {
             BooleanSupplier draining,
             Executor executor,
             Clock clock,
+            Scheduler scheduler,
             RecordCipher cipher,
             TailReaders tails,
             StagedBytes stagedBytes,
@@ -79,6 +81,7 @@ public final class Allocator {
         this.draining = draining;
         this.executor = executor;
         this.clock = clock;
+        this.scheduler = scheduler;
     }
 
     public AllocateResponse allocate(AllocateRequest request) {
@@ -178,6 +181,7 @@ public final class Allocator {
                     writerStates.codec(),
                     executor,
                     clock,
+                    scheduler,
                     cipher,
                     () -> spec.guarantee() != Guarantee.EXACTLY_ONCE
                             && draining.getAsBoolean()

@@ -20,6 +20,7 @@ import dev.switchboard.switching.TraceContext;
 import io.opentelemetry.context.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,27 +29,22 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A write session: runs {@link WriteMachine}, keeps staged chunks as ready-to-send records, and publishes them
- * through the node-wide {@link NodeProducer} when a commit asks. Publish outcomes are fed back to the machine by
- * {@link PublishPipeline}, in order.
+ * A write session: runs {@link WriteSessionMachine} (the protocol's {@link WriteMachine} and what the node knows
+ * about its commits), keeps staged chunks as ready-to-send records, and publishes them through the node-wide
+ * {@link NodeProducer} when a commit asks. Publish outcomes are fed back to the machine by {@link PublishPipeline},
+ * in order. A commit's wait ends by its publish, the node's spill, or max-wait by the injected clock, whose
+ * deadline the injected {@link Scheduler} wakes it for.
  *
  * <p>Invariant: {@code staged} holds exactly the chunks in {@code (committed, staged]} of the machine's state.
  */
 final class WriteSession extends HostedSession {
     private static final Logger LOGGER = LoggerFactory.getLogger(WriteSession.class);
-    /**
-     * The longest a waiting commit sleeps before it looks at the clock again: its deadline is the injected clock's,
-     * so a test that moves the clock ends the wait without waiting in real time.
-     */
-    private static final long WAIT_SLICE_MS = 100;
-
     private final WriterKey key;
     private final String writerId;
     private final ChunkValidator validator;
@@ -66,11 +62,10 @@ final class WriteSession extends HostedSession {
     /** The bytes each staged chunk holds of the node's staged-bytes budget; keys mirror {@code staged}. */
     private final NavigableMap<Long, Long> stagedBytes = new TreeMap<>();
 
-    private WriteMachine.State state;
-    /** The highest chunk a commit waits for: what the client was promised an answer about. */
-    private long awaitedUpTo;
-    /** Chunks above this one were spilled, not acknowledged by Kafka; none while no spill happened. */
-    private long spilledAbove = Long.MAX_VALUE;
+    /** Wakes a waiting commit at its max-wait deadline, by the session's clock. */
+    private final Scheduler scheduler;
+
+    private WriteSessionMachine.State state;
 
     WriteSession(
             SessionId id,
@@ -81,11 +76,13 @@ final class WriteSession extends HostedSession {
             WriterStateCodec writerStates,
             Executor executor,
             Clock clock,
+            Scheduler scheduler,
             RecordCipher cipher,
             BooleanSupplier holdsCommits,
             StagedBytes budget) {
         super(id, key.topic(), executor, clock);
         this.budget = budget;
+        this.scheduler = scheduler;
         this.cipher = cipher;
         this.holdsCommits = holdsCommits;
         this.key = key;
@@ -94,7 +91,7 @@ final class WriteSession extends HostedSession {
         this.writerStates = writerStates;
         this.publisher = publisher;
         this.pipeline = new PublishPipeline(publisher, limits.maxWait());
-        this.state = WriteMachine.initial(lastCommittedSeq, limits.writeWindow());
+        this.state = WriteSessionMachine.initial(lastCommittedSeq, limits.writeWindow());
     }
 
     @Override
@@ -132,7 +129,7 @@ final class WriteSession extends HostedSession {
         // Sealed only when the machine stages the chunk (a BUSY or repeated write costs no encryption), and before
         // the machine moves, so a failure here cannot leave a staged seq without its chunk. The machine is a pure
         // function: asking it first and then applying the same command gives the same effects.
-        boolean stages = WriteMachine.apply(state, command).effects().stream()
+        boolean stages = WriteSessionMachine.apply(state, new WriteSessionMachine.Protocol(command)).effects().stream()
                 .anyMatch(effect -> effect instanceof WriteMachine.Stage);
         long bytes = stages
                 ? request.getEvents().stream().mapToLong(EventRecords::sizeOf).sum()
@@ -158,7 +155,7 @@ final class WriteSession extends HostedSession {
                 default -> throw unexpected(effect);
             }
         }
-        return new WriteResponse(seq, open().staged());
+        return new WriteResponse(seq, writing().protocol().staged());
     }
 
     private CompletableFuture<CommitResponse> commit(CommitRequest request) {
@@ -181,7 +178,6 @@ final class WriteSession extends HostedSession {
         if (awaited < 0) {
             return CompletableFuture.completedFuture(answer());
         }
-        awaitedUpTo = Math.max(awaitedUpTo, awaited);
         return awaitCommitted(awaited, clock().millis() + pipeline.maxWait().toMillis());
     }
 
@@ -194,7 +190,7 @@ final class WriteSession extends HostedSession {
      * its chunks went to the journal, never left to the client to resend while they may still land.
      */
     private CompletableFuture<CommitResponse> awaitCommitted(long seq, long deadline) {
-        Optional<SwitchboardException> failure = pipeline.settle(this::step);
+        Optional<SwitchboardException> failure = pipeline.settle(this::protocolStep);
         if (committed() >= seq) {
             return CompletableFuture.completedFuture(answer());
         }
@@ -210,11 +206,11 @@ final class WriteSession extends HostedSession {
             next = CompletableFuture.anyOf(kafka, spillDone).handle((ignored, error) -> null);
         } else {
             if (failure.isPresent()) {
-                awaitedUpTo = committed(); // answered: the client resends these chunks
+                step(new WriteSessionMachine.GaveUp()); // answered: the client resends these chunks
                 throw failure.get();
             }
             if (oldest.isEmpty()) {
-                awaitedUpTo = committed();
+                step(new WriteSessionMachine.GaveUp());
                 throw SwitchboardException.of(
                         ErrorCode.UNAVAILABLE, "publishing chunks up to " + seq + " failed; commit again");
             }
@@ -223,9 +219,10 @@ final class WriteSession extends HostedSession {
                 throw SwitchboardException.of(
                         ErrorCode.UNAVAILABLE, "Kafka has not acknowledged the chunks within max-wait; commit again");
             }
-            next = oldest.get()
+            CompletableFuture<Void> due = scheduler.after(Duration.ofMillis(remaining));
+            next = CompletableFuture.anyOf(oldest.get(), due)
                     .handle((ignored, error) -> (Void) null)
-                    .completeOnTimeout(null, Math.min(remaining, WAIT_SLICE_MS), TimeUnit.MILLISECONDS);
+                    .whenComplete((ignored, error) -> due.cancel(false)); // Kafka answered first: no timer left
         }
         return next.thenCompose(ignored -> onQueue(() -> awaitCommitted(seq, deadline)))
                 .thenCompose(answer -> answer);
@@ -233,9 +230,9 @@ final class WriteSession extends HostedSession {
 
     /** The commit answer for everything committed so far: REPLICATED, or SPILLED when the spill covered it. */
     private CommitResponse answer() {
-        long committed = committed();
-        return new CommitResponse(committed)
-                .setDurability(committed > spilledAbove ? Durability.SPILLED : Durability.REPLICATED);
+        WriteSessionMachine.Writing writing = writing();
+        return new CommitResponse(writing.committed())
+                .setDurability(writing.spilledCommitted() ? Durability.SPILLED : Durability.REPLICATED);
     }
 
     /**
@@ -245,22 +242,26 @@ final class WriteSession extends HostedSession {
     List<SpillJournal.Chunk> unacknowledged() {
         // an exactly-once writer's chunks are never spilled: re-injected outside its transactions they could be
         // stored twice; its commits answer UNAVAILABLE and the client resends them on a session that fenced this one
-        if (!(state instanceof WriteMachine.Open) || publisher instanceof TransactionalPublisher) {
+        if (!(state instanceof WriteSessionMachine.Writing) || publisher instanceof TransactionalPublisher) {
             return List.of();
         }
         settlePublishes();
+        WriteSessionMachine.Range range = writing().unacknowledged();
+        if (range.isEmpty()) {
+            return List.of();
+        }
         List<SpillJournal.Chunk> chunks = new ArrayList<>();
-        staged.subMap(committed(), false, awaitedUpTo, true)
+        staged.subMap(range.from(), true, range.to(), true)
                 .forEach((seq, records) -> chunks.add(new SpillJournal.Chunk(key, seq, records)));
         return chunks;
     }
 
     /** On the queue: chunks up to {@code seq} are in the spill journal, on disk; waiting commits answer SPILLED. */
     void spilled(long seq) {
-        if (state instanceof WriteMachine.Open open && seq > open.committed()) {
-            spilledAbove = open.committed();
-            step(new WriteMachine.Published(seq));
-            LOGGER.info("chunks spilled session={} writer={} from={} to={}", id(), writerId, spilledAbove + 1, seq);
+        if (state instanceof WriteSessionMachine.Writing before && seq > before.committed()) {
+            step(new WriteSessionMachine.Spilled(seq));
+            LOGGER.info(
+                    "chunks spilled session={} writer={} from={} to={}", id(), writerId, before.committed() + 1, seq);
         }
     }
 
@@ -271,7 +272,7 @@ final class WriteSession extends HostedSession {
 
     /** Reports finished publishes to the machine, so a completed commit frees the window. */
     private void settlePublishes() {
-        pipeline.settle(this::step)
+        pipeline.settle(this::protocolStep)
                 .ifPresent(failure -> LOGGER.warn(
                         "publish failed, chunks stay staged session={} writer={} error={}",
                         id(),
@@ -279,9 +280,18 @@ final class WriteSession extends HostedSession {
                         failure.code()));
     }
 
-    /** Applies a command and runs the effects every path shares: Committed drops chunks, Rewound logs. */
     private List<WriteMachine.Effect> step(WriteMachine.Command command) {
-        Transition<WriteMachine.State, WriteMachine.Effect> transition = WriteMachine.apply(state, command);
+        return step(new WriteSessionMachine.Protocol(command));
+    }
+
+    private void protocolStep(WriteMachine.Command command) {
+        step(command);
+    }
+
+    /** Applies a command and runs the effects every path shares: Committed drops chunks, Rewound logs. */
+    private List<WriteMachine.Effect> step(WriteSessionMachine.Command command) {
+        Transition<WriteSessionMachine.State, WriteMachine.Effect> transition =
+                WriteSessionMachine.apply(state, command);
         state = transition.state();
         for (WriteMachine.Effect effect : transition.effects()) {
             if (effect instanceof WriteMachine.Committed committed) {
@@ -297,12 +307,12 @@ final class WriteSession extends HostedSession {
     }
 
     private long committed() {
-        return open().committed();
+        return writing().committed();
     }
 
-    private WriteMachine.Open open() {
-        if (state instanceof WriteMachine.Open open) {
-            return open;
+    private WriteSessionMachine.Writing writing() {
+        if (state instanceof WriteSessionMachine.Writing writing) {
+            return writing;
         }
         throw SwitchboardException.of(ErrorCode.SESSION_LOST, "session is closed");
     }

@@ -16,7 +16,6 @@ import dev.switchboard.protocol.thrift.WriteRequest;
 import dev.switchboard.switching.SwitchResponses;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The write session's publish outcomes, with Kafka's own MockProducer standing in for the broker so that
- * failures and slow acknowledgements can be produced on demand. (The happy paths run against a real broker in
- * ReadWriteIT.)
+ * failures and slow acknowledgements can be produced on demand, and time moved by hand: max-wait passes when the
+ * test advances the clock, never by real time. (The happy paths run against a real broker in ReadWriteIT.)
  */
 class WriteSessionTest {
     private final MockProducer<byte[], byte[]> producer =
@@ -41,6 +40,7 @@ class WriteSessionTest {
     private final WriterStateCodec writerStates = new WriterStateCodec("__switchboard_writers", 3);
     private final WriterKey key = new WriterKey("alice", "orders", "w");
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private final HandTime time = new HandTime();
 
     @Test
     void aCommitHeldByADrainIsAnsweredSpilledOnceItsChunksAreInTheJournal() {
@@ -142,7 +142,7 @@ class WriteSessionTest {
         // Given a commit that Kafka does not acknowledge within max-wait
         WriteSession session = session(Duration.ofMillis(200));
         answer(session, write(1, 1));
-        SwitchResponse slow = answer(session, commit(1));
+        SwitchResponse slow = timedOut(session, commit(1));
 
         // When the acknowledgements arrive (the chunk's, then the writer state's) and the client commits again
         producer.completeNext();
@@ -163,7 +163,7 @@ class WriteSessionTest {
         // Given chunk 1 in flight (its commit timed out) and chunk 2 staged
         WriteSession session = session(Duration.ofMillis(200));
         answer(session, write(1, 1));
-        answer(session, commit(1));
+        assertThat(timedOut(session, commit(1)).getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
         answer(session, write(2, 1));
 
         // When
@@ -179,8 +179,8 @@ class WriteSessionTest {
             // the last writer state record
         }
 
-        // Then (the first commit may have run out of max-wait meanwhile; a repeated commit answers the same)
-        join(commit);
+        // Then
+        assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(2);
         assertThat(answer(session, commit(2)).getCommit().getCommittedSeq()).isEqualTo(2);
         assertThat(stateRecords()).containsExactly(1L, 2L);
         assertThat(dataRecords())
@@ -209,6 +209,61 @@ class WriteSessionTest {
         producer.completeNext();
         assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(1);
         assertThat(stateRecords()).containsExactly(1L);
+    }
+
+    @Test
+    void aCommitWaitEndsAtMaxWaitByTheInjectedClockAndNotBefore() {
+        // Given a commit waiting for Kafka, with a max-wait of 30 s
+        WriteSession session = session(Duration.ofSeconds(30));
+        answer(session, write(1, 1));
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(1));
+        await().until(() -> time.pending() == 1);
+
+        // When the clock moves to just before the deadline, the commit still waits, for the same wake-up
+        time.advance(Duration.ofSeconds(30).minusMillis(1));
+        assertThat(commit).isNotDone();
+        assertThat(time.pending()).isEqualTo(1);
+
+        // Then at the deadline it answers UNAVAILABLE, and its publish stays in flight
+        time.advance(Duration.ofMillis(1));
+        assertThat(join(commit).getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(producer.history()).hasSize(1);
+    }
+
+    @Test
+    void aCommitKafkaAnswersInTimeLeavesNoWakeUpBehind() {
+        WriteSession session = session(Duration.ofSeconds(30));
+        answer(session, write(1, 1));
+        CompletableFuture<SwitchResponse> commit = session.submit(commit(1));
+        await().until(() -> time.pending() == 1);
+
+        producer.completeNext();
+        await().until(() -> producer.history().size() == 2);
+        producer.completeNext();
+
+        assertThat(join(commit).getCommit().getCommittedSeq()).isEqualTo(1);
+        await().until(() -> time.pending() == 0);
+    }
+
+    @Test
+    void aResumedWriterWithNothingAwaitedHasNothingToSpill() {
+        // Given a writer that committed up to chunk 5 before this session and has only staged chunk 6 here
+        WriteSession session = session(5, SessionLimits.builder().build(), RecordCipher.PLAIN, unlimited());
+        answer(session, write(6, 1));
+
+        // Then at the drain deadline it hands over nothing: no commit was promised an answer
+        assertThat(done(session.onQueue(session::unacknowledged))).isEmpty();
+    }
+
+    /**
+     * Submits a commit Kafka does not answer, waits until it waits for its max-wait wake-up, then moves the clock
+     * past max-wait; its answer.
+     */
+    private SwitchResponse timedOut(WriteSession session, SwitchRequest commit) {
+        CompletableFuture<SwitchResponse> answer = session.submit(commit);
+        await().until(() -> time.pending() == 1);
+        time.advance(Duration.ofMinutes(1));
+        return join(answer);
     }
 
     /** The seqs of the writer state records sent, in order; each is keyed by the session's writer key. */
@@ -296,20 +351,29 @@ class WriteSessionTest {
     }
 
     private WriteSession session(SessionLimits limits, RecordCipher cipher) {
-        return session(limits, cipher, new StagedBytes(Long.MAX_VALUE, new BackendCounters()));
+        return session(limits, cipher, unlimited());
+    }
+
+    private static StagedBytes unlimited() {
+        return new StagedBytes(Long.MAX_VALUE, new BackendCounters());
     }
 
     private WriteSession session(SessionLimits limits, RecordCipher cipher, StagedBytes budget) {
+        return session(0, limits, cipher, budget);
+    }
+
+    private WriteSession session(long lastCommitted, SessionLimits limits, RecordCipher cipher, StagedBytes budget) {
         return new WriteSession(
                 SessionId.create("s0", "n1"),
                 key,
-                0,
+                lastCommitted,
                 limits,
                 new ChunkPublisher.AtLeastOnce(
                         new NodeProducer(producer), task -> Thread.ofVirtual().start(task)),
                 writerStates,
                 task -> Thread.ofVirtual().start(task),
-                Clock.systemUTC(),
+                time,
+                time,
                 cipher,
                 draining::get,
                 budget);
