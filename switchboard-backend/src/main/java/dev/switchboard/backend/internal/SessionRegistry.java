@@ -7,7 +7,6 @@ import dev.switchboard.core.audit.AuditSink;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -175,7 +174,7 @@ public final class SessionRegistry implements AutoCloseable {
                 if (session.idleLongerThan(ttl)) {
                     String principal = principalBySession.get(session.id().toString());
                     dispose(session.id().toString(), "expired");
-                    audit.record(AuditEvent.of(Instant.now(), "expire", "ok", nodeId)
+                    audit.record(AuditEvent.of(session.clock().instant(), "expire", "ok", nodeId) // the node's clock
                             .withSubject(principal)
                             .withTopic(session.topic())
                             .withMode(session.mode().name().toLowerCase(Locale.ROOT))

@@ -54,6 +54,8 @@ public final class WriterStates implements AutoCloseable {
     static final int MAX_WRITERS = 1_000_000;
     private static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
     private static final long TIMEOUT_MS = 15_000;
+    /** The longest the tailer's poll takes; it wakes waiting readers after each. */
+    private static final Duration POLL = Duration.ofMillis(500);
 
     private record State(long seq, long timestampMs) {}
 
@@ -111,7 +113,7 @@ public final class WriterStates implements AutoCloseable {
                             TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                             TopicConfig.RETENTION_MS_CONFIG,
                             Long.toString(RETENTION.toMillis())));
-            int partitions = describe(admin, topic);
+            int partitions = describe(admin, topic, clock);
             Properties props = KafkaClients.consumer(config, "writers", 5000);
             // its own client id: not a session's reader (whose consumers come and go with sessions)
             props.put(
@@ -131,8 +133,8 @@ public final class WriterStates implements AutoCloseable {
     }
 
     /** The topic's partition count; waits a moment for the metadata of a topic just created elsewhere. */
-    private static int describe(Admin admin, String topic) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+    private static int describe(Admin admin, String topic, Clock clock) {
+        long deadline = clock.millis() + TIMEOUT_MS;
         try {
             while (true) {
                 try {
@@ -143,8 +145,7 @@ public final class WriterStates implements AutoCloseable {
                             .partitions()
                             .size();
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-                            || System.nanoTime() - deadline > 0) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || clock.millis() > deadline) {
                         throw e;
                     }
                     TimeUnit.MILLISECONDS.sleep(200);
@@ -170,16 +171,17 @@ public final class WriterStates implements AutoCloseable {
     long lastCommitted(WriterKey key) {
         int partition = codec.partition(key);
         long end = endOffset(partition);
-        long deadline = System.nanoTime() + readTimeout.toNanos();
+        // by the node's clock: the tailer wakes this wait after every poll, so a moved clock is seen at once
+        long deadline = clock.millis() + readTimeout.toMillis();
         synchronized (progress) {
             while (positions[partition] < end) {
-                long remaining = deadline - System.nanoTime();
+                long remaining = deadline - clock.millis();
                 if (closed || remaining <= 0) {
                     throw SwitchboardException.of(
                             ErrorCode.UNAVAILABLE, "the writer state could not be read in time; allocate again");
                 }
                 try {
-                    TimeUnit.NANOSECONDS.timedWait(progress, remaining);
+                    TimeUnit.MILLISECONDS.timedWait(progress, Math.min(remaining, POLL.toMillis()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw SwitchboardException.of(ErrorCode.UNAVAILABLE, "interrupted reading the writer state");
@@ -212,10 +214,10 @@ public final class WriterStates implements AutoCloseable {
     }
 
     private void tail() {
-        long nextSweep = System.nanoTime() + SWEEP_EVERY.toNanos();
+        long nextSweep = clock.millis() + SWEEP_EVERY.toMillis();
         while (!closed) {
             try {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     apply(record);
                 }
                 long[] now = new long[positions.length];
@@ -226,9 +228,9 @@ public final class WriterStates implements AutoCloseable {
                     System.arraycopy(now, 0, positions, 0, now.length);
                     progress.notifyAll();
                 }
-                if (System.nanoTime() - nextSweep > 0) {
+                if (clock.millis() >= nextSweep) {
                     states.values().removeIf(this::expired);
-                    nextSweep = System.nanoTime() + SWEEP_EVERY.toNanos();
+                    nextSweep = clock.millis() + SWEEP_EVERY.toMillis();
                 }
             } catch (WakeupException e) {
                 // closing
