@@ -9,16 +9,31 @@ import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.amqp.NodeState;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.AnnounceLeaving;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.Beat;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.CancelAllocations;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.Channels;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.ConsumeAllocations;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.ConsumeRequests;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.Detach;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.Draining;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.Effect;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.Linked;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.State;
+import dev.switchboard.switching.amqp.internal.AttachmentLifecycle.Taking;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * own node queue, hands each request to the endpoint ({@link EndpointCaller}), answers to the request's reply
  * queue, and announces itself on the presence exchange every heartbeat.
  *
- * <p>Phases: {@code SERVING -> DRAINING -> DETACHED} (or straight to {@code DETACHED}); guarded by {@code this}.
- * Draining cancels the allocation consumer first, so the node takes no new sessions but keeps answering its
+ * <p>Its life is {@link AttachmentLifecycle}, a pure machine (serving, draining or detached; with a connection's
+ * channels or without; taking allocations or not), held in one atomic reference and moved by compare-and-set from
+ * any thread (the connection's I/O thread included, which must never wait for a lock); the thread whose step won
+ * runs its effects. Draining cancels the allocation consumer first, so the node takes no new sessions but keeps answering its
  * node queue. Allocation requests are acknowledged once answered, so the prefetch bounds how many allocations a
  * node works on at once and the least busy node takes the next one. Node-queue requests are acknowledged once
  * answered too, under {@code basic.qos(}{@value #REQUESTS_IN_FLIGHT}{@code )}: at most that many are in the node
@@ -49,15 +66,6 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
     /** The longest closing waits for the replies of requests already answered to go out. */
     private static final Duration REPLY_GRACE = Duration.ofSeconds(2);
 
-    private enum Phase {
-        SERVING,
-        DRAINING,
-        DETACHED
-    }
-
-    /** The current connection's channels (requests in, allocations in, replies and beats out), its broker's way. */
-    private record Channels(Channel requests, Channel allocations, Channel out, ExpirationStyle expiration) {}
-
     private final BackendEndpoint endpoint;
     private final int prefetch;
     private final Duration heartbeat;
@@ -68,13 +76,12 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
     private final EndpointCaller caller;
     /** Requests taken whose reply is not sent yet: closing waits for them, so no answer is lost on the way out. */
     private final AtomicInteger unreplied = new AtomicInteger();
+    /** Notified when {@code unreplied} drops to zero. */
+    private final Object allReplied = new Object();
 
-    private Phase phase = Phase.SERVING;
-    /** Null while disconnected. Written without the lock by {@link #lost()} (the client's I/O thread). */
-    private volatile @Nullable Channels channels;
-
-    private @Nullable String allocationConsumer;
-    private @Nullable ScheduledFuture<?> beats;
+    private final AtomicReference<State> life = new AtomicReference<>(AttachmentLifecycle.INITIAL);
+    /** The presence beats' timer; set once by {@link #start}. */
+    private volatile @Nullable ScheduledFuture<?> beats;
 
     public NodeAttachment(
             BackendEndpoint endpoint,
@@ -99,20 +106,19 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
     /** Connects (one attempt now, then in the background) and starts the presence beats. */
     public void start() {
         connection.connect();
-        synchronized (this) {
-            beats = runtime.scheduler()
-                    .scheduleAtFixedRate(
-                            () -> runtime.executor().execute(this::beat),
-                            heartbeat.toMillis(),
-                            heartbeat.toMillis(),
-                            TimeUnit.MILLISECONDS);
-        }
+        beats = runtime.scheduler()
+                .scheduleAtFixedRate(
+                        () -> runtime.executor().execute(this::beat),
+                        heartbeat.toMillis(),
+                        heartbeat.toMillis(),
+                        TimeUnit.MILLISECONDS);
         LOGGER.info("backend node attached shard={} node={}", endpoint.shard(), endpoint.nodeId());
     }
 
     /** True while the node is connected to its broker, reaches Kafka and takes new sessions (readiness). */
-    public synchronized boolean isServing() {
-        return phase == Phase.SERVING && channels != null && connection.isOpen() && endpoint.kafkaReachable();
+    public boolean isServing() {
+        State state = current();
+        return (state instanceof Linked || state instanceof Taking) && connection.isOpen() && endpoint.kafkaReachable();
     }
 
     @Override
@@ -128,22 +134,9 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         for (Channel channel : List.of(requests, allocations, out)) {
             channel.addShutdownListener(this::channelClosed);
         }
-        synchronized (this) {
-            if (phase == Phase.DETACHED) {
-                return;
-            }
-            channels = new Channels(requests, allocations, out, ExpirationStyle.of(fresh));
-            allocationConsumer = null;
-            requests.basicConsume(
-                    Topology.nodeQueue(endpoint.nodeId()),
-                    false,
-                    (tag, delivery) -> handle(requests, delivery, true),
-                    this::cancelledByBroker);
-            if (phase == Phase.SERVING && endpoint.kafkaReachable()) {
-                consumeAllocations(allocations);
-            }
-        }
-        beat();
+        Channels channels = new Channels(requests, allocations, out, ExpirationStyle.of(fresh));
+        // an exception (the queues cannot be consumed) drops the connection, which is retried
+        run(step(new AttachmentLifecycle.Opened(channels, endpoint.kafkaReachable())));
     }
 
     /**
@@ -152,78 +145,127 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
      * Checked on every beat.
      */
     private void followKafka() {
-        synchronized (this) {
-            Channels current = channels;
-            if (phase != Phase.SERVING || current == null) {
-                return;
-            }
-            boolean reachable = endpoint.kafkaReachable();
-            if (!reachable && allocationConsumer != null) {
-                stopAllocations();
-                LOGGER.warn(
-                        "backend node takes no allocations: Kafka unreachable shard={} node={}",
-                        endpoint.shard(),
-                        endpoint.nodeId());
-            } else if (reachable && allocationConsumer == null) {
-                try {
-                    consumeAllocations(current.allocations());
-                    LOGGER.info(
-                            "backend node takes allocations again: Kafka reachable shard={} node={}",
-                            endpoint.shard(),
-                            endpoint.nodeId());
-                } catch (IOException | RuntimeException e) {
-                    LOGGER.debug("allocation consumer not started node={} cause={}", endpoint.nodeId(), e.toString());
-                    connection.reopen(); // a fresh connection consumes again once it is open
-                }
-            }
+        State state = current();
+        if (!(state instanceof Linked || state instanceof Taking)) {
+            return;
+        }
+        boolean reachable = endpoint.kafkaReachable();
+        List<Effect> effects =
+                step(reachable ? new AttachmentLifecycle.KafkaBack() : new AttachmentLifecycle.KafkaLost());
+        if (effects.isEmpty()) {
+            return;
+        }
+        if (!reachable) {
+            LOGGER.warn(
+                    "backend node takes no allocations: Kafka unreachable shard={} node={}",
+                    endpoint.shard(),
+                    endpoint.nodeId());
+        }
+        try {
+            run(effects);
+        } catch (IOException | RuntimeException e) {
+            LOGGER.debug("allocation consumer not started node={} cause={}", endpoint.nodeId(), e.toString());
+            connection.reopen(); // a fresh connection consumes again once it is open
+            return;
+        }
+        if (reachable && current() instanceof Taking) {
+            LOGGER.info(
+                    "backend node takes allocations again: Kafka reachable shard={} node={}",
+                    endpoint.shard(),
+                    endpoint.nodeId());
         }
     }
 
     @Override
     public void lost() {
-        channels = null;
+        runQuietly(step(new AttachmentLifecycle.Lost()));
     }
 
     @Override
     public void drain() {
-        synchronized (this) {
-            if (phase != Phase.SERVING) {
-                return;
-            }
-            phase = Phase.DRAINING;
-            stopAllocations();
+        List<Effect> effects = step(new AttachmentLifecycle.Drain());
+        if (!effects.isEmpty()) { // it was serving
+            LOGGER.info("backend node draining shard={} node={}", endpoint.shard(), endpoint.nodeId());
         }
-        LOGGER.info("backend node draining shard={} node={}", endpoint.shard(), endpoint.nodeId());
-        beat();
+        runQuietly(effects);
     }
 
     @Override
     public void close() {
-        Channels last;
-        synchronized (this) {
-            if (phase == Phase.DETACHED) {
-                return;
-            }
-            beat(NodeState.LEAVING);
-            phase = Phase.DETACHED;
-            if (beats != null) {
-                beats.cancel(false);
-            }
-            stopAllocations();
-            last = channels;
+        runQuietly(step(new AttachmentLifecycle.Close()));
+    }
+
+    /** The last of the node on its broker: no more beats, replies sent, its queue deleted, disconnected. */
+    private void detach(Optional<Channels> last) {
+        ScheduledFuture<?> timer = beats;
+        if (timer != null) {
+            timer.cancel(false);
         }
         awaitReplies();
-        if (last != null) {
+        last.ifPresent(channels -> {
             try {
                 // Deleting the queue now, rather than with the connection, makes the returns start at once.
-                last.requests().queueDelete(Topology.nodeQueue(endpoint.nodeId()));
+                channels.requests().queueDelete(Topology.nodeQueue(endpoint.nodeId()));
             } catch (IOException | RuntimeException e) {
                 LOGGER.debug("node queue not deleted node={} cause={}", endpoint.nodeId(), e.toString());
             }
-        }
+        });
         connection.close();
         onDetached.run();
         LOGGER.info("backend node detached shard={} node={}", endpoint.shard(), endpoint.nodeId());
+    }
+
+    /** The life now (the reference is never empty). */
+    private State current() {
+        return Objects.requireNonNull(life.get());
+    }
+
+    /** Moves the life one step (atomically, from any thread); the effects this thread must run. */
+    private List<Effect> step(AttachmentLifecycle.Event event) {
+        while (true) {
+            State current = current();
+            AttachmentLifecycle.Step step = AttachmentLifecycle.apply(current, event);
+            if (step.state() == current || life.compareAndSet(current, step.state())) {
+                return step.effects();
+            }
+        }
+    }
+
+    /** Runs the effects in order; the first that fails to start a consumer ends the run with its exception. */
+    private void run(List<Effect> effects) throws IOException {
+        for (Effect effect : effects) {
+            switch (effect) {
+                case ConsumeRequests consume -> {
+                    Channel requests = consume.channels().requests();
+                    requests.basicConsume(
+                            Topology.nodeQueue(endpoint.nodeId()),
+                            false,
+                            (tag, delivery) -> handle(requests, delivery, true),
+                            this::cancelledByBroker);
+                }
+                case ConsumeAllocations consume -> {
+                    Channel allocations = consume.channels().allocations();
+                    String consumer = allocations.basicConsume(
+                            Topology.ALLOCATION_QUEUE,
+                            false,
+                            (tag, delivery) -> dispatch(allocations, delivery, true),
+                            this::cancelledByBroker);
+                    run(step(new AttachmentLifecycle.AllocationsConsumed(consume.channels(), consumer)));
+                }
+                case CancelAllocations cancel -> cancelAllocations(cancel);
+                case Beat beat -> beat();
+                case AnnounceLeaving leaving -> beat(NodeState.LEAVING, Optional.of(leaving.channels()));
+                case Detach detach -> detach(detach.channels());
+            }
+        }
+    }
+
+    private void runQuietly(List<Effect> effects) {
+        try {
+            run(effects);
+        } catch (IOException | RuntimeException e) {
+            LOGGER.debug("attachment step failed node={} cause={}", endpoint.nodeId(), e.toString());
+        }
     }
 
     /**
@@ -232,13 +274,17 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
      * would make its client send the chunks again.
      */
     private void awaitReplies() {
-        long deadline = System.nanoTime() + REPLY_GRACE.toNanos();
-        while (unreplied.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        long deadline = runtime.clock().millis() + REPLY_GRACE.toMillis();
+        synchronized (allReplied) {
+            for (long left = REPLY_GRACE.toMillis();
+                    unreplied.get() > 0 && left > 0;
+                    left = deadline - runtime.clock().millis()) {
+                try {
+                    allReplied.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
         if (unreplied.get() > 0) {
@@ -246,34 +292,20 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         }
     }
 
-    private void consumeAllocations(Channel allocations) throws IOException {
-        allocationConsumer = allocations.basicConsume(
-                Topology.ALLOCATION_QUEUE,
-                false,
-                (tag, delivery) -> dispatch(allocations, delivery, true),
-                this::cancelledByBroker);
-    }
-
-    /** Caller holds the lock. */
-    private void stopAllocations() {
-        Channels current = channels;
-        if (current != null && allocationConsumer != null) {
-            try {
-                current.allocations().basicCancel(allocationConsumer);
-            } catch (IOException | RuntimeException e) {
-                // Without the channel there is no consumer either; unacknowledged allocations go back to the queue.
-                LOGGER.debug("allocation consumer not cancelled node={} cause={}", endpoint.nodeId(), e.toString());
-                abort(current.allocations());
-            }
+    private void cancelAllocations(CancelAllocations cancel) {
+        try {
+            cancel.channels().allocations().basicCancel(cancel.consumer());
+        } catch (IOException | RuntimeException e) {
+            // Without the channel there is no consumer either; unacknowledged allocations go back to the queue.
+            LOGGER.debug("allocation consumer not cancelled node={} cause={}", endpoint.nodeId(), e.toString());
+            abort(cancel.channels().allocations());
         }
-        allocationConsumer = null;
     }
 
     private void cancelledByBroker(String consumerTag) {
-        synchronized (this) {
-            if (phase == Phase.DETACHED || channels == null) {
-                return;
-            }
+        State state = current();
+        if (!(state instanceof Linked || state instanceof Taking || state instanceof Draining)) {
+            return; // detached, or the connection is gone anyway
         }
         // A queue deleted under the node: start over on a fresh connection, which declares everything again.
         LOGGER.warn("consumer cancelled by the broker shard={} node={}", endpoint.shard(), endpoint.nodeId());
@@ -289,10 +321,8 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         if (cause.isHardError() || cause.isInitiatedByApplication()) {
             return;
         }
-        synchronized (this) {
-            if (phase == Phase.DETACHED) {
-                return;
-            }
+        if (current().shown() == NodeState.LEAVING) {
+            return;
         }
         runtime.counters().countChannelRecovered();
         LOGGER.warn(
@@ -319,7 +349,7 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
             if (acknowledge) {
                 acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
             }
-            unreplied.decrementAndGet();
+            replied();
             return;
         }
         // Past the request's expiration the API node has given up: stop waiting, free the prefetch slot.
@@ -339,25 +369,35 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
                         if (acknowledge) {
                             acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
                         }
-                        unreplied.decrementAndGet();
+                        replied();
                     }
                 },
                 runtime.executor());
     }
 
+    /** One request taken has its reply sent (or dropped); the last wakes a closing {@link #awaitReplies}. */
+    private void replied() {
+        if (unreplied.decrementAndGet() == 0) {
+            synchronized (allReplied) {
+                allReplied.notifyAll();
+            }
+        }
+    }
+
     private void reply(AMQP.BasicProperties request, SwitchResponse response) {
-        Channels current = channels;
+        Optional<Channels> current = AttachmentLifecycle.channels(current());
         if (request.getReplyTo() == null || request.getCorrelationId() == null) {
             LOGGER.warn("request without reply-to or correlation id dropped node={}", endpoint.nodeId());
             return;
         }
-        if (current == null) {
+        if (current.isEmpty()) {
             runtime.counters().countReplyFailed();
             LOGGER.warn("reply dropped, not connected node={}", endpoint.nodeId());
             return;
         }
         try {
-            current.out()
+            current.get()
+                    .out()
                     .basicPublish(
                             "",
                             request.getReplyTo(),
@@ -381,22 +421,15 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
 
     private void beat() {
         followKafka();
-        NodeState state;
-        synchronized (this) {
-            state = switch (phase) {
-                case SERVING -> NodeState.SERVING;
-                case DRAINING -> NodeState.DRAINING;
-                case DETACHED -> NodeState.LEAVING;
-            };
-        }
-        beat(state);
+        State state = current();
+        beat(state.shown(), AttachmentLifecycle.channels(state));
     }
 
-    private void beat(NodeState state) {
-        Channels current = channels;
-        if (current == null) {
+    private void beat(NodeState state, Optional<Channels> on) {
+        if (on.isEmpty()) {
             return;
         }
+        Channels current = on.get();
         Presence presence = new Presence(
                 endpoint.shard(),
                 endpoint.nodeId(),
@@ -430,11 +463,11 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
 
     /** How long the API node waits for this request; a minute at most when the request does not say. */
     private Duration remaining(AMQP.BasicProperties properties) {
-        Channels current = channels;
+        Optional<Channels> current = AttachmentLifecycle.channels(current());
         try {
             long value = Long.parseLong(properties.getExpiration());
-            Duration remaining =
-                    current == null ? Duration.ZERO : current.expiration().remaining(value, runtime.clock());
+            Duration remaining = current.map(channels -> channels.expiration().remaining(value, runtime.clock()))
+                    .orElse(Duration.ZERO);
             return remaining.isNegative() ? Duration.ZERO : remaining;
         } catch (NumberFormatException e) {
             return Duration.ofMinutes(1);

@@ -3,8 +3,17 @@ package dev.switchboard.switching.amqp.internal;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.AbortConnection;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.CloseConnection;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.Effect;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.HandlerLost;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.RetryAfter;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.SetUpConnection;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.State;
+import dev.switchboard.switching.amqp.internal.ConnectionLifecycle.Step;
 import java.io.IOException;
-import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,20 +29,13 @@ import org.slf4j.LoggerFactory;
  * automatic recovery is off, so the handler alone decides what a fresh connection carries (a draining node does
  * not consume allocations again).
  *
- * <pre>
- *   WAITING --attempt ok--> OPENING --handler ok--> OPEN
- *      ^                       |                      |
- *      +------ shut down ------+------ shut down -----+      any --close()--> CLOSED
- * </pre>
- *
- * <p>Implementation notes: the state is one {@link AtomicReference}; every transition is a compare-and-set, so
- * a shutdown racing {@link #close()} or a stale connection's late shutdown signal changes nothing. Attempts run
- * on the executor (they block on the network), delays on the scheduler.
+ * <p>Implementation notes: the life is {@link ConnectionLifecycle}, a pure machine, held in one
+ * {@link AtomicReference} and moved by compare-and-set, so a shutdown racing {@link #close()} or a stale
+ * connection's late shutdown signal changes nothing; the thread whose step won runs its effects. Attempts run on
+ * the executor (they block on the network), delays on the scheduler.
  */
 public final class ShardConnection implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(ShardConnection.class);
-    static final Duration FIRST_RETRY = Duration.ofMillis(100);
-    static final Duration MAX_RETRY = Duration.ofSeconds(2);
 
     /** What a fresh connection carries. */
     public interface Handler {
@@ -44,23 +46,13 @@ public final class ShardConnection implements AutoCloseable {
         void lost();
     }
 
-    private sealed interface State permits Waiting, Opening, Open, Closed {}
-
-    private record Waiting(int failures) implements State {}
-
-    private record Opening(Connection connection, int failures) implements State {}
-
-    private record Open(Connection connection) implements State {}
-
-    private record Closed() implements State {}
-
     private final String shard;
     private final String name;
     private final ConnectionFactory factory;
     private final Handler handler;
     private final ScheduledExecutorService scheduler;
     private final Executor executor;
-    private final AtomicReference<State> state = new AtomicReference<>(new Waiting(0));
+    private final AtomicReference<State> state = new AtomicReference<>(ConnectionLifecycle.INITIAL);
 
     public ShardConnection(
             String shard,
@@ -83,34 +75,27 @@ public final class ShardConnection implements AutoCloseable {
     }
 
     public boolean isOpen() {
-        return state.get() instanceof Open open && open.connection().isOpen();
+        return current() instanceof ConnectionLifecycle.Open open
+                && open.connection().isOpen();
     }
 
     /** Drops the open connection, if any, so that a fresh one is set up from scratch. */
     public void reopen() {
-        if (state.get() instanceof Open open) {
-            open.connection().abort(1_000);
-        }
+        run(step(new ConnectionLifecycle.Reopen()).effects());
     }
 
     /** Closes the connection for good; no more attempts. */
     @Override
     public void close() {
-        State previous = state.getAndSet(new Closed());
-        Connection connection = switch (previous) {
-            case Open open -> open.connection();
-            case Opening opening -> opening.connection();
-            case Waiting waiting -> null;
-            case Closed closed -> null;
-        };
-        if (connection != null) {
-            closeQuietly(connection);
+        List<Effect> effects = step(new ConnectionLifecycle.Close()).effects();
+        run(effects);
+        if (!effects.isEmpty()) {
             LOGGER.info("AMQP connection closed shard={} connection={}", shard, name);
         }
     }
 
     private void attempt() {
-        if (!(state.get() instanceof Waiting waiting)) {
+        if (!(current() instanceof ConnectionLifecycle.Waiting waiting)) {
             return;
         }
         Connection connection;
@@ -118,62 +103,73 @@ public final class ShardConnection implements AutoCloseable {
             connection = factory.newConnection(name);
         } catch (IOException | TimeoutException e) {
             logFailure(waiting.failures(), "cannot connect", e);
-            Waiting next = new Waiting(waiting.failures() + 1);
-            if (state.compareAndSet(waiting, next)) {
-                retryLater(next);
-            }
+            run(step(new ConnectionLifecycle.ConnectFailed()).effects());
             return;
         }
-        if (!state.compareAndSet(waiting, new Opening(connection, waiting.failures()))) {
-            closeQuietly(connection); // closed meanwhile
-            return;
-        }
+        run(step(new ConnectionLifecycle.Connected(connection)).effects());
+    }
+
+    /** Runs on the thread whose step asked for it, after the state changed. */
+    private void setUp(Connection connection, int failures) {
         // Registered after the state change: a connection already dead by now is reported at once.
         connection.addShutdownListener(cause -> onShutdown(connection, cause));
         try {
             handler.opened(connection);
         } catch (IOException | RuntimeException e) {
-            logFailure(waiting.failures(), "cannot set up the connection", e);
-            closeQuietly(connection); // the shutdown listener schedules the retry
+            logFailure(failures, "cannot set up the connection", e);
+            run(step(new ConnectionLifecycle.SetUpFailed(connection)).effects());
             return;
         }
-        State current = state.get();
-        if (current instanceof Opening opening
-                && opening.connection() == connection
-                && state.compareAndSet(current, new Open(connection))) {
+        if (step(new ConnectionLifecycle.SetUp(connection)).state() instanceof ConnectionLifecycle.Open open
+                && open.connection() == connection) {
             LOGGER.info("AMQP connection open shard={} connection={}", shard, name);
         }
     }
 
     private void onShutdown(Connection connection, ShutdownSignalException cause) {
-        State current = state.get();
-        int failures;
-        boolean wasOpen;
-        if (current instanceof Open open && open.connection() == connection) {
-            failures = 0;
-            wasOpen = true;
-        } else if (current instanceof Opening opening && opening.connection() == connection) {
-            failures = opening.failures() + 1;
-            wasOpen = false;
-        } else {
-            return; // closed by us, or an older connection
+        List<Effect> effects =
+                step(new ConnectionLifecycle.ShutDown(connection)).effects();
+        for (Effect effect : effects) {
+            if (effect instanceof HandlerLost lost && lost.wasOpen()) {
+                LOGGER.warn("AMQP connection lost shard={} connection={} cause={}", shard, name, cause.getMessage());
+            }
         }
-        Waiting next = new Waiting(failures);
-        if (!state.compareAndSet(current, next)) {
-            return;
-        }
-        if (wasOpen) {
-            LOGGER.warn("AMQP connection lost shard={} connection={} cause={}", shard, name, cause.getMessage());
-        }
-        // Also while opening: the handler may have set up part of its state on this connection already.
-        handler.lost();
-        retryLater(next);
+        run(effects);
     }
 
-    private void retryLater(Waiting waiting) {
-        long delay = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(waiting.failures(), 10));
+    /** The life now (the reference is never empty). */
+    private State current() {
+        return Objects.requireNonNull(state.get());
+    }
+
+    /** Moves the life one step (atomically, from any thread); the step this thread made, its effects to run. */
+    private Step step(ConnectionLifecycle.Event event) {
+        while (true) {
+            State current = current();
+            Step step = ConnectionLifecycle.apply(current, event);
+            if (step.state() == current || state.compareAndSet(current, step.state())) {
+                return step;
+            }
+        }
+    }
+
+    private void run(List<Effect> effects) {
+        for (Effect effect : effects) {
+            switch (effect) {
+                case SetUpConnection setUp -> setUp(setUp.connection(), setUp.failures());
+                case CloseConnection close -> closeQuietly(close.connection());
+                case AbortConnection abort -> abort.connection().abort(1_000);
+                // also while opening: the handler may have set up part of its state on this connection already
+                case HandlerLost lost -> handler.lost();
+                case RetryAfter retry -> retryLater(retry);
+            }
+        }
+    }
+
+    private void retryLater(RetryAfter retry) {
         try {
-            scheduler.schedule(() -> executor.execute(this::attempt), delay, TimeUnit.MILLISECONDS);
+            scheduler.schedule(
+                    () -> executor.execute(this::attempt), retry.delay().toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOGGER.debug("not reconnecting: the switch is closing shard={}", shard);
         }
