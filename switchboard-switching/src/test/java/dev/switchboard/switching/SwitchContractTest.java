@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class SwitchContractTest {
     protected static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** A deadline no test waits for: an answer {@link #answer} gets did not come from it. */
+    protected static final Duration NEVER = Duration.ofHours(1);
+
     private static final AtomicInteger NODES = new AtomicInteger();
 
     /** The switch API nodes use, fresh for each test. */
@@ -107,13 +110,11 @@ public abstract class SwitchContractTest {
         attach();
         SessionId forged = SessionId.create(shard(), "no-such-node");
 
-        // When a request names a node that does not exist
-        long start = System.nanoTime();
-        SwitchResponse response = answer(api().forward(forged, ackRequest(forged, 1), TIMEOUT));
+        // When a request names a node that does not exist (with a deadline far beyond how long the test waits)
+        SwitchResponse response = answer(api().forward(forged, ackRequest(forged, 1), NEVER));
 
         // Then it answers SESSION_LOST at once, not after the timeout
         assertError(response, ErrorCode.SESSION_LOST);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.dividedBy(4));
     }
 
     @Test
@@ -135,12 +136,10 @@ public abstract class SwitchContractTest {
 
         // When a read is forwarded with a short deadline
         Duration deadline = Duration.ofMillis(300);
-        long start = System.nanoTime();
         SwitchResponse response = answer(api().forward(sessionOn(node), readRequest(sessionOn(node), 1), deadline));
 
-        // Then UNAVAILABLE comes back once the deadline has passed
-        assertError(response, ErrorCode.UNAVAILABLE);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(deadline, TIMEOUT.dividedBy(4));
+        // Then UNAVAILABLE comes back because the deadline passed
+        assertThat(assertError(response, ErrorCode.UNAVAILABLE).getMessage()).contains("did not answer in time");
     }
 
     @Test
@@ -242,13 +241,11 @@ public abstract class SwitchContractTest {
                 .isTrue();
         attachment.close();
 
-        // When a request of that session arrives
-        long start = System.nanoTime();
-        SwitchResponse response = answer(api().forward(sessionOn(gone), ackRequest(sessionOn(gone), 2), TIMEOUT));
+        // When a request of that session arrives (with a deadline far beyond how long the test waits)
+        SwitchResponse response = answer(api().forward(sessionOn(gone), ackRequest(sessionOn(gone), 2), NEVER));
 
         // Then it answers SESSION_LOST, long before the timeout
         assertError(response, ErrorCode.SESSION_LOST);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.dividedBy(4));
     }
 
     @Test

@@ -168,7 +168,8 @@ class AmqpShardsIT {
         awaitServing(api, "s0", "a");
         awaitServing(api, "s1", "b");
         SessionId onB = new SessionId("s1", "b", "session");
-        CompletableFuture<SwitchResponse> slowRead = api.forward(onB, readRequest(onB, 1), TIMEOUT);
+        // its deadline far beyond how long the test waits: an answer in time cannot be the deadline's
+        CompletableFuture<SwitchResponse> slowRead = api.forward(onB, readRequest(onB, 1), Duration.ofHours(1));
         String toS1 = affinities(40).stream()
                 .filter(affinity -> RendezvousHashing.choose(affinity, List.of("s0", "s1"))
                         .orElseThrow()
@@ -177,13 +178,12 @@ class AmqpShardsIT {
                 .orElseThrow();
 
         // When s1's broker stops
-        long start = System.nanoTime();
         s1Broker.stop();
 
-        // Then the in-flight read answers UNAVAILABLE at once, not at its deadline
+        // Then the in-flight read answers UNAVAILABLE at once (the broker is gone), not at its deadline
         SwitchResponse lost = slowRead.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(ErrorCode.fromThrift(lost.getError().getCode())).isEqualTo(ErrorCode.UNAVAILABLE);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.dividedBy(4));
+        assertThat(lost.getError().getMessage()).doesNotContain("did not answer in time");
         // And new sessions that s1 would win go to s0
         assertThat(allocatedShard(api, toS1)).isEqualTo("s0");
 

@@ -66,14 +66,16 @@ class StaleRequestsIT {
                             .count())
                     .isEqualTo(1.0);
 
-            // Then a node that starts consuming afterwards never gets it
+            // Then a node that starts consuming afterwards never gets it: the queue is first in, first out, so when
+            // the node answers an allocation sent after the stale one, it would have had the stale one first
             try (AmqpSwitch backend = AmqpSwitch.create(
                     AmqpSwitchConfig.of(Map.of("s0", virtualHost), "backend").backendOnly())) {
                 TestEndpoint node = new TestEndpoint("s0", "late");
                 backend.attach(node);
-                await().during(Duration.ofMillis(500))
-                        .atMost(Duration.ofSeconds(2))
-                        .until(() -> node.allocations() == 0);
+                SwitchResponse fresh = shard.allocate(TestEndpoint.allocateRequest(), Duration.ofSeconds(30))
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(fresh.isSetAllocate()).as("answer: %s", fresh).isTrue();
+                assertThat(node.allocations()).isEqualTo(1);
             }
         }
     }
@@ -97,15 +99,25 @@ class StaleRequestsIT {
                         .backendOnly())) {
             shard.connect();
 
-            // When an allocation with a 10 s deadline is sent, and a node attaches a little later
+            // When an allocation with a 10 s deadline is sent, and a node attaches once it waits in the broker
             var answer = shard.allocate(TestEndpoint.allocateRequest(), Duration.ofSeconds(10));
-            Thread.sleep(300); // the point of the test: the request waits in the broker meanwhile
+            await().until(() -> waitingAllocations(virtualHost) == 1);
             TestEndpoint node = new TestEndpoint("s0", "on-time");
             backend.attach(node);
 
             // Then the node gets it and answers
             assertThat(answer.get(5, TimeUnit.SECONDS).isSetAllocate()).isTrue();
             assertThat(node.allocations()).isEqualTo(1);
+        }
+    }
+
+    /** How many allocations wait in the shard's allocation queue, as its broker counts them. */
+    private static long waitingAllocations(URI virtualHost) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(virtualHost);
+        try (Connection connection = factory.newConnection();
+                Channel channel = connection.createChannel()) {
+            return channel.messageCount(Topology.ALLOCATION_QUEUE);
         }
     }
 
