@@ -180,9 +180,10 @@ public final class ApiServer implements AutoCloseable {
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
 
-        Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, Clock.systemUTC()));
-        Optional<RequestMacs> macs = security.clusterSecret()
-                .map(secret -> new RequestMacs(secret, RequestMacs.DEFAULT_WINDOW, Clock.systemUTC()));
+        Clock clock = Clock.systemUTC(); // the API node's one clock: tokens, request MACs, audit, the TCP port
+        Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, clock));
+        Optional<RequestMacs> macs =
+                security.clusterSecret().map(secret -> new RequestMacs(secret, RequestMacs.DEFAULT_WINDOW, clock));
         ApiMeters meters = new ApiMeters(operations.meters());
         meters.bindPresence(operations.shards());
         meters.bindRefusals(counters);
@@ -195,7 +196,7 @@ public final class ApiServer implements AutoCloseable {
                                 operations.audit(),
                                 operations.nodeId(),
                                 context,
-                                Clock.systemUTC()),
+                                clock),
                         meters),
                 tracer,
                 context);
@@ -264,7 +265,8 @@ public final class ApiServer implements AutoCloseable {
                         macs,
                         config.maxRequestBytes(),
                         limits,
-                        counters));
+                        counters,
+                        clock));
             } catch (RuntimeException e) {
                 stopQuietly(server);
                 throw e;

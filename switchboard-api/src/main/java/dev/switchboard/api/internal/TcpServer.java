@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -63,12 +65,15 @@ public final class TcpServer implements AutoCloseable {
     public static final int MAX_IN_FLIGHT = 128;
 
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(3);
-    private static final long GRACE_NANOS = 1_000_000_000L;
+    /** How long a frame's body may arrive slower than min-request-data-rate before the rate is enforced. */
+    private static final long GRACE_MS = 1_000;
 
     /** How long and how much a connection refused with GOAWAY is still read (and discarded) before its close. */
     private static final Duration LINGER = Duration.ofSeconds(1);
 
     private static final long LINGER_BYTES = 1 << 20;
+
+    private static final long NOT_WRITING = Long.MIN_VALUE;
 
     private final ServerSocket listener;
     private final ThriftDispatcher dispatcher;
@@ -81,6 +86,9 @@ public final class TcpServer implements AutoCloseable {
     private final Semaphore connectionSlots;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService watchdog;
+    /** The API node's clock: idle writes, the data-rate limit, the drain and the linger are measured by it. */
+    private final Clock clock;
+
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -91,8 +99,10 @@ public final class TcpServer implements AutoCloseable {
             Optional<RequestMacs> macs,
             int maxRequestBytes,
             ApiLimits limits,
-            ApiCounters counters) {
+            ApiCounters counters,
+            Clock clock) {
         this.listener = listener;
+        this.clock = clock;
         this.dispatcher = dispatcher;
         this.bodies = bodies;
         this.macs = macs;
@@ -116,7 +126,8 @@ public final class TcpServer implements AutoCloseable {
             Optional<RequestMacs> macs,
             int maxRequestBytes,
             ApiLimits limits,
-            ApiCounters counters) {
+            ApiCounters counters,
+            Clock clock) {
         ServerSocket listener;
         try {
             if (tls.isPresent()) {
@@ -134,7 +145,7 @@ public final class TcpServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("the API's TCP port could not listen on " + host + ":" + port, e);
         }
-        TcpServer server = new TcpServer(listener, dispatcher, bodies, macs, maxRequestBytes, limits, counters);
+        TcpServer server = new TcpServer(listener, dispatcher, bodies, macs, maxRequestBytes, limits, counters, clock);
         server.acceptor.start();
         server.watchdog.scheduleWithFixedDelay(server::checkWrites, 1, 1, TimeUnit.SECONDS);
         return server;
@@ -169,10 +180,11 @@ public final class TcpServer implements AutoCloseable {
 
     /** Closes connections whose answer has been stuck in the socket for longer than idle-timeout (a client that stopped reading). */
     private void checkWrites() {
-        long now = System.nanoTime();
+        long now = clock.millis();
         for (Connection connection : connections) {
-            long started = connection.writeStartedNanos;
-            if (started != 0 && now - started > limits.idleTimeout().toNanos()) {
+            OptionalLong started = connection.writeStarted();
+            if (started.isPresent()
+                    && now - started.getAsLong() > limits.idleTimeout().toMillis()) {
                 LOGGER.info("tcp connection closed: the client did not read its answers remote={}", connection.remote);
                 connection.closeSocket();
             }
@@ -192,7 +204,7 @@ public final class TcpServer implements AutoCloseable {
             LOGGER.debug("tcp listener close: {}", e.toString());
         }
         acceptor.interrupt();
-        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        long deadline = clock.millis() + DRAIN_TIMEOUT.toMillis();
         for (Connection connection : List.copyOf(connections)) {
             connection.stopReading();
         }
@@ -210,7 +222,9 @@ public final class TcpServer implements AutoCloseable {
         private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
         private final Set<Integer> ids = ConcurrentHashMap.newKeySet();
         private final ReentrantLock writeLock = new ReentrantLock();
-        private volatile long writeStartedNanos;
+        /** When the answer being written started, by the clock; {@link #NOT_WRITING} between answers. */
+        private volatile long writeStartedMillis = NOT_WRITING;
+
         private volatile boolean reading = true;
         private @Nullable OutputStream out;
 
@@ -273,7 +287,7 @@ public final class TcpServer implements AutoCloseable {
             if (first < 0) {
                 return false;
             }
-            long start = System.nanoTime();
+            long start = clock.millis();
             int length = (first << 24) | (in.readUnsignedByte() << 16) | in.readUnsignedShort();
             int maxFrame = TcpFrames.FRAME_HEADER_BYTES + TcpFrames.MAX_HEADER_SECTION_BYTES + maxRequestBytes;
             if (length < TcpFrames.FRAME_HEADER_BYTES || length > maxFrame) {
@@ -348,9 +362,9 @@ public final class TcpServer implements AutoCloseable {
                     throw new EOFException("connection closed inside a frame");
                 }
                 count += read;
-                long elapsed = System.nanoTime() - start;
+                long elapsed = clock.millis() - start;
                 long rate = limits.minRequestDataRate();
-                if (rate > 0 && elapsed > GRACE_NANOS && count * 1e9 / elapsed < rate) {
+                if (rate > 0 && elapsed > GRACE_MS && count * 1e3 / elapsed < rate) {
                     counters.countSlow();
                     throw new SocketTimeoutException("frame arrives slower than " + rate + " bytes/s");
                 }
@@ -405,7 +419,7 @@ public final class TcpServer implements AutoCloseable {
             }
             writeLock.lock();
             try {
-                writeStartedNanos = System.nanoTime();
+                writeStartedMillis = clock.millis();
                 stream.write(header);
                 if (payload.hasArray()) {
                     stream.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
@@ -419,7 +433,7 @@ public final class TcpServer implements AutoCloseable {
                 LOGGER.debug("tcp answer not delivered remote={} error={}", remote, e.toString());
                 closeSocket();
             } finally {
-                writeStartedNanos = 0;
+                writeStartedMillis = NOT_WRITING;
                 writeLock.unlock();
             }
         }
@@ -443,8 +457,8 @@ public final class TcpServer implements AutoCloseable {
                 java.io.InputStream raw = socket.getInputStream();
                 byte[] sink = new byte[8192];
                 long left = LINGER_BYTES;
-                long deadline = System.nanoTime() + LINGER.toNanos();
-                while (left > 0 && System.nanoTime() < deadline) {
+                long deadline = clock.millis() + LINGER.toMillis();
+                while (left > 0 && clock.millis() < deadline) {
                     int read = raw.read(sink, 0, (int) Math.min(sink.length, left));
                     if (read < 0) {
                         return;
@@ -465,15 +479,21 @@ public final class TcpServer implements AutoCloseable {
             }
         }
 
-        void awaitIdle(long deadlineNanos) {
-            while (inFlight.availablePermits() < MAX_IN_FLIGHT && System.nanoTime() < deadlineNanos) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+        /** Waits until no call is in flight (every permit is back), at most until {@code deadline}, the clock's. */
+        void awaitIdle(long deadline) {
+            long remaining = deadline - clock.millis();
+            try {
+                if (inFlight.tryAcquire(MAX_IN_FLIGHT, Math.max(0, remaining), TimeUnit.MILLISECONDS)) {
+                    inFlight.release(MAX_IN_FLIGHT);
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+        }
+
+        OptionalLong writeStarted() {
+            long started = writeStartedMillis;
+            return started == NOT_WRITING ? OptionalLong.empty() : OptionalLong.of(started);
         }
 
         void closeSocket() {
