@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,23 +90,34 @@ final class ReadSession extends HostedSession {
         long maxWaitMs = request.isSetMaxWaitMs() ? Math.max(0, request.getMaxWaitMs()) : 0;
         Duration wait = Duration.ofMillis(Math.min(maxWaitMs, limits.maxWait().toMillis()));
         long seq = request.getSeq();
-        for (ReadMachine.Effect effect : step(new ReadMachine.Read(seq))) {
+        ReadDelivery.State<FetchedBatch> before = state;
+        ReadMachine.Command command = request.isSetAckSeq()
+                ? new ReadMachine.AckAndRead(request.getAckSeq(), seq)
+                : new ReadMachine.Read(seq);
+        AckResponse acknowledged = null; // the ack riding on this read, once it moved the position
+        for (ReadMachine.Effect effect : step(command)) {
             switch (effect) {
+                case ReadMachine.Acknowledged ack -> acknowledged = acknowledge(before, ack);
                 case ReadMachine.Fetch fetch -> {
                     FetchedBatch batch = fetch(maxEvents, maxBytes, wait);
                     if (batch.isEmpty()) {
-                        return new ReadResponse(seq, List.of()); // long poll timed out: seq not used
+                        // long poll timed out: seq not used
+                        return withAck(new ReadResponse(seq, List.of()), acknowledged);
                     }
-                    return deliver(seq, batch);
+                    return withAck(deliver(seq, batch), acknowledged);
                 }
                 case ReadMachine.Redeliver redeliver -> {
-                    return new ReadResponse(redeliver.seq(), held().events());
+                    return withAck(new ReadResponse(redeliver.seq(), held().events()), acknowledged);
                 }
                 case Rejection rejection -> throw rejection.toException();
                 default -> throw unexpected(effect);
             }
         }
         throw SwitchboardException.of(ErrorCode.INTERNAL, "read produced no answer");
+    }
+
+    private static ReadResponse withAck(ReadResponse response, @Nullable AckResponse ack) {
+        return ack == null ? response : response.setAck(ack);
     }
 
     private FetchedBatch fetch(int maxEvents, int maxBytes, Duration wait) {
@@ -153,17 +165,24 @@ final class ReadSession extends HostedSession {
         for (ReadMachine.Effect effect : step(new ReadMachine.Ack(request.getSeq()))) {
             switch (effect) {
                 case ReadMachine.Acknowledged acknowledged -> {
-                    if (before instanceof ReadDelivery.Holding<FetchedBatch> holding
-                            && state instanceof ReadDelivery.Waiting) {
-                        committed = committed.advancedTo(holding.batch().nextOffsets());
-                    }
-                    return new AckResponse(acknowledged.ackedSeq(), cursors.encode(committed));
+                    return acknowledge(before, acknowledged);
                 }
                 case Rejection rejection -> throw rejection.toException();
                 default -> throw unexpected(effect);
             }
         }
         throw SwitchboardException.of(ErrorCode.INTERNAL, "ack produced no answer");
+    }
+
+    /**
+     * The machine acknowledged batches up to {@code acknowledged}, moving from {@code before} to the current state:
+     * when that released the held batch, the committed position moves past it. The ack's answer.
+     */
+    private AckResponse acknowledge(ReadDelivery.State<FetchedBatch> before, ReadMachine.Acknowledged acknowledged) {
+        if (before instanceof ReadDelivery.Holding<FetchedBatch> holding && state instanceof ReadDelivery.Waiting) {
+            committed = committed.advancedTo(holding.batch().nextOffsets());
+        }
+        return new AckResponse(acknowledged.ackedSeq(), cursors.encode(committed));
     }
 
     private List<ReadMachine.Effect> step(ReadMachine.Command command) {

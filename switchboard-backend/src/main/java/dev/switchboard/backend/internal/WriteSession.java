@@ -105,27 +105,39 @@ final class WriteSession extends HostedSession {
 
     @Override
     SwitchResponse handle(SwitchRequest request) {
+        throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "a write session takes write and commit");
+    }
+
+    /**
+     * A commit answers once Kafka acknowledged its chunks, but waits off the queue so writes keep flowing; so does a
+     * write with the commit riding on it, once its chunk is staged.
+     */
+    @Override
+    CompletableFuture<SwitchResponse> handleAsync(SwitchRequest request) {
         return switch (request.getSetField()) {
-            case WRITE -> SwitchResponse.write(write(request.getWrite()));
-            default ->
-                throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "a write session takes write and commit");
+            case COMMIT -> awaiting(commit(request.getCommit())).thenApply(SwitchResponse::commit);
+            case WRITE -> {
+                Written written = write(request.getWrite());
+                if (!request.getWrite().isCommit()) {
+                    yield CompletableFuture.completedFuture(SwitchResponse.write(written.answer()));
+                }
+                yield awaiting(commitAnswer(written.awaited()))
+                        .thenApply(
+                                commit -> SwitchResponse.write(written.answer().setCommit(commit)));
+            }
+            default -> super.handleAsync(request);
         };
     }
 
-    /** A commit answers once Kafka acknowledged its chunks, but waits off the queue so writes keep flowing. */
-    @Override
-    CompletableFuture<SwitchResponse> handleAsync(SwitchRequest request) {
-        if (request.getSetField() == SwitchRequest._Fields.COMMIT) {
-            return awaiting(commit(request.getCommit())).thenApply(SwitchResponse::commit);
-        }
-        return super.handleAsync(request);
-    }
+    /** A write's answer and, when a commit rides on it, the chunk that commit waits for (-1: answer at once). */
+    private record Written(WriteResponse answer, long awaited) {}
 
-    private WriteResponse write(WriteRequest request) {
+    private Written write(WriteRequest request) {
         long seq = request.getSeq();
         validator.validate(seq, request.getEvents());
         settlePublishes();
-        WriteMachine.Write command = new WriteMachine.Write(seq);
+        WriteMachine.Command command =
+                request.isCommit() ? new WriteMachine.WriteAndCommit(seq) : new WriteMachine.Write(seq);
         // Sealed only when the machine stages the chunk (a BUSY or repeated write costs no encryption), and before
         // the machine moves, so a failure here cannot leave a staged seq without its chunk. The machine is a pure
         // function: asking it first and then applying the same command gives the same effects.
@@ -144,6 +156,8 @@ final class WriteSession extends HostedSession {
             budget.release(bytes);
             throw e;
         }
+        // the effects come in order: the write's (Stage, AlreadyStaged), then those of a commit riding on it
+        long awaited = -1;
         for (WriteMachine.Effect effect : step(command)) {
             switch (effect) {
                 case WriteMachine.Stage stage -> {
@@ -151,30 +165,42 @@ final class WriteSession extends HostedSession {
                     stagedBytes.put(stage.seq(), bytes);
                 }
                 case WriteMachine.AlreadyStaged already -> {}
-                case Rejection rejection -> throw rejection.toException();
-                default -> throw unexpected(effect);
+                default -> awaited = Math.max(awaited, commitEffect(effect));
             }
         }
-        return new WriteResponse(seq, writing().protocol().staged());
+        return new Written(new WriteResponse(seq, writing().protocol().staged()), awaited);
     }
 
     private CompletableFuture<CommitResponse> commit(CommitRequest request) {
         settlePublishes();
         long awaited = -1;
         for (WriteMachine.Effect effect : step(new WriteMachine.Commit(request.getSeq()))) {
-            switch (effect) {
-                case WriteMachine.Publish publish ->
-                    pipeline.publish(
-                            publish.from(),
-                            publish.to(),
-                            recordsBetween(publish.from(), publish.to()),
-                            writerStates.record(key, publish.to()));
-                case WriteMachine.AwaitCommitted await -> awaited = await.seq();
-                case WriteMachine.Committed committed -> {}
-                case Rejection rejection -> throw rejection.toException();
-                default -> throw unexpected(effect);
-            }
+            awaited = Math.max(awaited, commitEffect(effect));
         }
+        return commitAnswer(awaited);
+    }
+
+    /** Runs one effect of a commit; the chunk the commit waits for when it is an AwaitCommitted, else -1. */
+    private long commitEffect(WriteMachine.Effect effect) {
+        switch (effect) {
+            case WriteMachine.Publish publish ->
+                pipeline.publish(
+                        publish.from(),
+                        publish.to(),
+                        recordsBetween(publish.from(), publish.to()),
+                        writerStates.record(key, publish.to()));
+            case WriteMachine.AwaitCommitted await -> {
+                return await.seq();
+            }
+            case WriteMachine.Committed committed -> {}
+            case Rejection rejection -> throw rejection.toException();
+            default -> throw unexpected(effect);
+        }
+        return -1;
+    }
+
+    /** The commit's answer: at once when nothing is awaited ({@code awaited} -1), else once Kafka acknowledged it. */
+    private CompletableFuture<CommitResponse> commitAnswer(long awaited) {
         if (awaited < 0) {
             return CompletableFuture.completedFuture(answer());
         }
