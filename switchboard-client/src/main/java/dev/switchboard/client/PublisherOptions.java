@@ -17,6 +17,9 @@ import java.util.OptionalInt;
  * @param retryBudget how long this publisher rides out an outage (retrying requests, replacing sessions) before
  *     it fails every waiting call; empty: the client's {@link RetryPolicy#budget()}
  * @param guarantee at-least-once (default) or exactly-once
+ * @param commitOnWrite true (the default): when the publisher would commit right after a write (no commit in flight,
+ *     and nothing more to write at once or the window full), the commit rides on that write, one call instead of
+ *     two; false: every commit is a call of its own
  */
 public record PublisherOptions(
         String topic,
@@ -24,7 +27,8 @@ public record PublisherOptions(
         int chunkEvents,
         OptionalInt window,
         Optional<Duration> retryBudget,
-        Guarantee guarantee) {
+        Guarantee guarantee,
+        boolean commitOnWrite) {
     /** The default number of events per chunk. */
     public static final int DEFAULT_CHUNK_EVENTS = 500;
 
@@ -69,6 +73,7 @@ public record PublisherOptions(
         private OptionalInt window = OptionalInt.empty();
         private Duration retryBudget;
         private Guarantee guarantee = Guarantee.AT_LEAST_ONCE;
+        private boolean commitOnWrite = true;
 
         private Builder() {}
 
@@ -111,6 +116,15 @@ public record PublisherOptions(
             return this;
         }
 
+        /**
+         * Whether a commit may ride on the write before it (default true: one call instead of two when the publisher
+         * would commit right after the write) or is always a call of its own (false).
+         */
+        public Builder commitOnWrite(boolean commitOnWrite) {
+            this.commitOnWrite = commitOnWrite;
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public PublisherOptions build() {
             return new PublisherOptions(
@@ -119,7 +133,8 @@ public record PublisherOptions(
                     chunkEvents,
                     window,
                     Optional.ofNullable(retryBudget),
-                    guarantee);
+                    guarantee,
+                    commitOnWrite);
         }
     }
 }

@@ -24,16 +24,21 @@ public interface Subscriber extends AutoCloseable {
     Batch poll(int maxEvents, Duration maxWait);
 
     /**
-     * Acknowledges {@code batch} and saves the new cursor to the {@link CursorStore}. Acknowledging an empty or an
-     * already acknowledged batch does nothing. If the session was lost before the acknowledgement reached it, the
-     * batch will be delivered again by the next poll.
+     * Acknowledges {@code batch} and saves the new cursor to the {@link CursorStore}. By default
+     * ({@link SubscriberOptions#ackOnPoll()}) the acknowledgement rides on the next poll's read, one call per batch,
+     * or is sent by {@link #close()}: the cursor is saved then. Acknowledging an empty or an already acknowledged
+     * batch does nothing. If the session was lost before the acknowledgement reached it, the batch will be delivered
+     * again by the next poll.
      */
     void ack(Batch batch);
 
-    /** The cursor of the last acknowledged batch, or of the session's start; empty before the backend gave one. */
+    /**
+     * The cursor of the last acknowledged batch the backend confirmed, or of the session's start; empty before the
+     * backend gave one. With {@link SubscriberOptions#ackOnPoll()} it moves past a batch at the next poll or close.
+     */
     Optional<String> cursor();
 
-    /** Releases the session. Later calls fail with {@link IllegalStateException}. */
+    /** Sends an acknowledgement still pending and releases the session. Later calls fail with {@link IllegalStateException}. */
     @Override
     void close();
 }

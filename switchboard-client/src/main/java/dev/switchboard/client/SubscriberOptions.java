@@ -14,6 +14,9 @@ import java.util.Optional;
  * @param maxWait how long {@link Subscriber#poll()} waits for events before returning an empty batch
  * @param retryBudget how long this subscriber rides out an outage (retrying requests, replacing sessions) before
  *     a call fails; empty: the client's {@link RetryPolicy#budget()}
+ * @param ackOnPoll true (the default): {@link Subscriber#ack} sends nothing, the acknowledgement rides on the next
+ *     poll's read (one call per batch instead of two) or is sent by {@link Subscriber#close}, and the cursor is saved
+ *     then; false: every ack is a call of its own and saves the cursor before it returns
  */
 public record SubscriberOptions(
         String topic,
@@ -21,7 +24,8 @@ public record SubscriberOptions(
         CursorStore cursorStore,
         int maxEvents,
         Duration maxWait,
-        Optional<Duration> retryBudget) {
+        Optional<Duration> retryBudget,
+        boolean ackOnPoll) {
     /** The default number of events per batch. */
     public static final int DEFAULT_MAX_EVENTS = 500;
 
@@ -62,6 +66,7 @@ public record SubscriberOptions(
         private int maxEvents = DEFAULT_MAX_EVENTS;
         private Duration maxWait = DEFAULT_MAX_WAIT;
         private Duration retryBudget;
+        private boolean ackOnPoll = true;
 
         private Builder() {}
 
@@ -104,6 +109,15 @@ public record SubscriberOptions(
             return this;
         }
 
+        /**
+         * Whether an ack rides on the next poll (default true: one call per batch; the cursor is saved with that poll
+         * or on close) or is sent at once (false: the cursor is saved before {@link Subscriber#ack} returns).
+         */
+        public Builder ackOnPoll(boolean ackOnPoll) {
+            this.ackOnPoll = ackOnPoll;
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public SubscriberOptions build() {
             return new SubscriberOptions(
@@ -112,7 +126,8 @@ public record SubscriberOptions(
                     cursorStore == null ? CursorStores.memory() : cursorStore,
                     maxEvents,
                     maxWait,
-                    Optional.ofNullable(retryBudget));
+                    Optional.ofNullable(retryBudget),
+                    ackOnPoll);
         }
     }
 }

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * acknowledgement moves it only once the backend answered it, and a new session starts it afresh (and delivers
  * the batch again, from {@code cursor}). {@code cursor} is the last acknowledged position (also saved to the
  * store) or the position the first session started at, so a new session never skips an unacknowledged event.
+ *
+ * <p>With {@code ackOnPoll} (the default) {@link #ack} only marks the held batch ({@code ackPending}): its ack rides
+ * on the next read ({@link ReadMachine.AckAndRead}, one call per batch), or is sent by {@link #close}. A node that
+ * does not take an ack on a read (older than the field) refuses that read as OUT_OF_SEQUENCE: the ack is then sent
+ * on its own, and so is every later one ({@code ridesAck} false).
  */
 final class DefaultSubscriber implements Subscriber {
     private static final Logger LOGGER = LoggerFactory.getLogger(DefaultSubscriber.class);
@@ -50,6 +55,10 @@ final class DefaultSubscriber implements Subscriber {
     private ReadDelivery.State<Batch> delivery = ReadDelivery.initial();
     private ReadSession session;
     private Optional<String> cursor;
+    /** The application acknowledged the held batch; the ack is still to be sent (on the next read, or by close). */
+    private boolean ackPending;
+    /** Acks ride on reads: the options ask for it and no node has refused it. */
+    private boolean ridesAck;
 
     /** The session this subscriber reads through. */
     private record ReadSession(String id, Limits limits) {}
@@ -60,6 +69,7 @@ final class DefaultSubscriber implements Subscriber {
         this.clock = clock;
         this.onClose = onClose;
         this.cursor = options.cursorStore().load();
+        this.ridesAck = options.ackOnPoll();
     }
 
     /** Allocates the first session at once, so a wrong topic or missing permission shows here. */
@@ -86,7 +96,7 @@ final class DefaultSubscriber implements Subscriber {
         lock.lock();
         try {
             requireOpen();
-            if (delivery instanceof ReadDelivery.Holding<Batch> holding) {
+            if (delivery instanceof ReadDelivery.Holding<Batch> holding && !ackPending) {
                 throw new IllegalStateException("batch " + holding.batch().seq() + " ("
                         + holding.batch().size()
                         + " events) is not acknowledged yet; call ack(batch) before polling again");
@@ -102,18 +112,45 @@ final class DefaultSubscriber implements Subscriber {
         Retrier.Budget budget = null; // starts with the first lost session of this poll
         int newSessions = 0;
         while (true) {
-            if (!(delivery instanceof ReadDelivery.Waiting<Batch> waiting)) {
+            if (!ridesAck && acking().isPresent()) {
+                acknowledge(acking().get()); // a node that does not take it on a read: on its own
+                continue;
+            }
+            Optional<Batch> acking = acking();
+            long seq;
+            ReadDelivery.State<Batch> afterAck; // the mirror once the backend confirmed the ack riding on this read
+            if (acking.isPresent()) {
+                long acked = acking.get().seq();
+                seq = acked + 1;
+                afterAck = Mirror.accepted(
+                        ReadDelivery.apply(delivery, new ReadMachine.AckAndRead(acked, seq)), "ack and read " + seq);
+            } else if (delivery instanceof ReadDelivery.Waiting<Batch> waiting) {
+                seq = waiting.machine().nextSeq();
+                delivery = Mirror.accepted(ReadDelivery.apply(delivery, new ReadMachine.Read(seq)), "read " + seq);
+                afterAck = delivery;
+            } else {
                 throw new IllegalStateException("the subscriber's mirror holds no place to read from: " + delivery);
             }
-            long seq = waiting.machine().nextSeq();
-            delivery = Mirror.accepted(ReadDelivery.apply(delivery, new ReadMachine.Read(seq)), "read " + seq);
             Duration wait = longPoll(Duration.between(clock.instant(), deadline));
+            ReadRequest request = readRequest(seq, maxEvents, wait);
+            acking.ifPresent(batch -> request.setAckSeq(batch.seq()));
             ReadResponse answer;
             try {
-                answer = rpc.read(readRequest(seq, maxEvents, wait), wait);
+                answer = rpc.read(request, wait);
             } catch (SwitchboardClientException e) {
+                if (acking.isPresent() && e.code() == ErrorCode.OUT_OF_SEQUENCE) {
+                    // a node older than ReadRequest.ackSeq read past it: acknowledge on its own from now on
+                    LOGGER.info(
+                            "the node does not take an ack on a read; acknowledging apart session={}", session.id());
+                    ridesAck = false;
+                    continue; // acknowledged on its own at the top of the loop
+                }
                 if (!SessionErrors.needsNewSession(e) || (budget != null && budget.spent())) {
                     throw e;
+                }
+                if (acking.isPresent() && e.code() == ErrorCode.DRAINING) {
+                    // a draining node still takes acks: the new session then starts after the batch
+                    acknowledgeOrLog(acking.get(), "the draining session did not take the ack");
                 }
                 if (budget == null) {
                     budget = rpc.retrier().startBudget();
@@ -121,8 +158,21 @@ final class DefaultSubscriber implements Subscriber {
                     rpc.retrier().pause(newSessions);
                 }
                 newSessions++;
-                replaceSession(e);
+                if (delivery instanceof ReadDelivery.Holding<Batch> held) {
+                    LOGGER.info(
+                            "batch not acknowledged before the session ended; it will be delivered again seq={}",
+                            held.batch().seq());
+                }
+                replaceSession(e); // a batch still held, acknowledged or not, is delivered again
                 continue;
+            }
+            if (acking.isPresent()) {
+                if (!answer.isSetAck()) {
+                    throw new SwitchboardClientException(
+                            ErrorCode.INTERNAL,
+                            "the server read batch " + seq + " but did not answer the ack riding on it");
+                }
+                acknowledged(acking.get(), afterAck, answer.getAck());
             }
             if (answer.getSeq() != seq) {
                 throw new SwitchboardClientException(
@@ -158,6 +208,13 @@ final class DefaultSubscriber implements Subscriber {
         return wait.compareTo(allowed) > 0 ? allowed : wait;
     }
 
+    /** The held batch whose ack rides on the next read, when the application acknowledged it. */
+    private Optional<Batch> acking() {
+        return ackPending && delivery instanceof ReadDelivery.Holding<Batch> holding
+                ? Optional.of(holding.batch())
+                : Optional.empty();
+    }
+
     @Override
     public void ack(Batch batch) {
         Objects.requireNonNull(batch, "batch");
@@ -167,8 +224,12 @@ final class DefaultSubscriber implements Subscriber {
             if (batch.isEmpty()) {
                 return;
             }
-            if (!(delivery instanceof ReadDelivery.Holding<Batch> holding) || holding.batch() != batch) {
+            if (!(delivery instanceof ReadDelivery.Holding<Batch> holding) || holding.batch() != batch || ackPending) {
                 LOGGER.debug("ack ignored: batch already acknowledged or replaced seq={}", batch.seq());
+                return;
+            }
+            if (ridesAck) {
+                ackPending = true; // sent with the next read, or by close
                 return;
             }
             Interruptibly.run(() -> acknowledge(batch));
@@ -177,6 +238,7 @@ final class DefaultSubscriber implements Subscriber {
         }
     }
 
+    /** Sends the ack of the held {@code batch} on its own. */
     private void acknowledge(Batch batch) throws InterruptedException {
         // the mirror moves once the backend answered: until then the batch stays held, to be acknowledged again
         ReadDelivery.State<Batch> acknowledged =
@@ -193,7 +255,24 @@ final class DefaultSubscriber implements Subscriber {
                     "batch not acknowledged before the session ended; it will be delivered again seq={}", batch.seq());
             return;
         }
-        delivery = acknowledged;
+        acknowledged(batch, acknowledged, answer);
+    }
+
+    /** Sends the ack of the held {@code batch} once; a failure only means the batch is delivered again. */
+    private void acknowledgeOrLog(Batch batch, String failure) throws InterruptedException {
+        ReadDelivery.State<Batch> acknowledged =
+                Mirror.accepted(ReadDelivery.apply(delivery, new ReadMachine.Ack(batch.seq())), "ack " + batch.seq());
+        try {
+            acknowledged(batch, acknowledged, rpc.ack(new AckRequest(session.id(), batch.seq())));
+        } catch (SwitchboardClientException e) {
+            LOGGER.info("{}; the batch will be delivered again seq={} code={}", failure, batch.seq(), e.code());
+        }
+    }
+
+    /** The backend answered the ack of {@code batch}: the mirror moves to {@code next}, the cursor is saved. */
+    private void acknowledged(Batch batch, ReadDelivery.State<Batch> next, AckResponse answer) {
+        delivery = next;
+        ackPending = false;
         cursor = Optional.of(answer.getCursor());
         options.cursorStore().save(answer.getCursor());
         LOGGER.debug("batch acknowledged session={} seq={}", session.id(), batch.seq());
@@ -218,6 +297,7 @@ final class DefaultSubscriber implements Subscriber {
         AllocateResponse answer = rpc.allocate(request);
         session = new ReadSession(answer.getSessionId(), answer.getLimits());
         delivery = ReadDelivery.initial(); // a held batch is delivered again by the new session
+        ackPending = false;
         if (cursor.isEmpty() && answer.isSetCursor()) {
             cursor = Optional.of(answer.getCursor()); // pin the start, so a new session does not move it
         }
@@ -255,6 +335,7 @@ final class DefaultSubscriber implements Subscriber {
             if (delivery instanceof ReadDelivery.Ended) {
                 return;
             }
+            acking().ifPresent(this::acknowledgeBeforeClosing);
             delivery = Mirror.accepted(ReadDelivery.apply(delivery, new ReadMachine.Dispose()), "dispose");
             rpc.disposeQuietly(session.id());
             LOGGER.info("read session closed topic={} session={}", options.topic(), session.id());
@@ -262,6 +343,11 @@ final class DefaultSubscriber implements Subscriber {
             lock.unlock();
             onClose.accept(this);
         }
+    }
+
+    /** Sends the ack still pending when the subscriber closes, so the cursor saved is the acknowledged one. */
+    private void acknowledgeBeforeClosing(Batch batch) {
+        Interruptibly.run(() -> acknowledgeOrLog(batch, "the last batch's ack failed on close"));
     }
 
     private void requireOpen() {

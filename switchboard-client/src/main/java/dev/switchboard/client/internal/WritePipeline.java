@@ -12,8 +12,10 @@ import dev.switchboard.protocol.thrift.CommitRequest;
 import dev.switchboard.protocol.thrift.CommitResponse;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.WriteRequest;
+import dev.switchboard.protocol.thrift.WriteResponse;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Threads: the worker ({@link #run}) does every write, allocation and resend, one at a time and in chunk
  *       order; each commit runs on a virtual thread of its own, cumulative for every chunk written when it
  *       started, and the next one starts when it answers. The worker waits for commit answers only when the
- *       window is full.
+ *       window is full. When no commit is in flight and the worker would wait after a write anyway (nothing more to
+ *       write at once, or the window full), the commit rides on that write instead ({@code commitOnWrite}): one
+ *       call, answered once the chunk is committed.
  *   <li>A lost session (SESSION_LOST, DRAINING, or OUT_OF_SEQUENCE, which means the mirror and the backend
  *       disagree) is replaced by a new one allocated with the same writer id and {@code lastCommittedSeq} = the
  *       last chunk known committed; the chunks it does not report committed are resent with their own numbers,
@@ -109,7 +113,8 @@ final class WritePipeline implements Runnable {
         if (parts.isEmpty()) {
             request.future().complete(request.result());
         }
-        for (List<Event> part : parts) {
+        for (int index = 0; index < parts.size(); index++) {
+            List<Event> part = parts.get(index);
             if (request.future().isDone()) {
                 return; // the server refused an earlier chunk of this publish
             }
@@ -120,14 +125,21 @@ final class WritePipeline implements Runnable {
                 recover(state.sessionProblem());
                 chunk = state.admit(request, events);
             }
-            send(chunk.get());
+            send(chunk.get(), index == parts.size() - 1);
         }
     }
 
-    private void send(Chunk chunk) throws InterruptedException {
+    /** Writes {@code chunk}, with the commit riding on it when the publisher would commit right after it. */
+    private void send(Chunk chunk, boolean lastPart) throws InterruptedException {
         WriterLifecycle.Session current = state.session();
+        boolean rides = state.commitRides(current, chunk, lastPart);
+        WriteRequest request = new WriteRequest(current.id(), chunk.seq(), chunk.events());
+        if (rides) {
+            request.setCommit(true);
+        }
+        WriteResponse answer;
         try {
-            rpc.write(new WriteRequest(current.id(), chunk.seq(), chunk.events()));
+            answer = rpc.write(request);
         } catch (SwitchboardClientException e) {
             if (SessionErrors.needsNewSession(e)) {
                 LOGGER.info("write session ended writer={} session={} code={}", writerId, current.id(), e.code());
@@ -135,12 +147,23 @@ final class WritePipeline implements Runnable {
                 return;
             }
             if (SessionErrors.rejectsRequest(e)) {
+                if (rides) {
+                    state.rideCancelled(current);
+                }
                 state.refuse(chunk, e);
                 return;
             }
             throw e;
         }
-        state.written(current, chunk.seq());
+        if (rides) {
+            state.writtenWithCommit(
+                    current,
+                    chunk.seq(),
+                    answer.isSetCommit() ? OptionalLong.of(answer.getCommit().getCommittedSeq()) : OptionalLong.empty(),
+                    answer.isSetCommit() ? durability(answer.getCommit()) : Durability.REPLICATED);
+        } else {
+            state.written(current, chunk.seq());
+        }
     }
 
     /**

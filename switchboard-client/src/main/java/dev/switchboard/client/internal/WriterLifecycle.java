@@ -25,6 +25,12 @@ import java.util.OptionalLong;
  * current session's answers move the mirror; a replaced session's answers change nothing here (its commits still
  * confirm chunks, in the bookkeeping). A commit starts whenever none is in flight and a written chunk is not
  * known committed.
+ *
+ * <p>The commit may ride on a write ({@link Sending}): when none is in flight and the worker would wait right after
+ * the write anyway (nothing more to write at once, or the chunk fills the window), the write carries the commit of
+ * its chunk, which counts as the commit in flight until the write's answer ({@link WrittenWithCommit}); the write and
+ * its commit are then one call instead of two. A node too old to commit on a write answers without a commit: the
+ * commit then starts on its own.
  */
 final class WriterLifecycle {
     private WriterLifecycle() {}
@@ -61,6 +67,21 @@ final class WriterLifecycle {
     /** The write of chunk {@code seq} on {@code target} was answered: the backend staged it. */
     record Written(Session target, long seq) implements Command {}
 
+    /**
+     * The worker is about to write chunk {@code seq} on {@code target}; {@code moreToWrite} when it has another chunk
+     * to write at once. Answers {@link CommitRides} when the write should carry the commit of its chunk.
+     */
+    record Sending(Session target, long seq, boolean moreToWrite) implements Command {}
+
+    /**
+     * The write of chunk {@code seq} on {@code target}, with the commit riding on it, was answered: every chunk up
+     * to {@code committed} is in Kafka; empty when the node only staged the chunk (older than commits on writes).
+     */
+    record WrittenWithCommit(Session target, long seq, OptionalLong committed) implements Command {}
+
+    /** The write carrying a commit was refused before staging its chunk: no commit is in flight after all. */
+    record RideCancelled(Session target) implements Command {}
+
     /** The worker waits for room in the window: a commit must run to make some. */
     record AwaitRoom() implements Command {}
 
@@ -81,6 +102,9 @@ final class WriterLifecycle {
 
     /** Start committing every chunk up to {@code seq} on {@code session}. */
     record StartCommit(Session session, long seq) implements Effect {}
+
+    /** Send the write of chunk {@code seq} with the commit of it riding on it. */
+    record CommitRides(long seq) implements Effect {}
 
     /** The commit in flight is no longer awaited: interrupt it. */
     record InterruptCommit() implements Effect {}
@@ -147,6 +171,46 @@ final class WriterLifecycle {
                         ? startCommitIfIdle(state, new Healthy(healthy.session(), mirror, healthy.commit()))
                         : new Step(with(state, new Lost(link.session(), mirror, ((Lost) link).cause())));
             }
+            case Sending sending -> {
+                if (sending.target() == link.session()
+                        && link instanceof Healthy healthy
+                        && healthy.commit().isEmpty()
+                        && healthy.mirror().staged() + 1 == sending.seq()
+                        && (!sending.moreToWrite()
+                                || healthy.mirror().staged()
+                                                + 1
+                                                - healthy.mirror().committed()
+                                        >= healthy.mirror().window())) {
+                    yield new Step(
+                            with(
+                                    state,
+                                    new Healthy(healthy.session(), healthy.mirror(), OptionalLong.of(sending.seq()))),
+                            new CommitRides(sending.seq()));
+                }
+                yield new Step(state);
+            }
+            case WrittenWithCommit written -> {
+                if (written.target() != link.session()) {
+                    yield new Step(state);
+                }
+                if (written.committed().isEmpty()) { // an older node only staged it: commit on its own
+                    WriteMachine.Open mirror = stage(link.mirror(), written.seq());
+                    yield link instanceof Healthy healthy
+                            ? startCommitIfIdle(state, new Healthy(healthy.session(), mirror, OptionalLong.empty()))
+                            : new Step(with(state, new Lost(link.session(), mirror, ((Lost) link).cause())));
+                }
+                WriteMachine.Open mirror = published(
+                        Mirror.open(Mirror.write(link.mirror(), new WriteMachine.WriteAndCommit(written.seq()))),
+                        written.committed().getAsLong());
+                yield link instanceof Lost lost
+                        ? new Step(with(state, new Lost(lost.session(), mirror, lost.cause())))
+                        : startCommitIfIdle(state, new Healthy(link.session(), mirror, OptionalLong.empty()));
+            }
+            case RideCancelled cancelled ->
+                cancelled.target() == link.session() && link instanceof Healthy healthy
+                        ? startCommitIfIdle(
+                                state, new Healthy(healthy.session(), healthy.mirror(), OptionalLong.empty()))
+                        : new Step(state);
             case AwaitRoom awaitRoom ->
                 link instanceof Healthy healthy ? startCommitIfIdle(state, healthy) : new Step(state);
             case Committed committed -> {

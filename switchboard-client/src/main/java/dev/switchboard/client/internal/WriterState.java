@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -249,6 +250,69 @@ final class WriterState {
         }
     }
 
+    /**
+     * The worker is about to write {@code chunk} on {@code target}, the last of its publish when {@code lastPart}:
+     * true when the commit of it should ride on the write (then it counts as the commit in flight until the write's
+     * answer, {@link #writtenWithCommit}). Never with {@code commitOnWrite} off.
+     */
+    boolean commitRides(Session target, Chunk chunk, boolean lastPart) {
+        if (!options.commitOnWrite()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            WriterLifecycle.Command sending =
+                    new WriterLifecycle.Sending(target, chunk.seq(), !lastPart || !queue.isEmpty());
+            // the lifecycle is a pure function: asking it first and then applying the same command gives the same
+            boolean rides = WriterLifecycle.apply(state, sending).effects().stream()
+                    .anyMatch(effect -> effect instanceof WriterLifecycle.CommitRides);
+            if (rides) {
+                step(sending);
+            }
+            return rides;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The write of {@code seq} on {@code target}, carrying its commit, was answered: staged, and every chunk up to
+     * {@code committedSeq} committed, held as {@code durability}; {@code committedSeq} empty when the node only
+     * staged it (older than commits on writes), so the commit starts on its own.
+     */
+    void writtenWithCommit(Session target, long seq, OptionalLong committedSeq, Durability durability) {
+        List<Runnable> completions = List.of();
+        lock.lock();
+        try {
+            if (committedSeq.isPresent()) {
+                if (committedSeq.getAsLong() > newestNumbered()) {
+                    throw new SwitchboardClientException(
+                            ErrorCode.INTERNAL,
+                            "the backend says chunk " + committedSeq.getAsLong()
+                                    + " is committed, but this publisher numbered chunks only up to "
+                                    + newestNumbered());
+                }
+                completions = confirm(committedSeq.getAsLong(), durability);
+            } else {
+                LOGGER.debug("the node did not commit on the write; committing apart writer={} seq={}", writerId, seq);
+            }
+            step(new WriterLifecycle.WrittenWithCommit(target, seq, committedSeq));
+        } finally {
+            lock.unlock();
+        }
+        completions.forEach(Runnable::run);
+    }
+
+    /** The write carrying a commit was refused before staging: no commit is in flight after all. */
+    void rideCancelled(Session target) {
+        lock.lock();
+        try {
+            step(new WriterLifecycle.RideCancelled(target));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The server refused {@code chunk} before staging it: take its number back and fail its publish. */
     void refuse(Chunk chunk, SwitchboardClientException e) {
         lock.lock();
@@ -464,6 +528,7 @@ final class WriterState {
                 case WriterLifecycle.StartCommit start ->
                     commitThread = Optional.of(committer.start(start.session(), start.seq()));
                 case WriterLifecycle.InterruptCommit interrupt -> commitThread.ifPresent(Thread::interrupt);
+                case WriterLifecycle.CommitRides rides -> {} // the worker sends it with its write
                 case WriterLifecycle.FailPublishes fail -> {
                     current.ifPresent(failed::add); // a publish the worker was on when it failed: in no list yet
                     unconfirmed.forEach(chunk -> failed.add(chunk.owner()));

@@ -39,6 +39,7 @@ public final class FakeNode implements BackendEndpoint, AutoCloseable {
     private final long enforcedEventBytes;
     private final Map<String, FakeSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean older;
 
     public FakeNode(FakeKafka kafka, String nodeId, Limits limits, Fault.Plan faults) {
         this(kafka, nodeId, limits, faults, limits.getMaxEventBytes());
@@ -101,7 +102,22 @@ public final class FakeNode implements BackendEndpoint, AutoCloseable {
                 : response;
     }
 
+    /**
+     * Makes this node one that predates the requests' round-trip fields (ReadRequest.ackSeq, WriteRequest.commit):
+     * it ignores them, as an older node skips fields it does not know.
+     */
+    public FakeNode olderThanRoundTripFields() {
+        older = true;
+        return this;
+    }
+
     private SwitchResponse dispatch(SwitchRequest request) throws InterruptedException {
+        if (older && request.isSetRead()) {
+            request.getRead().unsetAckSeq();
+        }
+        if (older && request.isSetWrite()) {
+            request.getWrite().unsetCommit();
+        }
         return switch (request.getSetField()) {
             case ALLOCATE -> SwitchResponse.allocate(allocate(request.getAllocate()));
             case READ ->

@@ -29,32 +29,41 @@ final class FakeReadSession implements FakeNode.FakeSession {
     }
 
     synchronized ReadResponse read(ReadRequest request) throws InterruptedException {
-        Transition<ReadMachine.State, ReadMachine.Effect> step =
-                ReadMachine.apply(state, new ReadMachine.Read(request.getSeq()));
+        ReadMachine.State before = state;
+        ReadMachine.Command command = request.isSetAckSeq()
+                ? new ReadMachine.AckAndRead(request.getAckSeq(), request.getSeq())
+                : new ReadMachine.Read(request.getSeq());
+        Transition<ReadMachine.State, ReadMachine.Effect> step = ReadMachine.apply(state, command);
         state = step.state();
+        AckResponse ack = null;
         for (ReadMachine.Effect effect : step.effects()) {
             switch (effect) {
+                case ReadMachine.Acknowledged acknowledged -> ack = acknowledged(before, acknowledged);
                 case ReadMachine.Fetch fetch -> {
                     int max = Math.min(
                             request.isSetMaxEvents() ? request.getMaxEvents() : 100, limits.getMaxEventsPerRead());
                     long wait = Math.min(request.isSetMaxWaitMs() ? request.getMaxWaitMs() : 0, limits.getMaxWaitMs());
                     List<Event> events = kafka.read(topic, position, max, Duration.ofMillis(wait));
                     if (events.isEmpty()) {
-                        return new ReadResponse(fetch.seq(), List.of());
+                        return withAck(new ReadResponse(fetch.seq(), List.of()), ack);
                     }
                     state = ReadMachine.apply(state, new ReadMachine.Fetched(fetch.seq()))
                             .state();
                     delivered = events;
-                    return new ReadResponse(fetch.seq(), events);
+                    return withAck(new ReadResponse(fetch.seq(), events), ack);
                 }
                 case ReadMachine.Redeliver redeliver -> {
-                    return new ReadResponse(redeliver.seq(), delivered);
+                    return withAck(new ReadResponse(redeliver.seq(), delivered), ack);
                 }
                 case Rejection rejection -> throw rejection.toException();
                 default -> throw new IllegalStateException("unexpected effect " + effect);
             }
         }
         throw new IllegalStateException("read produced no effect");
+    }
+
+    private static ReadResponse withAck(ReadResponse response, AckResponse ack) {
+        return ack == null ? response : response.setAck(ack);
     }
 
     synchronized AckResponse ack(AckRequest request) {
@@ -67,11 +76,16 @@ final class FakeReadSession implements FakeNode.FakeSession {
             }
         }
         state = step.state();
+        return acknowledged(before, (ReadMachine.Acknowledged) step.effects().getFirst());
+    }
+
+    /** Batches up to the acknowledged one are done: the position moves past a batch that was delivered. */
+    private AckResponse acknowledged(ReadMachine.State before, ReadMachine.Acknowledged acknowledged) {
         if (before instanceof ReadMachine.Delivered && state instanceof ReadMachine.Idle) {
             position = delivered.getLast().getOffset() + 1;
             delivered = List.of();
         }
-        return new AckResponse(request.getSeq(), FakeNode.cursorAt(topic, position));
+        return new AckResponse(acknowledged.ackedSeq(), FakeNode.cursorAt(topic, position));
     }
 
     @Override

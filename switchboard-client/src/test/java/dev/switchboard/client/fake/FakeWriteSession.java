@@ -47,21 +47,25 @@ final class FakeWriteSession implements FakeNode.FakeSession {
 
     synchronized WriteResponse write(WriteRequest request) {
         validate(request);
-        Transition<WriteMachine.State, WriteMachine.Effect> step =
-                WriteMachine.apply(state, new WriteMachine.Write(request.getSeq()));
+        WriteMachine.Command command = request.isCommit()
+                ? new WriteMachine.WriteAndCommit(request.getSeq())
+                : new WriteMachine.Write(request.getSeq());
+        Transition<WriteMachine.State, WriteMachine.Effect> step = WriteMachine.apply(state, command);
         for (WriteMachine.Effect effect : step.effects()) {
-            switch (effect) {
-                case WriteMachine.Stage stage -> {
-                    staged.put(stage.seq(), List.copyOf(request.getEvents()));
-                    kafka.recordStaged(writerId, stage.seq());
-                }
-                case WriteMachine.AlreadyStaged already -> {}
-                case Rejection rejection -> throw rejection.toException();
-                default -> throw new IllegalStateException("unexpected effect " + effect);
+            if (effect instanceof Rejection rejection) {
+                throw rejection.toException();
             }
         }
         state = step.state();
-        return new WriteResponse(request.getSeq(), ((WriteMachine.Open) state).staged());
+        for (WriteMachine.Effect effect : step.effects()) {
+            if (effect instanceof WriteMachine.Stage stage) {
+                staged.put(stage.seq(), List.copyOf(request.getEvents()));
+                kafka.recordStaged(writerId, stage.seq());
+            }
+        }
+        publish(step.effects());
+        WriteResponse response = new WriteResponse(request.getSeq(), ((WriteMachine.Open) state).staged());
+        return request.isCommit() ? response.setCommit(committed()) : response;
     }
 
     private void validate(WriteRequest request) {
@@ -89,7 +93,13 @@ final class FakeWriteSession implements FakeNode.FakeSession {
             }
         }
         state = step.state();
-        for (WriteMachine.Effect effect : step.effects()) {
+        publish(step.effects());
+        return committed();
+    }
+
+    /** Runs the Publish effects: the chunks go to the log at once, and Kafka acknowledges them. */
+    private void publish(List<WriteMachine.Effect> effects) {
+        for (WriteMachine.Effect effect : effects) {
             if (effect instanceof WriteMachine.Publish publish) {
                 for (long seq = publish.from(); seq <= publish.to(); seq++) {
                     kafka.append(principal, topic, writerId, seq, staged.remove(seq));
@@ -98,6 +108,9 @@ final class FakeWriteSession implements FakeNode.FakeSession {
                         .state();
             }
         }
+    }
+
+    private CommitResponse committed() {
         return new CommitResponse(((WriteMachine.Open) state).committed()).setDurability(Durability.REPLICATED);
     }
 

@@ -118,11 +118,14 @@ class FaultToleranceTest {
         // given a node that never commits the chunks of the first session that asks
         AtomicReference<String> blocked = new AtomicReference<>();
         Fault.Plan blockFirstCommitter = request -> {
-            if (!request.isSetCommit()) {
+            if (!commits(request)) {
                 return Fault.NONE;
             }
-            blocked.compareAndSet(null, request.getCommit().getSessionId());
-            return blocked.get().equals(request.getCommit().getSessionId()) ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
+            String session = request.isSetCommit()
+                    ? request.getCommit().getSessionId()
+                    : request.getWrite().getSessionId();
+            blocked.compareAndSet(null, session);
+            return blocked.get().equals(session) ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
         };
         PublisherOptions shared =
                 PublisherOptions.builder().topic(TOPIC).writerId("shared").build();
@@ -149,11 +152,22 @@ class FaultToleranceTest {
         }
     }
 
+    /** A commit call, or a write carrying a commit. */
+    private static boolean commits(dev.switchboard.protocol.thrift.SwitchRequest request) {
+        return request.isSetCommit()
+                || (request.isSetWrite() && request.getWrite().isCommit());
+    }
+
     @Test
     void aReaderResumesFromItsCursorAfterTheSessionIsLost() {
+        // acks sent at once: with acks riding on the next poll (the default), a node lost before that poll delivers
+        // the last acknowledged batch again (RoundTripsTest)
         try (InProcessHarness harness =
                         new InProcessHarness(Fault.Plan.none(), 0, fastRetries(Duration.ofSeconds(30)));
-                Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.of(TOPIC))) {
+                Subscriber subscriber = harness.runtime.subscriber(SubscriberOptions.builder()
+                        .topic(TOPIC)
+                        .ackOnPoll(false)
+                        .build())) {
             try (Publisher publisher = harness.runtime.publisher(PublisherOptions.of(TOPIC))) {
                 publisher.publish(events("e", 40));
             }
@@ -243,8 +257,8 @@ class FaultToleranceTest {
 
     @Test
     void aPublisherThatRunsOutOfRetriesFailsEveryPublishClearly() {
-        // given a node that can never commit, and a publisher whose budget is 30 s
-        Fault.Plan noCommits = request -> request.isSetCommit() ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
+        // given a node that can never commit (nor take a write carrying a commit), and a publisher whose budget is 30 s
+        Fault.Plan noCommits = request -> commits(request) ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;
         ManualClock clock = new ManualClock();
         try (InProcessHarness harness =
                 new InProcessHarness(noCommits, 0, fastRetries(Duration.ofMinutes(10)), clock)) {
@@ -259,7 +273,7 @@ class FaultToleranceTest {
                     .isInstanceOfSatisfying(
                             SwitchboardClientException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
-                    .hasMessageContaining("commit failed after")
+                    .hasMessageContaining(" failed after") // the write carrying the commit, or the commit
                     .hasMessageContaining("retry budget 30.0 s");
             assertThat(Duration.between(start, clock.instant()))
                     .isGreaterThan(Duration.ofSeconds(29))

@@ -21,7 +21,9 @@ import dev.switchboard.protocol.thrift.WriteResponse;
 import dev.switchboard.switching.Switch;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TCompactProtocol;
@@ -39,9 +41,11 @@ final class InProcessApi implements Exchanger {
     private final double lossRate;
     private final AtomicInteger exchanges = new AtomicInteger();
     private final AtomicInteger lost = new AtomicInteger();
+    /** How many calls of each name the API tier handed to the switch. */
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
     InProcessApi(Switch router, long seed, double lossRate) {
-        this.processor = new Switchboard.Processor<>(new Routing(router));
+        this.processor = new Switchboard.Processor<>(new Routing(router, calls));
         this.random = new Random(seed);
         this.lossRate = lossRate;
     }
@@ -77,11 +81,17 @@ final class InProcessApi implements Exchanger {
         return lost.get();
     }
 
+    /** The calls named {@code name} (read, ack, write, commit, ...) that reached the API tier so far. */
+    int calls(String name) {
+        AtomicInteger count = calls.get(name);
+        return count == null ? 0 : count.get();
+    }
+
     @Override
     public void close() {}
 
     /** The service implementation of the API tier: hand every call to the switch. */
-    private record Routing(Switch router) implements Switchboard.Iface {
+    private record Routing(Switch router, Map<String, AtomicInteger> calls) implements Switchboard.Iface {
         private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
         @Override
@@ -93,32 +103,36 @@ final class InProcessApi implements Exchanger {
 
         @Override
         public ReadResponse read(ReadRequest request) throws SwitchboardError {
-            return forward(request.getSessionId(), SwitchRequest.read(request)).getRead();
+            return forward(request.getSessionId(), SwitchRequest.read(request), "read")
+                    .getRead();
         }
 
         @Override
         public AckResponse ack(AckRequest request) throws SwitchboardError {
-            return forward(request.getSessionId(), SwitchRequest.ack(request)).getAck();
+            return forward(request.getSessionId(), SwitchRequest.ack(request), "ack")
+                    .getAck();
         }
 
         @Override
         public WriteResponse write(WriteRequest request) throws SwitchboardError {
-            return forward(request.getSessionId(), SwitchRequest.write(request)).getWrite();
+            return forward(request.getSessionId(), SwitchRequest.write(request), "write")
+                    .getWrite();
         }
 
         @Override
         public CommitResponse commit(CommitRequest request) throws SwitchboardError {
-            return forward(request.getSessionId(), SwitchRequest.commit(request))
+            return forward(request.getSessionId(), SwitchRequest.commit(request), "commit")
                     .getCommit();
         }
 
         @Override
         public DisposeResponse dispose(DisposeRequest request) throws SwitchboardError {
-            return forward(request.getSessionId(), SwitchRequest.dispose(request))
+            return forward(request.getSessionId(), SwitchRequest.dispose(request), "dispose")
                     .getDispose();
         }
 
-        private SwitchResponse forward(String sessionId, SwitchRequest request) throws SwitchboardError {
+        private SwitchResponse forward(String sessionId, SwitchRequest request, String call) throws SwitchboardError {
+            calls.computeIfAbsent(call, name -> new AtomicInteger()).incrementAndGet();
             SessionId session;
             try {
                 session = SessionId.parse(sessionId);

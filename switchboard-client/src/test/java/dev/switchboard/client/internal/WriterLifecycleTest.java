@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.switchboard.client.SwitchboardClientException;
 import dev.switchboard.client.internal.WriterLifecycle.AwaitRoom;
 import dev.switchboard.client.internal.WriterLifecycle.CommitFailed;
+import dev.switchboard.client.internal.WriterLifecycle.CommitRides;
 import dev.switchboard.client.internal.WriterLifecycle.Committed;
 import dev.switchboard.client.internal.WriterLifecycle.Fail;
 import dev.switchboard.client.internal.WriterLifecycle.FailPublishes;
@@ -13,7 +14,9 @@ import dev.switchboard.client.internal.WriterLifecycle.Healthy;
 import dev.switchboard.client.internal.WriterLifecycle.InterruptCommit;
 import dev.switchboard.client.internal.WriterLifecycle.Lost;
 import dev.switchboard.client.internal.WriterLifecycle.Replaced;
+import dev.switchboard.client.internal.WriterLifecycle.RideCancelled;
 import dev.switchboard.client.internal.WriterLifecycle.Running;
+import dev.switchboard.client.internal.WriterLifecycle.Sending;
 import dev.switchboard.client.internal.WriterLifecycle.Session;
 import dev.switchboard.client.internal.WriterLifecycle.StartCommit;
 import dev.switchboard.client.internal.WriterLifecycle.State;
@@ -21,11 +24,15 @@ import dev.switchboard.client.internal.WriterLifecycle.Step;
 import dev.switchboard.client.internal.WriterLifecycle.Stop;
 import dev.switchboard.client.internal.WriterLifecycle.Stopping;
 import dev.switchboard.client.internal.WriterLifecycle.Written;
+import dev.switchboard.client.internal.WriterLifecycle.WrittenWithCommit;
 import dev.switchboard.core.session.WriteMachine;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.Limits;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class WriterLifecycleTest {
     private static final Session FIRST = new Session("s1", new Limits(), 2, 0);
@@ -119,6 +126,104 @@ class WriterLifecycleTest {
 
         assertThat(step.state())
                 .isEqualTo(new Running(new Healthy(SECOND, new WriteMachine.Open(0, 0, 0, 2), OptionalLong.empty())));
+    }
+
+    // ---- the commit riding on a write: Sending, WrittenWithCommit, RideCancelled in every state ----
+
+    /** Healthy with no commit in flight after chunk 5; window 2. */
+    private static final State IDLE = WriterLifecycle.initial(FIRST, 5);
+
+    @Test
+    void theCommitRidesOnTheLastWriteWhenNoneIsInFlight() {
+        Step step = WriterLifecycle.apply(IDLE, new Sending(FIRST, 6, false));
+
+        assertThat(step.effects()).containsExactly(new CommitRides(6));
+        assertThat(healthy(step.state()).commit()).isEqualTo(OptionalLong.of(6));
+        assertThat(healthy(step.state()).mirror()).isEqualTo(new WriteMachine.Open(5, 5, 5, 2)); // staged on answer
+    }
+
+    @Test
+    void theCommitRidesOnAWriteThatFillsTheWindowEvenWithMoreToWrite() {
+        State oneStaged = new Running(new Healthy(FIRST, new WriteMachine.Open(5, 5, 6, 2), OptionalLong.empty()));
+
+        assertThat(WriterLifecycle.apply(oneStaged, new Sending(FIRST, 7, true)).effects())
+                .containsExactly(new CommitRides(7));
+    }
+
+    @Test
+    void noCommitRidesWhileTheWorkerHasMoreToWriteOrACommitRuns() {
+        State committing = WriterLifecycle.apply(IDLE, new Written(FIRST, 6)).state(); // a commit of 6 runs
+
+        assertThat(WriterLifecycle.apply(IDLE, new Sending(FIRST, 6, true))).isEqualTo(new Step(IDLE));
+        assertThat(WriterLifecycle.apply(committing, new Sending(FIRST, 7, false)))
+                .isEqualTo(new Step(committing));
+        assertThat(WriterLifecycle.apply(IDLE, new Sending(SECOND, 6, false))).isEqualTo(new Step(IDLE));
+        assertThat(WriterLifecycle.apply(IDLE, new Sending(FIRST, 8, false))).isEqualTo(new Step(IDLE));
+    }
+
+    @Test
+    void aRiddenWriteAnsweredWithItsCommitStagesAndCommits() {
+        State riding = WriterLifecycle.apply(IDLE, new Sending(FIRST, 6, false)).state();
+
+        Step step = WriterLifecycle.apply(riding, new WrittenWithCommit(FIRST, 6, OptionalLong.of(6)));
+
+        assertThat(step.effects()).isEmpty();
+        assertThat(step.state())
+                .isEqualTo(new Running(new Healthy(FIRST, new WriteMachine.Open(6, 6, 6, 2), OptionalLong.empty())));
+    }
+
+    @Test
+    void aRiddenWriteAnsweredWithoutACommitCommitsApart() {
+        // a node older than WriteRequest.commit only staged the chunk
+        State riding = WriterLifecycle.apply(IDLE, new Sending(FIRST, 6, false)).state();
+
+        Step step = WriterLifecycle.apply(riding, new WrittenWithCommit(FIRST, 6, OptionalLong.empty()));
+
+        assertThat(step.effects()).containsExactly(new StartCommit(FIRST, 6));
+        assertThat(healthy(step.state()).mirror()).isEqualTo(new WriteMachine.Open(5, 6, 6, 2));
+    }
+
+    @Test
+    void aRefusedRiddenWriteLeavesNoCommitInFlight() {
+        State riding = WriterLifecycle.apply(IDLE, new Sending(FIRST, 6, false)).state();
+
+        Step step = WriterLifecycle.apply(riding, new RideCancelled(FIRST));
+
+        assertThat(step).isEqualTo(new Step(IDLE));
+    }
+
+    static Stream<State> statesWithoutAHealthyCurrentSession() {
+        State lost = WriterLifecycle.apply(
+                        WriterLifecycle.apply(IDLE, new Written(FIRST, 6)).state(), new CommitFailed(FIRST, LOST, true))
+                .state();
+        return Stream.of(
+                lost,
+                WriterLifecycle.apply(IDLE, new Fail(BROKEN)).state(),
+                WriterLifecycle.apply(IDLE, new Replaced(SECOND, 5)).state());
+    }
+
+    @ParameterizedTest
+    @MethodSource("statesWithoutAHealthyCurrentSession")
+    void riddenWritesChangeNothingWithoutAHealthyCurrentSession(State state) {
+        // lost (replace first), failed, or replaced (FIRST's answers are old)
+        assertThat(WriterLifecycle.apply(state, new Sending(FIRST, 7, false))).isEqualTo(new Step(state));
+        assertThat(WriterLifecycle.apply(state, new RideCancelled(FIRST))).isEqualTo(new Step(state));
+        if (!(state instanceof Running running && running.link() instanceof Lost)) {
+            assertThat(WriterLifecycle.apply(state, new WrittenWithCommit(FIRST, 7, OptionalLong.of(7))))
+                    .isEqualTo(new Step(state));
+        }
+    }
+
+    @Test
+    void aStoppingPublisherStillRidesItsLastCommit() {
+        State stopping = WriterLifecycle.apply(IDLE, new Stop()).state();
+
+        Step sending = WriterLifecycle.apply(stopping, new Sending(FIRST, 6, false));
+        Step answered = WriterLifecycle.apply(sending.state(), new WrittenWithCommit(FIRST, 6, OptionalLong.of(6)));
+
+        assertThat(sending.effects()).containsExactly(new CommitRides(6));
+        assertThat(answered.state())
+                .isEqualTo(new Stopping(new Healthy(FIRST, new WriteMachine.Open(6, 6, 6, 2), OptionalLong.empty())));
     }
 
     @Test
