@@ -206,15 +206,17 @@ class Publisher:
 
     Chunks are written and committed one after the other (no pipelining: simpler than the Java SDK, same
     guarantees). The writer id is kept across re-allocations, so a chunk whose commit answer was lost is re-sent
-    with the same seq and its events keep the same ``sb-id``.
+    with the same seq and its events keep the same ``sb-id``. The commit rides on the last write
+    (``commit_on_write``, the default): one call per chunk instead of two.
     """
 
     def __init__(self, transport: Transport, topic: str, *, writer_id: Optional[str] = None,
                  chunk_events: int = 500, affinity: Optional[str] = None,
-                 guarantee: str = "AT_LEAST_ONCE") -> None:
+                 guarantee: str = "AT_LEAST_ONCE", commit_on_write: bool = True) -> None:
         """``guarantee`` is ``AT_LEAST_ONCE`` (default) or ``EXACTLY_ONCE``; exactly-once needs a stable
         ``writer_id``: the backend keeps the writer's chunks and state in one Kafka transaction, and a re-run
-        with the same writer id continues without duplicates."""
+        with the same writer id continues without duplicates. ``commit_on_write`` False: every commit is a call
+        of its own (a node older than ``WriteRequest.commit`` gets one anyway)."""
         if chunk_events < 1:
             raise ValueError("chunk_events must be at least 1")
         if guarantee not in ("AT_LEAST_ONCE", "EXACTLY_ONCE"):
@@ -222,6 +224,7 @@ class Publisher:
         if guarantee == "EXACTLY_ONCE" and not writer_id:
             raise ValueError("EXACTLY_ONCE needs a writer_id: it is what a restarted writer continues")
         self.guarantee = guarantee
+        self.commit_on_write = commit_on_write
         self.transport = transport
         self.topic = topic
         self.writer_id = writer_id
@@ -302,22 +305,29 @@ class Publisher:
         self._with_session(self._write_and_commit_pending)
 
     def _write_and_commit_pending(self) -> None:
-        """Writes every pending chunk the session has not staged, commits the last; mirrors each step."""
+        """Writes every pending chunk the session has not staged and commits the last, riding on its write when
+        ``commit_on_write``; mirrors each step."""
+        if not self._pending:
+            return
+        last = self._pending[-1][0]
+        answer: Dict[str, Any] = {}
         for seq, events in list(self._pending):
-            step = m.write_apply(self._mirror, m.Write(seq))
+            rides = self.commit_on_write and seq == last
+            step = m.write_apply(self._mirror, m.WriteAndCommit(seq) if rides else m.Write(seq))
             for effect in step.effects:
                 if isinstance(effect, m.Rejection):
                     raise SwitchboardError(effect.code, effect.message, expected_seq=effect.expected_seq)
             self._mirror = step.state
-            self.transport.call("write", {"sessionId": self._session, "seq": seq, "events": events},
-                                self._session, self._key)
-        if not self._pending:
-            return
-        last = self._pending[-1][0]
-        self._mirror = m.write_apply(self._mirror, m.Commit(last)).state
-        answer = self.transport.call("commit", {"sessionId": self._session, "seq": last}, self._session, self._key)
-        committed = int(answer["committedSeq"])
-        self._durability = answer.get("durability", self._durability)
+            request: Dict[str, Any] = {"sessionId": self._session, "seq": seq, "events": events}
+            if rides:
+                request["commit"] = True
+            answer = self.transport.call("write", request, self._session, self._key)
+        commit = answer.get("commit") if self.commit_on_write else None
+        if commit is None:  # committing apart (by choice, or a node older than WriteRequest.commit staged only)
+            self._mirror = m.write_apply(self._mirror, m.Commit(last)).state
+            commit = self.transport.call("commit", {"sessionId": self._session, "seq": last}, self._session, self._key)
+        committed = int(commit["committedSeq"])
+        self._durability = commit.get("durability", self._durability)
         self._mirror = m.write_apply(self._mirror, m.Published(committed)).state
         self._acknowledge(committed)
 
@@ -369,11 +379,14 @@ class Subscriber:
     """Reads a topic batch by batch; the position is the cursor of the last acknowledged batch.
 
     ``start`` is where a subscriber without a saved cursor begins: "earliest", "latest", or an int of epoch
-    milliseconds. With a :class:`FileCursorStore` it resumes where the last run acknowledged.
+    milliseconds. With a :class:`FileCursorStore` it resumes where the last run acknowledged. With
+    ``ack_on_poll`` (the default) an ack rides on the next poll's read, one call per batch, or is sent by
+    :meth:`close`; the cursor moves and is saved then.
     """
 
     def __init__(self, transport: Transport, topic: str, *, start: Union[str, int] = "earliest",
-                 cursor_store: Optional[CursorStore] = None, affinity: Optional[str] = None) -> None:
+                 cursor_store: Optional[CursorStore] = None, affinity: Optional[str] = None,
+                 ack_on_poll: bool = True) -> None:
         if not (start in ("earliest", "latest") or isinstance(start, int)):
             raise ValueError("start must be 'earliest', 'latest' or epoch milliseconds")
         self.transport = transport
@@ -388,26 +401,52 @@ class Subscriber:
         self._mirror: m.ReadState = m.read_initial()
         self._generation = 0
         self._delivered: Optional[Batch] = None
+        self._ack_on_poll = ack_on_poll  # turned off for good when a node does not take an ack on a read
+        self._ack_pending = False  # the delivered batch is acknowledged; the ack rides on the next read
 
     def poll(self, max_events: int = 1000, max_wait_ms: int = 5000) -> Batch:
         """The next batch, waiting up to ``max_wait_ms`` for one (empty when none came). Until it is
         acknowledged, polling again returns the same batch."""
-        if self._delivered is not None and self._delivered.generation == self._generation:
+        if (self._delivered is not None and self._delivered.generation == self._generation
+                and not self._ack_pending):
             return self._delivered
         for _ in range(MAX_REALLOCATIONS):
             try:
                 return self._read(max_events, max_wait_ms)
             except SwitchboardError as e:
+                if self._ack_pending and e.code == "OUT_OF_SEQUENCE":
+                    # a node older than ReadRequest.ackSeq read past the ack: acknowledge apart from now on
+                    self._ack_on_poll = False
+                    self._ack_pending = False
+                    self._send_ack(self._delivered)  # type: ignore[arg-type]
+                    continue
                 if not e.needs_reallocation:
                     raise
+                if self._ack_pending and e.code == "DRAINING":
+                    try:  # a draining node still takes acks: the new session starts after the batch
+                        self._ack_pending = False
+                        self._send_ack(self._delivered)  # type: ignore[arg-type]
+                    except SwitchboardError:
+                        pass  # delivered again
                 self._reallocate()
         raise SwitchboardError("UNAVAILABLE", "the session was lost %d times in a row" % MAX_REALLOCATIONS)
 
     def ack(self, batch: Batch) -> Optional[str]:
-        """Acknowledges ``batch`` (and every one before it) and saves the new cursor; returns it. A batch of a
-        session that was since lost is not acknowledged: its events are read again (at-least-once)."""
+        """Acknowledges ``batch`` (and every one before it) and saves the new cursor; returns the cursor. With
+        ``ack_on_poll`` the ack rides on the next poll (or is sent by :meth:`close`), so the cursor returned and
+        saved is still the one before ``batch`` until then. A batch of a session that was since lost is not
+        acknowledged: its events are read again (at-least-once)."""
         if batch.generation != self._generation or not batch.events:
             return self.cursor
+        if batch is not self._delivered:
+            return self.cursor  # already acknowledged
+        if self._ack_on_poll:
+            self._ack_pending = True
+            return self.cursor
+        return self._send_ack(batch)
+
+    def _send_ack(self, batch: Batch) -> Optional[str]:
+        """Sends the ack of ``batch`` as a call of its own."""
         try:
             answer = self.transport.call("ack", {"sessionId": self._session, "seq": batch.seq}, self._session, self._key)
         except SwitchboardError as e:
@@ -416,13 +455,24 @@ class Subscriber:
             self._reallocate()
             return self.cursor
         self._mirror = m.read_apply(self._mirror, m.Ack(batch.seq)).state
+        return self._acknowledged(answer)
+
+    def _acknowledged(self, answer: Mapping[str, Any]) -> Optional[str]:
+        """The backend answered an ack (its own call, or riding on a read): save its cursor."""
         self._delivered = None
+        self._ack_pending = False
         self.cursor = answer["cursor"]
         self.cursors.save(self.cursor)
         return self.cursor
 
     def close(self) -> None:
-        """Disposes the session (the cursor stays where the last ack left it)."""
+        """Sends an ack still pending, then disposes the session (the cursor stays where the last ack left it)."""
+        if self._session is not None and self._ack_pending and self._delivered is not None:
+            self._ack_pending = False
+            try:
+                self._send_ack(self._delivered)
+            except SwitchboardError:
+                pass  # the batch is delivered again from the saved cursor
         if self._session is not None:
             try:
                 self.transport.call("dispose", {"sessionId": self._session}, self._session, self._key, retry=False)
@@ -439,15 +489,31 @@ class Subscriber:
     def _read(self, max_events: int, max_wait_ms: int) -> Batch:
         if self._session is None:
             self._allocate()
-        seq = self._mirror.next_seq if isinstance(self._mirror, m.Idle) else self._mirror.seq  # type: ignore[union-attr]
-        step = m.read_apply(self._mirror, m.Read(seq))
+        acking = self._ack_pending and isinstance(self._mirror, m.Delivered)
+        if acking:
+            acked = self._mirror.seq  # type: ignore[union-attr]
+            seq = acked + 1
+            command: Any = m.AckAndRead(acked, seq)
+        else:
+            seq = self._mirror.next_seq if isinstance(self._mirror, m.Idle) else self._mirror.seq  # type: ignore[union-attr]
+            command = m.Read(seq)
+        step = m.read_apply(self._mirror, command)
         for effect in step.effects:
             if isinstance(effect, m.Rejection):
                 raise SwitchboardError(effect.code, effect.message, expected_seq=effect.expected_seq)
-        request = {"sessionId": self._session, "seq": seq,
-                   "maxEvents": max(1, min(max_events, int(self._limits.get("maxEventsPerRead", max_events)))),
-                   "maxWaitMs": max(0, min(max_wait_ms, int(self._limits.get("maxWaitMs", max_wait_ms))))}
+        request: Dict[str, Any] = {
+            "sessionId": self._session, "seq": seq,
+            "maxEvents": max(1, min(max_events, int(self._limits.get("maxEventsPerRead", max_events)))),
+            "maxWaitMs": max(0, min(max_wait_ms, int(self._limits.get("maxWaitMs", max_wait_ms))))}
+        if acking:
+            request["ackSeq"] = seq - 1
         answer = self.transport.call("read", request, self._session, self._key)
+        if acking:
+            if "ack" not in answer:
+                raise SwitchboardError("INTERNAL", "the server read batch %d but did not answer the ack riding on it"
+                                       % seq)
+            self._mirror = step.state
+            self._acknowledged(answer["ack"])
         events = [_decode_event(e) for e in answer.get("events", [])]
         if not events:
             return Batch(seq, [], self._generation)  # a long-poll timeout: seq not used
@@ -479,6 +545,7 @@ class Subscriber:
         self._session = None
         self._generation += 1
         self._delivered = None
+        self._ack_pending = False
         self._allocate()
 
 

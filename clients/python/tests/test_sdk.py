@@ -30,6 +30,19 @@ def read_all(subscriber: Subscriber, count: int, idle_polls: int = 10):
     return got
 
 
+def counting(transport: Transport) -> dict:
+    """Counts the calls ``transport`` makes by name (retries of a call count once)."""
+    counts: dict = {}
+    call = transport.call
+
+    def counted(name, *args, **kwargs):
+        counts[name] = counts.get(name, 0) + 1
+        return call(name, *args, **kwargs)
+
+    transport.call = counted  # type: ignore[method-assign]
+    return counts
+
+
 class SdkTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
@@ -135,7 +148,7 @@ class SdkTest(unittest.TestCase):
         self.assertEqual(40, publisher.flush().events)
         publisher.close()
 
-        subscriber = Subscriber(transport, name)
+        subscriber = Subscriber(transport, name, ack_on_poll=False)  # each ack answered before the loss
         first = read_all(subscriber, 25)
         transport.call("dispose", {"sessionId": subscriber._session}, subscriber._session, subscriber._key)
         rest = read_all(subscriber, 40 - len(first))
@@ -144,6 +157,50 @@ class SdkTest(unittest.TestCase):
         self.assertEqual(sorted(["a%d" % i for i in range(20)] + ["b%d" % i for i in range(20)]), texts)
         ids = [e.headers["sb-id"] for e in first + rest]
         self.assertEqual(len(ids), len(set(ids)))
+
+    def test_acks_ride_on_reads_and_commits_on_writes(self) -> None:
+        name = topic()
+        transport = self.transport()
+        calls = counting(transport)
+        with Publisher(transport, name, chunk_events=10) as publisher:
+            for i in range(30):
+                publisher.send("e%d" % i)
+            self.assertEqual(30, publisher.flush().events)
+        self.assertEqual(3, calls.get("write"), "one write per chunk")
+        self.assertIsNone(calls.get("commit"), "each commit rode on its chunk's write")
+
+        store = switchboard.MemoryCursorStore()
+        with Subscriber(transport, name, cursor_store=store) as subscriber:
+            got = []
+            while len(got) < 30:
+                batch = subscriber.poll(max_events=10, max_wait_ms=2000)
+                got.extend(e.text for e in batch.events)
+                subscriber.ack(batch)
+            self.assertEqual(["e%d" % i for i in range(30)], got)
+            self.assertEqual(3, calls.get("read"), "one read per batch")
+            self.assertIsNone(calls.get("ack"), "the acks rode on the reads")
+        self.assertEqual(1, calls.get("ack"), "close sent the last ack")
+        with Subscriber(transport, name, cursor_store=store) as again:
+            self.assertEqual([], again.poll(max_events=10, max_wait_ms=200).events, "the last ack was saved")
+
+    def test_a_lost_session_delivers_again_only_the_batch_whose_ack_had_not_ridden_yet(self) -> None:
+        name = topic()
+        transport = self.transport()
+        with Publisher(transport, name, chunk_events=10, commit_on_write=False) as publisher:
+            for i in range(30):
+                publisher.send("e%d" % i)
+        subscriber = Subscriber(transport, name)
+        first = subscriber.poll(max_events=10, max_wait_ms=2000)
+        subscriber.ack(first)
+        second = subscriber.poll(max_events=10, max_wait_ms=2000)  # carries the first batch's ack
+        subscriber.ack(second)
+        # the session goes away before the second batch's ack could ride on a read
+        transport.call("dispose", {"sessionId": subscriber._session}, subscriber._session, subscriber._key)
+        rest = read_all(subscriber, 20)
+        subscriber.close()
+        self.assertEqual(["e%d" % i for i in range(10)], [e.text for e in first.events])
+        self.assertEqual(["e%d" % i for i in range(10, 30)], [e.text for e in rest],
+                         "the second batch again, then the third; never the first")
 
     def test_macs_sign_the_exact_body(self) -> None:
         # A call whose MAC does not match its body is refused: the server checks what the SDK signs.
