@@ -14,6 +14,8 @@ public final class ApiCounters {
     private final LongAdder slowBodiesCutOff = new LongAdder();
     private final LongAdder unreadableBodies = new LongAdder();
     private final AtomicLong bodyBytesInFlight = new AtomicLong();
+    private final LongAdder lz4Requests = new LongAdder();
+    private final LongAdder lz4Replies = new LongAdder();
 
     /** Requests answered 413: the body was over {@code max-request-bytes}. */
     public long bodiesTooLarge() {
@@ -45,6 +47,16 @@ public final class ApiCounters {
         return bodyBytesInFlight.get();
     }
 
+    /** Thrift calls whose body arrived LZ4-compressed (HTTP or TCP). */
+    public long lz4Requests() {
+        return lz4Requests.sum();
+    }
+
+    /** Thrift replies the node sent LZ4-compressed (HTTP or TCP). */
+    public long lz4Replies() {
+        return lz4Replies.sum();
+    }
+
     // Bumped by the node itself (its internal package); not for callers.
 
     public void countTooLarge(boolean authenticated) {
@@ -61,6 +73,14 @@ public final class ApiCounters {
 
     public void countUnreadable() {
         unreadableBodies.increment();
+    }
+
+    public void countLz4Request() {
+        lz4Requests.increment();
+    }
+
+    public void countLz4Reply() {
+        lz4Replies.increment();
     }
 
     /** The live gauge the node's body budget keeps. */

@@ -40,6 +40,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -54,14 +55,18 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,13 +241,21 @@ public final class ApiServer implements AutoCloseable {
         operations
                 .prometheus()
                 .ifPresent(prometheus -> routes.put(MetricsHandler.PATH, new MetricsHandler(prometheus)));
+        // known once the TCP port listens (after the HTTP server started)
+        AtomicReference<@Nullable String> tcpUrl = new AtomicReference<>();
         DashboardHandler dashboard = new DashboardHandler();
         routes.put(DashboardHandler.PAGE_PATH, dashboard);
         routes.put(DashboardHandler.SCRIPT_PATH, dashboard);
         routes.put(
                 ClusterHandler.PATH,
                 new ClusterHandler(
-                        tokens, operations.shards(), meters, operations.nodeId(), version(), operations.audit()));
+                        tokens,
+                        operations.shards(),
+                        meters,
+                        operations.nodeId(),
+                        version(),
+                        operations.audit(),
+                        () -> Optional.ofNullable(tcpUrl.get())));
         ApiRouter router = new ApiRouter(routes);
         server.setHandler(new GracefulHandler(gzip(router)));
 
@@ -274,6 +287,7 @@ public final class ApiServer implements AutoCloseable {
         }
         ApiServer api = new ApiServer(
                 config, server, connector, inFlight, security.tls().isPresent(), counters, tcp);
+        api.tcpUri().ifPresent(url -> tcpUrl.set(url.toString()));
         LOGGER.info("api listening host={} port={} scheme={}", config.host(), api.port, api.scheme);
         tcp.ifPresent(
                 t -> LOGGER.info("api listening host={} port={} scheme={}", config.host(), t.port(), api.tcpScheme()));
@@ -396,7 +410,11 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Gzip both ways: inflates {@code Content-Encoding: gzip} bodies, compresses big answers when accepted. */
+    /**
+     * Gzip both ways: inflates {@code Content-Encoding: gzip} bodies, compresses big answers when accepted. Jetty's
+     * compression layer hides a request's {@code Accept-Encoding} from the handlers behind it, so whether the
+     * client accepts LZ4 (which {@link ThriftHttpHandler} does itself) is noted on the request first.
+     */
     private static Handler gzip(Handler next) {
         GzipCompression gzip = new GzipCompression();
         gzip.setMinCompressSize(MIN_GZIP_BYTES);
@@ -412,7 +430,13 @@ public final class ApiServer implements AutoCloseable {
                         .compressIncludeMethod("POST")
                         .decompressIncludeMethod("POST")
                         .build());
-        return compression;
+        return new Handler.Wrapper(compression) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                ThriftHttpHandler.noteAcceptedCodings(request);
+                return super.handle(request, response, callback);
+            }
+        };
     }
 
     /** For the errors Jetty answers itself (malformed HTTP, shutdown): no stack traces, no exception messages. */

@@ -2,6 +2,7 @@ package dev.switchboard.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.protocol.compress.Lz4Frames;
 import dev.switchboard.protocol.thrift.ReadRequest;
 import dev.switchboard.protocol.thrift.ReadResponse;
 import dev.switchboard.protocol.thrift.Switchboard;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP edge: gzip both ways, bodies that are not a Thrift call, sizes, methods, paths. */
+/** The HTTP edge: gzip and LZ4 both ways, bodies that are not a Thrift call, sizes, methods, paths. */
 class HttpEdgeTest {
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
@@ -66,6 +67,74 @@ class HttpEdgeTest {
         assertThat(response.headers().firstValue("content-type")).hasValue(ThriftOverHttp.CONTENT_TYPE);
         ReadResponse read = codec.decode(gunzip(response.body()), Switchboard.Client::recv_read);
         assertThat(read.getEvents()).hasSize(100);
+    }
+
+    @Test
+    void lz4RequestIsAcceptedAndBigResponseIsLz4WhenAsked() throws Exception {
+        // Given an LZ4-compressed read call whose answer is well over the LZ4 threshold
+        ThriftOverHttp.Codec codec = new ThriftOverHttp.Codec();
+        ReadRequest request = new ReadRequest(TestBackend.SESSION, 1).setMaxEvents(200);
+        byte[] body = Lz4Frames.compress(codec.encode(c -> c.send_read(request)));
+        long requests = server.counters().lz4Requests();
+        long replies = server.counters().lz4Replies();
+
+        // When asking for lz4 or gzip (a current SDK before it knows the node)
+        HttpResponse<byte[]> response = client.post(body, "Content-Encoding", "lz4", "Accept-Encoding", "lz4, gzip");
+
+        // Then the answer is LZ4 only (not gzipped on top), and says the node takes lz4 bodies
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().allValues("content-encoding")).containsExactly("lz4");
+        assertThat(response.headers().firstValue("accept-encoding")).hasValue("lz4, gzip");
+        ReadResponse read = codec.decode(Lz4Frames.decompress(response.body(), 1 << 20), Switchboard.Client::recv_read);
+        assertThat(read.getEvents()).hasSize(200);
+        assertThat(server.counters().lz4Requests()).isEqualTo(requests + 1);
+        assertThat(server.counters().lz4Replies()).isEqualTo(replies + 1);
+    }
+
+    @Test
+    void aClientThatDoesNotAskForLz4GetsNoLz4() throws Exception {
+        // an SDK or HTTP client from before LZ4: gzip only, or nothing
+        ThriftOverHttp.Codec codec = new ThriftOverHttp.Codec();
+        ReadRequest request = new ReadRequest(TestBackend.SESSION, 1).setMaxEvents(200);
+        byte[] body = codec.encode(c -> c.send_read(request));
+
+        HttpResponse<byte[]> gzipped = client.post(body, "Accept-Encoding", "gzip");
+        HttpResponse<byte[]> plain = client.post(body);
+
+        assertThat(gzipped.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(codec.decode(gunzip(gzipped.body()), Switchboard.Client::recv_read)
+                        .getEvents())
+                .hasSize(200);
+        assertThat(plain.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(codec.decode(plain.body(), Switchboard.Client::recv_read).getEvents())
+                .hasSize(200);
+    }
+
+    @Test
+    void smallResponsesAreNotCompressed() throws Exception {
+        ThriftOverHttp.Codec codec = new ThriftOverHttp.Codec();
+        ReadRequest request = new ReadRequest(TestBackend.SESSION, 1).setMaxEvents(2);
+
+        HttpResponse<byte[]> response = client.post(codec.encode(c -> c.send_read(request)), "Accept-Encoding", "lz4");
+
+        assertThat(response.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(codec.decode(response.body(), Switchboard.Client::recv_read).getEvents())
+                .hasSize(2);
+    }
+
+    @Test
+    void badLz4IsBadRequest() {
+        assertInvalid(client.post("certainly not an LZ4 frame".getBytes(), "Content-Encoding", "lz4"));
+    }
+
+    @Test
+    void anLz4BodyThatDecompressesPastTheLimitIsTooLarge() {
+        byte[] bomb = Lz4Frames.compress(new byte[MAX_REQUEST_BYTES * 4]);
+
+        HttpResponse<byte[]> response = client.post(bomb, "Content-Encoding", "lz4");
+
+        assertThat(bomb.length).isLessThan(MAX_REQUEST_BYTES);
+        assertThat(response.statusCode()).isEqualTo(413);
     }
 
     @Test

@@ -13,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.compress.Lz4Frames;
 import dev.switchboard.protocol.tcp.TcpFrames;
 import dev.switchboard.protocol.thrift.AllocateRequest;
 import dev.switchboard.protocol.thrift.AllocateResponse;
@@ -124,8 +125,12 @@ class TcpTransportIT {
         }
 
         void call(int id, Map<String, String> headers, byte[] body) throws IOException {
+            call(TcpFrames.CALL, id, headers, body);
+        }
+
+        void call(byte kind, int id, Map<String, String> headers, byte[] body) throws IOException {
             byte[] section = TcpFrames.callHeaders(headers);
-            out.write(TcpFrames.frameHeader(TcpFrames.CALL, id, section.length + body.length));
+            out.write(TcpFrames.frameHeader(kind, id, section.length + body.length));
             out.write(section);
             out.write(body);
             out.flush();
@@ -136,6 +141,16 @@ class TcpTransportIT {
             byte kind = in.readByte();
             int id = in.readInt();
             return new Frame(kind, id, in.readNBytes(length - TcpFrames.FRAME_HEADER_BYTES));
+        }
+
+        /** Sends HELLO with {@code features}; answers the features the server agreed to. */
+        java.util.Set<String> hello(String... features) throws Exception {
+            out.write(TcpFrames.frame(TcpFrames.HELLO, 0, TcpFrames.hello(List.of(features))));
+            out.flush();
+            Frame answer = read();
+            assertThat(answer.kind()).isEqualTo(TcpFrames.HELLO);
+            assertThat(answer.id()).isZero();
+            return TcpFrames.features(answer.payload());
         }
 
         /** The GOAWAY the server sends, after which it closes the connection. */
@@ -219,6 +234,109 @@ class TcpTransportIT {
                     .isInstanceOfSatisfying(
                             SwitchboardError.class,
                             e -> assertThat(e.getMessage()).contains("replayed"));
+        }
+    }
+
+    private static final byte COMPRESSED_CALL = (byte) (TcpFrames.CALL | TcpFrames.COMPRESSED);
+    private static final byte COMPRESSED_REPLY = (byte) (TcpFrames.REPLY | TcpFrames.COMPRESSED);
+
+    @Test
+    void afterHelloAgreedOnLz4CallsAndLargeRepliesTravelCompressed() throws Exception {
+        try (Raw raw = new Raw(true)) {
+            // unknown features are ignored, lz4 is agreed
+            assertThat(raw.hello("lz4", "some-future-feature")).containsExactly("lz4");
+            AllocateResponse session = allocate(raw, 1, token("switchboard:read:orders"));
+            long requests = server.counters().lz4Requests();
+            long replies = server.counters().lz4Replies();
+
+            // a compressed read call, its MAC over the Thrift message as it is before compression
+            ThriftOverHttp.Codec codec = new ThriftOverHttp.Codec();
+            byte[] read = codec.encode(c -> c.send_read(new ReadRequest(session.getSessionId(), 1).setMaxEvents(200)));
+            raw.call(COMPRESSED_CALL, 2, signed(session, read), Lz4Frames.compress(read));
+            Frame answer = raw.read();
+
+            assertThat(answer.id()).isEqualTo(2);
+            assertThat(answer.kind()).isEqualTo(COMPRESSED_REPLY);
+            ReadResponse events =
+                    codec.decode(Lz4Frames.decompress(answer.payload(), 1 << 20), Switchboard.Client::recv_read);
+            assertThat(events.getEvents()).hasSize(200);
+            assertThat(server.counters().lz4Requests()).isEqualTo(requests + 1);
+            assertThat(server.counters().lz4Replies()).isEqualTo(replies + 1);
+
+            // a small reply stays as it is
+            ThriftOverHttp.Codec small = new ThriftOverHttp.Codec();
+            byte[] one = small.encode(c -> c.send_read(new ReadRequest(session.getSessionId(), 2)));
+            raw.call(3, signed(session, one), one);
+            Frame plain = raw.read();
+            assertThat(plain.kind()).isEqualTo(TcpFrames.REPLY);
+            assertThat(small.decode(plain.payload(), Switchboard.Client::recv_read)
+                            .getEvents())
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void aClientWithoutHelloGetsNothingCompressed() throws Exception {
+        // a client from before HELLO: the preamble, then calls
+        try (Raw raw = new Raw(true)) {
+            AllocateResponse session = allocate(raw, 1, token("switchboard:read:orders"));
+            ThriftOverHttp.Codec codec = new ThriftOverHttp.Codec();
+            byte[] read = codec.encode(c -> c.send_read(new ReadRequest(session.getSessionId(), 1).setMaxEvents(200)));
+            raw.call(2, signed(session, read), read);
+            Frame answer = raw.read();
+
+            assertThat(answer.kind()).isEqualTo(TcpFrames.REPLY);
+            assertThat(codec.decode(answer.payload(), Switchboard.Client::recv_read)
+                            .getEvents())
+                    .hasSize(200);
+        }
+    }
+
+    @Test
+    void aCompressedCallWithoutLz4AgreedBreaksTheRules() throws Exception {
+        try (Raw raw = new Raw(true)) {
+            raw.call(COMPRESSED_CALL, 4, Map.of(), Lz4Frames.compress(new byte[100]));
+            Frame goAway = raw.goAway();
+            assertThat(goAway.id()).isEqualTo(4);
+            assertThat(goAway.text()).contains("did not agree on lz4");
+        }
+        try (Raw raw = new Raw(true)) {
+            assertThat(raw.hello()).isEmpty();
+            raw.call(COMPRESSED_CALL, 5, Map.of(), Lz4Frames.compress(new byte[100]));
+            assertThat(raw.goAway().text()).contains("did not agree on lz4");
+        }
+    }
+
+    @Test
+    void helloComesFirstAndOnce() throws Exception {
+        try (Raw raw = new Raw(true)) {
+            allocate(raw, 1, token("switchboard:read:orders"));
+            raw.out.write(TcpFrames.frame(TcpFrames.HELLO, 0, TcpFrames.hello(List.of("lz4"))));
+            raw.out.flush();
+            assertThat(raw.goAway().text()).contains("HELLO comes once, first");
+        }
+    }
+
+    @Test
+    void aCorruptOrOversizeCompressedCallIsRefusedAndTheConnectionStays() throws Exception {
+        try (Raw raw = new Raw(true)) {
+            raw.hello("lz4");
+            raw.call(COMPRESSED_CALL, 6, Map.of(), "not an LZ4 frame at all".getBytes(StandardCharsets.UTF_8));
+            Frame corrupt = raw.read();
+            assertThat(corrupt.kind()).isEqualTo(TcpFrames.REFUSED);
+            assertThat(TcpFrames.refusal(corrupt.payload()).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+
+            // small on the wire, over the limit once decompressed (no MAC headers: the small limit)
+            raw.call(COMPRESSED_CALL, 7, Map.of(), Lz4Frames.compress(new byte[MAX_UNAUTHENTICATED + 1]));
+            Frame large = raw.read();
+            assertThat(large.id()).isEqualTo(7);
+            assertThat(large.kind()).isEqualTo(TcpFrames.REFUSED);
+            TcpFrames.Refusal refusal = TcpFrames.refusal(large.payload());
+            assertThat(refusal.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+            assertThat(refusal.text()).contains("over the limit of " + MAX_UNAUTHENTICATED);
+
+            AllocateResponse session = allocate(raw, 8, token("switchboard:read:orders"));
+            assertThat(session.getSessionId()).isEqualTo(TestBackend.SESSION);
         }
     }
 

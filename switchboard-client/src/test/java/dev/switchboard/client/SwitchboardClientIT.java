@@ -50,7 +50,7 @@ class SwitchboardClientIT {
 
     @Test
     void publishedEventsAreReadBackInOrder() {
-        // given events big enough that chunks (20 events of 4 KiB) are sent gzip-compressed
+        // given events big enough that chunks (20 events of 4 KiB) are sent compressed (LZ4 to these nodes)
         try (HttpHarness harness = new HttpHarness(Fault.Plan.none(), 1);
                 SwitchboardClient client = harness.client(RetryPolicy.defaults());
                 Publisher publisher = client.publisher(PublisherOptions.of(TOPIC));
@@ -65,6 +65,25 @@ class SwitchboardClientIT {
             expected.addAll(payloads("b", 30, 10));
             assertThat(received).extracting(ReceivedEvent::payloadAsString).containsExactlyElementsOf(expected);
             assertThat(received).extracting(event -> event.id().orElseThrow()).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void compressibleEventsTravelAsLz4BothWaysOverHttp() {
+        try (HttpHarness harness = new HttpHarness(Fault.Plan.none(), 1);
+                SwitchboardClient client = harness.client(RetryPolicy.defaults());
+                Publisher publisher = client.publisher(PublisherOptions.of(TOPIC));
+                Subscriber subscriber = client.subscriber(SubscriberOptions.of(TOPIC))) {
+            // when publishing compressible events in chunks over the LZ4 threshold and reading them back
+            publisher.publish(events("j", 100, 1000));
+            List<ReceivedEvent> received = readAll(subscriber, 100);
+
+            // then they arrive intact, and the node received compressed chunks and sent compressed answers
+            assertThat(received)
+                    .extracting(ReceivedEvent::payloadAsString)
+                    .containsExactlyElementsOf(payloads("j", 100, 1000));
+            assertThat(harness.apis.getFirst().counters().lz4Requests()).isPositive();
+            assertThat(harness.apis.getFirst().counters().lz4Replies()).isPositive();
         }
     }
 

@@ -58,6 +58,25 @@ class TcpTransportClientIT {
     }
 
     @Test
+    void compressibleEventsTravelAsLz4BothWaysOverTcp() {
+        try (HttpHarness harness = new HttpHarness(Fault.Plan.none(), 1);
+                SwitchboardClient client = harness.client(fastRetries(Duration.ofMinutes(1)), harness.tcpUrls());
+                Publisher publisher = client.publisher(PublisherOptions.of(TOPIC));
+                Subscriber subscriber = client.subscriber(SubscriberOptions.of(TOPIC))) {
+            // when publishing compressible events in chunks over the LZ4 threshold and reading them back over sb://
+            publisher.publish(events("t", 100, 1000));
+            List<ReceivedEvent> received = readAll(subscriber, 100);
+
+            // then they arrive intact, and HELLO agreed on LZ4: compressed calls in, compressed replies out
+            assertThat(received)
+                    .extracting(ReceivedEvent::payloadAsString)
+                    .containsExactlyElementsOf(payloads("t", 100, 1000));
+            assertThat(harness.apis.getFirst().counters().lz4Requests()).isPositive();
+            assertThat(harness.apis.getFirst().counters().lz4Replies()).isPositive();
+        }
+    }
+
+    @Test
     void theClientFailsOverBetweenTcpAndHttpNodes() throws Exception {
         // given a dead sb:// URL, then node 0 over TCP, then node 1 over HTTP
         try (HttpHarness harness = new HttpHarness(Fault.Plan.none(), 2)) {

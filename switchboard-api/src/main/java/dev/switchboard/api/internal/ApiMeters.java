@@ -103,8 +103,8 @@ public final class ApiMeters {
     }
 
     /**
-     * {@code switchboard_api_refused_total{reason}}: requests the node refused to protect itself, and
-     * {@code switchboard_api_body_bytes_in_flight}.
+     * {@code switchboard_api_refused_total{reason}}: requests the node refused to protect itself,
+     * {@code switchboard_api_body_bytes_in_flight}, and {@code switchboard_api_lz4_bodies_total{direction}}.
      */
     public void bindRefusals(ApiCounters counters) {
         refused(counters, "too-large", ApiCounters::bodiesTooLarge);
@@ -115,6 +115,15 @@ public final class ApiMeters {
         Gauge.builder("switchboard.api.body.bytes.in.flight", counters, ApiCounters::bodyBytesInFlight)
                 .description("Bytes of request bodies the node holds right now")
                 .strongReference(true)
+                .register(registry);
+        lz4(counters, "request", ApiCounters::lz4Requests);
+        lz4(counters, "reply", ApiCounters::lz4Replies);
+    }
+
+    private void lz4(ApiCounters counters, String direction, ToDoubleFunction<ApiCounters> count) {
+        FunctionCounter.builder("switchboard.api.lz4.bodies", counters, count)
+                .description("Thrift calls that arrived (request) and replies sent (reply) LZ4-compressed")
+                .tag("direction", direction)
                 .register(registry);
     }
 

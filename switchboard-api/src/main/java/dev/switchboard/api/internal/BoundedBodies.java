@@ -1,6 +1,7 @@
 package dev.switchboard.api.internal;
 
 import dev.switchboard.api.ApiCounters;
+import dev.switchboard.protocol.compress.Lz4Frames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,6 +56,11 @@ public final class BoundedBodies {
         this.nanoTime = nanoTime;
     }
 
+    /** The node's counters, which this class bumps for the bodies it reads. */
+    public ApiCounters counters() {
+        return counters;
+    }
+
     /** What reading a body came to. */
     public sealed interface Outcome permits Body, TooLarge, Busy, TooSlow, Unreadable {}
 
@@ -88,7 +94,7 @@ public final class BoundedBodies {
     /** The body arrived slower than the minimum data rate. */
     public record TooSlow(long bytesPerSecond) implements Outcome {}
 
-    /** The client went away mid-body, or the gzip data is corrupt. */
+    /** The client went away mid-body, or the gzip or LZ4 data is corrupt. */
     public record Unreadable(String reason) implements Outcome {}
 
     /**
@@ -118,7 +124,11 @@ public final class BoundedBodies {
         int count = 0;
         // Not closed: on an oversized body Jetty itself discards the rest or closes the connection after the 413.
         InputStream in = Content.Source.asInputStream(request);
+        boolean lz4 = ThriftHttpHandler.isLz4(request);
         try {
+            if (lz4) {
+                in = Lz4Frames.decoding(in); // every limit below applies to the decompressed bytes
+            }
             while (true) {
                 if (count == buffer.length) {
                     if (buffer.length == ceiling) {
@@ -161,6 +171,9 @@ public final class BoundedBodies {
             counters.countUnreadable();
             LOGGER.debug("request body unreadable remote={} reason={}", Request.getRemoteAddr(request), e.toString());
             return new Unreadable(e.toString());
+        }
+        if (lz4) {
+            counters.countLz4Request();
         }
         if (count == buffer.length) {
             return new Body(buffer, charged);
@@ -250,8 +263,9 @@ public final class BoundedBodies {
     }
 
     /**
-     * True when Jetty inflates this body: the announced length is then that of the compressed bytes. Jetty moves
-     * the coding it decodes from {@code Content-Encoding} to {@code X-Content-Encoding}.
+     * True when the body is decompressed as it is read (gzip by Jetty, LZ4 here): the announced length is then that
+     * of the compressed bytes. Jetty moves the coding it decodes from {@code Content-Encoding} to
+     * {@code X-Content-Encoding}.
      */
     private static boolean isGzipped(Request request) {
         return request.getHeaders().contains("X-Content-Encoding")

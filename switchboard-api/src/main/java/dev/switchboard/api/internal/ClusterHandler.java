@@ -40,15 +40,19 @@ public final class ClusterHandler extends Handler.Abstract {
     private final String nodeId;
     private final String version;
     private final AuditSink audit;
+    private final Supplier<Optional<String>> tcpUrl;
 
+    /** @param tcpUrl this node's binary TCP URL ({@code sb://}, {@code sbs://}), when it listens on one */
     public ClusterHandler(
             Optional<TokenVerifier> tokens,
             Supplier<List<ShardStatus>> shards,
             ApiMeters meters,
             String nodeId,
             String version,
-            AuditSink audit) {
+            AuditSink audit,
+            Supplier<Optional<String>> tcpUrl) {
         this.audit = audit;
+        this.tcpUrl = tcpUrl;
         this.tokens = tokens;
         this.shards = shards;
         this.meters = meters;
@@ -97,6 +101,7 @@ public final class ClusterHandler extends Handler.Abstract {
         api.put("node", nodeId);
         api.put("version", version);
         api.put("time", Instant.now().toString());
+        tcpUrl.get().ifPresent(url -> api.put("tcp-url", url));
         List<Object> shardViews = new ArrayList<>();
         for (ShardStatus shard : shards.get()) {
             Map<String, Object> view = new LinkedHashMap<>();

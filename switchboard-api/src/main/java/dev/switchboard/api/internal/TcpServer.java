@@ -4,6 +4,8 @@ import dev.switchboard.api.ApiCounters;
 import dev.switchboard.api.ApiLimits;
 import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.compress.CompressionPolicy;
+import dev.switchboard.protocol.compress.Lz4Frames;
 import dev.switchboard.protocol.tcp.TcpFrames;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -57,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * {@code idle-timeout} with no call in flight is closed, as is one whose frame arrives slower than
  * {@code min-request-data-rate} or whose answer cannot be written within {@code idle-timeout}. A frame that breaks
  * a rule gets a GOAWAY frame saying which, and the connection is closed.
+ *
+ * <p>Compression: a client that opens with HELLO listing {@code lz4} gets HELLO {@code lz4} back, may then send
+ * LZ4-compressed calls (their declared size within the same limits, charged to the body budget before they are
+ * decompressed) and gets replies of at least {@value Lz4Frames#MIN_BYTES} bytes compressed while that pays
+ * ({@link CompressionPolicy}, per connection). Without HELLO nothing is compressed (clients that predate it).
  */
 public final class TcpServer implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TcpServer.class);
@@ -227,6 +234,11 @@ public final class TcpServer implements AutoCloseable {
 
         private volatile boolean reading = true;
         private @Nullable OutputStream out;
+        /** Whether HELLO agreed on LZ4; set by the reader before any call it starts. */
+        private volatile boolean lz4;
+
+        private boolean greeted;
+        private final CompressionPolicy replies = new CompressionPolicy(Lz4Frames.MIN_BYTES);
 
         Connection(Socket socket) {
             this.socket = socket;
@@ -298,9 +310,20 @@ public final class TcpServer implements AutoCloseable {
             }
             byte kind = in.readByte();
             int id = in.readInt();
-            if (kind != TcpFrames.CALL) {
+            if (kind == TcpFrames.HELLO) {
+                hello(in, id, length - TcpFrames.FRAME_HEADER_BYTES);
+                inFlight.release();
+                return true;
+            }
+            greeted = true; // HELLO only comes first
+            boolean compressed = TcpFrames.isCompressed(kind);
+            if (TcpFrames.kindOf(kind) != TcpFrames.CALL) {
                 throw new TcpFrames.FrameException(
-                        id, "unexpected frame kind " + kind + ": a client sends only calls (1)");
+                        id, "unexpected frame kind " + kind + ": a client sends only calls (1) and HELLO (16) first");
+            }
+            if (compressed && !lz4) {
+                throw new TcpFrames.FrameException(
+                        id, "a compressed call on a connection whose HELLO did not agree on lz4");
             }
             if (id == 0) {
                 throw new TcpFrames.FrameException(0, "request id 0 is reserved");
@@ -349,8 +372,80 @@ public final class TcpServer implements AutoCloseable {
             }
             ids.add(id);
             Map<String, String> values = headers.values();
-            Thread.ofVirtual().name("switchboard-tcp-call").start(() -> call(id, values, body));
+            Thread.ofVirtual()
+                    .name("switchboard-tcp-call")
+                    .start(() -> call(id, values, compressed ? decompressed(id, body, limit, signed) : body));
             return true;
+        }
+
+        /** Answers the client's HELLO with the features this server agrees to (lz4). */
+        private void hello(DataInputStream in, int id, int length) throws IOException, TcpFrames.FrameException {
+            if (greeted || id != 0 || length > TcpFrames.MAX_HELLO_BYTES) {
+                throw new TcpFrames.FrameException(
+                        id, "HELLO comes once, first, with id 0 and at most " + TcpFrames.MAX_HELLO_BYTES + " bytes");
+            }
+            greeted = true;
+            byte[] payload = in.readNBytes(length);
+            if (payload.length != length) {
+                throw new EOFException("connection closed inside a frame");
+            }
+            lz4 = TcpFrames.features(payload).contains(TcpFrames.LZ4);
+            send(TcpFrames.HELLO, 0, TcpFrames.hello(lz4 ? List.of(TcpFrames.LZ4) : List.of()));
+        }
+
+        /**
+         * The decompressed body of a compressed call (the compressed one given back to the budget), or null after
+         * answering REFUSED: over the limit, the budget spent, or not one LZ4 frame declaring its size.
+         */
+        private BoundedBodies.@Nullable Body decompressed(
+                int id, BoundedBodies.Body compressed, int limit, boolean signed) {
+            try (compressed) {
+                long size = Lz4Frames.declaredSize(compressed.bytes());
+                if (size < 0) {
+                    throw new IOException("a compressed call declares its size in the LZ4 frame header");
+                }
+                if (size > limit) {
+                    counters.countTooLarge(signed);
+                    refuse(
+                            id,
+                            ErrorCode.PAYLOAD_TOO_LARGE,
+                            -1,
+                            "call body of " + size + " bytes is over the limit of " + limit
+                                    + (signed ? "" : " bytes for calls without request MAC headers"));
+                    return null;
+                }
+                Optional<BoundedBodies.Body> admitted = bodies.admit((int) size);
+                if (admitted.isEmpty()) {
+                    refuse(
+                            id,
+                            ErrorCode.BUSY,
+                            BoundedBodies.RETRY_AFTER_SECONDS * 1000,
+                            "busy: this node holds as many request bodies as it may; retry");
+                    return null;
+                }
+                BoundedBodies.Body plain = admitted.get();
+                try {
+                    Lz4Frames.decompress(compressed.bytes(), plain.bytes());
+                } catch (IOException | RuntimeException e) {
+                    plain.close();
+                    throw e;
+                }
+                counters.countLz4Request();
+                return plain;
+            } catch (IOException | RuntimeException e) {
+                counters.countUnreadable();
+                refuse(id, ErrorCode.INVALID_REQUEST, -1, "invalid request: corrupt LZ4 body (" + e.getMessage() + ")");
+                return null;
+            }
+        }
+
+        private void refuse(int id, ErrorCode code, long retryAfterMs, String text) {
+            try {
+                send(TcpFrames.REFUSED, id, TcpFrames.refusal(code, retryAfterMs, text));
+            } finally {
+                ids.remove(id);
+                inFlight.release();
+            }
         }
 
         /** Reads a body, cutting off a sender slower than min-request-data-rate after the first second. */
@@ -371,14 +466,16 @@ public final class TcpServer implements AutoCloseable {
             }
         }
 
-        private void call(int id, Map<String, String> headers, BoundedBodies.Body body) {
+        private void call(int id, Map<String, String> headers, BoundedBodies.@Nullable Body body) {
+            if (body == null) {
+                return; // refused while decompressing
+            }
             try (body) {
                 byte[] bytes = body.bytes();
                 CallOutcome outcome = dispatcher.dispatch(bytes, context(headers, bytes));
                 switch (outcome) {
                     case CallOutcome.Reply reply -> {
-                        ByteBuffer answer = reply.body();
-                        send(TcpFrames.REPLY, id, answer);
+                        reply(id, reply.body());
                     }
                     case CallOutcome.Invalid invalid ->
                         send(
@@ -394,6 +491,20 @@ public final class TcpServer implements AutoCloseable {
                 ids.remove(id);
                 inFlight.release();
             }
+        }
+
+        /** A REPLY, compressed when HELLO agreed on LZ4, it is large enough and compressing pays. */
+        private void reply(int id, ByteBuffer answer) {
+            int length = answer.remaining();
+            if (lz4 && replies.compress(length)) {
+                byte[] compressed = Lz4Frames.compress(answer);
+                if (replies.paid(length, compressed.length)) {
+                    send((byte) (TcpFrames.REPLY | TcpFrames.COMPRESSED), id, compressed);
+                    counters.countLz4Reply();
+                    return;
+                }
+            }
+            send(TcpFrames.REPLY, id, answer);
         }
 
         private CallContext context(Map<String, String> headers, byte[] body) {

@@ -1,6 +1,10 @@
 package dev.switchboard.api.internal;
 
+import dev.switchboard.api.ApiCounters;
 import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.compress.CompressionPolicy;
+import dev.switchboard.protocol.compress.Lz4Frames;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -25,14 +29,22 @@ import org.slf4j.LoggerFactory;
  * headers, a node-wide budget, a minimum data rate), hands it with a {@link CallContext} to the
  * {@link ThriftDispatcher}, and writes the reply. What a call means is none of its business.
  *
- * <p>Gzip in both directions is Jetty's {@code CompressionHandler}, in front of this handler. Blocking reads are fine: the
- * server runs handlers on virtual threads.
+ * <p>Gzip in both directions is Jetty's {@code CompressionHandler}, in front of this handler (for old SDKs and
+ * plain HTTP clients). LZ4 is this handler's: a body with {@code Content-Encoding: lz4} is decompressed as it is read
+ * ({@link BoundedBodies}, the same limits on the decompressed bytes), and a reply of at least
+ * {@value Lz4Frames#MIN_BYTES} bytes to a call that accepts {@code lz4} is sent LZ4-compressed when that saves
+ * at least a tenth. Every reply names the codings this endpoint accepts in requests ({@code Accept-Encoding: lz4,
+ * gzip}, RFC 7694), which is how an SDK learns that it may send LZ4. Blocking reads are fine: the server runs
+ * handlers on virtual threads.
  */
 public final class ThriftHttpHandler extends Handler.Abstract {
     private static final Logger LOGGER = LoggerFactory.getLogger(ThriftHttpHandler.class);
 
     public static final String PATH = "/v1/thrift";
     public static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
+
+    /** What this endpoint accepts as a request's {@code Content-Encoding}. */
+    public static final String ACCEPTED_CODINGS = "lz4, gzip";
 
     private final ThriftDispatcher dispatcher;
     private final BoundedBodies bodies;
@@ -68,7 +80,7 @@ public final class ThriftHttpHandler extends Handler.Abstract {
                     response,
                     callback,
                     HttpStatus.UNSUPPORTED_MEDIA_TYPE_415,
-                    "unsupported content encoding: send identity or gzip");
+                    "unsupported content encoding: send identity, gzip or lz4");
         }
         boolean authenticated = credentialed.test(request.getHeaders());
         BoundedBodies.Outcome outcome =
@@ -85,7 +97,8 @@ public final class ThriftHttpHandler extends Handler.Abstract {
                 response.setStatus(HttpStatus.OK_200);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
                 response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-                response.write(true, reply.body(), callback);
+                response.getHeaders().put(HttpHeader.ACCEPT_ENCODING, ACCEPTED_CODINGS);
+                response.write(true, encoded(request, response, reply.body(), bodies.counters()), callback);
                 yield true;
             }
             case CallOutcome.Invalid invalid -> {
@@ -99,10 +112,64 @@ public final class ThriftHttpHandler extends Handler.Abstract {
         };
     }
 
-    /** Jetty removes {@code gzip} once it inflates the body; any coding left over is one nobody decodes. */
+    /** The reply, LZ4-compressed when the call accepts it, it is large enough and compressing it pays. */
+    private static ByteBuffer encoded(Request request, Response response, ByteBuffer reply, ApiCounters counters) {
+        if (reply.remaining() < Lz4Frames.MIN_BYTES || !acceptsLz4(request)) {
+            return reply;
+        }
+        byte[] compressed = Lz4Frames.compress(reply);
+        if (CompressionPolicy.poor(reply.remaining(), compressed.length)) {
+            return reply; // the SDK sees a plain answer and stops asking for a while
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_ENCODING, Lz4Frames.CODING);
+        counters.countLz4Reply();
+        return ByteBuffer.wrap(compressed);
+    }
+
+    /** The request attribute that says the client accepts LZ4 answers ({@link #noteAcceptedCodings}). */
+    static final String ACCEPTS_LZ4 = ThriftHttpHandler.class.getName() + ".acceptsLz4";
+
+    /**
+     * Notes on the request whether its {@code Accept-Encoding} takes {@code lz4}: for the server's handler chain to
+     * call before Jetty's compression layer, which hides that header from the handlers behind it.
+     */
+    public static void noteAcceptedCodings(Request request) {
+        if (acceptsLz4In(request)) {
+            request.setAttribute(ACCEPTS_LZ4, Boolean.TRUE);
+        }
+    }
+
+    private static boolean acceptsLz4(Request request) {
+        return Boolean.TRUE.equals(request.getAttribute(ACCEPTS_LZ4)) || acceptsLz4In(request);
+    }
+
+    private static boolean acceptsLz4In(Request request) {
+        for (String coding : request.getHeaders().getQualityCSV(HttpHeader.ACCEPT_ENCODING)) {
+            if (Lz4Frames.CODING.equalsIgnoreCase(coding.trim())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Jetty removes {@code gzip} once it inflates the body; {@code lz4} alone is decoded here ({@link BoundedBodies});
+     * any other coding left over is one nobody decodes.
+     */
     private static boolean hasUnsupportedEncoding(Request request) {
+        List<String> codings = new ArrayList<>();
         for (String coding : request.getHeaders().getCSV(HttpHeader.CONTENT_ENCODING, false)) {
             if (!coding.isBlank() && !"identity".equalsIgnoreCase(coding.trim())) {
+                codings.add(coding.trim());
+            }
+        }
+        return !codings.isEmpty() && !(codings.size() == 1 && Lz4Frames.CODING.equalsIgnoreCase(codings.get(0)));
+    }
+
+    /** True when the body is LZ4-compressed (and so decompressed while it is read). */
+    static boolean isLz4(Request request) {
+        for (String coding : request.getHeaders().getCSV(HttpHeader.CONTENT_ENCODING, false)) {
+            if (Lz4Frames.CODING.equalsIgnoreCase(coding.trim())) {
                 return true;
             }
         }

@@ -2,6 +2,8 @@ package dev.switchboard.client.internal;
 
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.compress.CompressionPolicy;
+import dev.switchboard.protocol.compress.Lz4Frames;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,16 +25,27 @@ import org.slf4j.LoggerFactory;
  * {@link #endpoint}s share one HTTP client; as an {@link Exchanger} of its own it fails over between its HTTP URLs
  * ({@link FailoverChannel}). Outcomes: the body of a 200 answer; {@link TransientFailure} when the answer was lost or the
  * server failed (5xx, 408), to be retried; {@link SwitchboardException} for a 4xx, with the server's text.
- * Thread-safe.
+ *
+ * <p>Compression, negotiated per API node: every answer of a current node names the codings it accepts
+ * ({@code Accept-Encoding: lz4, gzip}); once a node said {@code lz4}, bodies of at least
+ * {@value Lz4Frames#MIN_BYTES} bytes go to it LZ4-compressed while that pays ({@link CompressionPolicy}), never
+ * gzipped. A node that did not (an older one) gets gzip as before ({@link GzipPolicy}), and an LZ4 body it refuses
+ * with 415 (a node rolled back) is sent again uncompressed at once. Answers: the channel asks for {@code lz4} (and
+ * {@code gzip} from nodes not known to take LZ4) and stops asking for LZ4 for a while when large answers come back
+ * uncompressed (they did not pay on the node). Thread-safe.
  */
 final class HttpChannel implements Exchanger {
     private static final Logger LOGGER = LoggerFactory.getLogger(HttpChannel.class);
     private static final String CONTENT_TYPE = "application/vnd.apache.thrift.compact";
     private static final int MAX_ERROR_TEXT = 1000;
+    /** The largest answer accepted after decompression: a read answer is at most a few chunks of events. */
+    private static final int MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
     private final ChannelSettings settings;
     private final HttpClient http;
     private final GzipPolicy gzip;
+    private final CompressionPolicy lz4Requests = new CompressionPolicy(Lz4Frames.MIN_BYTES);
+    private final CompressionPolicy lz4Answers = new CompressionPolicy(Lz4Frames.MIN_BYTES);
     private final FailoverChannel failover;
 
     HttpChannel(ChannelSettings settings) {
@@ -56,16 +70,30 @@ final class HttpChannel implements Exchanger {
                 List.of());
     }
 
-    /** A request body as posted: gzip-compressed when larger than the threshold and gzip pays. */
-    private record Body(byte[] bytes, boolean gzipped) {}
+    /** A request body as posted, and its content coding (empty: none). */
+    private record Body(byte[] bytes, String coding) {}
 
-    private Body body(byte[] message) {
+    /** What this channel knows of one API node: whether it said it accepts LZ4 bodies. */
+    private static final class NodeCodings {
+        private volatile boolean lz4;
+    }
+
+    private Body body(byte[] message, boolean lz4) {
+        if (lz4) {
+            if (lz4Requests.compress(message.length)) {
+                byte[] compressed = Lz4Frames.compress(message);
+                if (lz4Requests.paid(message.length, compressed.length)) {
+                    return new Body(compressed, Lz4Frames.CODING);
+                }
+            }
+            return new Body(message, ""); // LZ4 is far cheaper than gzip: a node that takes it never gets gzip
+        }
         if (!gzip.compressRequest(message.length)) {
-            return new Body(message, false);
+            return new Body(message, "");
         }
         byte[] compressed = Gzip.compress(message);
         gzip.requestCompressed(message.length, compressed.length);
-        return new Body(compressed, true);
+        return new Body(compressed, "gzip");
     }
 
     @Override
@@ -83,6 +111,7 @@ final class HttpChannel implements Exchanger {
     /** The endpoint for one {@code http(s)} base URL, on this channel's HTTP client. */
     Endpoint endpoint(URI base) {
         URI endpoint = ChannelSettings.endpoint(base);
+        NodeCodings codings = new NodeCodings();
         return new Endpoint() {
             @Override
             public URI url() {
@@ -92,7 +121,7 @@ final class HttpChannel implements Exchanger {
             @Override
             public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
                     throws ConnectException, TransientFailure, InterruptedException {
-                return exchangeWith(endpoint, message, extraTime, headers);
+                return exchangeWith(endpoint, codings, message, extraTime, headers);
             }
 
             @Override
@@ -102,12 +131,34 @@ final class HttpChannel implements Exchanger {
         };
     }
 
-    private byte[] exchangeWith(URI endpoint, byte[] message, Duration extraTime, Map<String, String> headers)
+    private byte[] exchangeWith(
+            URI endpoint, NodeCodings codings, byte[] message, Duration extraTime, Map<String, String> headers)
             throws ConnectException, TransientFailure, InterruptedException {
-        Body body = body(message);
+        Body body = body(message, codings.lz4);
+        boolean lz4Answer = lz4Answers.tryNow();
+        HttpResponse<byte[]> response = send(endpoint, codings, body, lz4Answer, extraTime, headers);
+        if (response.statusCode() == 415 && body.coding().equals(Lz4Frames.CODING)) {
+            // the node no longer takes LZ4 (rolled back): it did not run the call, so send it again as it is
+            LOGGER.info("the API node refused an LZ4 body, sending uncompressed url={}", endpoint);
+            codings.lz4 = false;
+            response = send(endpoint, codings, new Body(message, ""), lz4Answer, extraTime, headers);
+        }
+        return answer(endpoint, response, lz4Answer);
+    }
+
+    private HttpResponse<byte[]> send(
+            URI endpoint,
+            NodeCodings codings,
+            Body body,
+            boolean lz4Answer,
+            Duration extraTime,
+            Map<String, String> headers)
+            throws ConnectException, TransientFailure, InterruptedException {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request(endpoint, body, extraTime, headers), HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(
+                    request(endpoint, body, acceptEncoding(codings, lz4Answer), extraTime, headers),
+                    HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
             throw e;
         } catch (HttpConnectTimeoutException e) {
@@ -121,30 +172,43 @@ final class HttpChannel implements Exchanger {
         } catch (IOException e) {
             throw new TransientFailure("no answer from " + endpoint + ": " + describe(e), e);
         }
-        return answer(endpoint, response, gzip);
+        codings.lz4 = response.headers().allValues("Accept-Encoding").stream()
+                .flatMap(value -> Arrays.stream(value.split(",")))
+                .anyMatch(coding -> coding.strip().equalsIgnoreCase(Lz4Frames.CODING));
+        return response;
     }
 
-    private HttpRequest request(URI endpoint, Body body, Duration extraTime, Map<String, String> headers) {
+    /** The codings to accept in the answer: none, lz4, gzip or both (gzip only from nodes not known to take LZ4). */
+    private String acceptEncoding(NodeCodings codings, boolean lz4Answer) {
+        boolean gzipAnswer = !codings.lz4 && gzip.acceptGzipAnswer();
+        if (lz4Answer) {
+            return gzipAnswer ? "lz4, gzip" : Lz4Frames.CODING;
+        }
+        return gzipAnswer ? "gzip" : "";
+    }
+
+    private HttpRequest request(
+            URI endpoint, Body body, String acceptEncoding, Duration extraTime, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(settings.requestTimeout().plus(extraTime))
                 .header("Content-Type", CONTENT_TYPE)
                 .header("Accept", CONTENT_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
-        if (body.gzipped()) {
-            request.header("Content-Encoding", "gzip");
+        if (!body.coding().isEmpty()) {
+            request.header("Content-Encoding", body.coding());
         }
         headers.forEach(request::header);
-        if (gzip.acceptGzipAnswer()) {
-            request.header("Accept-Encoding", "gzip");
+        if (!acceptEncoding.isEmpty()) {
+            request.header("Accept-Encoding", acceptEncoding);
         }
         Optional<String> token = settings.token().get();
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         return request.build();
     }
 
-    private static byte[] answer(URI endpoint, HttpResponse<byte[]> response, GzipPolicy gzip) throws TransientFailure {
+    private byte[] answer(URI endpoint, HttpResponse<byte[]> response, boolean lz4Answer) throws TransientFailure {
         int status = response.statusCode();
-        byte[] body = decoded(endpoint, response, gzip);
+        byte[] body = decoded(endpoint, response, lz4Answer && status == 200);
         if (status == 200) {
             return body;
         }
@@ -167,21 +231,35 @@ final class HttpChannel implements Exchanger {
         };
     }
 
-    private static byte[] decoded(URI endpoint, HttpResponse<byte[]> response, GzipPolicy gzip)
-            throws TransientFailure {
-        boolean gzipped = response.headers()
+    private byte[] decoded(URI endpoint, HttpResponse<byte[]> response, boolean lz4Asked) throws TransientFailure {
+        String coding = response.headers()
                 .firstValue("Content-Encoding")
-                .map(value -> value.strip().equalsIgnoreCase("gzip"))
-                .orElse(false);
-        if (!gzipped) {
-            return response.body();
-        }
-        try {
-            byte[] decompressed = Gzip.decompress(response.body());
-            gzip.answerDecompressed(response.body().length, decompressed.length);
-            return decompressed;
-        } catch (IOException e) {
-            throw new TransientFailure("corrupt gzip answer from " + endpoint, e);
+                .map(value -> value.strip().toLowerCase(java.util.Locale.ROOT))
+                .orElse("");
+        byte[] received = response.body();
+        switch (coding) {
+            case "gzip" -> {
+                try {
+                    byte[] decompressed = Gzip.decompress(received);
+                    gzip.answerDecompressed(received.length, decompressed.length);
+                    return decompressed;
+                } catch (IOException e) {
+                    throw new TransientFailure("corrupt gzip answer from " + endpoint, e);
+                }
+            }
+            case Lz4Frames.CODING -> {
+                try {
+                    return Lz4Frames.decompress(received, MAX_ANSWER_BYTES);
+                } catch (IOException e) {
+                    throw new TransientFailure("corrupt LZ4 answer from " + endpoint + ": " + e.getMessage(), e);
+                }
+            }
+            default -> {
+                if (lz4Asked && received.length >= Lz4Frames.MIN_BYTES) {
+                    lz4Answers.notCompressed(); // large, yet the node found LZ4 did not pay: stop asking for a while
+                }
+                return received;
+            }
         }
     }
 

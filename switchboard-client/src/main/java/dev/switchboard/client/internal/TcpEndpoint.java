@@ -3,6 +3,8 @@ package dev.switchboard.client.internal;
 import dev.switchboard.core.mac.RequestMac;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.compress.CompressionPolicy;
+import dev.switchboard.protocol.compress.Lz4Frames;
 import dev.switchboard.protocol.tcp.TcpFrames;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -17,6 +19,7 @@ import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +34,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +60,7 @@ final class TcpEndpoint implements Endpoint {
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final ReentrantLock connecting = new ReentrantLock();
     private final AtomicInteger ids = new AtomicInteger();
+    private final CompressionPolicy lz4Calls = new CompressionPolicy(Lz4Frames.MIN_BYTES);
     private volatile Connection connection;
     private volatile boolean closed;
 
@@ -121,6 +126,22 @@ final class TcpEndpoint implements Endpoint {
     }
 
     private Connection connect() throws ConnectException {
+        Connection opened = open(true);
+        if (opened == null) {
+            // a server that predates HELLO refused it: the same without
+            LOGGER.debug("the server does not know HELLO, connecting without compression url={}", url);
+            opened = open(false);
+        }
+        if (opened == null) {
+            throw new ConnectException("cannot connect to " + url + ": the server closed the connection at once");
+        }
+        Thread.ofVirtual().name("switchboard-tcp-reader").start(opened::readAnswers);
+        LOGGER.debug("connected url={} lz4={}", url, opened.lz4);
+        return opened;
+    }
+
+    /** A new connection, with HELLO when {@code hello}; null when the server answered HELLO with GOAWAY. */
+    private @Nullable Connection open(boolean hello) throws ConnectException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -130,12 +151,34 @@ final class TcpEndpoint implements Endpoint {
                 socket = secure(socket);
             }
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
             out.write(TcpFrames.PREAMBLE);
-            out.flush();
-            Connection opened = new Connection(socket, out);
-            Thread.ofVirtual().name("switchboard-tcp-reader").start(opened::readAnswers);
-            LOGGER.debug("connected url={}", url);
-            return opened;
+            boolean lz4 = false;
+            if (hello) {
+                out.write(TcpFrames.frame(TcpFrames.HELLO, 0, TcpFrames.hello(List.of(TcpFrames.LZ4))));
+                out.flush();
+                socket.setSoTimeout((int) settings.connectTimeout().toMillis());
+                int length = in.readInt();
+                byte kind = in.readByte();
+                in.readInt(); // id
+                if (length < TcpFrames.FRAME_HEADER_BYTES
+                        || length - TcpFrames.FRAME_HEADER_BYTES > TcpFrames.MAX_HELLO_BYTES + 1024) {
+                    throw new IOException("the server answered HELLO with a frame of length " + length);
+                }
+                byte[] payload = in.readNBytes(length - TcpFrames.FRAME_HEADER_BYTES);
+                if (kind == TcpFrames.GOAWAY) {
+                    closeQuietly(socket);
+                    return null;
+                }
+                if (kind != TcpFrames.HELLO) {
+                    throw new IOException("the server answered HELLO with a frame of kind " + kind);
+                }
+                lz4 = TcpFrames.features(payload).contains(TcpFrames.LZ4);
+                socket.setSoTimeout(0);
+            } else {
+                out.flush();
+            }
+            return new Connection(socket, out, in, lz4);
         } catch (SSLHandshakeException e) {
             closeQuietly(socket);
             // retrying cannot help: the server's certificate is not trusted (or TLS is misconfigured)
@@ -143,7 +186,7 @@ final class TcpEndpoint implements Endpoint {
                     ErrorCode.UNAVAILABLE,
                     "TLS handshake with " + url + " failed: " + e.getMessage()
                             + " (is the server's certificate trusted? see trustedCertificates / --ca-file)");
-        } catch (IOException e) {
+        } catch (IOException | TcpFrames.FrameException e) {
             closeQuietly(socket);
             ConnectException refused = new ConnectException("cannot connect to " + url + ": " + e.getMessage());
             refused.initCause(e);
@@ -202,13 +245,19 @@ final class TcpEndpoint implements Endpoint {
     private final class Connection {
         private final Socket socket;
         private final OutputStream out;
+        private final DataInputStream in;
+        /** Whether the server agreed on LZ4 in HELLO. */
+        private final boolean lz4;
+
         private final ReentrantLock writeLock = new ReentrantLock();
         private final Map<Integer, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
         private volatile String failure;
 
-        Connection(Socket socket, OutputStream out) {
+        Connection(Socket socket, OutputStream out, DataInputStream in, boolean lz4) {
             this.socket = socket;
             this.out = out;
+            this.in = in;
+            this.lz4 = lz4;
         }
 
         boolean open() {
@@ -222,12 +271,21 @@ final class TcpEndpoint implements Endpoint {
             pending.put(id, answer);
             try {
                 byte[] section = TcpFrames.callHeaders(headers);
-                byte[] header = TcpFrames.frameHeader(TcpFrames.CALL, id, section.length + message.length);
+                byte kind = TcpFrames.CALL;
+                byte[] body = message;
+                if (lz4 && lz4Calls.compress(message.length)) {
+                    byte[] compressed = Lz4Frames.compress(message);
+                    if (lz4Calls.paid(message.length, compressed.length)) {
+                        kind = (byte) (TcpFrames.CALL | TcpFrames.COMPRESSED);
+                        body = compressed;
+                    }
+                }
+                byte[] header = TcpFrames.frameHeader(kind, id, section.length + body.length);
                 writeLock.lock();
                 try {
                     out.write(header);
                     out.write(section);
-                    out.write(message);
+                    out.write(body);
                     out.flush();
                 } finally {
                     writeLock.unlock();
@@ -275,8 +333,7 @@ final class TcpEndpoint implements Endpoint {
         }
 
         void readAnswers() {
-            try (DataInputStream in =
-                    new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024))) {
+            try (in) {
                 while (true) {
                     int length = in.readInt();
                     if (length < TcpFrames.FRAME_HEADER_BYTES || length > MAX_ANSWER_BYTES) {
@@ -289,6 +346,15 @@ final class TcpEndpoint implements Endpoint {
                     if (payload.length != length - TcpFrames.FRAME_HEADER_BYTES) {
                         fail("the server closed the connection inside a frame");
                         return;
+                    }
+                    if (kind == (byte) (TcpFrames.REPLY | TcpFrames.COMPRESSED) && lz4) {
+                        try {
+                            payload = Lz4Frames.decompress(payload, MAX_ANSWER_BYTES);
+                        } catch (IOException e) {
+                            fail("the server sent a corrupt compressed reply: " + e.getMessage());
+                            return;
+                        }
+                        kind = TcpFrames.REPLY;
                     }
                     switch (kind) {
                         case TcpFrames.REPLY -> complete(id, new Answer.Reply(payload));

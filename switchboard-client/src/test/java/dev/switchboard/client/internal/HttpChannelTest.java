@@ -7,6 +7,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
+import dev.switchboard.protocol.compress.Lz4Frames;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -34,6 +35,13 @@ class HttpChannelTest {
 
     private record Reply(int status, byte[] body, boolean gzip, Optional<String> retryAfter) {}
 
+    /** Whether the server answers like a current API node: says it takes lz4 bodies and sends LZ4 answers. */
+    private volatile boolean advertiseLz4;
+
+    private volatile boolean lz4Answers;
+    /** Whether the server answers 415 to LZ4 bodies (a node rolled back) while still advertising them. */
+    private volatile boolean refuseLz4;
+
     @BeforeEach
     void startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -43,9 +51,18 @@ class HttpChannelTest {
             requestHeaders.set(exchange.getRequestHeaders());
             requestBody.set(exchange.getRequestBody().readAllBytes());
             Reply current = reply;
+            if (advertiseLz4) {
+                exchange.getResponseHeaders().add("Accept-Encoding", "lz4, gzip");
+            }
+            if (refuseLz4 && "lz4".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                current = new Reply(415, "unsupported content encoding".getBytes(), false, Optional.empty());
+            }
             byte[] body = current.gzip() ? Gzip.compress(current.body()) : current.body();
             if (current.gzip()) {
                 exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+            } else if (lz4Answers && body.length >= 2048) {
+                body = Lz4Frames.compress(body);
+                exchange.getResponseHeaders().add("Content-Encoding", "lz4");
             }
             current.retryAfter()
                     .ifPresent(value -> exchange.getResponseHeaders().add("Retry-After", value));
@@ -81,7 +98,7 @@ class HttpChannelTest {
             assertThat(requestBody.get()).isEqualTo("call".getBytes());
             Headers headers = requestHeaders.get();
             assertThat(headers.getFirst("Content-Type")).isEqualTo("application/vnd.apache.thrift.compact");
-            assertThat(headers.getFirst("Accept-Encoding")).isEqualTo("gzip");
+            assertThat(headers.getFirst("Accept-Encoding")).isEqualTo("lz4, gzip");
             assertThat(headers.getFirst("Authorization")).isEqualTo("Bearer t0ken");
             assertThat(headers.containsKey("Content-Encoding")).isFalse();
         }
@@ -101,6 +118,49 @@ class HttpChannelTest {
             assertThat(requestBody.get().length).isLessThan(call.length);
             assertThat(Gzip.decompress(requestBody.get())).isEqualTo(call);
             assertThat(answer).isEqualTo("y".repeat(5000).getBytes());
+        }
+    }
+
+    @Test
+    void aNodeThatTakesLz4GetsLz4BodiesAndNoGzip() throws Exception {
+        // given a node whose answers say it takes lz4 and that compresses large answers with it
+        advertiseLz4 = true;
+        lz4Answers = true;
+        reply = new Reply(200, "y".repeat(5000).getBytes(), false, Optional.empty());
+        byte[] call = "x".repeat(5000).getBytes();
+        try (HttpChannel channel = channel(List.of(url()), 100)) {
+            // when a first call teaches the channel, and a second goes out
+            assertThat(channel.exchange("small".getBytes(), Duration.ZERO))
+                    .isEqualTo("y".repeat(5000).getBytes());
+            byte[] answer = channel.exchange(call, Duration.ZERO);
+
+            // then the second went LZ4-compressed, asked for lz4 answers only, and the LZ4 answer was decoded
+            Headers headers = requestHeaders.get();
+            assertThat(headers.getFirst("Content-Encoding")).isEqualTo("lz4");
+            assertThat(headers.getFirst("Accept-Encoding")).isEqualTo("lz4");
+            assertThat(Lz4Frames.decompress(requestBody.get(), 1 << 20)).isEqualTo(call);
+            assertThat(answer).isEqualTo("y".repeat(5000).getBytes());
+        }
+    }
+
+    @Test
+    void anLz4BodyRefusedWith415IsSentAgainUncompressed() throws Exception {
+        // given a node that said it takes lz4, then was rolled back to a version that does not
+        advertiseLz4 = true;
+        byte[] call = "x".repeat(5000).getBytes();
+        try (HttpChannel channel = channel(List.of(url()), 64 * 1024)) {
+            channel.exchange("small".getBytes(), Duration.ZERO);
+            refuseLz4 = true;
+            advertiseLz4 = false;
+
+            // when a large call goes out
+            byte[] answer = channel.exchange(call, Duration.ZERO);
+
+            // then it was sent twice, the second time as it is, and answered
+            assertThat(answer).isEqualTo("answer".getBytes());
+            assertThat(requests.get()).isEqualTo(3);
+            assertThat(requestHeaders.get().containsKey("Content-Encoding")).isFalse();
+            assertThat(requestBody.get()).isEqualTo(call);
         }
     }
 

@@ -24,7 +24,14 @@ import java.util.regex.Pattern;
  * REPLY   (server) payload = thrift-compact reply message (what HTTP answers with 200)
  * REFUSED (server) payload = code:i32 retry-after-ms:i64 text (UTF-8): the call was not run; the connection stays
  * GOAWAY  (server) payload = text (UTF-8); id = the offending call's id or 0; the server closes the connection
+ * HELLO   (both)   payload = feature names, comma-separated (US-ASCII); id 0. Optional: the client's first frame
+ *                  lists what it would use, the server answers with what it agrees to (a server that predates HELLO
+ *                  answers GOAWAY, and the client connects again without it)
  * </pre>
+ *
+ * <p>The high bit of a kind ({@link #COMPRESSED}) marks a CALL or REPLY whose Thrift message is one LZ4 frame
+ * ({@link dev.switchboard.protocol.compress.Lz4Frames}); a CALL's header section stays as it is. Only after both
+ * sides agreed on {@link #LZ4} in HELLO.
  *
  * <p>Headers carry what HTTP headers carry ({@code authorization} on allocate, the request MAC headers after it).
  * Pure encoding and decoding; the sides own their sockets.
@@ -37,6 +44,18 @@ public final class TcpFrames {
     public static final byte REPLY = 2;
     public static final byte REFUSED = 3;
     public static final byte GOAWAY = 4;
+    public static final byte HELLO = 16;
+
+    /** Flag on a CALL's or REPLY's kind: its Thrift message is one LZ4 frame. */
+    public static final byte COMPRESSED = (byte) 0x80;
+
+    /** The HELLO feature for {@link #COMPRESSED} frames. */
+    public static final String LZ4 = "lz4";
+
+    /** The largest HELLO payload. */
+    public static final int MAX_HELLO_BYTES = 256;
+
+    private static final Pattern FEATURE = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     /** Bytes of a frame before its payload that {@code length} counts: kind and id. */
     public static final int FRAME_HEADER_BYTES = 5;
@@ -199,6 +218,42 @@ public final class TcpFrames {
         ErrorCode code = ErrorCode.forCode(buffer.getInt());
         long retryAfter = buffer.getLong();
         return new Refusal(code, retryAfter, new String(payload, 12, payload.length - 12, StandardCharsets.UTF_8));
+    }
+
+    /** A kind without its {@link #COMPRESSED} flag. */
+    public static byte kindOf(byte kind) {
+        return (byte) (kind & ~COMPRESSED);
+    }
+
+    public static boolean isCompressed(byte kind) {
+        return (kind & COMPRESSED) != 0;
+    }
+
+    /** A HELLO payload listing {@code features}. */
+    public static byte[] hello(java.util.Collection<String> features) {
+        byte[] payload = String.join(",", features).getBytes(StandardCharsets.US_ASCII);
+        if (payload.length > MAX_HELLO_BYTES) {
+            throw new IllegalArgumentException("a HELLO lists at most " + MAX_HELLO_BYTES + " bytes of features");
+        }
+        return payload;
+    }
+
+    /** The features a HELLO payload lists; unknown ones are kept (the receiver ignores what it does not know). */
+    public static java.util.Set<String> features(byte[] payload) throws FrameException {
+        if (payload.length > MAX_HELLO_BYTES) {
+            throw new FrameException(0, "a HELLO lists at most " + MAX_HELLO_BYTES + " bytes of features");
+        }
+        java.util.Set<String> features = new java.util.LinkedHashSet<>();
+        if (payload.length == 0) {
+            return features;
+        }
+        for (String feature : new String(payload, StandardCharsets.US_ASCII).split(",", -1)) {
+            if (!FEATURE.matcher(feature).matches()) {
+                throw new FrameException(0, "HELLO features are lower-case names separated by commas");
+            }
+            features.add(feature);
+        }
+        return features;
     }
 
     public static byte[] text(String text) {
