@@ -257,12 +257,26 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
             Clock clock,
             Optional<KeyManagementService> kms,
             MeterRegistry meters) {
+        return start(config, clusterSecret, clock, Scheduler.real(), kms, meters);
+    }
+
+    /** For tests: as {@link #start(BackendConfig, byte[], Clock)}, with wake-ups a test can bring forward. */
+    static BackendNode start(BackendConfig config, byte[] clusterSecret, Clock clock, Scheduler scheduler) {
+        return start(config, clusterSecret, clock, scheduler, Optional.empty(), new CompositeMeterRegistry());
+    }
+
+    private static BackendNode start(
+            BackendConfig config,
+            byte[] clusterSecret,
+            Clock clock,
+            Scheduler scheduler,
+            Optional<KeyManagementService> kms,
+            MeterRegistry meters) {
         TopicManager topics = new TopicManager(config);
         BackendNode node;
         try {
             Optional<DataKeys> dataKeys = kms.map(service -> DataKeys.open(config, topics, service, clock));
-            node = new BackendNode(
-                    config, topics, new CursorCodec(clusterSecret), clock, Scheduler.real(), dataKeys, meters);
+            node = new BackendNode(config, topics, new CursorCodec(clusterSecret), clock, scheduler, dataKeys, meters);
         } catch (RuntimeException e) {
             topics.close();
             throw e;

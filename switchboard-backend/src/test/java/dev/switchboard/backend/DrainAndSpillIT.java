@@ -15,7 +15,6 @@ import dev.switchboard.testkit.KafkaExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +45,9 @@ class DrainAndSpillIT {
     @TempDir
     Path dataDir;
 
+    private final MutableClock clock = new MutableClock();
+    private final WakeUps wakeUps = new WakeUps();
+
     private BackendNode node(String id, String lingerMs) {
         return BackendNode.start(
                 BackendConfig.builder(id, KAFKA.bootstrapServers())
@@ -58,7 +60,8 @@ class DrainAndSpillIT {
                         .dataDir(dataDir)
                         .build(),
                 SECRET,
-                Clock.systemUTC());
+                clock,
+                wakeUps);
     }
 
     private static String topic() {
@@ -105,10 +108,13 @@ class DrainAndSpillIT {
         calls.write(writer, 2, events("t", 2));
         calls.write(writer, 3, events("never-committed", 1));
         CompletableFuture<SwitchResponse> waiting = node.handle(SwitchRequest.commit(new CommitRequest(writer, 2)));
+        await().until(() -> wakeUps.pending() == 1); // the commit waits for Kafka, until its max-wait
 
-        // when the node drains: the commit waits past max-wait (1 s), for Kafka or the drain deadline
+        // when the node drains: at max-wait (1 s; the clock moves past it and the commit's wake-up comes now) the
+        // commit does not give up but waits on, for Kafka or the drain deadline
         node.drain();
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
+        clock.advance(Duration.ofSeconds(2));
+        wakeUps.bringForward();
         // and closes: the drain deadline passes with the commit unacknowledged
         node.close();
 
