@@ -28,10 +28,19 @@ public final class ApiCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "port to listen on, 0 for a free one (default: 8080)")
     Integer port;
 
+    @Option(
+            names = "--tcp-port",
+            paramLabel = "PORT",
+            description =
+                    "also listen for the binary TCP transport (sb://) on this port, 0 for a free one (default: off)")
+    Integer tcpPort;
+
     @Override
     public Integer call() throws Exception {
-        ApiSettings settings = ApiSettings.from(
-                node.build(node.layers().flag(ConfigKeys.HOST, host, "--host").flag(ConfigKeys.PORT, port, "--port")));
+        ApiSettings settings = ApiSettings.from(node.build(node.layers()
+                .flag(ConfigKeys.HOST, host, "--host")
+                .flag(ConfigKeys.PORT, port, "--port")
+                .flag(ConfigKeys.TCP_PORT, tcpPort, "--tcp-port")));
         return UntilStopped.run(ApiRole.start(settings), node.parent());
     }
 }

@@ -60,6 +60,9 @@ public final class StatusCommand implements Callable<Integer> {
                     JsonNode view = fetch(http, url, token);
                     api.put("node", view.path("api").path("node").asText());
                     api.put("version", view.path("api").path("version").asText());
+                    if (view.path("api").has("tcp-url")) {
+                        api.put("tcp-url", view.path("api").path("tcp-url").asText());
+                    }
                     api.put("state", "ok");
                     api.set("traffic", view.path("traffic"));
                     if (shards == null) {
@@ -91,6 +94,10 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     private static JsonNode fetch(HttpClient http, URI base, Optional<String> token) throws StatusFailure {
+        if ("sb".equalsIgnoreCase(base.getScheme()) || "sbs".equalsIgnoreCase(base.getScheme())) {
+            throw new StatusFailure(base + " is a binary TCP URL, which carries calls only: status reads GET"
+                    + " /v1/cluster over HTTP, so give the node's http(s) URL (cluster.json's api-urls)");
+        }
         URI url = base.resolve("/v1/cluster");
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(url).timeout(TIMEOUT).GET();

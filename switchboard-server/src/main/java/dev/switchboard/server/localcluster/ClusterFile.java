@@ -22,6 +22,7 @@ import java.util.Map;
 record ClusterFile(
         @JsonProperty("data-dir") String dataDir,
         @JsonProperty("api-urls") List<String> apiUrls,
+        @JsonProperty("api-tcp-urls") List<String> apiTcpUrls,
         @JsonProperty("dev-token") String devToken,
         @JsonProperty("kafka-bootstrap-servers") String kafkaBootstrapServers,
         @JsonProperty("shards") Map<String, String> shards,

@@ -65,6 +65,9 @@ public final class LocalCluster implements AutoCloseable {
 
     private final List<String> createdVirtualHosts = new ArrayList<>();
     private final List<URI> apiUrls = new ArrayList<>();
+    /** Each API node's binary TCP URL ({@code sb://}), in the order of {@link #apiUrls}. */
+    private final List<URI> apiTcpUrls = new ArrayList<>();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private ChildProcess kafka;
     private Optional<CpuGroups> cpuGroups = Optional.empty();
@@ -98,6 +101,11 @@ public final class LocalCluster implements AutoCloseable {
     /** The API nodes' base URLs. */
     public List<URI> apiUrls() {
         return List.copyOf(apiUrls);
+    }
+
+    /** Each API node's binary TCP URL ({@code sb://}), in the order of {@link #apiUrls()}. */
+    public List<URI> apiTcpUrls() {
+        return List.copyOf(apiTcpUrls);
     }
 
     /** One running process of the cluster, as it is now (a restarted node has a new pid and CPU group). */
@@ -201,13 +209,15 @@ public final class LocalCluster implements AutoCloseable {
                     Optional.of(node),
                     "384m",
                     log(node),
-                    List.of("api", "--config", config.toString(), "--node-id", node, "--port", "0"),
+                    List.of("api", "--config", config.toString(), "--node-id", node, "--port", "0", "--tcp-port", "0"),
                     cpuGroups)));
         }
         for (ChildProcess api : apis) {
-            URI url = URI.create(api.awaitReady(START_TIMEOUT).get("url"));
+            Map<String, String> ready = api.awaitReady(START_TIMEOUT);
+            URI url = URI.create(ready.get("url"));
             awaitHealthy(url);
             apiUrls.add(url);
+            apiTcpUrls.add(URI.create(ready.get("tcp-url")));
         }
         shardUris = shards;
         kafkaBootstrapServers = bootstrapServers;
@@ -326,6 +336,7 @@ public final class LocalCluster implements AutoCloseable {
         new ClusterFile(
                         dataDir.toString(),
                         apiUrls.stream().map(URI::toString).toList(),
+                        apiTcpUrls.stream().map(URI::toString).toList(),
                         devTokenFile().toString(),
                         bootstrapServers,
                         shardTexts,
@@ -384,14 +395,21 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** The child's arguments with {@code --port 0} replaced by the port it got, so its address stays the same. */
+    /**
+     * The child's arguments with {@code --port 0} (and an API node's {@code --tcp-port 0}) replaced by the port it
+     * got, so its addresses stay the same.
+     */
     private List<String> withFixedPort(ChildProcess child) {
         List<String> arguments = new ArrayList<>(child.arguments());
+        int api = apis.indexOf(child);
+        int tcpAt = arguments.indexOf("--tcp-port");
+        if (tcpAt >= 0 && api >= 0 && api < apiTcpUrls.size() && "0".equals(arguments.get(tcpAt + 1))) {
+            arguments.set(tcpAt + 1, Integer.toString(apiTcpUrls.get(api).getPort()));
+        }
         int at = arguments.indexOf("--port");
         if (at < 0 || !"0".equals(arguments.get(at + 1))) {
             return arguments;
         }
-        int api = apis.indexOf(child);
         if (child != kafka && (api < 0 || api >= apiUrls.size())) {
             return arguments;
         }
@@ -471,11 +489,16 @@ public final class LocalCluster implements AutoCloseable {
                 old.awaitExit(API_STOP_GRACE);
                 List<String> arguments = new ArrayList<>(old.arguments());
                 arguments.set(arguments.indexOf("--port") + 1, Integer.toString(url.getPort())); // clients keep it
+                arguments.set(
+                        arguments.indexOf("--tcp-port") + 1,
+                        Integer.toString(apiTcpUrls.get(i).getPort()));
                 ChildProcess replacement = watch(old.startAgain(arguments));
                 apis.set(i, replacement);
-                URI newUrl = URI.create(replacement.awaitReady(START_TIMEOUT).get("url"));
+                Map<String, String> ready = replacement.awaitReady(START_TIMEOUT);
+                URI newUrl = URI.create(ready.get("url"));
                 awaitHealthy(newUrl);
                 apiUrls.set(i, newUrl);
+                apiTcpUrls.set(i, URI.create(ready.get("tcp-url")));
                 writeClusterFile(shardUris, kafkaBootstrapServers);
                 progress.accept("restarted " + old.name() + " pid="
                         + replacement.process().pid() + ": serving");

@@ -117,6 +117,22 @@ class LocalClusterIT {
         assertThat(cluster.members("api")).hasSize(2);
         assertThat(cluster.members("backend"))
                 .allSatisfy(member -> assertThat(ProcessHandle.of(member.pid())).isPresent());
+        // every API node also serves the binary TCP transport, and cluster.json says where
+        assertThat(cluster.apiTcpUrls())
+                .hasSize(2)
+                .allSatisfy(url -> assertThat(url.getScheme()).isEqualTo("sb"));
+        String topic = "over-tcp-" + UUID.randomUUID();
+        try (SwitchboardClient client = client(cluster.apiTcpUrls());
+                Publisher publisher = client.publisher(PublisherOptions.of(topic));
+                Subscriber subscriber = client.subscriber(SubscriberOptions.of(topic))) {
+            publisher.publish(List.of(Event.of("over sb://")));
+            List<String> received = new ArrayList<>();
+            await().atMost(Duration.ofMinutes(1)).until(() -> {
+                subscriber.poll(10, Duration.ofSeconds(1)).events().forEach(e -> received.add(e.payloadAsString()));
+                return !received.isEmpty();
+            });
+            assertThat(received).containsExactly("over sb://");
+        }
     }
 
     @Test

@@ -103,6 +103,13 @@ final class RunningCluster implements AutoCloseable {
         return members("api").stream().map(member -> URI.create(member.url())).toList();
     }
 
+    /** The API nodes' binary TCP URLs ({@code sb://}) as cluster.json lists them. */
+    List<URI> apiTcpUrls() {
+        List<URI> urls = new ArrayList<>();
+        clusterFile.path("api-tcp-urls").forEach(url -> urls.add(URI.create(url.asText())));
+        return urls;
+    }
+
     Member backend(String nodeId) {
         return members("backend").stream()
                 .filter(member -> member.nodeId().equals(nodeId))
