@@ -96,6 +96,25 @@ class EnvelopeCipherTest {
     }
 
     @Test
+    void afterARecordThatDidNotCompressTheTopicsNextHundredAreNotTried() {
+        EnvelopeCipher cipher = new EnvelopeCipher(keys, true, false, true);
+        byte[] random = new byte[1024];
+        new Random(2).nextBytes(random);
+        byte[] json = JSON.getBytes(StandardCharsets.UTF_8);
+
+        // a random payload does not pay: the next 100 records of its topic are sealed as version 1 untried
+        assertThat(scheme(cipher.seal(record(random)))).isEqualTo("1");
+        for (int i = 0; i < 100; i++) {
+            ProducerRecord<byte[], byte[]> skipped = cipher.seal(record(json));
+            assertThat(scheme(skipped)).as("record %d after", i).isEqualTo("1");
+            assertThat(cipher.open(consumed(skipped)).payload()).isEqualTo(json);
+        }
+        // then compressing is tried again, and pays
+        assertThat(scheme(cipher.seal(record(json)))).isEqualTo("2");
+        assertThat(scheme(cipher.seal(record(json)))).isEqualTo("2");
+    }
+
+    @Test
     void aVersion2ValueRelabelledAsVersion1OrAlteredDoesNotOpen() {
         EnvelopeCipher cipher = new EnvelopeCipher(keys, true, false, true);
         ProducerRecord<byte[], byte[]> sealed = cipher.seal(record(JSON.getBytes(StandardCharsets.UTF_8)));
