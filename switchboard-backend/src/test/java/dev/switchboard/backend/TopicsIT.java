@@ -93,6 +93,29 @@ class TopicsIT {
         }
     }
 
+    @Test
+    void aReaderRightAfterTheWriterThatCreatedTheTopicOnTheSameNodeFindsIt() {
+        // Given a node that creates topics for writers
+        BackendConfig config = BackendConfig.builder("create-then-read", KAFKA.bootstrapServers())
+                .autoCreateTopics(true)
+                .build();
+        try (BackendNode node = BackendNode.start(config, SECRET, Clock.systemUTC())) {
+            Calls calls = new Calls(node);
+            for (int i = 0; i < 20; i++) {
+                String topic = "created-then-read-" + i;
+
+                // When a writer's allocate creates a topic and a reader allocates it the moment after
+                calls.writer(topic, "creator");
+                var reader = calls.call(SwitchRequest.allocate(new AllocateRequest(topic, SessionMode.READ)));
+
+                // Then the reader gets a session (the node's broker had not always learnt of the topic yet)
+                assertThat(reader.isSetAllocate())
+                        .as("reader of %s: %s", topic, reader)
+                        .isTrue();
+            }
+        }
+    }
+
     private static java.util.Set<String> topicNames() throws ExecutionException, InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
             return admin.listTopics().names().get();

@@ -164,6 +164,7 @@ public final class TopicManager implements AutoCloseable {
         NewTopic newTopic = new NewTopic(topic, partitionCount, (short) wanted.factor()).configs(all);
         try {
             int partitions = await(admin.createTopics(List.of(newTopic)).numPartitions(topic));
+            awaitDescribable(topic);
             LOGGER.info(
                     "topic created topic={} partitions={} replication-factor={} min-insync-replicas={} node={}",
                     topic,
@@ -187,6 +188,29 @@ public final class TopicManager implements AutoCloseable {
                 throw SwitchboardException.of(ErrorCode.UNAVAILABLE, "topic '" + topic + "' is being created");
             }
             return raced;
+        }
+    }
+
+    /**
+     * Returns once a broker describes the topic just created, at most {@link #TIMEOUT_MS}. The controller answers
+     * a create as soon as it decided; a broker learns of the topic from the metadata log a moment later, and until
+     * then describes it as unknown. Without this wait a reader allocating right after the writer that created the
+     * topic (on this node, whose admin asks a broker) was told TOPIC_NOT_FOUND.
+     */
+    private void awaitDescribable(String topic) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        for (long pauseMs = 5; describe(topic) == null; pauseMs = Math.min(200, pauseMs * 2)) {
+            if (System.nanoTime() - deadline > 0) {
+                LOGGER.warn(
+                        "topic created but not yet described by the brokers topic={} node={}", topic, config.nodeId());
+                return;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(pauseMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SwitchboardException.of(ErrorCode.UNAVAILABLE, "interrupted while waiting for Kafka");
+            }
         }
     }
 
