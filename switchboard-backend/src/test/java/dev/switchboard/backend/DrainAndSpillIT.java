@@ -132,6 +132,10 @@ class DrainAndSpillIT {
             assertThat(journals()).isEmpty();
             assertThat(payloads(topic, 4)).containsExactly("s-0", "s-1", "t-0", "t-1");
             assertThat(restarted.drainState()).isEqualTo(DrainState.SERVING);
+            // the first allocation the restarted node can take already finds the re-injected chunks committed: no
+            // live commit of the writer on this node can race its re-injection
+            assertThat(new Calls(restarted).writer(topic, "w-spill").getLastCommittedSeq())
+                    .isEqualTo(2);
         } finally {
             restarted.close();
         }
