@@ -13,6 +13,7 @@ public final class ApiCounters {
     private final LongAdder bodiesRefusedBusy = new LongAdder();
     private final LongAdder slowBodiesCutOff = new LongAdder();
     private final LongAdder unreadableBodies = new LongAdder();
+    private final LongAdder principalCallsRefused = new LongAdder();
     private final AtomicLong bodyBytesInFlight = new AtomicLong();
     private final LongAdder lz4Requests = new LongAdder();
     private final LongAdder lz4Replies = new LongAdder();
@@ -42,6 +43,11 @@ public final class ApiCounters {
         return unreadableBodies.sum();
     }
 
+    /** Calls answered BUSY because their principal had {@code max-calls-per-principal} calls in progress. */
+    public long principalCallsRefused() {
+        return principalCallsRefused.sum();
+    }
+
     /** Bytes of request bodies held right now (buffers being filled or handled). */
     public long bodyBytesInFlight() {
         return bodyBytesInFlight.get();
@@ -69,6 +75,10 @@ public final class ApiCounters {
 
     public void countSlow() {
         slowBodiesCutOff.increment();
+    }
+
+    public void countPrincipalBusy() {
+        principalCallsRefused.increment();
     }
 
     public void countUnreadable() {

@@ -6,8 +6,9 @@ import java.util.Objects;
 /**
  * What one API node lets a client hold of its memory and connections, whoever the client is. Keys (kebab-case):
  * {@code max-unauthenticated-request-bytes}, {@code max-body-bytes-in-flight}, {@code idle-timeout},
- * {@code min-request-data-rate}, {@code max-connections}. The defaults keep a node within a 1 GiB heap: at most
- * 128 MiB of request bodies at once, 4,096 connections of at most 8 KiB of headers each.
+ * {@code min-request-data-rate}, {@code max-connections}, {@code max-calls-per-principal}. The defaults keep a node
+ * within a 1 GiB heap: at most 128 MiB of request bodies at once, 4,096 connections of at most 8 KiB of headers
+ * each, and no principal with more than 1,024 calls in progress.
  *
  * @param maxUnauthenticatedRequestBytes the largest body read for a request that carries no request MAC headers
  *     (allocate, or a stranger): allocate requests are small, so a stranger cannot make the node buffer 16 MiB
@@ -18,19 +19,24 @@ import java.util.Objects;
  * @param minRequestDataRate the slowest a body may arrive, in bytes per second, measured after the first second;
  *     slower senders are cut off (408)
  * @param maxConnections connections this node accepts at once; further ones wait in the kernel's backlog
+ * @param maxCallsPerPrincipal calls of one principal (a token's subject) this node handles at once, long polls
+ *     included; further ones are answered BUSY with retry-after. Calls of a session allocated through another API
+ *     node are not counted here (the backend's {@code limits.max-requests-per-principal} holds them).
  */
 public record ApiLimits(
         int maxUnauthenticatedRequestBytes,
         long maxBodyBytesInFlight,
         Duration idleTimeout,
         long minRequestDataRate,
-        int maxConnections) {
+        int maxConnections,
+        int maxCallsPerPrincipal) {
 
     public static final int DEFAULT_MAX_UNAUTHENTICATED_REQUEST_BYTES = 64 * 1024;
     public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 128L * 1024 * 1024;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 16 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+    public static final int DEFAULT_MAX_CALLS_PER_PRINCIPAL = 1024;
 
     public ApiLimits {
         Objects.requireNonNull(idleTimeout, "idle-timeout is required");
@@ -52,6 +58,10 @@ public record ApiLimits(
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max-connections must be positive, got: " + maxConnections);
         }
+        if (maxCallsPerPrincipal < 1) {
+            throw new IllegalArgumentException(
+                    "max-calls-per-principal must be positive, got: " + maxCallsPerPrincipal);
+        }
     }
 
     public static ApiLimits defaults() {
@@ -60,28 +70,62 @@ public record ApiLimits(
                 DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
                 DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MIN_REQUEST_DATA_RATE,
-                DEFAULT_MAX_CONNECTIONS);
+                DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_CALLS_PER_PRINCIPAL);
     }
 
     public ApiLimits withMaxUnauthenticatedRequestBytes(int value) {
-        return new ApiLimits(value, maxBodyBytesInFlight, idleTimeout, minRequestDataRate, maxConnections);
+        return new ApiLimits(
+                value, maxBodyBytesInFlight, idleTimeout, minRequestDataRate, maxConnections, maxCallsPerPrincipal);
     }
 
     public ApiLimits withMaxBodyBytesInFlight(long value) {
-        return new ApiLimits(maxUnauthenticatedRequestBytes, value, idleTimeout, minRequestDataRate, maxConnections);
+        return new ApiLimits(
+                maxUnauthenticatedRequestBytes,
+                value,
+                idleTimeout,
+                minRequestDataRate,
+                maxConnections,
+                maxCallsPerPrincipal);
     }
 
     public ApiLimits withIdleTimeout(Duration value) {
         return new ApiLimits(
-                maxUnauthenticatedRequestBytes, maxBodyBytesInFlight, value, minRequestDataRate, maxConnections);
+                maxUnauthenticatedRequestBytes,
+                maxBodyBytesInFlight,
+                value,
+                minRequestDataRate,
+                maxConnections,
+                maxCallsPerPrincipal);
     }
 
     public ApiLimits withMinRequestDataRate(long value) {
-        return new ApiLimits(maxUnauthenticatedRequestBytes, maxBodyBytesInFlight, idleTimeout, value, maxConnections);
+        return new ApiLimits(
+                maxUnauthenticatedRequestBytes,
+                maxBodyBytesInFlight,
+                idleTimeout,
+                value,
+                maxConnections,
+                maxCallsPerPrincipal);
     }
 
     public ApiLimits withMaxConnections(int value) {
         return new ApiLimits(
-                maxUnauthenticatedRequestBytes, maxBodyBytesInFlight, idleTimeout, minRequestDataRate, value);
+                maxUnauthenticatedRequestBytes,
+                maxBodyBytesInFlight,
+                idleTimeout,
+                minRequestDataRate,
+                value,
+                maxCallsPerPrincipal);
+    }
+
+    public ApiLimits withMaxCallsPerPrincipal(int value) {
+        return new ApiLimits(
+                maxUnauthenticatedRequestBytes,
+                maxBodyBytesInFlight,
+                idleTimeout,
+                minRequestDataRate,
+                maxConnections,
+                value);
     }
 }

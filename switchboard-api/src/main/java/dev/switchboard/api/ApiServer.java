@@ -16,6 +16,8 @@ import dev.switchboard.api.internal.JwksHandler;
 import dev.switchboard.api.internal.MeteredCalls;
 import dev.switchboard.api.internal.MetricsHandler;
 import dev.switchboard.api.internal.OpenApiHandler;
+import dev.switchboard.api.internal.PrincipalBoundCalls;
+import dev.switchboard.api.internal.PrincipalCalls;
 import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
 import dev.switchboard.api.internal.TcpServer;
@@ -193,11 +195,16 @@ public final class ApiServer implements AutoCloseable {
         meters.bindPresence(operations.shards());
         meters.bindRefusals(counters);
         Tracer tracer = operations.tracer();
+        PrincipalCalls principals = new PrincipalCalls(limits.maxCallsPerPrincipal(), counters);
         Function<CallContext, Switchboard.Iface> calls = context -> new TracedCalls(
                 new MeteredCalls(
                         new AuditedCalls(
                                 new AuthenticatingCalls(
-                                        new SwitchboardCalls(sw, deadlines, inFlight, context), tokens, macs, context),
+                                        new PrincipalBoundCalls(
+                                                new SwitchboardCalls(sw, deadlines, inFlight, context), principals),
+                                        tokens,
+                                        macs,
+                                        context),
                                 operations.audit(),
                                 operations.nodeId(),
                                 context,

@@ -93,7 +93,8 @@ public final class ApiSettings {
                             config.get(ConfigKeys.MAX_BODY_BYTES_IN_FLIGHT),
                             config.get(ConfigKeys.IDLE_TIMEOUT),
                             config.get(ConfigKeys.MIN_REQUEST_DATA_RATE),
-                            config.get(ConfigKeys.MAX_CONNECTIONS)),
+                            config.get(ConfigKeys.MAX_CONNECTIONS),
+                            config.get(ConfigKeys.MAX_CALLS_PER_PRINCIPAL)),
                     config.find(ConfigKeys.TCP_PORT)
                             .map(java.util.OptionalInt::of)
                             .orElse(java.util.OptionalInt.empty()));

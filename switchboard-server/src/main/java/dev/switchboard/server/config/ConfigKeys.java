@@ -469,6 +469,15 @@ public final class ConfigKeys {
                     API,
                     STANDALONE)
             .checked(atLeast(1)));
+    public static final ConfigKey<Integer> MAX_CALLS_PER_PRINCIPAL = define(ConfigKey.of(
+                    "max-calls-per-principal",
+                    ConfigType.INT,
+                    ApiLimits.DEFAULT_MAX_CALLS_PER_PRINCIPAL,
+                    "calls of one principal (token subject) an API node handles at once, long polls included;"
+                            + " past it BUSY with retry-after",
+                    API,
+                    STANDALONE)
+            .checked(atLeast(1)));
     public static final ConfigKey<String> OAUTH_ISSUER = define(
             ConfigKey.of("oauth.issuer", ConfigType.STRING, null, "required: the exact iss of accepted tokens", API));
     public static final ConfigKey<String> OAUTH_AUDIENCE = define(ConfigKey.of(

@@ -62,13 +62,13 @@ class NodeConfigTest {
                 "limits: {max-sessions: 100, max-sessions-per-principal: 7, max-staged-bytes: 1048576,"
                         + " max-prefetch-bytes: 2097152, max-requests-per-principal: 9, prefetch-bytes: 65536}\n"
                         + "max-body-bytes-in-flight: 4194304\nidle-timeout: PT5S\nmin-request-data-rate: 0\n"
-                        + "max-connections: 64\nmax-unauthenticated-request-bytes: 1024",
+                        + "max-connections: 64\nmax-unauthenticated-request-bytes: 1024\nmax-calls-per-principal: 12",
                 "c.yaml");
 
         assertThat(BackendSettings.nodeLimits(file)).isEqualTo(new NodeLimits(100, 7, 1048576, 2097152, 9));
         assertThat(BackendSettings.limits(file).prefetchBytes()).isEqualTo(65536);
         assertThat(ApiSettings.apiConfig(file).limits())
-                .isEqualTo(new ApiLimits(1024, 4194304, Duration.ofSeconds(5), 0, 64));
+                .isEqualTo(new ApiLimits(1024, 4194304, Duration.ofSeconds(5), 0, 64, 12));
         assertThat(ApiSettings.apiConfig(NodeConfig.parse("", "c.yaml")).limits())
                 .isEqualTo(ApiLimits.defaults());
         assertThatThrownBy(() ->
