@@ -18,7 +18,10 @@ public final class SwitchCounters {
         return allocateAnswersRefused.sum();
     }
 
-    /** Backend side: replies that could not be published (logged at WARN). */
+    /**
+     * Backend side: replies that could not be published, or that the broker returned because the asking API node's
+     * reply queue was gone (each logged at WARN).
+     */
     public long repliesFailed() {
         return repliesFailed.sum();
     }

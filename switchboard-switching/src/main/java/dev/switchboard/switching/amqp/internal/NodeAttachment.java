@@ -131,6 +131,17 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         Channel allocations = fresh.createChannel();
         allocations.basicQos(prefetch);
         Channel out = fresh.createChannel();
+        // replies are published mandatory: one the broker cannot route (the asking API node's reply queue is gone)
+        // comes back here instead of vanishing
+        out.addReturnListener(returned -> {
+            runtime.counters().countReplyFailed();
+            LOGGER.warn(
+                    "reply returned by the broker, its reply queue is gone (the API node that asked left or"
+                            + " restarted) node={} reply-to={} reason={}",
+                    endpoint.nodeId(),
+                    returned.getRoutingKey(),
+                    returned.getReplyText());
+        });
         for (Channel channel : List.of(requests, allocations, out)) {
             channel.addShutdownListener(this::channelClosed);
         }
@@ -401,7 +412,7 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
                     .basicPublish(
                             "",
                             request.getReplyTo(),
-                            false,
+                            true,
                             Topology.replyProperties(request.getCorrelationId()),
                             ThriftCodec.encode(response));
         } catch (IOException | RuntimeException e) {
