@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * plain HTTP clients). LZ4 is this handler's: a body with {@code Content-Encoding: lz4} is decompressed as it is read
  * ({@link BoundedBodies}, the same limits on the decompressed bytes), and a reply of at least
  * {@value Lz4Frames#MIN_BYTES} bytes to a call that accepts {@code lz4} is sent LZ4-compressed when that saves
- * at least a tenth. Every reply names the codings this endpoint accepts in requests ({@code Accept-Encoding: lz4,
+ * at least a fifth. Every reply names the codings this endpoint accepts in requests ({@code Accept-Encoding: lz4,
  * gzip}, RFC 7694), which is how an SDK learns that it may send LZ4. Blocking reads are fine: the server runs
  * handlers on virtual threads.
  */
