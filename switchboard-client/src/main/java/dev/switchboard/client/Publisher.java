@@ -45,6 +45,14 @@ public interface Publisher extends AutoCloseable {
     String writerId();
 
     /**
+     * The writer's last committed chunk when this publisher opened, as the writer's durable state said (0 for a
+     * writer never seen): every chunk up to it is in Kafka, and this publisher numbers its chunks from one higher.
+     * With {@link PublisherOptions#oneChunkPerPublish()}, the {@code n}-th publish is chunk
+     * {@code startedAfterChunk() + n}.
+     */
+    long startedAfterChunk();
+
+    /**
      * How many events are known committed, in the order they were handed over: always the first this many. After
      * a failure, the rest can be published again by a new publisher with the same writer id.
      */

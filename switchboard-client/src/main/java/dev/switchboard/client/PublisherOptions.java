@@ -20,6 +20,11 @@ import java.util.OptionalInt;
  * @param commitOnWrite true (the default): when the publisher would commit right after a write (no commit in flight,
  *     and nothing more to write at once or the window full), the commit rides on that write, one call instead of
  *     two; false: every commit is a call of its own
+ * @param oneChunkPerPublish each publish is sent as exactly one chunk, numbered in the order of the publishes, so
+ *     that chunk {@code n} of a writer holds the {@code n}-th publish since {@link Publisher#startedAfterChunk()}.
+ *     A publish that does not fit one chunk of the session (its event and byte limits), and any publish the server
+ *     refuses, then fails the publisher for good instead of only that publish: a later publish must never take
+ *     its chunk number. Off by default.
  */
 public record PublisherOptions(
         String topic,
@@ -28,7 +33,8 @@ public record PublisherOptions(
         OptionalInt window,
         Optional<Duration> retryBudget,
         Guarantee guarantee,
-        boolean commitOnWrite) {
+        boolean commitOnWrite,
+        boolean oneChunkPerPublish) {
     /** The default number of events per chunk. */
     public static final int DEFAULT_CHUNK_EVENTS = 500;
 
@@ -74,6 +80,7 @@ public record PublisherOptions(
         private Duration retryBudget;
         private Guarantee guarantee = Guarantee.AT_LEAST_ONCE;
         private boolean commitOnWrite = true;
+        private boolean oneChunkPerPublish;
 
         private Builder() {}
 
@@ -125,6 +132,17 @@ public record PublisherOptions(
             return this;
         }
 
+        /**
+         * Each publish as exactly one chunk (default false): the {@code n}-th publish is chunk
+         * {@code startedAfterChunk() + n} of the writer, so a program that cuts its input into publishes the same
+         * way every time can map the writer's committed chunks back to its input; see
+         * {@link PublisherOptions#oneChunkPerPublish()}.
+         */
+        public Builder oneChunkPerPublish(boolean oneChunkPerPublish) {
+            this.oneChunkPerPublish = oneChunkPerPublish;
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public PublisherOptions build() {
             return new PublisherOptions(
@@ -134,7 +152,8 @@ public record PublisherOptions(
                     window,
                     Optional.ofNullable(retryBudget),
                     guarantee,
-                    commitOnWrite);
+                    commitOnWrite,
+                    oneChunkPerPublish);
         }
     }
 }

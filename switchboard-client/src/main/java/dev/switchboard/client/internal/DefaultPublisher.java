@@ -66,6 +66,11 @@ final class DefaultPublisher implements Publisher {
     }
 
     @Override
+    public long startedAfterChunk() {
+        return pipeline.startedAfterChunk();
+    }
+
+    @Override
     public long committedEvents() {
         return pipeline.committedEvents();
     }

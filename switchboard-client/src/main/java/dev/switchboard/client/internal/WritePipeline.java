@@ -77,6 +77,10 @@ final class WritePipeline implements Runnable {
         return state.committedEvents();
     }
 
+    long startedAfterChunk() {
+        return state.startedAfterChunk();
+    }
+
     int window() {
         return state.session().window();
     }
@@ -146,7 +150,7 @@ final class WritePipeline implements Runnable {
                 recover(Optional.of(e)); // resends every unconfirmed chunk, this one included
                 return;
             }
-            if (SessionErrors.rejectsRequest(e)) {
+            if (SessionErrors.rejectsRequest(e) && !options.oneChunkPerPublish()) {
                 if (rides) {
                     state.rideCancelled(current);
                 }

@@ -64,6 +64,8 @@ final class WriterState {
     private Optional<PublishRequest> current = Optional.empty();
 
     private long committedEvents;
+    /** The writer's last committed chunk when the first session was allocated. */
+    private long startedAfter;
 
     WriterState(PublisherOptions options, String writerId, Committer committer) {
         this.options = options;
@@ -78,14 +80,28 @@ final class WriterState {
             long last = checkedSeq(answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : 0);
             state = WriterLifecycle.initial(session(answer, last, 0), last);
             committed = last;
+            startedAfter = last;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Queues a publish; fails its future at once when the publisher has failed or an event is too large. */
+    long startedAfterChunk() {
+        lock.lock();
+        try {
+            return startedAfter;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues a publish; fails its future at once when the publisher has failed or an event is too large (with
+     * one chunk per publish, the latter fails the publisher: a later publish must not take this one's number).
+     */
     PublishRequest submit(List<Event> events) {
         PublishRequest request = new PublishRequest(events);
+        Optional<SwitchboardClientException> refused = Optional.empty();
         lock.lock();
         try {
             Optional<SwitchboardClientException> refusal = switch (state) {
@@ -95,13 +111,19 @@ final class WriterState {
                     EventLimits.check(events, running.link().session().limits());
             };
             if (refusal.isPresent()) {
-                request.future().completeExceptionally(refusal.get());
+                refused = refusal;
             } else {
                 queue.addLast(request);
                 changed.signalAll();
             }
         } finally {
             lock.unlock();
+        }
+        if (refused.isPresent()) {
+            if (options.oneChunkPerPublish()) {
+                fail(refused.get());
+            }
+            request.future().completeExceptionally(refused.get());
         }
         return request;
     }
@@ -176,6 +198,14 @@ final class WriterState {
             int maxEvents = Math.max(1, Math.min(options.chunkEvents(), limits.getMaxEventsPerChunk()));
             List<List<Event>> parts =
                     Chunker.split(request.events(), maxEvents, Math.max(1, limits.getMaxBytesPerChunk()));
+            if (options.oneChunkPerPublish() && parts.size() > 1) {
+                throw new SwitchboardClientException(
+                        ErrorCode.PAYLOAD_TOO_LARGE,
+                        "a publish of " + request.events().size() + " events does not fit one chunk (at most "
+                                + maxEvents + " events and " + limits.getMaxBytesPerChunk()
+                                + " bytes per chunk on this session), and this publisher sends each publish as one"
+                                + " chunk: publish fewer events at a time");
+            }
             request.expectChunks(parts.size());
             return parts;
         } finally {

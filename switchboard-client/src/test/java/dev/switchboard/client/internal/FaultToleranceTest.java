@@ -256,6 +256,51 @@ class FaultToleranceTest {
     }
 
     @Test
+    void withOneChunkPerPublishARefusedWriteFailsThePublisherSoNoLaterPublishTakesItsNumber() {
+        // given a node that refuses payloads above 1000 bytes, and a publisher sending each publish as one chunk
+        try (InProcessHarness harness =
+                new InProcessHarness(Fault.Plan.none(), 0, fastRetries(Duration.ofSeconds(5)))) {
+            harness.replaceNode(new FakeNode(harness.kafka, "strict", FakeNode.testLimits(), Fault.Plan.none(), 1000));
+            PublisherOptions options = PublisherOptions.builder()
+                    .topic(TOPIC)
+                    .writerId("exact")
+                    .chunkEvents(2)
+                    .oneChunkPerPublish(true)
+                    .build();
+            Publisher publisher = harness.runtime.publisher(options);
+            assertThat(publisher.startedAfterChunk()).isZero();
+            publisher.publish(List.of(Event.of("first")));
+
+            // when the server refuses the second publish's chunk
+            assertThatThrownBy(() -> publisher.publish(List.of(Event.of(new byte[2000]))))
+                    .isInstanceOfSatisfying(
+                            SwitchboardClientException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
+
+            // then a later publish fails too, instead of taking chunk number 2
+            assertThatThrownBy(() -> publisher.publish(List.of(Event.of("after"))))
+                    .isInstanceOf(SwitchboardClientException.class);
+            assertThat(harness.kafka.ids(TOPIC)).containsExactly("exact:1:0");
+            try {
+                publisher.close();
+            } catch (SwitchboardClientException expected) {
+                // the same failure again
+            }
+
+            // and a new publisher of the writer starts after chunk 1; a publish that needs two chunks fails it
+            Publisher again = harness.runtime.publisher(options);
+            assertThat(again.startedAfterChunk()).isEqualTo(1);
+            assertThatThrownBy(() -> again.publish(events("e", 3)))
+                    .isInstanceOfSatisfying(
+                            SwitchboardClientException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE))
+                    .hasMessageContaining("does not fit one chunk");
+            assertThatThrownBy(() -> again.publish(events("f", 1))).isInstanceOf(SwitchboardClientException.class);
+            assertThat(harness.kafka.ids(TOPIC)).containsExactly("exact:1:0");
+        }
+    }
+
+    @Test
     void aPublisherThatRunsOutOfRetriesFailsEveryPublishClearly() {
         // given a node that can never commit (nor take a write carrying a commit), and a publisher whose budget is 30 s
         Fault.Plan noCommits = request -> commits(request) ? Fault.REFUSE_UNAVAILABLE : Fault.NONE;

@@ -7,10 +7,12 @@ import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientException;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +21,14 @@ import picocli.CommandLine.Option;
 /**
  * Reads standard input, one event per line, and publishes the lines; exits once all are committed. An outage
  * shorter than the retry budget is ridden out; a longer one fails with the cause and how many lines were
- * committed (always the first ones), so a re-run with {@code --skip} publishes the rest.
+ * committed (always the first ones).
+ *
+ * <p>With {@code --writer-id} the input is cut into chunks the same way on every run: chunk {@code n} of the
+ * writer holds lines {@code (n-1)*batch+1 .. n*batch} (after {@code --skip}), one publish each
+ * ({@link PublisherOptions#oneChunkPerPublish()}). A re-run of the same input with the same writer id and
+ * {@code --batch} learns from the writer's durable state which chunks Kafka holds
+ * ({@link Publisher#startedAfterChunk()}) and publishes only the lines after them. Without a writer id, a re-run
+ * uses {@code --skip} with the count the failed run printed.
  */
 @Command(
         name = "produce",
@@ -36,13 +45,17 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "events per chunk (default: ${DEFAULT-VALUE})")
     int batch = 500;
 
-    @Option(names = "--writer-id", paramLabel = "ID", description = "stable writer id (default: a random one)")
+    @Option(
+            names = "--writer-id",
+            paramLabel = "ID",
+            description = "stable writer id naming this input: a re-run with the same input, id and --batch publishes"
+                    + " only the lines Kafka does not hold yet (default: a random one)")
     String writerId;
 
     @Option(
             names = "--skip",
             paramLabel = "N",
-            description = "skip the first N lines (those a failed run reported committed)")
+            description = "skip the first N lines (without --writer-id: those a failed run reported committed)")
     long skip;
 
     @Option(
@@ -55,6 +68,9 @@ public final class ProduceCommand implements Callable<Integer> {
             names = "--exactly-once",
             description = "store each event exactly once, also across backend failures (needs --writer-id)")
     boolean exactlyOnce;
+
+    /** Where the lines come from: standard input, or a test's stream. */
+    InputStream input = System.in;
 
     @Override
     public Integer call() throws Exception {
@@ -73,22 +89,37 @@ public final class ProduceCommand implements Callable<Integer> {
                 .chunkEvents(batch)
                 .guarantee(exactlyOnce ? Guarantee.EXACTLY_ONCE : Guarantee.AT_LEAST_ONCE);
         if (writerId != null) {
-            options.writerId(writerId);
+            options.writerId(writerId).oneChunkPerPublish(true);
         }
         if (retryBudget != null) {
             options.retryBudget(duration(retryBudget));
         }
         long count = 0;
+        long resumed = 0;
         try (SwitchboardClient switchboard = client.connect();
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8))) {
             Publisher publisher = switchboard.publisher(options.build());
+            resumed = writerId == null ? 0 : linesOf(publisher.startedAfterChunk());
             try {
                 long skipped = 0;
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    if (skipped < skip) {
-                        skipped++;
-                        continue;
+                long leaveOut = resumed > Long.MAX_VALUE - skip ? Long.MAX_VALUE : skip + resumed;
+                String line = in.readLine();
+                for (; line != null && skipped < leaveOut; line = in.readLine()) {
+                    skipped++;
+                }
+                if (resumed > 0) {
+                    resumed = Math.max(0, skipped - skip); // fewer when the input ended among them
+                    Optional<String> mismatch = resumeMismatch(publisher.startedAfterChunk(), resumed, line == null);
+                    if (mismatch.isPresent()) {
+                        closeQuietly(publisher);
+                        throw new ProduceFailedException(mismatch.get());
                     }
+                    System.err.println("writer " + writerId + " has committed " + publisher.startedAfterChunk()
+                            + " chunks of " + batch + " lines before: leaving out the first " + resumed + " lines"
+                            + (skip > 0 ? " after the " + skip + " skipped ones" : "")
+                            + (line == null ? "; the input has no more" : ""));
+                }
+                for (; line != null; line = in.readLine()) {
                     publisher.send(Event.of(line));
                     count++;
                 }
@@ -97,22 +128,52 @@ public final class ProduceCommand implements Callable<Integer> {
             } catch (SwitchboardClientException e) {
                 long committed = publisher.committedEvents();
                 closeQuietly(publisher);
-                throw new ProduceFailedException(failure(e, committed, publisher.writerId()), e);
+                throw new ProduceFailedException(failure(e, resumed + committed, publisher.writerId()), e);
             }
         }
-        System.err.println("produced " + count + " events to " + topic);
+        System.err.println("produced " + count + " events to " + topic
+                + (resumed > 0 ? " (after the " + resumed + " lines the writer had committed before)" : ""));
         return 0;
     }
 
-    /** The message of a failed run: the cause, what was committed, and how to publish the rest. */
+    /** How many lines the writer's chunks up to {@code chunk} hold: {@code batch} each (saturating). */
+    private long linesOf(long chunk) {
+        return chunk > Long.MAX_VALUE / batch ? Long.MAX_VALUE : chunk * batch;
+    }
+
+    /**
+     * Why a re-run must not go on: its input ends before the writer's last committed chunk even starts, so it is
+     * not the input this writer id published (or --batch differs), and going on would lose or repeat lines.
+     */
+    private Optional<String> resumeMismatch(long chunks, long skippedLines, boolean inputEnded) {
+        if (!inputEnded || skippedLines > linesOf(chunks - 1)) {
+            return Optional.empty();
+        }
+        return Optional.of("writer " + writerId + " has committed " + chunks + " chunks of --batch " + batch + " ("
+                + linesOf(chunks) + " lines) to " + topic + ", but the input"
+                + (skip > 0 ? " after the " + skip + " skipped lines" : "") + " has only " + skippedLines
+                + " lines: is this the input that writer id published, with the same --batch?");
+    }
+
+    /**
+     * The message of a failed run: the cause, what was committed, and how to publish the rest. {@code committed}
+     * counts the lines after {@code --skip} that are in Kafka (with a writer id, those of its earlier runs too).
+     */
     String failure(SwitchboardClientException e, long committed, String writer) {
         long lines = skip + committed;
-        String resume = writerId == null
-                ? "re-run with --skip " + lines + " to publish the rest"
-                : "re-run with --writer-id " + writerId + " --skip " + lines + " to publish the rest";
-        return cause(e) + " (" + e.code() + ": " + e.getMessage() + "); " + committed + " events were committed to "
-                + topic + (skip > 0 ? " after the " + skip + " skipped lines" : "") + " (writer " + writer
-                + "), so the first " + lines + " lines are in; " + resume;
+        String what =
+                cause(e) + " (" + e.code() + ": " + e.getMessage() + "); " + committed + " events were committed to "
+                        + topic + (skip > 0 ? " after the " + skip + " skipped lines" : "") + " (writer " + writer
+                        + "), so the first " + lines + " lines are in; ";
+        if (writerId == null) {
+            return what + "re-run with --skip " + lines + " to publish the rest";
+        }
+        return what + "re-run the same command (same input, --writer-id " + writerId + ", --batch " + batch
+                + (skip > 0 ? ", --skip " + skip : "") + "): it publishes only what Kafka does not hold"
+                + (exactlyOnce
+                        ? ""
+                        : " (at-least-once: a chunk whose commit was still in doubt may be stored twice, with the"
+                                + " same sb-id; --exactly-once rules that out)");
     }
 
     /** Names the cause in the terms of someone running the command. */
@@ -167,6 +228,10 @@ public final class ProduceCommand implements Callable<Integer> {
     static final class ProduceFailedException extends RuntimeException {
         ProduceFailedException(String message, Throwable cause) {
             super(message, cause);
+        }
+
+        ProduceFailedException(String message) {
+            super(message);
         }
     }
 }

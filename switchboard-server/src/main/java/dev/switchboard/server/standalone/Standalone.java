@@ -243,7 +243,7 @@ public final class Standalone implements AutoCloseable {
     }
 
     /** The embedded broker itself, for tests that stop it to see the node ride out a Kafka outage. */
-    EmbeddedKafka kafka() {
+    public EmbeddedKafka kafka() {
         return kafka;
     }
 

@@ -24,7 +24,34 @@ class ProduceCommandTest {
                 .startsWith("Kafka is unavailable (UNAVAILABLE: commit failed after 61 attempts")
                 .contains("4000 events were committed to orders after the 1000 skipped lines")
                 .contains("the first 5000 lines are in")
-                .endsWith("re-run with --writer-id importer --skip 5000 to publish the rest");
+                .endsWith("re-run the same command (same input, --writer-id importer, --batch 500, --skip 1000): it"
+                        + " publishes only what Kafka does not hold (at-least-once: a chunk whose commit was still in"
+                        + " doubt may be stored twice, with the same sb-id; --exactly-once rules that out)");
+    }
+
+    @Test
+    void withoutAWriterIdTheFailureSaysWhatToSkip() {
+        ProduceCommand command = new ProduceCommand();
+        command.topic = "orders";
+
+        String message = command.failure(unavailable("the shard's broker is unreachable"), 1500, "random-id");
+
+        assertThat(message).endsWith("the first 1500 lines are in; re-run with --skip 1500 to publish the rest");
+    }
+
+    @Test
+    void anExactlyOnceWriterIsToldItsReRunStoresNothingTwice() {
+        ProduceCommand command = new ProduceCommand();
+        command.topic = "orders";
+        command.writerId = "importer";
+        command.exactlyOnce = true;
+        command.batch = 100;
+
+        String message = command.failure(unavailable("Kafka did not acknowledge"), 300, "importer");
+
+        assertThat(message)
+                .endsWith("re-run the same command (same input, --writer-id importer, --batch 100): it publishes only"
+                        + " what Kafka does not hold");
     }
 
     @Test
