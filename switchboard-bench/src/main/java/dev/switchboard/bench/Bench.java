@@ -23,6 +23,7 @@ public final class Bench {
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final Load prefiller;
     private final ProcessCpu processes;
+    private ApiRequests apiRequests = ApiRequests.NONE;
 
     /**
      * @param client Switchboard, closed with the bench
@@ -62,6 +63,12 @@ public final class Bench {
         // Read stages are prefilled through Switchboard: reads fail closed, so records a plain Kafka producer
         // wrote (no sealed envelope) would be skipped, and Switchboard's reads would measure nothing.
         this.prefiller = loads.get(0);
+    }
+
+    /** Counts the calls the API tier answers during Switchboard's phases (reported per 1,000 events). */
+    public Bench countingRequests(ApiRequests requests) {
+        this.apiRequests = requests;
+        return this;
     }
 
     public BenchResult run() throws Exception {
@@ -106,6 +113,8 @@ public final class Bench {
         try (Progress progress = new Progress(label, total, err)) {
             long cpuBefore = processCpuNanos();
             Map<String, Long> processesBefore = processes.snapshot();
+            boolean counted = load instanceof SwitchboardLoad;
+            Map<String, Long> requestsBefore = counted ? apiRequests.snapshot() : Map.of();
             PhaseResult result = switch (settings.mode()) {
                 case WRITE -> {
                     load.prepareTopic(ownTopic);
@@ -118,8 +127,11 @@ public final class Bench {
                 }
                 case TAIL -> throw new IllegalStateException("tail mode is run by TailBench");
             };
-            return result.withCpuNanos(processCpuNanos() - cpuBefore)
-                    .withProcessCpuNanos(ProcessCpu.between(processesBefore, processes.snapshot()));
+            long cpu = processCpuNanos() - cpuBefore;
+            Map<String, Long> processesCpu = ProcessCpu.between(processesBefore, processes.snapshot());
+            Map<String, Long> requests =
+                    counted ? ApiRequests.between(requestsBefore, apiRequests.snapshot()) : Map.of();
+            return result.withCpuNanos(cpu).withProcessCpuNanos(processesCpu).withRequests(requests);
         }
     }
 

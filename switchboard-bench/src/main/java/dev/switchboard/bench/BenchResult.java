@@ -49,20 +49,29 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) impl
     /** One human-readable line per phase. */
     public static String describe(PhaseResult p) {
         return String.format(
-                Locale.ROOT,
-                "%-11s %-9s %d events in %.2f s: %.0f events/s, %.1f MB/s;"
-                        + " latency ms p50=%.2f p99=%.2f p99.9=%.2f max=%.2f; cpu %.0f ms/1000 events",
-                p.system(),
-                p.phase(),
-                p.events(),
-                p.seconds(),
-                p.eventsPerSecond(),
-                p.megabytesPerSecond(),
-                p.latencyMillis(50),
-                p.latencyMillis(99),
-                p.latencyMillis(99.9),
-                p.maxLatencyMillis(),
-                p.cpuMillisPerThousandEvents());
+                        Locale.ROOT,
+                        "%-11s %-9s %d events in %.2f s: %.0f events/s, %.1f MB/s;"
+                                + " latency ms p50=%.2f p99=%.2f p99.9=%.2f max=%.2f; cpu %.0f ms/1000 events",
+                        p.system(),
+                        p.phase(),
+                        p.events(),
+                        p.seconds(),
+                        p.eventsPerSecond(),
+                        p.megabytesPerSecond(),
+                        p.latencyMillis(50),
+                        p.latencyMillis(99),
+                        p.latencyMillis(99.9),
+                        p.maxLatencyMillis(),
+                        p.cpuMillisPerThousandEvents())
+                + requests(p);
+    }
+
+    /** {@code "; calls/1000 events: read=10.0 ack=0.0 all=10.0"}, or nothing when the calls were not counted. */
+    private static String requests(PhaseResult p) {
+        StringBuilder line = new StringBuilder();
+        p.requestsPerThousandEvents()
+                .forEach((call, perThousand) -> line.append(String.format(Locale.ROOT, " %s=%.1f", call, perThousand)));
+        return line.isEmpty() ? "" : "; calls/1000 events:" + line;
     }
 
     @Override
@@ -75,6 +84,7 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) impl
         json.put("sessions", settings.sessions());
         json.put("batch", settings.batch());
         json.put("warmupEvents", settings.warmupEvents());
+        json.put("roundTrips", settings.fewerRoundTrips() ? "fewer" : "separate");
         json.put("ratio", ratio().orElse(null));
         List<Map<String, Object>> phaseList = new ArrayList<>();
         for (PhaseResult p : phases) {
@@ -89,6 +99,7 @@ public record BenchResult(BenchSettings settings, List<PhaseResult> phases) impl
             phase.put("latencyMs", p.latencyJson());
             phase.put("cpuMsPerThousandEvents", p.cpuMillisPerThousandEvents());
             phase.put("cpuMsPerThousandEventsByProcess", p.processCpuMillisPerThousandEvents());
+            phase.put("requestsPerThousandEvents", p.requestsPerThousandEvents());
             phaseList.add(phase);
         }
         json.put("phases", phaseList);

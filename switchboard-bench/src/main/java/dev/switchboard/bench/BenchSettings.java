@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param rate the most events per second all writers together hand over (0: as fast as they can); a paced
  *     writer measures commit latency without queueing in front of it; tail mode needs a rate
  * @param payload random bytes or JSON documents ({@code --payload})
+ * @param fewerRoundTrips the SDK's default: acks ride on the next read and commits on writes
+ *     ({@code --round-trips fewer}); false: every ack and commit is a call of its own ({@code separate}), as before
+ *     they could ride
  */
 public record BenchSettings(
         BenchMode mode,
@@ -27,7 +30,8 @@ public record BenchSettings(
         long warmupEvents,
         boolean baseline,
         long rate,
-        BenchPayload payload) {
+        BenchPayload payload,
+        boolean fewerRoundTrips) {
 
     /** The smallest payload: roundtrip and tail mode stamp the send time into the first 8 bytes. */
     public static final int MIN_SIZE = 8;

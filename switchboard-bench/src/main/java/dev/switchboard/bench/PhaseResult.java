@@ -16,6 +16,8 @@ import org.HdrHistogram.Histogram;
  * @param cpuNanos CPU time of the whole bench process during the phase (with --standalone: client, API, backend
  *     and broker), a figure that shared, busy machines disturb less than wall time
  * @param processCpuNanos CPU time of each process the bench was told about ({@link ProcessCpu}) during the phase
+ * @param requests the calls the API tier answered during the phase, by call name ({@link ApiRequests}); empty when
+ *     not counted
  */
 public record PhaseResult(
         String system,
@@ -25,21 +27,41 @@ public record PhaseResult(
         long nanos,
         Histogram latencyMicros,
         long cpuNanos,
-        Map<String, Long> processCpuNanos) {
+        Map<String, Long> processCpuNanos,
+        Map<String, Long> requests) {
 
     public PhaseResult(
             String system, String phase, long events, long bytes, long nanos, Histogram latencyMicros, long cpuNanos) {
-        this(system, phase, events, bytes, nanos, latencyMicros, cpuNanos, Map.of());
+        this(system, phase, events, bytes, nanos, latencyMicros, cpuNanos, Map.of(), Map.of());
     }
 
     /** The same result with the process CPU time the phase used. */
     PhaseResult withCpuNanos(long cpu) {
-        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpu, processCpuNanos);
+        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpu, processCpuNanos, requests);
     }
 
     /** The same result with the CPU time of each named process during the phase. */
     PhaseResult withProcessCpuNanos(Map<String, Long> cpu) {
-        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpuNanos, Map.copyOf(cpu));
+        return new PhaseResult(system, phase, events, bytes, nanos, latencyMicros, cpuNanos, Map.copyOf(cpu), requests);
+    }
+
+    /** The same result with the API calls answered during the phase, by call name. */
+    PhaseResult withRequests(Map<String, Long> calls) {
+        return new PhaseResult(
+                system, phase, events, bytes, nanos, latencyMicros, cpuNanos, processCpuNanos, Map.copyOf(calls));
+    }
+
+    /** API calls per thousand events, by call name, then {@code all}; empty when not counted. */
+    Map<String, Double> requestsPerThousandEvents() {
+        Map<String, Double> perCall = new LinkedHashMap<>();
+        requests.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(call -> perCall.put(call.getKey(), call.getValue() * 1000.0 / Math.max(1, events)));
+        if (!perCall.isEmpty()) {
+            perCall.put(
+                    "all", requests.values().stream().mapToLong(Long::longValue).sum() * 1000.0 / Math.max(1, events));
+        }
+        return perCall;
     }
 
     /** CPU milliseconds per thousand events of each named process, in the order measured. */

@@ -80,8 +80,11 @@ final class SwitchboardLoad implements Load {
             Progress progress,
             boolean stamped)
             throws InterruptedException {
-        PublisherOptions options =
-                PublisherOptions.builder().topic(topic).chunkEvents(chunkEvents).build();
+        PublisherOptions options = PublisherOptions.builder()
+                .topic(topic)
+                .chunkEvents(chunkEvents)
+                .commitOnWrite(settings.fewerRoundTrips())
+                .build();
         Semaphore inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (Publisher publisher = client.publisher(options)) {
@@ -132,6 +135,7 @@ final class SwitchboardLoad implements Load {
                 .topic(topic)
                 .start(StartPosition.earliest())
                 .maxEvents(settings.batch())
+                .ackOnPoll(settings.fewerRoundTrips())
                 .build();
         try (Subscriber subscriber = client.subscriber(options)) {
             long received = 0;

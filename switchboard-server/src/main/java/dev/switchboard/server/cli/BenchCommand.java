@@ -1,6 +1,7 @@
 package dev.switchboard.server.cli;
 
 import dev.switchboard.backend.BackendConfig;
+import dev.switchboard.bench.ApiRequests;
 import dev.switchboard.bench.Bench;
 import dev.switchboard.bench.BenchMode;
 import dev.switchboard.bench.BenchPayload;
@@ -195,6 +196,13 @@ public final class BenchCommand implements Callable<Integer> {
                             + " against a deployment the --url schemes decide (sb:// is TCP)")
     String transport = "http";
 
+    @Option(
+            names = "--round-trips",
+            paramLabel = "fewer|separate",
+            description = "fewer: the SDK's default, acks ride on reads and commits on%nwrites; separate: every ack and"
+                    + " commit a call of its own,%nas before (default: ${DEFAULT-VALUE})")
+    String roundTrips = "fewer";
+
     @Override
     public Integer call() throws Exception {
         if (scaling) {
@@ -324,6 +332,12 @@ public final class BenchCommand implements Callable<Integer> {
                 case "json" -> BenchPayload.JSON;
                 default -> throw new IllegalArgumentException("--payload must be random or json, got: " + payload);
             };
+            boolean fewerRoundTrips = switch (roundTrips) {
+                case "fewer" -> true;
+                case "separate" -> false;
+                default ->
+                    throw new IllegalArgumentException("--round-trips must be fewer or separate, got: " + roundTrips);
+            };
             return new BenchSettings(
                     benchMode,
                     phaseEvents,
@@ -333,7 +347,8 @@ public final class BenchCommand implements Callable<Integer> {
                     warmupEvents,
                     baseline,
                     eventsPerSecond,
-                    payloadKind);
+                    payloadKind,
+                    fewerRoundTrips);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -408,6 +423,7 @@ public final class BenchCommand implements Callable<Integer> {
                             processes("standalone (sdk, api, backend, broker)"),
                             spec.commandLine().getOut(),
                             spec.commandLine().getErr())
+                    .countingRequests(ApiRequests.of(server.uri()))
                     .run();
         } finally {
             deleteRecursively(dataDir);

@@ -90,6 +90,14 @@ class BenchIT {
             assertThat(phase.get("latencyMs").get("p99.9").asDouble()).isPositive();
         }
         assertThat(written.get("ratio").asDouble()).isPositive();
+        // the standalone's API calls per 1,000 events: write mode writes, read mode reads (acks ride on them)
+        JsonNode calls = written.get("phases").get(0).get("requestsPerThousandEvents");
+        String main = switch (mode) {
+            case "read" -> "read";
+            default -> "write";
+        };
+        assertThat(calls.get(main).asDouble()).as(calls.toString()).isPositive();
+        assertThat(written.get("roundTrips").asText()).isEqualTo("fewer");
     }
 
     @Test
