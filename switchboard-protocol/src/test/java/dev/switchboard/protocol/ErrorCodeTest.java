@@ -2,9 +2,14 @@ package dev.switchboard.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +53,22 @@ class ErrorCodeTest {
 
         assertThat(thrift)
                 .as("switchboard.thrift's ErrorCode must match the pinned numbers")
+                .containsExactlyInAnyOrderEntriesOf(PINNED);
+    }
+
+    @Test
+    void docsErrorsListsEveryCodeWithItsPinnedNumber() throws Exception {
+        // Given the table of docs/errors.md, one "| <number> | `<NAME>` | ..." row per code
+        Map<String, Integer> documented = new LinkedHashMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| (\\d+) \\| `([A-Z_]+)` \\|")
+                .matcher(Files.readString(Path.of("../docs/errors.md"), StandardCharsets.UTF_8));
+        while (row.find()) {
+            documented.put(row.group(2), Integer.parseInt(row.group(1)));
+        }
+
+        // Then it lists exactly the pinned codes, each with its number
+        assertThat(documented)
+                .as("docs/errors.md must list every ErrorCode with its number")
                 .containsExactlyInAnyOrderEntriesOf(PINNED);
     }
 
