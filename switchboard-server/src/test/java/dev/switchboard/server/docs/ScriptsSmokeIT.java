@@ -7,18 +7,17 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scripts docs/performance.md cites, run as it says (java on the source file, the packaged application on
- * the class path) at a small size, so none rots unnoticed: each must finish with exit 0 and print its figures.
- * The bench commands it cites are covered by {@code BenchIT}. No figure is asserted, only that there is one.
+ * The scripts docs/performance.md cites, run as it says at a small size, so none rots unnoticed: each must finish
+ * with exit 0 and print its figures. scripts/perf-figures.sh runs every command the document cites (the bench's and
+ * java on FanOut.java and IdleSessions.java with the packaged application on the class path); {@code BenchIT} covers
+ * the bench's modes in more detail. No figure is asserted, only that there is one.
  */
 class ScriptsSmokeIT {
     private static final Path SCRIPTS = Path.of("..", "scripts");
@@ -30,54 +29,99 @@ class ScriptsSmokeIT {
                 + jar.toAbsolutePath().getParent().resolve("lib") + "/*";
     }
 
-    private record Run(int exitCode, String out) {}
+    /**
+     * scripts/perf-figures.sh --small: every measurement docs/performance.md cites (the bench's standalone runs over
+     * both transports and payloads with their baselines, commit latency at half the rate, a local cluster through
+     * the AMQP switch over HTTP and TCP, tail mode, and the two scripts of this directory, FanOut.java and
+     * IdleSessions.java) at a tiny size, ending with the markdown table. It needs RabbitMQ on 127.0.0.1:5672, as
+     * LocalClusterIT does.
+     */
+    @Test
+    void perfFiguresRunsEveryMeasurementAndPrintsItsTable(@TempDir Path out) throws Exception {
+        Path app = Path.of(classPath().split(File.pathSeparator)[0]).getParent();
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        SCRIPTS.resolve("perf-figures.sh").toString(),
+                        "--small",
+                        "--app",
+                        app.toString(),
+                        "--out",
+                        out.toString())
+                .redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        CompletableFuture<byte[]> output = SwitchboardProcess.drain(process.getInputStream());
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("perf-figures.sh --small did not finish in 10 minutes");
+        }
+        String text = new String(output.get(), StandardCharsets.UTF_8);
 
-    private static Run script(String name, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "--sun-misc-unsafe-memory-access=allow",
-                "-cp",
-                classPath(),
-                SCRIPTS.resolve(name).toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<byte[]> out = SwitchboardProcess.drain(process.getInputStream());
+        assertThat(process.exitValue()).as(text).isZero();
+        assertThat(text).contains("| figure | command | Switchboard | raw Kafka, same run | ratio |");
+        List<String> rows = text.lines().filter(line -> line.startsWith("| ")).toList();
+        for (String name : List.of(
+                "write-http-random",
+                "read-http-random",
+                "write-http-json",
+                "read-http-json",
+                "write-tcp-random",
+                "read-tcp-random",
+                "write-tcp-json",
+                "read-tcp-json",
+                "commit-latency",
+                "cluster-write-http",
+                "cluster-read-http",
+                "cluster-write-tcp",
+                "cluster-read-tcp",
+                "tail")) {
+            assertThat(rows)
+                    .as(text)
+                    .anySatisfy(row -> assertThat(row).startsWith("| " + name + " | `./switchboard bench "));
+        }
+        // same-run ratios from the bench's ratio= lines, and the scripts' figures
+        assertThat(rows)
+                .anySatisfy(row ->
+                        assertThat(row).startsWith("| write-tcp-json ").containsPattern("\\*\\*\\d+\\.\\d+\\*\\*"));
+        assertThat(rows)
+                .anySatisfy(row -> assertThat(row).startsWith("| idle ").contains("20 idle read sessions held"));
+        assertThat(rows)
+                .anySatisfy(row -> assertThat(row)
+                        .startsWith("| fanout ")
+                        .contains("(sharing)")
+                        .contains("(no sharing)"));
+        assertThat(rows).noneSatisfy(row -> assertThat(row).contains("FAILED"));
+        assertThat(Files.readString(out.resolve("fanout.out"))).doesNotContain("Exception");
+    }
+
+    /** scripts/profile.sh: a JFR recording of a standalone bench run, and the top frames per tier from it. */
+    @Test
+    void profileRecordsAndPrintsTheTopFramesPerTier(@TempDir Path out) throws Exception {
+        Path app = Path.of(classPath().split(File.pathSeparator)[0]).getParent();
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        SCRIPTS.resolve("profile.sh").toString(),
+                        "--app",
+                        app.toString(),
+                        "--out",
+                        out.toString(),
+                        "--modes",
+                        "write",
+                        "--events",
+                        "2000")
+                .redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        CompletableFuture<byte[]> output = SwitchboardProcess.drain(process.getInputStream());
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError(name + " did not finish in 5 minutes");
+            throw new AssertionError("profile.sh did not finish in 5 minutes");
         }
-        return new Run(process.exitValue(), new String(out.get(), StandardCharsets.UTF_8));
-    }
+        String text = new String(output.get(), StandardCharsets.UTF_8);
 
-    @Test
-    void idleSessionsHoldsItsSessionsWithSecurityOn() throws Exception {
-        assertThat(Files.exists(SCRIPTS.resolve("IdleSessions.java"))).isTrue();
-
-        Run run = script("IdleSessions.java", "40", "20");
-
-        assertThat(run.exitCode()).as(run.out()).isZero();
-        assertThat(run.out()).contains("held 40 idle read sessions");
-        Matcher last = Pattern.compile("sessions=40 heap-after-gc=(\\d+) MiB threads=(\\d+) open-files=(\\d+)")
-                .matcher(run.out());
-        assertThat(last.find()).as(run.out()).isTrue();
-        assertThat(Long.parseLong(last.group(1))).isPositive();
-    }
-
-    @Test
-    void fanOutComparesSharingOnAndOff() throws Exception {
-        Run run = script("FanOut.java", "3", "50", "2", "256");
-
-        assertThat(run.exitCode()).as(run.out()).isZero();
-        Matcher ratios = Pattern.compile(
-                        "tail-cache-bytes=(\\d+): cpu\\(3 sessions\\) / cpu\\(1 session\\) = (\\d+\\.\\d\\d)")
-                .matcher(run.out());
-        List<String> caches = new ArrayList<>();
-        while (ratios.find()) {
-            caches.add(ratios.group(1));
-            assertThat(Double.parseDouble(ratios.group(2))).isPositive();
-        }
-        assertThat(caches).as(run.out()).containsExactly("8388608", "0");
-        assertThat(run.out()).doesNotContain("Exception");
+        assertThat(process.exitValue()).as(text).isZero();
+        assertThat(text).containsPattern("execution samples").contains("ratio=");
+        assertThat(text).containsPattern("(?m)^SDK: \\d+\\.\\d% of samples").containsPattern("(?m)^backend: ");
+        assertThat(out.resolve("write-http-random.jfr")).exists();
     }
 }
