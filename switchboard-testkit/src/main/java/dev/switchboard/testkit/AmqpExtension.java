@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -38,8 +39,8 @@ public final class AmqpExtension implements BeforeAllCallback, AfterAllCallback 
     static final URI LOCAL_RABBITMQ = URI.create("amqp://guest:guest@127.0.0.1:5672");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private static TestBroker chosen;
-    private static TestBroker embedded;
+    private static @Nullable TestBroker chosen;
+    private static @Nullable TestBroker embedded;
 
     private final boolean forceEmbedded;
     private final List<String> virtualHosts = new CopyOnWriteArrayList<>();
@@ -96,10 +97,12 @@ public final class AmqpExtension implements BeforeAllCallback, AfterAllCallback 
     }
 
     private static synchronized TestBroker chosenBroker() {
-        if (chosen == null) {
-            chosen = choose();
+        TestBroker current = chosen;
+        if (current == null) {
+            current = choose();
+            chosen = current;
         }
-        return chosen;
+        return current;
     }
 
     private static TestBroker choose() {
@@ -133,12 +136,14 @@ public final class AmqpExtension implements BeforeAllCallback, AfterAllCallback 
     }
 
     static synchronized TestBroker embeddedBroker() {
-        if (embedded == null) {
+        TestBroker current = embedded;
+        if (current == null) {
             EmbeddedAmqpBroker broker = EmbeddedAmqpBroker.start();
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "test-amqp-shutdown"));
-            embedded = new EmbeddedTestBroker(broker);
+            current = new EmbeddedTestBroker(broker);
+            embedded = current;
         }
-        return embedded;
+        return current;
     }
 
     private static byte[] randomBytes() {

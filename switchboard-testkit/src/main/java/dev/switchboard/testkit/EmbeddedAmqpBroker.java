@@ -19,6 +19,7 @@ import org.apache.qpid.server.model.Broker;
 import org.apache.qpid.server.model.Port;
 import org.apache.qpid.server.model.SystemConfig;
 import org.apache.qpid.server.model.VirtualHostNode;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,9 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
     private final Path workDir;
     private final int requestedPort;
     private Optional<QpidInitialConfig.Tls> tls;
-    private SystemLauncher launcher;
-    private SystemConfig<?> system;
+    /** The launched broker; null while stopped. */
+    private @Nullable Running running;
+
     private int port;
 
     private EmbeddedAmqpBroker(Path workDir, int requestedPort, Optional<QpidInitialConfig.Tls> tls) {
@@ -79,10 +81,11 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
      * survive {@link #stop()}.
      */
     public synchronized URI createVirtualHost(String name) {
-        if (launcher == null) {
+        Running current = running;
+        if (current == null) {
             throw new IllegalStateException("the embedded AMQP broker is stopped");
         }
-        Broker<?> broker = system.getContainer(Broker.class);
+        Broker<?> broker = current.system().getContainer(Broker.class);
         Map<String, Object> attributes = new HashMap<>();
         attributes.put(VirtualHostNode.NAME, name);
         attributes.put(VirtualHostNode.TYPE, "Memory");
@@ -93,10 +96,11 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
 
     /** Deletes a virtual host made by {@link #createVirtualHost}, with its queues and messages. */
     public synchronized void deleteVirtualHost(String name) {
-        if (system == null || launcher == null) {
+        Running current = running;
+        if (current == null) {
             return;
         }
-        Broker<?> broker = system.getContainer(Broker.class);
+        Broker<?> broker = current.system().getContainer(Broker.class);
         VirtualHostNode<?> node = broker.getChildByName(VirtualHostNode.class, name);
         if (node != null) {
             node.delete();
@@ -122,21 +126,22 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
     }
 
     public synchronized boolean isRunning() {
-        return launcher != null;
+        return running != null;
     }
 
     /** Stops the broker: every connection drops, every queue and message is gone. */
     public synchronized void stop() {
-        if (launcher != null) {
-            launcher.shutdown();
-            launcher = null;
+        Running current = running;
+        if (current != null) {
+            current.launcher().shutdown();
+            running = null;
             LOGGER.info("embedded AMQP broker stopped port={}", port);
         }
     }
 
     /** Starts a stopped broker again on the same port. */
     public synchronized void restart() {
-        if (launcher == null) {
+        if (running == null) {
             launch(port);
         }
     }
@@ -155,12 +160,16 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("embedded Qpid broker did not start on port " + wantedPort, e);
         }
-        launcher = started;
-        this.system = system.get();
-        port = boundPort(this.system, QpidInitialConfig.AMQP_PORT_NAME);
+        SystemConfig<?> resolved = system.get();
+        if (resolved == null) {
+            started.shutdown();
+            throw new IllegalStateException("embedded Qpid broker started without a system configuration");
+        }
+        running = new Running(started, resolved);
+        port = boundPort(resolved, QpidInitialConfig.AMQP_PORT_NAME);
         // A restart reuses the TLS port too.
         tls = tls.map(settings -> new QpidInitialConfig.Tls(
-                boundPort(this.system, QpidInitialConfig.AMQPS_PORT_NAME), settings.keyStore(), settings.password()));
+                boundPort(resolved, QpidInitialConfig.AMQPS_PORT_NAME), settings.keyStore(), settings.password()));
         LOGGER.info("embedded AMQP broker started port={} tls={} workDir={}", port, tls.isPresent(), workDir);
     }
 
@@ -208,6 +217,9 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
             // best effort: a temp dir left behind is harmless
         }
     }
+
+    /** A started broker: its launcher and the root of its object model. */
+    private record Running(SystemLauncher launcher, SystemConfig<?> system) {}
 
     /** Keeps the system configuration, the root of the broker's object model, once the broker resolves it. */
     private record ContainerListener(AtomicReference<SystemConfig<?>> system) implements SystemLauncherListener {

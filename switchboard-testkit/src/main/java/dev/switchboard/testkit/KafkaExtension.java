@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * stops when the JVM exits. Tests keep apart by using their own topic names.
  */
 public final class KafkaExtension implements BeforeAllCallback {
-    private static EmbeddedKafka broker;
+    private static @Nullable EmbeddedKafka broker;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -70,7 +71,8 @@ public final class KafkaExtension implements BeforeAllCallback {
                         .allTopicNames()
                         .get()
                         .get(name);
-                if (description.partitions().stream().allMatch(partition -> partition.leader() != null)) {
+                if (description != null
+                        && description.partitions().stream().allMatch(partition -> partition.leader() != null)) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
@@ -85,10 +87,10 @@ public final class KafkaExtension implements BeforeAllCallback {
     }
 
     private static synchronized EmbeddedKafka broker() {
-        if (broker == null) {
+        EmbeddedKafka current = broker;
+        if (current == null) {
             Path dataDir = createTempDir();
-            broker = EmbeddedKafka.start(dataDir, 0);
-            EmbeddedKafka started = broker;
+            EmbeddedKafka started = EmbeddedKafka.start(dataDir, 0);
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
@@ -96,8 +98,10 @@ public final class KafkaExtension implements BeforeAllCallback {
                                 deleteRecursively(dataDir);
                             },
                             "test-kafka-shutdown"));
+            broker = started;
+            current = started;
         }
-        return broker;
+        return current;
     }
 
     private static Path createTempDir() {

@@ -139,11 +139,15 @@ public final class ThriftOverHttp {
     }
 
     public <T> T call(Send send, Receive<T> receive) throws TException {
-        return call(null, send, receive);
+        return exchange(Optional.empty(), send, receive);
     }
 
     /** One call; signed with the MAC key of {@code sessionId} when this client holds one. */
     public <T> T call(String sessionId, Send send, Receive<T> receive) throws TException {
+        return exchange(Optional.of(sessionId), send, receive);
+    }
+
+    private <T> T exchange(Optional<String> sessionId, Send send, Receive<T> receive) throws TException {
         Codec codec = new Codec();
         byte[] body = codec.encode(send);
         HttpResponse<byte[]> response = post(body, macHeaders(sessionId, body));
@@ -155,8 +159,12 @@ public final class ThriftOverHttp {
         return codec.decode(response.body(), receive);
     }
 
-    private String[] macHeaders(String sessionId, byte[] body) {
-        byte[] key = sessionId == null ? null : macKeys.get(sessionId);
+    private String[] macHeaders(Optional<String> session, byte[] body) {
+        if (session.isEmpty()) {
+            return new String[0];
+        }
+        String sessionId = session.get();
+        byte[] key = macKeys.get(sessionId);
         if (key == null) {
             return new String[0];
         }

@@ -3,6 +3,7 @@ package dev.switchboard.core.audit;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One access event of the audit stream (schema version {@value #VERSION}, documented in docs/operations.md
@@ -68,48 +69,48 @@ public record AuditEvent(
         return new AuditEvent(time, event, value, node, subject, topic, mode, session, call, reason, remote, traceId);
     }
 
-    public AuditEvent withSubject(String value) {
+    public AuditEvent withSubject(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, text(value), topic, mode, session, call, reason, remote, traceId);
     }
 
-    public AuditEvent withTopic(String value) {
+    public AuditEvent withTopic(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, subject, text(value), mode, session, call, reason, remote, traceId);
     }
 
-    public AuditEvent withMode(String value) {
+    public AuditEvent withMode(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, subject, topic, text(value), session, call, reason, remote, traceId);
     }
 
-    public AuditEvent withSession(String value) {
+    public AuditEvent withSession(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, subject, topic, mode, text(value), call, reason, remote, traceId);
     }
 
-    public AuditEvent withCall(String value) {
+    public AuditEvent withCall(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, subject, topic, mode, session, text(value), reason, remote, traceId);
     }
 
-    public AuditEvent withReason(String value) {
+    public AuditEvent withReason(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, subject, topic, mode, session, call, text(value), remote, traceId);
     }
 
-    public AuditEvent withRemote(String value) {
+    public AuditEvent withRemote(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, subject, topic, mode, session, call, reason, text(value), traceId);
     }
 
-    public AuditEvent withTraceId(String value) {
+    public AuditEvent withTraceId(@Nullable String value) {
         return new AuditEvent(
                 time, event, outcome, node, subject, topic, mode, session, call, reason, remote, text(value));
     }
 
-    /** Blank is absent: the stream never carries empty strings. */
-    private static Optional<String> text(String value) {
+    /** Null or blank is absent: the stream never carries empty strings. */
+    private static Optional<String> text(@Nullable String value) {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
     }
 }
