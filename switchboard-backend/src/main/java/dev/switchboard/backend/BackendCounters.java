@@ -14,6 +14,7 @@ public final class BackendCounters {
     private final LongAdder readsRefusedPrefetchBytes = new LongAdder();
     private final LongAdder tailReadersRefusedPrefetchBytes = new LongAdder();
     private final LongAdder requestsRefusedPrincipalBusy = new LongAdder();
+    private final LongAdder requestsRefusedQueueDelay = new LongAdder();
     private final AtomicLong stagedBytes = new AtomicLong();
     private final AtomicLong prefetchBytes = new AtomicLong();
 
@@ -47,6 +48,11 @@ public final class BackendCounters {
         return requestsRefusedPrincipalBusy.sum();
     }
 
+    /** Writes, reads and allocations answered BUSY because the node's requests waited past {@code max-queue-delay}. */
+    public long requestsRefusedQueueDelay() {
+        return requestsRefusedQueueDelay.sum();
+    }
+
     /** Bytes of read buffers (read-ahead and tail caches) held on this node now. */
     public long prefetchBytes() {
         return prefetchBytes.get();
@@ -75,6 +81,10 @@ public final class BackendCounters {
 
     public void countRequestRefusedPrincipalBusy() {
         requestsRefusedPrincipalBusy.increment();
+    }
+
+    public void countRequestRefusedQueueDelay() {
+        requestsRefusedQueueDelay.increment();
     }
 
     /** The live gauge the node's read-buffer budget keeps. */

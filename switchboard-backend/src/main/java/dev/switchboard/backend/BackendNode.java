@@ -8,6 +8,7 @@ import dev.switchboard.backend.internal.KafkaHealth;
 import dev.switchboard.backend.internal.NodeProducer;
 import dev.switchboard.backend.internal.PrincipalRequests;
 import dev.switchboard.backend.internal.ProtocolErrors;
+import dev.switchboard.backend.internal.QueueDelayGate;
 import dev.switchboard.backend.internal.ReadBuffers;
 import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
@@ -96,6 +97,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private final Allocator allocator;
     private final TailReaders tails;
     private final PrincipalRequests principalRequests;
+    private final QueueDelayGate queueDelay;
     private final ReadGate gate;
     private final KafkaHealth kafkaHealth;
     private final Optional<DataKeys> dataKeys;
@@ -154,6 +156,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         ReadBuffers readBuffers = new ReadBuffers(config.nodeLimits().maxPrefetchBytes(), counters);
         this.tails = TailReaders.of(config, gate, clock, readBuffers);
         this.principalRequests = new PrincipalRequests(config.nodeLimits().maxRequestsPerPrincipal(), counters);
+        this.queueDelay = new QueueDelayGate(config.nodeLimits().maxQueueDelay(), clock, counters);
         this.allocator = new Allocator(
                 config,
                 cursors,
@@ -455,18 +458,30 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     private CompletableFuture<SwitchResponse> route(SwitchRequest request) {
         return switch (request.getSetField()) {
-            case ALLOCATE -> allocate(request);
+            case ALLOCATE -> {
+                queueDelay.admit("allocate");
+                yield allocate(request);
+            }
             case DISPOSE -> dispose(request.getDispose().getSessionId());
-            case READ, WRITE -> {
+            case READ -> {
                 if (draining()) {
                     throw SwitchboardException.of(ErrorCode.DRAINING, "node is draining; allocate a new session");
                 }
-                yield request.isSetWrite() && request.getWrite().isCommit() ? timedCommit(request) : forward(request);
+                queueDelay.admit("read");
+                yield forward(request);
+            }
+            case WRITE -> {
+                if (draining()) {
+                    throw SwitchboardException.of(ErrorCode.DRAINING, "node is draining; allocate a new session");
+                }
+                queueDelay.admit("write");
+                // a write with its commit riding on it waits for Kafka: its time counts as a commit's, not the gate's
+                yield request.getWrite().isCommit() ? timedCommit(request) : timed(forward(request));
             }
             // a draining node still commits what a session staged: the answer tells the client exactly what is in
             // Kafka (or spilled), so it resends nothing twice when it moves to another node
             case COMMIT -> timedCommit(request);
-            case ACK -> forward(request);
+            case ACK -> timed(forward(request));
         };
     }
 
@@ -474,6 +489,13 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
     private CompletableFuture<SwitchResponse> timedCommit(SwitchRequest request) {
         long startNanos = System.nanoTime();
         return forward(request).whenComplete((answer, failure) -> metrics.committed(System.nanoTime() - startNanos));
+    }
+
+    /** Tells the queue-delay gate how long a request the node works on at once (write, ack) took to answer. */
+    private CompletableFuture<SwitchResponse> timed(CompletableFuture<SwitchResponse> answer) {
+        long arrived = clock.millis();
+        answer.whenComplete((response, failure) -> queueDelay.finished(arrived));
+        return answer;
     }
 
     private CompletableFuture<SwitchResponse> allocate(SwitchRequest request) {

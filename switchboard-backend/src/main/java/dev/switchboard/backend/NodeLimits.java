@@ -1,5 +1,7 @@
 package dev.switchboard.backend;
 
+import java.time.Duration;
+
 /**
  * What one backend node holds for all its clients together, whoever they are ({@code node-limits} in
  * {@link BackendConfig}). Past a limit the request is answered BUSY with a retry-after, which the SDK retries
@@ -18,18 +20,40 @@ package dev.switchboard.backend;
  * @param maxRequestsPerPrincipal requests of one principal this node handles at once, long polls included
  *     ({@code max-requests-per-principal}, default 256, a quarter of the node's AMQP delivery window), so one
  *     client cannot take all of a node's request capacity
+ * @param maxQueueDelay how long the node's requests may wait ({@code max-queue-delay}, default 5 s): while even
+ *     the quickest write or ack of the last second took longer from arrival to answer, new writes, reads and
+ *     allocations are answered BUSY with a retry-after at once, so an overloaded node sheds work instead of letting
+ *     requests queue until their deadlines pass and their clients send them again
  */
 public record NodeLimits(
         int maxSessions,
         int maxSessionsPerPrincipal,
         long maxStagedBytes,
         long maxPrefetchBytes,
-        int maxRequestsPerPrincipal) {
+        int maxRequestsPerPrincipal,
+        Duration maxQueueDelay) {
     public static final int DEFAULT_MAX_SESSIONS = 4096;
     public static final int DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 512;
     public static final long DEFAULT_MAX_STAGED_BYTES = 256L << 20;
     public static final long DEFAULT_MAX_PREFETCH_BYTES = 256L << 20;
     public static final int DEFAULT_MAX_REQUESTS_PER_PRINCIPAL = 256;
+    public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofSeconds(5);
+
+    /** With the default {@code max-queue-delay}. */
+    public NodeLimits(
+            int maxSessions,
+            int maxSessionsPerPrincipal,
+            long maxStagedBytes,
+            long maxPrefetchBytes,
+            int maxRequestsPerPrincipal) {
+        this(
+                maxSessions,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                DEFAULT_MAX_QUEUE_DELAY);
+    }
 
     public NodeLimits {
         if (maxSessions < 1) {
@@ -49,6 +73,9 @@ public record NodeLimits(
             throw new IllegalArgumentException(
                     "max-requests-per-principal must be at least 1, got " + maxRequestsPerPrincipal);
         }
+        if (maxQueueDelay == null || maxQueueDelay.toMillis() < 1) {
+            throw new IllegalArgumentException("max-queue-delay must be at least 1ms, got " + maxQueueDelay);
+        }
     }
 
     public static NodeLimits defaults() {
@@ -62,22 +89,36 @@ public record NodeLimits(
 
     public NodeLimits withMaxSessions(int value) {
         return new NodeLimits(
-                value, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal);
+                value,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                maxQueueDelay);
     }
 
     public NodeLimits withMaxSessionsPerPrincipal(int value) {
-        return new NodeLimits(maxSessions, value, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal);
+        return new NodeLimits(
+                maxSessions, value, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal, maxQueueDelay);
     }
 
     public NodeLimits withMaxStagedBytes(long value) {
-        return new NodeLimits(maxSessions, maxSessionsPerPrincipal, value, maxPrefetchBytes, maxRequestsPerPrincipal);
+        return new NodeLimits(
+                maxSessions, maxSessionsPerPrincipal, value, maxPrefetchBytes, maxRequestsPerPrincipal, maxQueueDelay);
     }
 
     public NodeLimits withMaxPrefetchBytes(long value) {
-        return new NodeLimits(maxSessions, maxSessionsPerPrincipal, maxStagedBytes, value, maxRequestsPerPrincipal);
+        return new NodeLimits(
+                maxSessions, maxSessionsPerPrincipal, maxStagedBytes, value, maxRequestsPerPrincipal, maxQueueDelay);
     }
 
     public NodeLimits withMaxRequestsPerPrincipal(int value) {
-        return new NodeLimits(maxSessions, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, value);
+        return new NodeLimits(
+                maxSessions, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, value, maxQueueDelay);
+    }
+
+    public NodeLimits withMaxQueueDelay(Duration value) {
+        return new NodeLimits(
+                maxSessions, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal, value);
     }
 }

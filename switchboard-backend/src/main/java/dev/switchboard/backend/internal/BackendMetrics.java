@@ -116,6 +116,10 @@ public final class BackendMetrics implements AutoCloseable {
                 .description("Requests answered BUSY to protect the node, by the limit that was reached")
                 .tag("reason", "principal-requests")
                 .register(registry);
+        FunctionCounter.builder("switchboard.requests.refused", counters, BackendCounters::requestsRefusedQueueDelay)
+                .description("Requests answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "queue-delay")
+                .register(registry);
         Gauge.builder("switchboard.staged.bytes", counters, BackendCounters::stagedBytes)
                 .description("Bytes of events written and not yet committed on this node")
                 .strongReference(true)

@@ -96,7 +96,8 @@ public final class BackendSettings {
                     config.get(ConfigKeys.LIMITS_MAX_SESSIONS_PER_PRINCIPAL),
                     config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES),
                     config.get(ConfigKeys.LIMITS_MAX_PREFETCH_BYTES),
-                    config.get(ConfigKeys.LIMITS_MAX_REQUESTS_PER_PRINCIPAL));
+                    config.get(ConfigKeys.LIMITS_MAX_REQUESTS_PER_PRINCIPAL),
+                    config.get(ConfigKeys.LIMITS_MAX_QUEUE_DELAY));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("limits." + e.getMessage(), e);
         }

@@ -374,6 +374,20 @@ public final class ConfigKeys {
                     STANDALONE)
             .checked(atLeast(1)));
 
+    public static final ConfigKey<Duration> LIMITS_MAX_QUEUE_DELAY = define(ConfigKey.of(
+                    "limits.max-queue-delay",
+                    ConfigType.DURATION,
+                    NodeLimits.DEFAULT_MAX_QUEUE_DELAY,
+                    "how long a backend's requests may wait: while even its quickest writes and acks of the last"
+                            + " second took longer, new writes, reads and allocations get BUSY",
+                    BACKEND,
+                    STANDALONE)
+            .checked(value -> {
+                if (value.toMillis() < 1) {
+                    throw new IllegalArgumentException("must be at least 1ms, got " + value);
+                }
+            }));
+
     // --- API ----------------------------------------------------------------------------------------------------
 
     public static final ConfigKey<String> HOST = define(ConfigKey.of(
