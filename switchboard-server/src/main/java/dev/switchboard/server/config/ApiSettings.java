@@ -169,7 +169,9 @@ public final class ApiSettings {
     }
 
     public AmqpSwitchConfig switchConfig() {
-        return Shards.trusting(AmqpSwitchConfig.of(shards, nodeId), amqpCaFile);
+        return Shards.trusting(
+                AmqpSwitchConfig.of(shards, nodeId).withPresenceTimeout(config.get(ConfigKeys.PRESENCE_TIMEOUT)),
+                amqpCaFile);
     }
 
     public ApiConfig apiConfig() {

@@ -11,6 +11,7 @@ import dev.switchboard.backend.EncryptionConfig;
 import dev.switchboard.backend.NodeLimits;
 import dev.switchboard.backend.SessionLimits;
 import dev.switchboard.core.session.SessionId;
+import dev.switchboard.switching.amqp.AmqpSwitchConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -441,6 +442,18 @@ public final class ConfigKeys {
             .checked(value -> {
                 if (value.isNegative()) {
                     throw new IllegalArgumentException("must not be negative, got " + value);
+                }
+            }));
+    public static final ConfigKey<Duration> PRESENCE_TIMEOUT = define(ConfigKey.of(
+                    "presence-timeout",
+                    ConfigType.DURATION,
+                    AmqpSwitchConfig.DEFAULT_PRESENCE_TIMEOUT,
+                    "how long a backend node may be silent (no presence beat through its shard's broker) before this"
+                            + " API node takes it for gone; at least three of the node's beat intervals",
+                    API)
+            .checked(value -> {
+                if (value.toMillis() < 100 || value.compareTo(Duration.ofMinutes(10)) > 0) {
+                    throw new IllegalArgumentException("must be 100ms to 10 minutes, got " + value);
                 }
             }));
     public static final ConfigKey<Integer> MAX_UNAUTHENTICATED_REQUEST_BYTES = define(ConfigKey.of(

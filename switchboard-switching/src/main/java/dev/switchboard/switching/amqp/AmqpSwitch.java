@@ -63,7 +63,8 @@ public final class AmqpSwitch implements Switch {
         SwitchRuntime runtime =
                 SwitchRuntime.create(clock, config.trustedCertificates().map(TrustedCertificates::sslContext));
         Optional<ApiSide> api = config.apiSide()
-                ? Optional.of(ApiSide.connect(config.shards(), config.nodeId(), runtime, meters))
+                ? Optional.of(
+                        ApiSide.connect(config.shards(), config.nodeId(), config.presenceTimeout(), runtime, meters))
                 : Optional.empty();
         return new AmqpSwitch(config, runtime, api);
     }

@@ -21,7 +21,11 @@ import java.util.Optional;
  *     backend-only process, which connects only to the shards of the nodes it attaches
  * @param prefetch how many allocation requests a backend node handles at once (competing consumers: a busy
  *     node leaves new sessions to the others); 1 to 100
- * @param heartbeat how often a backend node announces its presence; a node is gone after three missed beats
+ * @param heartbeat how often a backend node announces its presence
+ * @param presenceTimeout (API side) how long a backend node may be silent before it is taken for gone (its
+ *     sessions' requests then answer SESSION_LOST and it gets no new sessions); at least three of the node's own
+ *     beat intervals are allowed whatever this says. Silence is judged in the order the broker delivers beats, so
+ *     a starved API node does not mistake its own lateness for a node's silence. 100ms to 10 minutes
  * @param trustedCertificates a PEM file of the certificates {@code amqps} connections trust (a private CA, or a
  *     self-signed broker), instead of the JVM's default trust store; read on construction (a missing file or one
  *     without a certificate is refused) and again when the switch starts
@@ -32,9 +36,11 @@ public record AmqpSwitchConfig(
         boolean apiSide,
         int prefetch,
         Duration heartbeat,
+        Duration presenceTimeout,
         Optional<Path> trustedCertificates) {
     public static final int DEFAULT_PREFETCH = 2;
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_PRESENCE_TIMEOUT = Duration.ofSeconds(3);
 
     public AmqpSwitchConfig {
         Objects.requireNonNull(shards, "shards");
@@ -53,26 +59,36 @@ public record AmqpSwitchConfig(
         if (heartbeat.toMillis() < 10 || heartbeat.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new IllegalArgumentException("heartbeat: must be 10ms to 1 minute, got: " + heartbeat);
         }
+        Objects.requireNonNull(presenceTimeout, "presence-timeout");
+        if (presenceTimeout.toMillis() < 100 || presenceTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException(
+                    "presence-timeout: must be 100ms to 10 minutes, got: " + presenceTimeout);
+        }
         trustedCertificates = trustedCertificates == null ? Optional.empty() : trustedCertificates;
         trustedCertificates.ifPresent(AmqpSwitchConfig::requireCertificates);
     }
 
     /** An API node (which may also attach backend nodes) with the default prefetch and heartbeat. */
     public static AmqpSwitchConfig of(Map<String, URI> shards, String nodeId) {
-        return new AmqpSwitchConfig(shards, nodeId, true, DEFAULT_PREFETCH, DEFAULT_HEARTBEAT, Optional.empty());
+        return new AmqpSwitchConfig(
+                shards, nodeId, true, DEFAULT_PREFETCH, DEFAULT_HEARTBEAT, DEFAULT_PRESENCE_TIMEOUT, Optional.empty());
     }
 
     /** The same configuration for a backend-only process. */
     public AmqpSwitchConfig backendOnly() {
-        return new AmqpSwitchConfig(shards, nodeId, false, prefetch, heartbeat, trustedCertificates);
+        return new AmqpSwitchConfig(shards, nodeId, false, prefetch, heartbeat, presenceTimeout, trustedCertificates);
     }
 
     public AmqpSwitchConfig withHeartbeat(Duration value) {
-        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, value, trustedCertificates);
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, value, presenceTimeout, trustedCertificates);
     }
 
     public AmqpSwitchConfig withPrefetch(int value) {
-        return new AmqpSwitchConfig(shards, nodeId, apiSide, value, heartbeat, trustedCertificates);
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, value, heartbeat, presenceTimeout, trustedCertificates);
+    }
+
+    public AmqpSwitchConfig withPresenceTimeout(Duration value) {
+        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, heartbeat, value, trustedCertificates);
     }
 
     /**
@@ -81,7 +97,8 @@ public record AmqpSwitchConfig(
      */
     public AmqpSwitchConfig withTrustedCertificates(Path pemFile) {
         Objects.requireNonNull(pemFile, "pemFile");
-        return new AmqpSwitchConfig(shards, nodeId, apiSide, prefetch, heartbeat, Optional.of(pemFile));
+        return new AmqpSwitchConfig(
+                shards, nodeId, apiSide, prefetch, heartbeat, presenceTimeout, Optional.of(pemFile));
     }
 
     private static void requireCertificates(Path pemFile) {

@@ -68,7 +68,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
     private volatile @Nullable Link link;
 
-    private record Link(Channel publisher, ExpirationStyle expiration) {}
+    private record Link(Channel publisher, ExpirationStyle expiration, String beats) {}
 
     /** A request waiting for its answer; {@code node} is set for a request to a node that was live when sent. */
     private record Pending(CompletableFuture<SwitchResponse> answer, Optional<String> node) {}
@@ -90,10 +90,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
                 shard, connectionName, runtime.connectionFactory(uri), this, runtime.scheduler(), runtime.executor());
         this.sweeper = runtime.scheduler()
                 .scheduleWithFixedDelay(
-                        this::failRequestsToVanishedNodes,
-                        SWEEP_INTERVAL.toMillis(),
-                        SWEEP_INTERVAL.toMillis(),
-                        TimeUnit.MILLISECONDS);
+                        this::sweep, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public String shard() {
@@ -176,7 +173,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         channel.addReturnListener(this::onReturn);
         consumer.addShutdownListener(this::channelClosed);
         channel.addShutdownListener(this::channelClosed);
-        link = new Link(channel, ExpirationStyle.of(fresh));
+        link = new Link(channel, ExpirationStyle.of(fresh), beats);
     }
 
     /**
@@ -287,6 +284,13 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     }
 
     private void onBeat(Delivery delivery) {
+        if (Topology.PROBE_TYPE.equals(delivery.getProperties().getType())) {
+            Topology.probeSentAt(delivery.getBody())
+                    .ifPresentOrElse(
+                            sentAt -> presence.probe(shard, sentAt),
+                            () -> LOGGER.debug("unreadable presence probe ignored shard={}", shard));
+            return;
+        }
         Presence.decode(delivery.getBody())
                 .ifPresentOrElse(
                         presence::beat, () -> LOGGER.debug("unreadable presence beat ignored shard={}", shard));
@@ -297,6 +301,42 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         if (waiting != null) {
             outcomes.count(outcome);
             complete(waiting.answer(), SwitchResponses.error(code, message));
+        }
+    }
+
+    private void sweep() {
+        sendProbe();
+        failRequestsToVanishedNodes();
+    }
+
+    /**
+     * Sends this node a probe through its own presence queue (the default exchange, so no other node gets it): when
+     * it is read back, every beat queued before it has been read ({@link PresenceTracker#probe}). Published on a
+     * virtual thread, so a blocked connection never holds up the timers; a probe that is late only makes the
+     * tracker slower to call a node gone.
+     */
+    private void sendProbe() {
+        Link current = link;
+        if (current == null) {
+            return;
+        }
+        try {
+            runtime.executor().execute(() -> {
+                try {
+                    current.publisher()
+                            .basicPublish(
+                                    "",
+                                    current.beats(),
+                                    false,
+                                    Topology.probeProperties(
+                                            current.expiration().encode(presence.timeout(), runtime.clock())),
+                                    Topology.probeBody(runtime.clock().instant()));
+                } catch (IOException | RuntimeException e) {
+                    LOGGER.debug("presence probe not sent shard={} cause={}", shard, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the switch is closing
         }
     }
 

@@ -39,9 +39,13 @@ public final class ApiSide implements AutoCloseable {
 
     /** Connects to every shard (in parallel; shards that are down keep being retried in the background). */
     public static ApiSide connect(
-            Map<String, URI> shardUris, String nodeId, SwitchRuntime runtime, MeterRegistry meters) {
+            Map<String, URI> shardUris,
+            String nodeId,
+            Duration presenceTimeout,
+            SwitchRuntime runtime,
+            MeterRegistry meters) {
         String replyQueue = Topology.replyQueue(nodeId, randomInstance());
-        PresenceTracker presence = new PresenceTracker(runtime.clock());
+        PresenceTracker presence = new PresenceTracker(runtime.clock(), presenceTimeout);
         Map<String, ApiShard> shards = new LinkedHashMap<>();
         shardUris.forEach((name, uri) -> shards.put(
                 name,

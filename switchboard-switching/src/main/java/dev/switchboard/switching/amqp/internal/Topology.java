@@ -6,8 +6,12 @@ import com.rabbitmq.client.Channel;
 import dev.switchboard.switching.TraceContext;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -102,6 +106,33 @@ public final class Topology {
                 .deliveryMode(1)
                 .correlationId(correlationId)
                 .build();
+    }
+
+    /** The AMQP {@code type} of an API node's presence probe ({@link PresenceTracker#probe}). */
+    static final String PROBE_TYPE = "switchboard.probe";
+
+    /** A probe: {@code type} {@link #PROBE_TYPE}, dropped by the broker once as stale as a beat would be. */
+    static AMQP.BasicProperties probeProperties(String expiration) {
+        return new AMQP.BasicProperties.Builder()
+                .contentType(PRESENCE_CONTENT_TYPE)
+                .type(PROBE_TYPE)
+                .deliveryMode(1)
+                .expiration(expiration)
+                .build();
+    }
+
+    /** A probe's body: when it was sent, as epoch milliseconds in ASCII. */
+    static byte[] probeBody(Instant sentAt) {
+        return Long.toString(sentAt.toEpochMilli()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** When a probe was sent; empty when its body is not a probe's. */
+    static Optional<Instant> probeSentAt(byte[] body) {
+        try {
+            return Optional.of(Instant.ofEpochMilli(Long.parseLong(new String(body, StandardCharsets.US_ASCII))));
+        } catch (NumberFormatException | DateTimeException e) {
+            return Optional.empty();
+        }
     }
 
     static AMQP.BasicProperties presenceProperties(String expiration) {

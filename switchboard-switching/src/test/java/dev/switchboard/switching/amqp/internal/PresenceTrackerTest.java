@@ -106,6 +106,72 @@ class PresenceTrackerTest {
         assertThat(tracker.hasServingNode("s0")).isTrue();
     }
 
+    @Test
+    void aReaderThatFallsBehindDoesNotTakeItsOwnLatenessForSilence() {
+        // Given a node heard after this API node's probe of t0 came back through the presence queue
+        Instant t0 = clock.instant();
+        tracker.probe("s0", t0);
+        tracker.beat(beat("n1", NodeState.SERVING));
+
+        // When this API node reads nothing for ten seconds (starved: its beats and probes wait in line)
+        clock.advance(Duration.ofSeconds(10));
+
+        // Then the node is live: no probe sent after its beat has come through yet
+        assertThat(tracker.isLive("s0", "n1")).isTrue();
+        assertThat(tracker.nodes("s0")).extracting(NodeStatus::node).containsExactly("n1");
+
+        // And as the queue is read in order, beats between the probes keep it live
+        tracker.probe("s0", t0.plusMillis(1000));
+        tracker.beat(beat("n1", NodeState.SERVING));
+        tracker.probe("s0", t0.plusMillis(4000));
+        assertThat(tracker.isLive("s0", "n1")).isTrue();
+
+        // Until a probe sent more than the timeout after its last beat comes through first: then it is gone
+        tracker.probe("s0", t0.plusMillis(4001));
+        assertThat(tracker.isLive("s0", "n1")).isFalse();
+        assertThat(tracker.nodes("s0")).isEmpty();
+    }
+
+    @Test
+    void probesOfOneShardSayNothingOfAnother() {
+        tracker.beat(beat("n1", NodeState.SERVING));
+        tracker.probe("s1", clock.instant());
+        clock.advance(Duration.ofSeconds(10));
+        tracker.probe("s1", clock.instant());
+
+        // s0 has no probe back yet: its silence is judged by the clock
+        assertThat(tracker.isLive("s0", "n1")).isFalse();
+    }
+
+    @Test
+    void aProbeFromTheFutureIsIgnored() {
+        tracker.probe("s0", clock.instant());
+        tracker.beat(beat("n1", NodeState.SERVING));
+
+        // a probe this node cannot have sent (its own clock has not got there): not ours, ignored
+        tracker.probe("s0", clock.instant().plus(Duration.ofHours(1)));
+
+        assertThat(tracker.isLive("s0", "n1")).isTrue();
+    }
+
+    @Test
+    void theTimeoutIsConfigurableButNeverUnderThreeOfTheNodesBeats() {
+        PresenceTracker patient = new PresenceTracker(clock, Duration.ofSeconds(10));
+        PresenceTracker eager = new PresenceTracker(clock, Duration.ofMillis(500));
+        patient.beat(beat("n1", NodeState.SERVING));
+        eager.beat(beat("n1", NodeState.SERVING));
+
+        clock.advance(Duration.ofMillis(1000));
+        assertThat(eager.isLive("s0", "n1")).isTrue(); // three of the node's one-second beats, not 500 ms
+
+        clock.advance(Duration.ofMillis(2001));
+        assertThat(patient.isLive("s0", "n1")).isTrue();
+        assertThat(eager.isLive("s0", "n1")).isFalse();
+
+        clock.advance(Duration.ofMillis(7000));
+        assertThat(patient.isLive("s0", "n1")).isFalse();
+    }
+
     private static Presence beat(String node, NodeState state) {
         return new Presence("s0", node, state, OptionalInt.of(4), 1, Duration.ofSeconds(1), "test", true);
     }
