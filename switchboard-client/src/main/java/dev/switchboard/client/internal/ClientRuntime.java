@@ -40,7 +40,7 @@ public final class ClientRuntime implements AutoCloseable {
 
     /** Allocates a write session and returns its publisher. */
     public Publisher publisher(PublisherOptions options) {
-        Rpc calls = options.retryBudget().map(rpc::withBudget).orElse(rpc);
+        Rpc calls = options.retryBudget().map(rpc::withBudget).orElse(rpc).spread();
         Publisher publisher = Interruptibly.call(() -> DefaultPublisher.open(calls, options, open::remove));
         open.add(publisher);
         return publisher;
@@ -48,7 +48,7 @@ public final class ClientRuntime implements AutoCloseable {
 
     /** Allocates a read session and returns its subscriber. */
     public Subscriber subscriber(SubscriberOptions options) {
-        Rpc calls = options.retryBudget().map(rpc::withBudget).orElse(rpc);
+        Rpc calls = options.retryBudget().map(rpc::withBudget).orElse(rpc).spread();
         Subscriber subscriber = Interruptibly.call(() -> DefaultSubscriber.open(calls, options, clock, open::remove));
         open.add(subscriber);
         return subscriber;

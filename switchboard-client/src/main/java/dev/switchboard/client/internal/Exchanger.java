@@ -22,6 +22,15 @@ interface Exchanger extends AutoCloseable {
         return exchange(message, extraTime);
     }
 
+    /**
+     * The exchanger for one more session: the same transport, but where it has several API nodes, starting at the
+     * next one in turn (so a client's sessions spread over its URLs), failing over as this one does. Closing it
+     * leaves the transport open. Without a choice of nodes, this exchanger itself.
+     */
+    default Exchanger spread() {
+        return this;
+    }
+
     @Override
     void close();
 }

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Failover over API nodes of any mix of transports: remembers the node that last worked and starts there; when
  * connecting to it fails the next ones are tried at once, and after an exchange whose answer was lost it moves on,
- * so the retry (the {@link Retrier}'s) goes to another node. Thread-safe.
+ * so the retry (the {@link Retrier}'s) goes to another node. Each session gets a view of its own ({@link #spread}),
+ * starting at the next node in turn, so a client's sessions spread over its URLs (any API node serves any
+ * session); a view fails over the same way, remembering its own node. Thread-safe.
  */
 final class FailoverChannel implements Exchanger {
     private static final Logger LOGGER = LoggerFactory.getLogger(FailoverChannel.class);
@@ -19,6 +21,8 @@ final class FailoverChannel implements Exchanger {
     private final List<Endpoint> endpoints;
     private final List<AutoCloseable> resources;
     private final AtomicInteger preferred = new AtomicInteger();
+    /** Where the next view starts. */
+    private final AtomicInteger nextView = new AtomicInteger();
 
     /** {@code resources} are closed with the channel (what the endpoints share, e.g. an HTTP client). */
     FailoverChannel(List<Endpoint> endpoints, List<AutoCloseable> resources) {
@@ -33,6 +37,32 @@ final class FailoverChannel implements Exchanger {
 
     @Override
     public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+            throws TransientFailure, InterruptedException {
+        return exchange(preferred, message, extraTime, headers);
+    }
+
+    @Override
+    public Exchanger spread() {
+        AtomicInteger own = new AtomicInteger(Math.floorMod(nextView.getAndIncrement(), endpoints.size()));
+        return new Exchanger() {
+            @Override
+            public byte[] exchange(byte[] message, Duration extraTime) throws TransientFailure, InterruptedException {
+                return exchange(message, extraTime, Map.of());
+            }
+
+            @Override
+            public byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
+                    throws TransientFailure, InterruptedException {
+                return FailoverChannel.this.exchange(own, message, extraTime, headers);
+            }
+
+            @Override
+            public void close() {} // the transport is the channel's
+        };
+    }
+
+    /** One exchange starting at the node {@code preferred} names, which it moves as failover requires. */
+    private byte[] exchange(AtomicInteger preferred, byte[] message, Duration extraTime, Map<String, String> headers)
             throws TransientFailure, InterruptedException {
         int start = preferred.get();
         ConnectException lastRefusal = null;

@@ -58,6 +58,11 @@ final class Rpc implements AutoCloseable {
         return new Rpc(exchanger, retrier.withBudget(budget), macKeys);
     }
 
+    /** The same keys and retries for one more session, over the transport's next API node ({@link Exchanger#spread}). */
+    Rpc spread() {
+        return new Rpc(exchanger.spread(), retrier, macKeys);
+    }
+
     Retrier retrier() {
         return retrier;
     }
