@@ -39,11 +39,14 @@ final class CpuGroups implements AutoCloseable {
     private final long periodMicros;
     private final AtomicInteger starts = new AtomicInteger();
     private final List<Path> groups = new ArrayList<>();
+    /** False while the groups run without a quota, until {@link #capAll}. */
+    private boolean capped;
 
-    private CpuGroups(Path parent, double cores, long periodMicros) {
+    private CpuGroups(Path parent, double cores, long periodMicros, boolean capped) {
         this.parent = parent;
         this.cores = cores;
         this.periodMicros = periodMicros;
+        this.capped = capped;
     }
 
     /**
@@ -51,6 +54,14 @@ final class CpuGroups implements AutoCloseable {
      * the cpu controller is not there or cannot be written (not root, cgroup v2 only, a read-only mount).
      */
     static CpuGroups create(Path root, double cores) throws IOException {
+        return create(root, cores, true);
+    }
+
+    /**
+     * As {@link #create(Path, double)}; with {@code capAtStart} false the groups start without a quota (so the
+     * nodes start, and load their classes, at the machine's speed) until {@link #capAll}.
+     */
+    static CpuGroups create(Path root, double cores, boolean capAtStart) throws IOException {
         if (!(cores > 0)) {
             throw new IllegalArgumentException("--node-cpu must be more than 0 cores, got " + cores);
         }
@@ -71,7 +82,7 @@ final class CpuGroups implements AutoCloseable {
                     e);
         }
         long period = readPeriod(parent);
-        return new CpuGroups(parent, cores, period);
+        return new CpuGroups(parent, cores, period, capAtStart);
     }
 
     private static long readPeriod(Path group) throws IOException {
@@ -96,18 +107,35 @@ final class CpuGroups implements AutoCloseable {
         return cores;
     }
 
-    /** A fresh group for one start of {@code process}, its quota written. */
+    /** A fresh group for one start of {@code process}, its quota written (none before {@link #capAll}). */
     synchronized Path newGroup(String process) throws IOException {
         Path group = parent.resolve(process + "." + starts.incrementAndGet());
         try {
             Files.createDirectory(group);
-            Files.writeString(
-                    group.resolve("cpu.cfs_quota_us"), Long.toString(quotaMicros()), StandardCharsets.US_ASCII);
+            writeQuota(group);
         } catch (IOException e) {
             throw new IOException("--node-cpu cannot set up the cgroup " + group + ": " + e, e);
         }
         groups.add(group);
         return group;
+    }
+
+    /** Writes the quota into every group, and into every group made from now on. */
+    synchronized void capAll() throws IOException {
+        capped = true;
+        for (Path group : groups) {
+            if (Files.isDirectory(group)) {
+                writeQuota(group);
+            }
+        }
+    }
+
+    /** The quota a group gets now: {@link #quotaMicros}, or -1 (none) while uncapped. */
+    private void writeQuota(Path group) throws IOException {
+        Files.writeString(
+                group.resolve("cpu.cfs_quota_us"),
+                Long.toString(capped ? quotaMicros() : -1),
+                StandardCharsets.US_ASCII);
     }
 
     /**

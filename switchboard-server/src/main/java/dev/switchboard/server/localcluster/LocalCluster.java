@@ -53,6 +53,15 @@ public final class LocalCluster implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(LocalCluster.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+    /**
+     * {@code limits.max-staged-bytes} and {@code limits.max-prefetch-bytes} of the cluster's nodes: together with
+     * what a node holds beside them (about 160 MiB: classes, clients, sessions, garbage in flight) they fit the
+     * backend's 512 MiB heap. The defaults (256 MiB each) are for a 1 GiB heap: a full 512 MiB heap under the
+     * serial collector made a capped node pause for seconds.
+     */
+    static final long BACKEND_STAGED_BYTES = 96L << 20;
+
+    static final long BACKEND_PREFETCH_BYTES = 96L << 20;
     private static final Duration API_STOP_GRACE = Duration.ofSeconds(15);
     private static final Duration BACKEND_STOP_GRACE = Duration.ofSeconds(45);
 
@@ -144,12 +153,13 @@ public final class LocalCluster implements AutoCloseable {
         Path jwks = issuer.writeJwks(dataDir);
         issuer.writeDevToken(dataDir);
         if (options.nodeCpu() > 0) {
-            cpuGroups = Optional.of(CpuGroups.create(CpuGroups.DEFAULT_ROOT, options.nodeCpu()));
+            cpuGroups = Optional.of(CpuGroups.create(CpuGroups.DEFAULT_ROOT, options.nodeCpu(), options.capAtStart()));
             LOGGER.info(
-                    "capping every API and backend node cores={} quota-us={} group-parent={}",
+                    "capping every API and backend node cores={} quota-us={} group-parent={} from={}",
                     options.nodeCpu(),
                     cpuGroups.get().quotaMicros(),
-                    cpuGroups.get());
+                    cpuGroups.get(),
+                    options.capAtStart() ? "start" : "capNodes");
         }
         Map<String, URI> shards = shardUris(options);
 
@@ -289,6 +299,9 @@ public final class LocalCluster implements AutoCloseable {
                 .value(ConfigKeys.OAUTH_JWKS_FILE, jwks, source)
                 .value(ConfigKeys.ENCRYPTION_KEYSTORE, dataDir.resolve(StandaloneKeys.KEYSTORE), source)
                 .value(ConfigKeys.ENCRYPTION_KEYSTORE_PASSWORD_FILE, dataDir.resolve(StandaloneKeys.PASSWORD), source)
+                // the node budgets sized for a backend's heap (the defaults, 256 MiB each, are for a 1 GiB heap)
+                .value(ConfigKeys.LIMITS_MAX_STAGED_BYTES, BACKEND_STAGED_BYTES, source)
+                .value(ConfigKeys.LIMITS_MAX_PREFETCH_BYTES, BACKEND_PREFETCH_BYTES, source)
                 .build();
         Path config = dataDir.resolve("cluster.yaml");
         OwnerOnlyFiles.write(
@@ -509,6 +522,17 @@ public final class LocalCluster implements AutoCloseable {
     private void requireOpen() throws IOException {
         if (closed.get()) {
             throw new IOException("the local cluster is stopping");
+        }
+    }
+
+    /**
+     * Caps every API and backend process at the cluster's {@code --node-cpu} from now on (and those started later):
+     * for a cluster started with {@link LocalClusterOptions#capAtStart()} false, whose nodes started (and may
+     * have warmed up) uncapped. Idempotent; nothing to do without {@code --node-cpu}.
+     */
+    public void capNodes() throws IOException {
+        if (cpuGroups.isPresent()) {
+            cpuGroups.get().capAll();
         }
     }
 

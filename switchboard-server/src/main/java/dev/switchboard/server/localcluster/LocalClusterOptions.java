@@ -14,9 +14,12 @@ import java.util.List;
  * @param dataDir where Kafka's data, the cluster secret, the logs and cluster.json go
  * @param nodeCpu the cores each API and backend process may use (its own cgroup v1 cpu group), 0 for no cap;
  *     Kafka is never capped
+ * @param capAtStart with {@code nodeCpu}: true to cap each process from its first instruction; false to start the
+ *     nodes in their groups without a quota, capped only once {@link LocalCluster#capNodes} is called (the scaling
+ *     bench: nodes start and compile their hot code at the machine's speed, then run capped)
  */
 public record LocalClusterOptions(
-        int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir, double nodeCpu) {
+        int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir, double nodeCpu, boolean capAtStart) {
     public static final URI DEFAULT_AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672");
     /** The largest --node-cpu: more than the cores of any machine this runs on is a typo. */
     public static final double MAX_NODE_CPU = 1024;
@@ -24,6 +27,12 @@ public record LocalClusterOptions(
     /** Without a CPU cap. */
     public LocalClusterOptions(int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir) {
         this(shards, backendsPerShard, apis, amqp, dataDir, 0);
+    }
+
+    /** Capped at {@code nodeCpu} (0: none) from the start. */
+    public LocalClusterOptions(
+            int shards, int backendsPerShard, int apis, List<URI> amqp, Path dataDir, double nodeCpu) {
+        this(shards, backendsPerShard, apis, amqp, dataDir, nodeCpu, true);
     }
 
     public LocalClusterOptions {
