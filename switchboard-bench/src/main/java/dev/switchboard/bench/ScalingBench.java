@@ -3,7 +3,6 @@ package dev.switchboard.bench;
 import dev.switchboard.client.SwitchboardClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,19 +13,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
  * {@code bench --scaling}: for each shard count and each number of backend nodes per shard, starts a fresh local
- * cluster with CPU-capped nodes ({@code local-cluster --node-cpu}), runs the same timed workload ({@link TimedLoad})
- * for a warm-up and then a measured window, and stops the cluster. Prints one line per configuration (rate,
+ * cluster with CPU-capped nodes ({@code local-cluster --node-cpu}), runs the same workload ({@link TimedLoad}) for a
+ * warm-up (uncapped, then capped until the rate is steady) and then a measured window, and stops the cluster. Prints one line per configuration (rate,
  * allocations per node, CPU of nodes, load generator, Kafka, broker and machine) and one scaling line per shard
  * count, the last line of the run being that of the largest shard count.
  */
@@ -46,6 +48,9 @@ public final class ScalingBench {
 
         /** Kafka, the backends and the API nodes as they are now. */
         List<Member> members();
+
+        /** Caps the API and backend nodes at the cluster's cores from now on (they start uncapped). */
+        void capNodes() throws IOException;
 
         @Override
         void close() throws IOException;
@@ -88,7 +93,7 @@ public final class ScalingBench {
     private ScalingPoint measure(int shards, int nodes) throws Exception {
         int apis = nodes;
         err.printf(
-                "starting a local cluster: %d shard(s) x %d backend(s), %d API node(s), %.2f cores each%n",
+                "starting a local cluster: %d shard(s) x %d backend(s), %d API node(s), %.2f cores each once warm%n",
                 shards, nodes, apis, settings.nodeCpu());
         err.flush();
         try (Cluster cluster = clusters.start(shards, nodes, apis, settings.nodeCpu(), settings.amqp())) {
@@ -96,64 +101,105 @@ public final class ScalingBench {
             try {
                 TimedLoad load = new TimedLoad(clients, settings);
                 String prefix = "scale-" + runId + "-" + shards + "x" + nodes + "-";
-                List<String> topics = topics(prefix);
+                List<String> topics = topics(prefix, settings.sessions(nodes, shards));
                 load.prepare(topics);
-                Duration window = Duration.ofSeconds(settings.seconds());
-                err.printf("warm-up %d s, then measuring %d s%n", settings.seconds(), settings.seconds());
-                err.flush();
-                Probe probe = new Probe(cluster);
-                CpuUse.Snapshot[] start = new CpuUse.Snapshot[1];
-                CpuUse.Snapshot[] end = new CpuUse.Snapshot[1];
-                OptionalLong[] requests = new OptionalLong[2];
-                List<Map<String, Long>> allocated = new ArrayList<>();
-                long events = load.run(
-                        topics,
-                        window,
-                        window,
-                        () -> {
-                            allocated.add(allocationsQuietly(cluster, prefix));
-                            start[0] = probe.snapshot();
-                            requests[0] = switchRequests(cluster.apiUrls());
-                        },
-                        () -> {
-                            end[0] = probe.snapshot();
-                            requests[1] = switchRequests(cluster.apiUrls());
-                            allocated.add(allocationsQuietly(cluster, prefix));
-                        });
-                // allocations in the window (re-allocations: readers starting over, failovers) and before it
-                Map<String, Long> allocations = subtract(allocated.get(1), allocated.get(0));
-                return new ScalingPoint(
-                        shards,
-                        nodes,
-                        apis,
-                        settings.mode(),
-                        events,
-                        (end[0].nanos() - start[0].nanos()) / 1e9,
-                        allocated.get(1),
-                        allocations,
-                        requests[0].isPresent() && requests[1].isPresent()
-                                ? OptionalLong.of(requests[1].getAsLong() - requests[0].getAsLong())
-                                : OptionalLong.empty(),
-                        probe.figures(start[0], end[0]));
+                try (TimedLoad.Running running = load.start(topics)) {
+                    ScalingPoint.Warmup warmup = warmUp(cluster, running);
+                    return window(cluster, running, prefix, shards, nodes, apis, warmup);
+                }
             } finally {
                 clients.forEach(SwitchboardClient::close);
             }
         }
     }
 
-    private List<String> topics(String prefix) {
-        return IntStream.range(0, settings.sessions()).mapToObj(i -> prefix + i).toList();
+    /**
+     * The warm-up: {@code --duration} seconds with the nodes uncapped (they compile their hot code at the machine's
+     * speed; at a tenth of a core the JIT takes minutes), then capped, in slices, until two slices in a row give
+     * rates within {@value ScalingSettings#STEADY_WITHIN} of each other (or {@link
+     * ScalingSettings#maxCappedWarmupSeconds}).
+     */
+    private ScalingPoint.Warmup warmUp(Cluster cluster, TimedLoad.Running running) throws Exception {
+        err.printf("warm-up: %d s uncapped, then capped until the rate is steady%n", settings.seconds());
+        err.flush();
+        running.await(Duration.ofSeconds(settings.seconds()));
+        cluster.capNodes();
+        Duration slice = Duration.ofSeconds(settings.sliceSeconds());
+        double previous = -1;
+        int seconds = 0;
+        while (true) {
+            long before = running.done();
+            long start = System.nanoTime();
+            running.await(slice);
+            double rate = (running.done() - before) / ((System.nanoTime() - start) / 1e9);
+            seconds += settings.sliceSeconds();
+            boolean steady = previous >= 0
+                    && Math.abs(rate - previous) <= ScalingSettings.STEADY_WITHIN * Math.max(rate, previous);
+            if (steady || seconds >= settings.maxCappedWarmupSeconds()) {
+                err.printf(
+                        Locale.ROOT,
+                        "capped warm-up %d s: %s (last slices %.0f and %.0f events/s)%n",
+                        seconds,
+                        steady ? "steady" : "NOT steady",
+                        previous,
+                        rate);
+                err.flush();
+                return new ScalingPoint.Warmup(seconds, steady);
+            }
+            previous = rate;
+        }
     }
 
-    /** One client per API node, each trying the others after its own (failover only). */
+    private ScalingPoint window(
+            Cluster cluster,
+            TimedLoad.Running running,
+            String prefix,
+            int shards,
+            int nodes,
+            int apis,
+            ScalingPoint.Warmup warmup)
+            throws Exception {
+        Probe probe = new Probe(cluster);
+        Map<String, Long> allocatedBefore = allocations(cluster, prefix);
+        long reopenedBefore = running.reopened();
+        Completions.Snapshot first = running.completions();
+        CpuUse.Snapshot start = probe.snapshot();
+        OptionalLong requestsBefore = switchRequests(cluster.apiUrls());
+        running.await(Duration.ofSeconds(settings.seconds()));
+        Completions.Snapshot last = running.completions();
+        CpuUse.Snapshot end = probe.snapshot();
+        OptionalLong requestsAfter = switchRequests(cluster.apiUrls());
+        long reopened = running.reopened() - reopenedBefore;
+        Map<String, Long> allocatedAfter = allocations(cluster, prefix);
+        // allocations in the window: readers starting over (planned) and failovers (re-allocations)
+        Map<String, Long> inWindow = subtract(allocatedAfter, allocatedBefore);
+        long reallocations = Math.max(
+                0, inWindow.values().stream().mapToLong(Long::longValue).sum() - reopened);
+        return new ScalingPoint(
+                shards,
+                nodes,
+                apis,
+                settings.mode(),
+                // the events done between the last completion before the window and the last one in it: exact
+                last.events() - first.events(),
+                (last.lastNanos() - first.lastNanos()) / 1e9,
+                allocatedAfter,
+                inWindow,
+                reallocations,
+                warmup,
+                requestsBefore.isPresent() && requestsAfter.isPresent()
+                        ? OptionalLong.of(requestsAfter.getAsLong() - requestsBefore.getAsLong())
+                        : OptionalLong.empty(),
+                probe.figures(start, end));
+    }
+
+    private static List<String> topics(String prefix, int sessions) {
+        return IntStream.range(0, sessions).mapToObj(i -> prefix + i).toList();
+    }
+
+    /** One client over every API node: the SDK starts each session at the next one in turn, and fails over. */
     private static List<SwitchboardClient> clients(List<URI> apiUrls, String token) {
-        List<SwitchboardClient> clients = new ArrayList<>();
-        for (int i = 0; i < apiUrls.size(); i++) {
-            List<URI> rotated = new ArrayList<>(apiUrls.subList(i, apiUrls.size()));
-            rotated.addAll(apiUrls.subList(0, i));
-            clients.add(SwitchboardClient.builder().urls(rotated).token(token).build());
-        }
-        return clients;
+        return List.of(SwitchboardClient.builder().urls(apiUrls).token(token).build());
     }
 
     /**
@@ -163,15 +209,18 @@ public final class ScalingBench {
     static OptionalLong switchRequests(List<URI> apiUrls) {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<CompletableFuture<HttpResponse<String>>> answers = apiUrls.stream()
+                .map(api -> http.sendAsync(
+                        HttpRequest.newBuilder(api.resolve("/metrics"))
+                                .timeout(METRICS_TIMEOUT)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()))
+                .toList();
         long total = 0;
-        for (URI api : apiUrls) {
-            HttpRequest request = HttpRequest.newBuilder(api.resolve("/metrics"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build();
+        for (CompletableFuture<HttpResponse<String>> answer : answers) {
             try {
-                total += sumOf(
-                        http.send(request, HttpResponse.BodyHandlers.ofString()).body(), SWITCH_REQUESTS);
-            } catch (IOException e) {
+                total += sumOf(answer.get().body(), SWITCH_REQUESTS);
+            } catch (ExecutionException e) {
                 return OptionalLong.empty(); // a starved node may not answer in time: unknown, not a failed run
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -180,6 +229,12 @@ public final class ScalingBench {
         }
         return OptionalLong.of(total);
     }
+
+    /**
+     * How long a node's {@code /metrics} may take: the nodes are read at once (in parallel), and a capped API node
+     * answers behind the requests it has queued (at 0.08 cores and an unbounded load, more than 10 s).
+     */
+    private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(30);
 
     private static final String SWITCH_REQUESTS = "switchboard_switch_requests_total";
 
@@ -192,14 +247,6 @@ public final class ScalingBench {
             }
         }
         return sum;
-    }
-
-    private static Map<String, Long> allocationsQuietly(Cluster cluster, String prefix) {
-        try {
-            return allocations(cluster, prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the backend logs", e);
-        }
     }
 
     /** Session allocations so far per backend node on topics starting with {@code prefix}, from the backend logs. */

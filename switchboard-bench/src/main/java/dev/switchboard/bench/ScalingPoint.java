@@ -15,10 +15,14 @@ import java.util.stream.Collectors;
  * @param apis API nodes
  * @param mode the workload
  * @param events events done in the window
- * @param seconds the window's length
+ * @param seconds how long the events took: from the last completion before the window to the last in it (so the
+ *     rate counts exactly the events done in that time, however bursty the commits)
  * @param sessionsPerNode session allocations per backend node up to the end of the window (where the sessions
  *     live: competing consumers within a shard, rendezvous hashing of the topics across shards)
  * @param allocations session allocations in the window per backend node (readers starting over, failovers)
+ * @param reallocations allocations in the window that the workload did not ask for: failovers (a session found
+ *     lost, draining or out of step); 0 in a valid measurement
+ * @param warmup how the capped warm-up before the window went
  * @param switchRequests requests the API nodes sent through the switch in the window (two broker messages each);
  *     empty when a starved API node did not answer its metrics in time
  * @param cpu CPU use in the window
@@ -32,8 +36,13 @@ public record ScalingPoint(
         double seconds,
         Map<String, Long> sessionsPerNode,
         Map<String, Long> allocations,
+        long reallocations,
+        Warmup warmup,
         OptionalLong switchRequests,
         Cpu cpu) {
+
+    /** How the capped warm-up before the window went: its length, and whether the rate had become steady. */
+    public record Warmup(int cappedSeconds, boolean steady) {}
 
     /** A machine busier than this had no CPU to spare for the uncapped load generator, Kafka and broker. */
     static final double SATURATED_BUSY = 0.9;
@@ -97,10 +106,16 @@ public record ScalingPoint(
                 ? "SATURATED: the machine had no idle CPU, so the uncapped load generator, Kafka or broker may have"
                         + " limited this rate (other processes on the machine count too)"
                 : "unsaturated: the machine had idle CPU, the capped nodes set the rate";
+        if (reallocations > 0) {
+            verdict += "; FAILOVERS in the window: sessions were re-allocated, work was repeated";
+        }
+        if (!warmup.steady()) {
+            verdict += "; NOT STEADY: the capped rate still moved at the end of the warm-up";
+        }
         return String.format(
                 Locale.ROOT,
-                "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s); allocations %s (in the"
-                        + " window %s);"
+                "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s, after a capped warm-up of"
+                        + " %d s); allocations %s (in the window %s, re-allocations %d);"
                         + " switch %s requests/s, cpu us/request: backends %s, apis %s, broker %s;"
                         + " cpu cores: backends %.2f, apis %.2f (throttled %s of periods), load generator %s, kafka %s,"
                         + " broker %s,"
@@ -113,8 +128,10 @@ public record ScalingPoint(
                 rate(),
                 events,
                 seconds,
+                warmup.cappedSeconds(),
                 spread,
                 inWindow,
+                reallocations,
                 switchRequests.isPresent()
                         ? String.format(Locale.ROOT, "%.0f", switchRequests.getAsLong() / Math.max(1e-9, seconds))
                         : "n/a",

@@ -55,7 +55,7 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("mode", settings.mode().label());
         json.put("nodeCpu", settings.nodeCpu());
-        json.put("sessions", settings.sessions());
+        json.put("sessionsPerNode", settings.sessionsPerNode());
         json.put("seconds", settings.seconds());
         json.put("size", settings.size());
         json.put("batch", settings.batch());
@@ -68,6 +68,9 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("eventsPerSecond", point.rate());
             entry.put("allocations", point.sessionsPerNode());
             entry.put("allocationsInWindow", point.allocations());
+            entry.put("reallocationsInWindow", point.reallocations());
+            entry.put("cappedWarmupSeconds", point.warmup().cappedSeconds());
+            entry.put("steady", point.warmup().steady());
             entry.put(
                     "switchRequests",
                     point.switchRequests().isPresent() ? point.switchRequests().getAsLong() : null);

@@ -8,16 +8,19 @@ import java.util.Objects;
  * What {@code bench --scaling} runs: the same workload on fresh local clusters of every (shards, backend nodes per
  * shard) pair, every API and backend process capped at {@code nodeCpu} cores, the load generator (this process),
  * Kafka and the AMQP broker uncapped. API nodes are scaled alongside: as many as backend nodes per shard, and the
- * load generator spreads its sessions over them evenly (as a load balancer would).
+ * load generator spreads its sessions over them evenly (as a load balancer would). The offered load is a closed
+ * loop that grows with the nodes: {@code sessionsPerNode} sessions per backend node, each with a bounded number
+ * of requests in flight, so every configuration keeps its nodes busy and none is driven past what it can answer.
  *
  * @param mode write, read or roundtrip
  * @param nodes backend nodes per shard, ascending (default 1, 2, 4); the scaling line compares the last with the
  *     first
  * @param shards shard counts, ascending (default 1, 2); one scaling line each
  * @param nodeCpu cores per API and backend process
- * @param sessions concurrent sessions, each on a topic of its own (topics spread the sessions over shards), the
- *     same in every configuration
- * @param seconds length of the measured phase (and of the warm-up before it) per configuration
+ * @param sessionsPerNode concurrent sessions per backend node of the configuration, each on a topic of its own
+ *     (topics spread the sessions over shards)
+ * @param seconds length of the measured window per configuration; also of the uncapped warm-up, and it sets the
+ *     capped warm-up's slices ({@link #sliceSeconds}) and longest length ({@link #maxCappedWarmupSeconds})
  * @param size payload bytes per event
  * @param batch events per chunk (write) or poll (read)
  * @param readEvents read mode: events per session topic, written before the warm-up (untimed); a reader that
@@ -29,7 +32,7 @@ public record ScalingSettings(
         List<Integer> nodes,
         List<Integer> shards,
         double nodeCpu,
-        int sessions,
+        int sessionsPerNode,
         int seconds,
         int size,
         int batch,
@@ -42,6 +45,15 @@ public record ScalingSettings(
     /** The smallest default cap: below it a JVM spends its slice on its own housekeeping. */
     static final double MIN_DEFAULT_NODE_CPU = 0.05;
 
+    /**
+     * Sessions per backend node by default: with {@link TimedLoad#CHUNKS_IN_FLIGHT} chunks each, enough requests
+     * in flight to keep a capped node busy, few enough that its queue stays a second or two long.
+     */
+    public static final int DEFAULT_SESSIONS_PER_NODE = 4;
+
+    /** Two consecutive warm-up slices within this share of each other: the capped rate is steady. */
+    static final double STEADY_WITHIN = 0.1;
+
     public ScalingSettings {
         Objects.requireNonNull(mode, "mode");
         if (mode == BenchMode.TAIL) {
@@ -52,9 +64,9 @@ public record ScalingSettings(
         if (!(nodeCpu >= 0.01)) {
             throw new IllegalArgumentException("--node-cpu must be at least 0.01 cores, got " + nodeCpu);
         }
-        if (sessions < 1 || seconds < 1 || size < BenchSettings.MIN_SIZE || batch < 1 || readEvents < 1) {
-            throw new IllegalArgumentException(
-                    "--sessions, --duration, --batch must be at least 1 and --size at least " + BenchSettings.MIN_SIZE);
+        if (sessionsPerNode < 1 || seconds < 1 || size < BenchSettings.MIN_SIZE || batch < 1 || readEvents < 1) {
+            throw new IllegalArgumentException("--sessions-per-node, --duration, --batch must be at least 1 and --size"
+                    + " at least " + BenchSettings.MIN_SIZE);
         }
     }
 
@@ -84,8 +96,18 @@ public record ScalingSettings(
         return Math.max(MIN_DEFAULT_NODE_CPU, Math.floor(share * 100) / 100);
     }
 
-    /** The default sessions: four per backend node of the largest configuration. */
-    public static int defaultSessions(List<Integer> nodes, List<Integer> shards) {
-        return 4 * nodes.getLast() * shards.getLast();
+    /** The sessions of a configuration: {@code sessionsPerNode} per backend node. */
+    int sessions(int nodesPerShard, int shardCount) {
+        return sessionsPerNode * nodesPerShard * shardCount;
+    }
+
+    /** The capped warm-up's slices: a quarter of the window, at least a second. */
+    int sliceSeconds() {
+        return Math.max(1, seconds / 4);
+    }
+
+    /** The longest capped warm-up: three windows; a rate not steady by then is measured anyway, and said so. */
+    int maxCappedWarmupSeconds() {
+        return 3 * seconds;
     }
 }

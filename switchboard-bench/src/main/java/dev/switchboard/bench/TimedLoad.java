@@ -21,21 +21,23 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
- * The scaling bench's workload: sessions that run for a fixed time rather than a fixed number of events, so every
- * configuration takes as long as the next. Session {@code i} works on its own topic through API node {@code i mod
- * n} (one client per API node, as a load balancer would spread them; the SDK itself only fails over between the
- * URLs it is given). The rate is what was done inside the window: events committed (write), delivered and acked
- * (read, roundtrip), counted when the window closes; what finishes after it is not counted.
+ * The scaling bench's workload: sessions that run until stopped rather than for a fixed number of events, so every
+ * configuration takes as long as the next. Each session works on a topic of its own, through one client over every
+ * API node (the SDK starts each session at its next URL, as a load balancer would spread them). A closed loop: each
+ * writer keeps {@value #CHUNKS_IN_FLIGHT} chunks in flight, each reader one poll, so the load offered grows with the
+ * sessions and never outruns the nodes. The rate is what was done inside a window: events committed (write),
+ * delivered and acked (read, roundtrip).
  */
 final class TimedLoad {
     /**
-     * Chunks a writer keeps in flight. Fewer than the throughput bench's: a capped node is saturated by a few, and
-     * more only fill its heap (at 0.08 cores, a young collection of a full 512 MiB heap took 1.6 s and the node
-     * missed presence beats).
+     * Chunks a writer keeps in flight. Far fewer than the throughput bench's: a capped node is saturated by a few
+     * requests at once, and more only lengthen its queue (at 0.08 cores, 32 writers with 4 chunks each on one node
+     * queued requests for seconds, and the API node read presence beats so late that it took live nodes for gone).
      */
-    static final int CHUNKS_IN_FLIGHT = 4;
+    static final int CHUNKS_IN_FLIGHT = 2;
 
     private static final Duration POLL_WAIT = Duration.ofSeconds(1);
     private static final long STOP_GRACE_SECONDS = 120;
@@ -59,7 +61,7 @@ final class TimedLoad {
         runAll(topics.size(), session -> {
             String topic = topics.get(session);
             if (settings.mode() == BenchMode.READ) {
-                publish(session, topic, settings.readEvents(), new AtomicBoolean(), new LongAdder());
+                publish(session, topic, settings.readEvents(), new AtomicBoolean(), events -> {});
             } else {
                 client(session)
                         .publisher(PublisherOptions.builder().topic(topic).build())
@@ -69,57 +71,79 @@ final class TimedLoad {
     }
 
     /**
-     * Runs the workload on {@code topics} for {@code warmup} and then {@code window}, on the same sessions (so the
-     * window measures steady work, not opening sessions), and returns the events done inside the window; {@code
-     * atWindowStart} and {@code atWindowEnd} run at its edges (to read CPU and counters).
+     * Starts the workload on {@code topics}: every session works until {@link Running#close}, on the same sessions
+     * throughout (so a window measures steady work, not opening sessions). The caller reads the counters at the
+     * edges of its phases.
      */
-    long run(List<String> topics, Duration warmup, Duration window, Runnable atWindowStart, Runnable atWindowEnd)
-            throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        LongAdder done = new LongAdder();
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
+    Running start(List<String> topics) {
+        return new Running(topics);
+    }
+
+    /** A running workload: what it has done so far, and its sessions, stopped on close. */
+    final class Running implements AutoCloseable {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Completions done = new Completions();
+        private final LongAdder opened = new LongAdder();
+        private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        private final List<Future<?>> futures = new ArrayList<>();
+
+        private Running(List<String> topics) {
             for (int i = 0; i < topics.size(); i++) {
                 int session = i;
                 String topic = topics.get(i);
                 switch (settings.mode()) {
                     case WRITE -> futures.add(executor.submit(() -> publish(session, topic, 0, stop, done)));
-                    case READ -> futures.add(executor.submit(() -> readAgainAndAgain(session, topic, stop, done)));
+                    case READ ->
+                        futures.add(executor.submit(() -> readAgainAndAgain(session, topic, stop, done, opened)));
                     case ROUNDTRIP -> {
-                        futures.add(executor.submit(() -> publish(session, topic, 0, stop, new LongAdder())));
+                        futures.add(executor.submit(() -> publish(session, topic, 0, stop, events -> {})));
                         futures.add(executor.submit(() -> tail(session, topic, stop, done)));
                     }
                     case TAIL -> throw new IllegalStateException("tail mode has no scaling bench");
                 }
             }
+        }
+
+        /** Events done so far: committed (write), delivered and acked (read, roundtrip). */
+        long done() {
+            return done.snapshot().events();
+        }
+
+        /** Events done so far, and when the last of them was done. */
+        Completions.Snapshot completions() {
+            return done.snapshot();
+        }
+
+        /** Sessions the workload itself opened again so far (readers starting over), not failovers. */
+        long reopened() {
+            return opened.sum();
+        }
+
+        /** Waits {@code length}; fails at once when a session ended (only a failure ends one). */
+        void await(Duration length) throws Exception {
+            long end = System.nanoTime() + length.toNanos();
+            while (System.nanoTime() < end) {
+                failFast(futures);
+                Thread.sleep(Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
+            }
+        }
+
+        /** Stops every session and waits for them; a session's failure is thrown. */
+        @Override
+        public void close() throws Exception {
+            stop.set(true);
             try {
-                waitFor(warmup, futures);
-                long before = done.sum();
-                atWindowStart.run();
-                waitFor(window, futures);
-                long counted = done.sum() - before;
-                atWindowEnd.run();
-                stop.set(true);
                 for (Future<?> future : futures) {
-                    await(future);
+                    TimedLoad.await(future);
                 }
-                return counted;
             } finally {
-                stop.set(true); // on a failure too: the executor waits for every session when it closes
+                executor.close(); // on a failure too: waits for every session, which sees stop
             }
         }
     }
 
-    private static void waitFor(Duration length, List<Future<?>> futures) throws Exception {
-        long end = System.nanoTime() + length.toNanos();
-        while (System.nanoTime() < end) {
-            failFast(futures);
-            Thread.sleep(Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
-        }
-    }
-
     /** Publishes until {@code stop} (events 0) or {@code events} events, with chunks in flight as the bench does. */
-    private Void publish(int session, String topic, long events, AtomicBoolean stop, LongAdder committed)
+    private Void publish(int session, String topic, long events, AtomicBoolean stop, LongConsumer committed)
             throws Exception {
         PublisherOptions options = PublisherOptions.builder()
                 .topic(topic)
@@ -140,7 +164,7 @@ final class TimedLoad {
                     if (error != null) {
                         failure.compareAndSet(null, error);
                     } else {
-                        committed.add(size);
+                        committed.accept(size);
                     }
                     inFlight.release();
                 });
@@ -156,33 +180,38 @@ final class TimedLoad {
     }
 
     /** Reads the prefilled topic from the beginning, and again with a new session whenever it reaches the end. */
-    private Void readAgainAndAgain(int session, String topic, AtomicBoolean stop, LongAdder delivered) {
+    private Void readAgainAndAgain(
+            int session, String topic, AtomicBoolean stop, LongConsumer delivered, LongAdder opened) {
+        consume(session, topic, settings.readEvents(), stop, delivered, new LongAdder());
         while (!stop.get()) {
-            consume(session, topic, settings.readEvents(), stop, delivered);
+            consume(session, topic, settings.readEvents(), stop, delivered, opened);
         }
         return null;
     }
 
     /** Reads what the session's writer writes until {@code stop}. */
-    private Void tail(int session, String topic, AtomicBoolean stop, LongAdder delivered) {
-        consume(session, topic, Long.MAX_VALUE, stop, delivered);
+    private Void tail(int session, String topic, AtomicBoolean stop, LongConsumer delivered) {
+        consume(session, topic, Long.MAX_VALUE, stop, delivered, new LongAdder());
         return null;
     }
 
-    private void consume(int session, String topic, long events, AtomicBoolean stop, LongAdder delivered) {
+    /** Reads {@code events} with a new subscriber, counted in {@code opened} once its session is allocated. */
+    private void consume(
+            int session, String topic, long events, AtomicBoolean stop, LongConsumer delivered, LongAdder opened) {
         SubscriberOptions options = SubscriberOptions.builder()
                 .topic(topic)
                 .start(StartPosition.earliest())
                 .maxEvents(settings.batch())
                 .build();
         try (Subscriber subscriber = client(session).subscriber(options)) {
+            opened.increment(); // after the backend logged its allocation: the two counts meet at the window's edges
             long received = 0;
             while (!stop.get() && received < events) {
                 Batch batch = subscriber.poll((int) Math.min(settings.batch(), events - received), POLL_WAIT);
                 if (!batch.isEmpty()) {
                     subscriber.ack(batch);
                     received += batch.size();
-                    delivered.add(batch.size());
+                    delivered.accept(batch.size());
                 }
             }
         }

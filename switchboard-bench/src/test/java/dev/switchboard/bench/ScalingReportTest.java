@@ -20,6 +20,11 @@ class ScalingReportTest {
     }
 
     private static ScalingPoint point(int shards, int nodes, long events, double busy) {
+        return point(shards, nodes, events, busy, 0, true);
+    }
+
+    private static ScalingPoint point(
+            int shards, int nodes, long events, double busy, long reallocations, boolean steady) {
         ScalingPoint.Cpu cpu = new ScalingPoint.Cpu(
                 0.2,
                 0.1,
@@ -39,6 +44,8 @@ class ScalingReportTest {
                 10.0,
                 Map.of("backend-s0-1", 4L),
                 Map.of("backend-s0-1", 1L),
+                reallocations,
+                new ScalingPoint.Warmup(15, steady),
                 OptionalLong.of(1000),
                 cpu);
     }
@@ -67,13 +74,25 @@ class ScalingReportTest {
     @Test
     void aPointSaysWhetherTheMachineHadCpuToSpare() {
         assertThat(point(1, 1, 10_000, 0.5).describe())
-                .startsWith("shards=1 nodes=1 backends=1 apis=1 write 1000 events/s (10000 in 10.0 s);"
-                        + " allocations backend-s0-1=4 (in the window backend-s0-1=1); switch 100 requests/s, cpu us/request: backends 2000,"
+                .startsWith("shards=1 nodes=1 backends=1 apis=1 write 1000 events/s (10000 in 10.0 s, after a capped"
+                        + " warm-up of 15 s); allocations backend-s0-1=4 (in the window backend-s0-1=1, re-allocations"
+                        + " 0); switch 100 requests/s, cpu us/request: backends 2000,"
                         + " apis 1000, broker 500; cpu cores: backends 0.20, apis 0.10 (throttled 90% of"
                         + " periods), load generator 0.20, kafka 0.10, broker 0.05, machine busy 50% of 2 cores,"
                         + " load average 1.5;")
                 .endsWith("unsaturated: the machine had idle CPU, the capped nodes set the rate");
         assertThat(point(1, 1, 10_000, 0.95).describe()).contains("; SATURATED: the machine had no idle CPU");
+    }
+
+    @Test
+    void aPointSaysWhenSessionsFailedOverOrTheRateWasNotSteady() {
+        assertThat(point(1, 1, 10_000, 0.5).describe())
+                .doesNotContain("FAILOVERS")
+                .doesNotContain("NOT STEADY");
+        assertThat(point(1, 1, 10_000, 0.5, 3, true).describe())
+                .contains("re-allocations 3);")
+                .contains("; FAILOVERS in the window");
+        assertThat(point(1, 1, 10_000, 0.5, 0, false).describe()).contains("; NOT STEADY");
     }
 
     @Test
@@ -84,8 +103,15 @@ class ScalingReportTest {
         assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2), List.of(1), 2)).isEqualTo(0.25);
         assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2, 4), List.of(1, 2), 1))
                 .isEqualTo(0.05);
-        assertThat(ScalingSettings.defaultSessions(List.of(1, 2, 4), List.of(1, 2)))
-                .isEqualTo(32);
+    }
+
+    @Test
+    void theSessionsGrowWithTheBackendNodes() {
+        ScalingSettings settings = settings(List.of(1, 2, 4), List.of(1, 2));
+        assertThat(settings.sessions(1, 1)).isEqualTo(8);
+        assertThat(settings.sessions(4, 2)).isEqualTo(64);
+        assertThat(settings.sliceSeconds()).isEqualTo(1);
+        assertThat(settings.maxCappedWarmupSeconds()).isEqualTo(15);
     }
 
     @Test

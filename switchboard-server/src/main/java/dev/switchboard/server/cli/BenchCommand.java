@@ -71,7 +71,8 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--duration",
             paramLabel = "SECONDS",
             description = "tail mode: seconds the writer writes in each phase (default: " + DEFAULT_TAIL_SECONDS
-                    + "); --scaling: seconds of the warm-up and of the measured window per configuration (default: "
+                    + "); --scaling: seconds of the measured window per configuration, and of the uncapped warm-up"
+                    + " before the capped one (default: "
                     + DEFAULT_SCALING_SECONDS + ")")
     Long duration;
 
@@ -157,6 +158,13 @@ public final class BenchCommand implements Callable<Integer> {
             split = ",",
             description = "--scaling: shard counts, ascending (default: 1,2)")
     List<Integer> shards = new ArrayList<>(List.of(1, 2));
+
+    @Option(
+            names = "--sessions-per-node",
+            paramLabel = "S",
+            description = "--scaling: sessions per backend node of each configuration, so the offered load grows with"
+                    + " the nodes (default: " + ScalingSettings.DEFAULT_SESSIONS_PER_NODE + ")")
+    Integer sessionsPerNode;
 
     @Option(
             names = "--amqp",
@@ -257,12 +265,13 @@ public final class BenchCommand implements Callable<Integer> {
                 || kafka != null
                 || rate != null
                 || warmup != null
+                || sessions != null
                 || tailCacheBytes != null) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     "--scaling starts its own local clusters and runs a timed workload: it takes --mode, --node-cpu,"
-                            + " --nodes, --shards, --duration, --sessions, --size, --batch, --events (read mode:"
-                            + " events per session topic), --amqp and --json");
+                            + " --nodes, --shards, --duration, --sessions-per-node, --size, --batch, --events (read"
+                            + " mode: events per session topic), --amqp and --json");
         }
         try {
             BenchMode benchMode = switch (mode) {
@@ -283,7 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
                     nodeCounts,
                     shardCounts,
                     cores,
-                    sessions != null ? sessions : ScalingSettings.defaultSessions(nodeCounts, shardCounts),
+                    sessionsPerNode != null ? sessionsPerNode : ScalingSettings.DEFAULT_SESSIONS_PER_NODE,
                     duration != null ? Math.toIntExact(duration) : DEFAULT_SCALING_SECONDS,
                     size,
                     batch != null ? batch : DEFAULT_SCALING_BATCH,

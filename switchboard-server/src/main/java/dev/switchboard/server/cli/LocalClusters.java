@@ -12,7 +12,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The clusters of {@code bench --scaling}: local clusters with {@code --node-cpu}, each on a fresh temporary dir. */
+/**
+ * The clusters of {@code bench --scaling}: local clusters with {@code --node-cpu}, each on a fresh temporary dir,
+ * whose nodes start uncapped and are capped when the bench says ({@link ScalingBench.Cluster#capNodes}).
+ */
 final class LocalClusters implements ScalingBench.Clusters {
 
     @Override
@@ -22,7 +25,7 @@ final class LocalClusters implements ScalingBench.Clusters {
         LocalCluster cluster;
         try {
             cluster = LocalCluster.start(
-                    new LocalClusterOptions(shards, backendsPerShard, apis, List.of(amqp), dataDir, nodeCpu));
+                    new LocalClusterOptions(shards, backendsPerShard, apis, List.of(amqp), dataDir, nodeCpu, false));
         } catch (Exception e) {
             deleteRecursively(dataDir);
             throw e;
@@ -45,6 +48,11 @@ final class LocalClusters implements ScalingBench.Clusters {
                         .map(member -> new ScalingBench.Member(
                                 member.role(), member.name(), member.pid(), member.log(), member.cpuGroup()))
                         .toList();
+            }
+
+            @Override
+            public void capNodes() throws IOException {
+                cluster.capNodes();
             }
 
             @Override
