@@ -27,6 +27,11 @@ import java.util.regex.Pattern;
  * HELLO   (both)   payload = feature names, comma-separated (US-ASCII); id 0. Optional: the client's first frame
  *                  lists what it would use, the server answers with what it agrees to (a server that predates HELLO
  *                  answers GOAWAY, and the client connects again without it)
+ * STREAM  (client) payload = as CALL, the Thrift message a {@code read} call, header {@code window}: a streamed read
+ * BATCH   (server) payload = seq:i64 cursor-len:u16 cursor (ASCII) thrift-compact ReadResponse; id = the stream's
+ * CREDIT  (client) payload = seq:i64: batches up to seq are acknowledged, their credit returns; id = the stream's
+ * CANCEL  (client) payload = empty: end the stream; id = the stream's
+ * END     (server) payload = code:i32 retry-after-ms:i64 text: the stream ended (code 0: as asked); id = the stream's
  * </pre>
  *
  * <p>The high bit of a kind ({@link #COMPRESSED}) marks a CALL or REPLY whose Thrift message is one LZ4 frame
@@ -56,6 +61,17 @@ public final class TcpFrames {
     public static final int MAX_HELLO_BYTES = 256;
 
     private static final Pattern FEATURE = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+    public static final byte STREAM = 5;
+    public static final byte BATCH = 6;
+    public static final byte CREDIT = 7;
+    public static final byte CANCEL = 8;
+    public static final byte END = 9;
+
+    /** The STREAM header that asks for a credit window, in batches (decimal). */
+    public static final String WINDOW_HEADER = "window";
+
+    /** The END code of a stream ended as the client asked (CANCEL): no error. */
+    public static final int ENDED_AS_ASKED = 0;
 
     /** Bytes of a frame before its payload that {@code length} counts: kind and id. */
     public static final int FRAME_HEADER_BYTES = 5;
@@ -254,6 +270,88 @@ public final class TcpFrames {
             features.add(feature);
         }
         return features;
+    }
+
+    /** A pushed batch: its seq, the cursor after it and its ReadResponse (Thrift compact struct, not a message). */
+    public record StreamBatch(long seq, String cursor, byte[] response) {}
+
+    /** Why a stream ended: {@code code} empty when it ended as the client asked. */
+    public record StreamEnd(java.util.Optional<ErrorCode> code, long retryAfterMs, String text) {}
+
+    public static byte[] batch(long seq, String cursor, byte[] response) {
+        byte[] prefix = batchPrefix(seq, cursor);
+        return ByteBuffer.allocate(prefix.length + response.length)
+                .put(prefix)
+                .put(response)
+                .array();
+    }
+
+    /** The start of a BATCH payload, before its ReadResponse: the seq, the cursor and its length. */
+    public static byte[] batchPrefix(long seq, String cursor) {
+        byte[] ascii = cursor.getBytes(StandardCharsets.US_ASCII);
+        if (ascii.length > 0xffff) {
+            throw new IllegalArgumentException("a cursor of " + ascii.length + " bytes does not fit a batch frame");
+        }
+        return ByteBuffer.allocate(10 + ascii.length)
+                .putLong(seq)
+                .putShort((short) ascii.length)
+                .put(ascii)
+                .array();
+    }
+
+    public static StreamBatch batch(byte[] payload) throws FrameException {
+        if (payload.length < 10) {
+            throw new FrameException(0, "batch frame too short");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(payload);
+        long seq = buffer.getLong();
+        int length = buffer.getShort() & 0xffff;
+        if (10 + length > payload.length) {
+            throw new FrameException(0, "batch frame's cursor runs past the frame");
+        }
+        return new StreamBatch(
+                seq,
+                new String(payload, 10, length, StandardCharsets.US_ASCII),
+                java.util.Arrays.copyOfRange(payload, 10 + length, payload.length));
+    }
+
+    public static byte[] credit(long seq) {
+        return ByteBuffer.allocate(8).putLong(seq).array();
+    }
+
+    /** The seq of a CREDIT payload: exactly 8 bytes, at least 1. */
+    public static long credit(int id, byte[] payload) throws FrameException {
+        if (payload.length != 8) {
+            throw new FrameException(id, "a credit frame carries exactly 8 bytes (the batch seq)");
+        }
+        long seq = ByteBuffer.wrap(payload).getLong();
+        if (seq < 1) {
+            throw new FrameException(id, "a credit names a batch seq of at least 1, got " + seq);
+        }
+        return seq;
+    }
+
+    /** An END payload; {@code code} empty = ended as asked. */
+    public static byte[] end(java.util.Optional<ErrorCode> code, long retryAfterMs, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(12 + bytes.length)
+                .putInt(code.map(ErrorCode::code).orElse(ENDED_AS_ASKED))
+                .putLong(retryAfterMs)
+                .put(bytes)
+                .array();
+    }
+
+    public static StreamEnd end(byte[] payload) throws FrameException {
+        if (payload.length < 12) {
+            throw new FrameException(0, "end frame too short");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(payload);
+        int code = buffer.getInt();
+        long retryAfter = buffer.getLong();
+        return new StreamEnd(
+                code == ENDED_AS_ASKED ? java.util.Optional.empty() : java.util.Optional.of(ErrorCode.forCode(code)),
+                retryAfter,
+                new String(payload, 12, payload.length - 12, StandardCharsets.UTF_8));
     }
 
     public static byte[] text(String text) {
