@@ -6,7 +6,8 @@ import java.util.OptionalInt;
 
 /**
  * Configuration of one API node. Keys (kebab-case in YAML): {@code host}, {@code port}, {@code request-timeout},
- * {@code max-request-bytes}, {@code read-wait-margin}, and the keys of {@link ApiLimits}. Validated on construction; messages name the key.
+ * {@code max-request-bytes}, {@code read-wait-margin}, {@code tcp-port}, {@code max-stream-window}, and the keys of
+ * {@link ApiLimits}. Validated on construction; messages name the key.
  *
  * @param host the address to listen on
  * @param port the port to listen on; 0 picks any free port
@@ -17,6 +18,8 @@ import java.util.OptionalInt;
  * @param limits what one client may hold of the node's memory and connections ({@link ApiLimits})
  * @param tcpPort the binary TCP port ({@code tcp-port}; {@code sb://}, or {@code sbs://} with TLS) on the same host;
  *     empty = not served, 0 picks any free port
+ * @param maxStreamWindow the largest credit window a streamed read on the TCP port gets ({@code max-stream-window},
+ *     batches); a stream asking for more gets this many
  */
 public record ApiConfig(
         String host,
@@ -25,7 +28,8 @@ public record ApiConfig(
         int maxRequestBytes,
         Duration readWaitMargin,
         ApiLimits limits,
-        OptionalInt tcpPort) {
+        OptionalInt tcpPort,
+        int maxStreamWindow) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -37,6 +41,9 @@ public record ApiConfig(
     public static final int DEFAULT_MAX_REQUEST_BYTES = 9 * 1024 * 1024;
 
     public static final Duration DEFAULT_READ_WAIT_MARGIN = Duration.ofSeconds(5);
+
+    public static final int DEFAULT_MAX_STREAM_WINDOW = 8;
+    public static final int MAX_MAX_STREAM_WINDOW = 1024;
 
     /** Bounds the body buffer; far above any sensible chunk, far below an int's range. */
     public static final int MAX_MAX_REQUEST_BYTES = 1024 * 1024 * 1024;
@@ -54,6 +61,18 @@ public record ApiConfig(
             Duration readWaitMargin,
             ApiLimits limits) {
         this(host, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, OptionalInt.empty());
+    }
+
+    /** With the default {@code max-stream-window}. */
+    public ApiConfig(
+            String host,
+            int port,
+            Duration requestTimeout,
+            int maxRequestBytes,
+            Duration readWaitMargin,
+            ApiLimits limits,
+            OptionalInt tcpPort) {
+        this(host, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort, DEFAULT_MAX_STREAM_WINDOW);
     }
 
     public ApiConfig {
@@ -81,6 +100,10 @@ public record ApiConfig(
         if (readWaitMargin.isNegative()) {
             throw new IllegalArgumentException("read-wait-margin must not be negative, got: " + readWaitMargin);
         }
+        if (maxStreamWindow < 1 || maxStreamWindow > MAX_MAX_STREAM_WINDOW) {
+            throw new IllegalArgumentException(
+                    "max-stream-window must be between 1 and " + MAX_MAX_STREAM_WINDOW + ", got: " + maxStreamWindow);
+        }
     }
 
     public static ApiConfig defaults() {
@@ -93,32 +116,51 @@ public record ApiConfig(
     }
 
     public ApiConfig withHost(String newHost) {
-        return new ApiConfig(newHost, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort);
+        return new ApiConfig(
+                newHost, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort, maxStreamWindow);
     }
 
     public ApiConfig withPort(int newPort) {
-        return new ApiConfig(host, newPort, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort);
+        return new ApiConfig(
+                host, newPort, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort, maxStreamWindow);
     }
 
     public ApiConfig withRequestTimeout(Duration newRequestTimeout) {
-        return new ApiConfig(host, port, newRequestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort);
+        return new ApiConfig(
+                host, port, newRequestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort, maxStreamWindow);
     }
 
     public ApiConfig withMaxRequestBytes(int newMaxRequestBytes) {
-        return new ApiConfig(host, port, requestTimeout, newMaxRequestBytes, readWaitMargin, limits, tcpPort);
+        return new ApiConfig(
+                host, port, requestTimeout, newMaxRequestBytes, readWaitMargin, limits, tcpPort, maxStreamWindow);
     }
 
     public ApiConfig withReadWaitMargin(Duration newReadWaitMargin) {
-        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, newReadWaitMargin, limits, tcpPort);
+        return new ApiConfig(
+                host, port, requestTimeout, maxRequestBytes, newReadWaitMargin, limits, tcpPort, maxStreamWindow);
     }
 
     /** Also serves the binary TCP port on {@code newTcpPort} (0 = any free port). */
     public ApiConfig withTcpPort(int newTcpPort) {
         return new ApiConfig(
-                host, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, OptionalInt.of(newTcpPort));
+                host,
+                port,
+                requestTimeout,
+                maxRequestBytes,
+                readWaitMargin,
+                limits,
+                OptionalInt.of(newTcpPort),
+                maxStreamWindow);
+    }
+
+    /** Streamed reads get a credit window of at most {@code newMaxStreamWindow} batches. */
+    public ApiConfig withMaxStreamWindow(int newMaxStreamWindow) {
+        return new ApiConfig(
+                host, port, requestTimeout, maxRequestBytes, readWaitMargin, limits, tcpPort, newMaxStreamWindow);
     }
 
     public ApiConfig withLimits(ApiLimits newLimits) {
-        return new ApiConfig(host, port, requestTimeout, maxRequestBytes, readWaitMargin, newLimits, tcpPort);
+        return new ApiConfig(
+                host, port, requestTimeout, maxRequestBytes, readWaitMargin, newLimits, tcpPort, maxStreamWindow);
     }
 }

@@ -17,6 +17,8 @@ public final class ApiCounters {
     private final AtomicLong bodyBytesInFlight = new AtomicLong();
     private final LongAdder lz4Requests = new LongAdder();
     private final LongAdder lz4Replies = new LongAdder();
+    private final LongAdder streamsOpened = new LongAdder();
+    private final LongAdder streamBatches = new LongAdder();
 
     /** Requests answered 413: the body was over {@code max-request-bytes}. */
     public long bodiesTooLarge() {
@@ -63,7 +65,25 @@ public final class ApiCounters {
         return lz4Replies.sum();
     }
 
+    /** Streamed reads opened on the binary TCP port (not counting those refused at once). */
+    public long streamsOpened() {
+        return streamsOpened.sum();
+    }
+
+    /** Batches pushed to streamed reads. */
+    public long streamBatches() {
+        return streamBatches.sum();
+    }
+
     // Bumped by the node itself (its internal package); not for callers.
+
+    public void countStreamOpened() {
+        streamsOpened.increment();
+    }
+
+    public void countStreamBatch() {
+        streamBatches.increment();
+    }
 
     public void countTooLarge(boolean authenticated) {
         (authenticated ? bodiesTooLarge : unauthenticatedBodiesTooLarge).increment();

@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -196,12 +197,12 @@ public final class ApiServer implements AutoCloseable {
         meters.bindRefusals(counters);
         Tracer tracer = operations.tracer();
         PrincipalCalls principals = new PrincipalCalls(limits.maxCallsPerPrincipal(), counters);
-        Function<CallContext, Switchboard.Iface> calls = context -> new TracedCalls(
+        BiFunction<CallContext, InFlightCalls, Switchboard.Iface> chain = (context, waits) -> new TracedCalls(
                 new MeteredCalls(
                         new AuditedCalls(
                                 new AuthenticatingCalls(
                                         new PrincipalBoundCalls(
-                                                new SwitchboardCalls(sw, deadlines, inFlight, context), principals),
+                                                new SwitchboardCalls(sw, deadlines, waits, context), principals),
                                         tokens,
                                         macs,
                                         context),
@@ -212,6 +213,7 @@ public final class ApiServer implements AutoCloseable {
                         meters),
                 tracer,
                 context);
+        Function<CallContext, Switchboard.Iface> calls = context -> chain.apply(context, inFlight);
         ThriftDispatcher dispatcher = new ThriftDispatcher(config.maxRequestBytes(), calls);
         // One body budget for the node, shared by every endpoint; signed calls may send up to max-request-bytes.
         BoundedBodies bodies = new BoundedBodies(limits.maxBodyBytesInFlight(), limits.minRequestDataRate(), counters);
@@ -286,7 +288,14 @@ public final class ApiServer implements AutoCloseable {
                         config.maxRequestBytes(),
                         limits,
                         counters,
-                        clock));
+                        clock,
+                        TcpServer.streamCalls(
+                                chain,
+                                (context, waits) ->
+                                        new MeteredCalls(new SwitchboardCalls(sw, deadlines, waits, context), meters),
+                                inFlight,
+                                config.maxStreamWindow(),
+                                config.maxRequestBytes())));
             } catch (RuntimeException e) {
                 stopQuietly(server);
                 throw e;

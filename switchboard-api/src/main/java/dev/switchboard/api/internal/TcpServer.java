@@ -7,6 +7,7 @@ import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.compress.CompressionPolicy;
 import dev.switchboard.protocol.compress.Lz4Frames;
 import dev.switchboard.protocol.tcp.TcpFrames;
+import dev.switchboard.protocol.thrift.Switchboard;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +66,9 @@ import org.slf4j.LoggerFactory;
  * LZ4-compressed calls (their declared size within the same limits, charged to the body budget before they are
  * decompressed) and gets replies of at least {@value Lz4Frames#MIN_BYTES} bytes compressed while that pays
  * ({@link CompressionPolicy}, per connection). Without HELLO nothing is compressed (clients that predate it).
+ *
+ * <p>Streamed reads (STREAM, CREDIT, CANCEL frames; BATCH and END back) are {@link TcpStreams}': they do not count
+ * as calls in flight, but a connection with a stream open is not idle.
  */
 public final class TcpServer implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TcpServer.class);
@@ -90,6 +95,7 @@ public final class TcpServer implements AutoCloseable {
     private final int maxUnauthenticatedRequestBytes;
     private final ApiLimits limits;
     private final ApiCounters counters;
+    private final TcpStreams.Calls streamCalls;
     private final Semaphore connectionSlots;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService watchdog;
@@ -107,9 +113,11 @@ public final class TcpServer implements AutoCloseable {
             int maxRequestBytes,
             ApiLimits limits,
             ApiCounters counters,
-            Clock clock) {
+            Clock clock,
+            TcpStreams.Calls streamCalls) {
         this.listener = listener;
         this.clock = clock;
+        this.streamCalls = streamCalls;
         this.dispatcher = dispatcher;
         this.bodies = bodies;
         this.macs = macs;
@@ -134,7 +142,8 @@ public final class TcpServer implements AutoCloseable {
             int maxRequestBytes,
             ApiLimits limits,
             ApiCounters counters,
-            Clock clock) {
+            Clock clock,
+            TcpStreams.Calls streamCalls) {
         ServerSocket listener;
         try {
             if (tls.isPresent()) {
@@ -152,10 +161,24 @@ public final class TcpServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("the API's TCP port could not listen on " + host + ":" + port, e);
         }
-        TcpServer server = new TcpServer(listener, dispatcher, bodies, macs, maxRequestBytes, limits, counters, clock);
+        TcpServer server = new TcpServer(
+                listener, dispatcher, bodies, macs, maxRequestBytes, limits, counters, clock, streamCalls);
         server.acceptor.start();
         server.watchdog.scheduleWithFixedDelay(server::checkWrites, 1, 1, TimeUnit.SECONDS);
         return server;
+    }
+
+    /**
+     * What streamed reads call the backend with: {@code authenticated} is the node's whole chain (a stream's first
+     * read), {@code trusted} the calls without the request MAC check (its later reads and acks).
+     */
+    public static TcpStreams.Calls streamCalls(
+            BiFunction<CallContext, InFlightCalls, Switchboard.Iface> authenticated,
+            BiFunction<CallContext, InFlightCalls, Switchboard.Iface> trusted,
+            InFlightCalls nodeWaits,
+            int maxWindow,
+            int maxRequestBytes) {
+        return new TcpStreams.Calls(authenticated, trusted, nodeWaits, maxWindow, maxRequestBytes);
     }
 
     public int port() {
@@ -214,6 +237,7 @@ public final class TcpServer implements AutoCloseable {
         long deadline = clock.millis() + DRAIN_TIMEOUT.toMillis();
         for (Connection connection : List.copyOf(connections)) {
             connection.stopReading();
+            connection.streams.stopAll("this API node is shutting down; open the stream again");
         }
         for (Connection connection : List.copyOf(connections)) {
             connection.awaitIdle(deadline);
@@ -229,6 +253,7 @@ public final class TcpServer implements AutoCloseable {
         private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
         private final Set<Integer> ids = ConcurrentHashMap.newKeySet();
         private final ReentrantLock writeLock = new ReentrantLock();
+        private final TcpStreams streams;
         /** When the answer being written started, by the clock; {@link #NOT_WRITING} between answers. */
         private volatile long writeStartedMillis = NOT_WRITING;
 
@@ -243,6 +268,7 @@ public final class TcpServer implements AutoCloseable {
         Connection(Socket socket) {
             this.socket = socket;
             this.remote = String.valueOf(socket.getRemoteSocketAddress());
+            this.streams = new TcpStreams(streamCalls, this::send, counters, remote);
         }
 
         void run() {
@@ -278,7 +304,8 @@ public final class TcpServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                // calls still running answer into a closed socket, which they ignore
+                // calls still running answer into a closed socket, which they ignore; streams end with it
+                streams.stopAll("the connection closed");
                 closeSocket();
             }
         }
@@ -291,7 +318,7 @@ public final class TcpServer implements AutoCloseable {
                     first = in.read();
                     break;
                 } catch (SocketTimeoutException e) {
-                    if (inFlight.availablePermits() == MAX_IN_FLIGHT - 1) {
+                    if (inFlight.availablePermits() == MAX_IN_FLIGHT - 1 && streams.isEmpty()) {
                         throw e; // silent with nothing in flight (the permit held is for this frame): idle
                     }
                 }
@@ -316,10 +343,17 @@ public final class TcpServer implements AutoCloseable {
                 return true;
             }
             greeted = true; // HELLO only comes first
+            if (kind == TcpFrames.CREDIT || kind == TcpFrames.CANCEL) {
+                streamControl(in, kind, id, length - TcpFrames.FRAME_HEADER_BYTES);
+                inFlight.release();
+                return true;
+            }
             boolean compressed = TcpFrames.isCompressed(kind);
-            if (TcpFrames.kindOf(kind) != TcpFrames.CALL) {
+            if (TcpFrames.kindOf(kind) != TcpFrames.CALL && kind != TcpFrames.STREAM) {
                 throw new TcpFrames.FrameException(
-                        id, "unexpected frame kind " + kind + ": a client sends only calls (1) and HELLO (16) first");
+                        id,
+                        "unexpected frame kind " + kind + ": a client sends calls (1), streams (5), credits (7),"
+                                + " cancels (8), and HELLO (16) first");
             }
             if (compressed && !lz4) {
                 throw new TcpFrames.FrameException(
@@ -328,7 +362,7 @@ public final class TcpServer implements AutoCloseable {
             if (id == 0) {
                 throw new TcpFrames.FrameException(0, "request id 0 is reserved");
             }
-            if (ids.contains(id)) {
+            if (ids.contains(id) || streams.has(id)) {
                 throw new TcpFrames.FrameException(id, "request id " + id + " is already in flight on this connection");
             }
             int payload = length - TcpFrames.FRAME_HEADER_BYTES;
@@ -352,13 +386,14 @@ public final class TcpServer implements AutoCloseable {
             if (admitted.isEmpty()) {
                 in.skipNBytes(bodyLength);
                 ids.add(id);
+                String busy = "busy: this node holds as many request bodies as it may; retry";
+                long retryAfterMs = BoundedBodies.RETRY_AFTER_SECONDS * 1000;
                 send(
-                        TcpFrames.REFUSED,
+                        kind == TcpFrames.STREAM ? TcpFrames.END : TcpFrames.REFUSED,
                         id,
-                        TcpFrames.refusal(
-                                ErrorCode.BUSY,
-                                BoundedBodies.RETRY_AFTER_SECONDS * 1000,
-                                "busy: this node holds as many request bodies as it may; retry"));
+                        kind == TcpFrames.STREAM
+                                ? TcpFrames.end(Optional.of(ErrorCode.BUSY), retryAfterMs, busy)
+                                : TcpFrames.refusal(ErrorCode.BUSY, retryAfterMs, busy));
                 ids.remove(id);
                 inFlight.release();
                 return true;
@@ -370,12 +405,38 @@ public final class TcpServer implements AutoCloseable {
                 body.close();
                 throw e;
             }
-            ids.add(id);
             Map<String, String> values = headers.values();
+            if (kind == TcpFrames.STREAM) {
+                try (body) {
+                    streams.open(id, values, body.bytes(), context(values, body.bytes()));
+                }
+                inFlight.release(); // a stream is bounded by the streams' own limit, not by the calls'
+                return true;
+            }
+            ids.add(id);
             Thread.ofVirtual()
                     .name("switchboard-tcp-call")
                     .start(() -> call(id, values, compressed ? decompressed(id, body, limit, signed) : body));
             return true;
+        }
+
+        /** A CREDIT or CANCEL frame (the length is already checked against the limit). */
+        private void streamControl(DataInputStream in, byte kind, int id, int payloadLength)
+                throws IOException, TcpFrames.FrameException {
+            int expected = kind == TcpFrames.CREDIT ? 8 : 0;
+            if (payloadLength != expected) {
+                throw new TcpFrames.FrameException(
+                        id,
+                        (kind == TcpFrames.CREDIT ? "a credit" : "a cancel") + " frame carries " + expected
+                                + " payload bytes, not " + payloadLength);
+            }
+            if (kind == TcpFrames.CANCEL) {
+                streams.cancel(id);
+                return;
+            }
+            byte[] payload = new byte[8];
+            in.readFully(payload);
+            streams.credit(id, TcpFrames.credit(id, payload));
         }
 
         /** Answers the client's HELLO with the features this server agrees to (lz4). */
@@ -523,7 +584,12 @@ public final class TcpServer implements AutoCloseable {
         }
 
         private void send(byte kind, int id, ByteBuffer payload) {
-            byte[] header = TcpFrames.frameHeader(kind, id, payload.remaining());
+            send(kind, id, new byte[0], payload);
+        }
+
+        /** One frame whose payload is {@code prefix} then {@code payload}. */
+        private void send(byte kind, int id, byte[] prefix, ByteBuffer payload) {
+            byte[] header = TcpFrames.frameHeader(kind, id, prefix.length + payload.remaining());
             OutputStream stream = out;
             if (stream == null) {
                 return;
@@ -532,6 +598,7 @@ public final class TcpServer implements AutoCloseable {
             try {
                 writeStartedMillis = clock.millis();
                 stream.write(header);
+                stream.write(prefix);
                 if (payload.hasArray()) {
                     stream.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
                 } else {
@@ -590,12 +657,16 @@ public final class TcpServer implements AutoCloseable {
             }
         }
 
-        /** Waits until no call is in flight (every permit is back), at most until {@code deadline}, the clock's. */
+        /**
+         * Waits until no call is in flight (every permit is back) and no stream is open, at most until
+         * {@code deadline}, the clock's.
+         */
         void awaitIdle(long deadline) {
             long remaining = deadline - clock.millis();
             try {
                 if (inFlight.tryAcquire(MAX_IN_FLIGHT, Math.max(0, remaining), TimeUnit.MILLISECONDS)) {
                     inFlight.release(MAX_IN_FLIGHT);
+                    streams.awaitEmpty(Math.max(0, deadline - clock.millis()));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -97,7 +97,8 @@ public final class ApiSettings {
                             config.get(ConfigKeys.MAX_CALLS_PER_PRINCIPAL)),
                     config.find(ConfigKeys.TCP_PORT)
                             .map(java.util.OptionalInt::of)
-                            .orElse(java.util.OptionalInt.empty()));
+                            .orElse(java.util.OptionalInt.empty()),
+                    config.get(ConfigKeys.MAX_STREAM_WINDOW));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }

@@ -416,6 +416,15 @@ public final class ConfigKeys {
                     API,
                     STANDALONE)
             .checked(range(0, 65535)));
+    public static final ConfigKey<Integer> MAX_STREAM_WINDOW = define(ConfigKey.of(
+                    "max-stream-window",
+                    ConfigType.INT,
+                    ApiConfig.DEFAULT_MAX_STREAM_WINDOW,
+                    "the largest credit window (batches pushed and not yet acknowledged) of a streamed read on the"
+                            + " TCP port; a stream asking for more gets this many",
+                    API,
+                    STANDALONE)
+            .checked(range(1, ApiConfig.MAX_MAX_STREAM_WINDOW)));
     public static final ConfigKey<Duration> REQUEST_TIMEOUT = define(ConfigKey.of(
                     "request-timeout",
                     ConfigType.DURATION,
