@@ -124,7 +124,7 @@ public final class BoundedBodies {
         int count = 0;
         // Not closed: on an oversized body Jetty itself discards the rest or closes the connection after the 413.
         InputStream in = Content.Source.asInputStream(request);
-        boolean lz4 = ThriftHttpHandler.isLz4(request);
+        boolean lz4 = isLz4(request);
         try {
             if (lz4) {
                 in = Lz4Frames.decoding(in); // every limit below applies to the decompressed bytes
@@ -270,5 +270,15 @@ public final class BoundedBodies {
     private static boolean isGzipped(Request request) {
         return request.getHeaders().contains("X-Content-Encoding")
                 || request.getHeaders().contains(HttpHeader.CONTENT_ENCODING);
+    }
+
+    /** True when the body is LZ4-compressed (and so decompressed while it is read). */
+    private static boolean isLz4(Request request) {
+        for (String coding : request.getHeaders().getCSV(HttpHeader.CONTENT_ENCODING, false)) {
+            if (Lz4Frames.CODING.equalsIgnoreCase(coding.trim())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

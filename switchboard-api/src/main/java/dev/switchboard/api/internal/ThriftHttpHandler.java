@@ -166,16 +166,6 @@ public final class ThriftHttpHandler extends Handler.Abstract {
         return !codings.isEmpty() && !(codings.size() == 1 && Lz4Frames.CODING.equalsIgnoreCase(codings.get(0)));
     }
 
-    /** True when the body is LZ4-compressed (and so decompressed while it is read). */
-    static boolean isLz4(Request request) {
-        for (String coding : request.getHeaders().getCSV(HttpHeader.CONTENT_ENCODING, false)) {
-            if (Lz4Frames.CODING.equalsIgnoreCase(coding.trim())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static CallContext contextOf(Request request, byte[] body) {
         Map<String, List<String>> headers = new HashMap<>();
         for (HttpField field : request.getHeaders()) {
