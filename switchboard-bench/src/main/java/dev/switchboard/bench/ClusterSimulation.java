@@ -144,6 +144,8 @@ public final class ClusterSimulation {
     private long completed;
     private double responseTotal;
     private boolean measuring;
+    /** The backend of each session. */
+    private final int[] backendOf;
 
     public ClusterSimulation(Model model, boolean deterministic, long seed) {
         this.model = model;
@@ -159,17 +161,22 @@ public final class ClusterSimulation {
         for (int i = 0; i < model.shards() * model.backendsPerShard(); i++) {
             backends.add(new Station(model.backendCores(), 0));
         }
+        this.backendOf = backendsOfSessions(model);
     }
 
-    /** Runs {@code warmupSeconds} unmeasured, then {@code seconds} measured, of simulated time. */
-    public Result run(double warmupSeconds, double seconds) {
+    /** Each session's backend: its shard's nodes in turn. */
+    private static int[] backendsOfSessions(Model model) {
         int[] perShard = new int[model.shards()];
         int[] backendOf = new int[model.sessionShards().length];
         for (int session = 0; session < backendOf.length; session++) {
             int shard = model.sessionShards()[session];
             backendOf[session] = shard * model.backendsPerShard() + perShard[shard]++ % model.backendsPerShard();
         }
-        this.backendOf = backendOf;
+        return backendOf;
+    }
+
+    /** Runs {@code warmupSeconds} unmeasured, then {@code seconds} measured, of simulated time. */
+    public Result run(double warmupSeconds, double seconds) {
         for (int session = 0; session < backendOf.length; session++) {
             for (int i = 0; i < model.window(); i++) {
                 arrive(station(session, 0), new Visit(session, 0, 0));
@@ -190,8 +197,6 @@ public final class ClusterSimulation {
                 maxUtilization(brokers, seconds),
                 maxUtilization(backends, seconds));
     }
-
-    private int[] backendOf;
 
     private List<Station> all() {
         List<Station> all = new ArrayList<>(apis);

@@ -83,7 +83,8 @@ final class KafkaLoad implements Load {
                         .allTopicNames()
                         .get()
                         .get(topic);
-                if (description.partitions().stream().allMatch(partition -> partition.leader() != null)) {
+                if (description != null
+                        && description.partitions().stream().allMatch(partition -> partition.leader() != null)) {
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                     description
                             .partitions()
@@ -166,13 +167,14 @@ final class KafkaLoad implements Load {
     public PhaseResult read(String topic, long events, Progress progress) throws Exception {
         Histogram latency = Latencies.histogram();
         long start = System.nanoTime();
-        Sessions.run(settings.sessions(), progress, session -> consume(topic, events, latency, progress, null));
+        Sessions.run(settings.sessions(), progress, session -> consume(topic, events, latency, false, progress));
         long nanos = System.nanoTime() - start;
         long total = events * settings.sessions();
         return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency, 0);
     }
 
-    private void consume(String topic, long events, Histogram pollLatency, Progress progress, Histogram endToEnd) {
+    /** As {@code SwitchboardLoad.consume}: poll latency into {@code latency}, or with {@code endToEnd} each event's. */
+    private void consume(String topic, long events, Histogram latency, boolean endToEnd, Progress progress) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition()))
@@ -186,13 +188,13 @@ final class KafkaLoad implements Load {
                 if (records.isEmpty()) {
                     continue;
                 }
-                if (endToEnd != null) {
+                if (endToEnd) {
                     long now = System.nanoTime();
                     for (ConsumerRecord<byte[], byte[]> record : records) {
-                        endToEnd.recordValue(Math.max(1, (now - Payloads.stampOf(record.value())) / 1000));
+                        latency.recordValue(Math.max(1, (now - Payloads.stampOf(record.value())) / 1000));
                     }
                 } else {
-                    Latencies.record(pollLatency, polled, records.count());
+                    Latencies.record(latency, polled, records.count());
                 }
                 received += records.count();
                 progress.add(records.count());
@@ -219,7 +221,7 @@ final class KafkaLoad implements Load {
         long start = System.nanoTime();
         Sessions.run(settings.sessions() + 1, progress, session -> {
             if (session == settings.sessions()) {
-                consume(topic, events, null, progress, endToEnd);
+                consume(topic, events, endToEnd, true, progress);
             } else {
                 produce(topic, settings.shareOf(events, session), acks, untracked, true);
             }

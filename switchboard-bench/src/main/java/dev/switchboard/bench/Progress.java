@@ -2,6 +2,7 @@ package dev.switchboard.bench;
 
 import java.io.PrintWriter;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts the events of a running phase and, on a daemon thread, prints a progress line to standard error every
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class Progress implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 2000;
     private final LongAdder done = new LongAdder();
-    private final Thread printer;
+    private final @Nullable Thread printer;
     private volatile long lastProgress = System.nanoTime();
 
     private Progress() {

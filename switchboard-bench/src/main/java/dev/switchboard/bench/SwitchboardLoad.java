@@ -120,7 +120,7 @@ final class SwitchboardLoad implements Load {
     public PhaseResult read(String topic, long events, Progress progress) throws Exception {
         Histogram latency = Latencies.histogram();
         long start = System.nanoTime();
-        Sessions.run(settings.sessions(), progress, session -> consume(topic, events, latency, progress, null));
+        Sessions.run(settings.sessions(), progress, session -> consume(topic, events, latency, false, progress));
         long nanos = System.nanoTime() - start;
         long total = events * settings.sessions();
         return new PhaseResult(system(), "read", total, total * settings.size(), nanos, latency, 0);
@@ -128,9 +128,9 @@ final class SwitchboardLoad implements Load {
 
     /**
      * Reads {@code events} events from the beginning of {@code topic}. Without {@code endToEnd} it records each
-     * poll-and-ack's duration per event; with it, each event's time since its stamped send time.
+     * poll-and-ack's duration per event into {@code latency}; with it, each event's time since its stamped send time.
      */
-    private void consume(String topic, long events, Histogram pollLatency, Progress progress, Histogram endToEnd) {
+    private void consume(String topic, long events, Histogram latency, boolean endToEnd, Progress progress) {
         SubscriberOptions options = SubscriberOptions.builder()
                 .topic(topic)
                 .start(StartPosition.earliest())
@@ -145,16 +145,16 @@ final class SwitchboardLoad implements Load {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                if (endToEnd != null) {
+                if (endToEnd) {
                     long now = System.nanoTime();
                     for (ReceivedEvent event : batch.events()) {
                         long micros = Math.max(1, (now - Payloads.stampOf(event.payload())) / 1000);
-                        endToEnd.recordValue(micros);
+                        latency.recordValue(micros);
                     }
                 }
                 subscriber.ack(batch);
-                if (endToEnd == null) {
-                    Latencies.record(pollLatency, polled, batch.size());
+                if (!endToEnd) {
+                    Latencies.record(latency, polled, batch.size());
                 }
                 received += batch.size();
                 progress.add(batch.size());
@@ -170,7 +170,7 @@ final class SwitchboardLoad implements Load {
         long start = System.nanoTime();
         Sessions.run(settings.sessions() + 1, progress, session -> {
             if (session == settings.sessions()) {
-                consume(topic, events, null, progress, endToEnd);
+                consume(topic, events, endToEnd, true, progress);
             } else {
                 publish(
                         topic,

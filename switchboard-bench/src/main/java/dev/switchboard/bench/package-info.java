@@ -4,4 +4,7 @@
  * phase's throughput and latency (HdrHistogram). Tail mode ({@link dev.switchboard.bench.TailBench})
  * measures fan-out instead: the CPU cost of many subscribers tailing one topic against one.
  */
+@NullMarked
 package dev.switchboard.bench;
+
+import org.jspecify.annotations.NullMarked;
