@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event to publish: an optional key (events with the same key keep their order), the payload, optional
@@ -61,7 +62,7 @@ public record Event(Optional<byte[]> key, byte[] payload, Map<String, byte[]> he
     }
 
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof Event that
                 && Arrays.equals(key.orElse(null), that.key.orElse(null))
                 && Arrays.equals(payload, that.payload)
@@ -97,10 +98,10 @@ public record Event(Optional<byte[]> key, byte[] payload, Map<String, byte[]> he
 
     /** Builds an {@link Event}; only the payload is required. */
     public static final class Builder {
-        private byte[] key;
-        private byte[] payload;
+        private byte @Nullable [] key;
+        private byte @Nullable [] payload;
         private final Map<String, byte[]> headers = new LinkedHashMap<>();
-        private Instant timestamp;
+        private @Nullable Instant timestamp;
 
         private Builder() {}
 

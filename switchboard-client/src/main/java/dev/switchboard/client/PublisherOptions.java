@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Publisher} writes to and how it sizes its requests.
@@ -65,19 +66,21 @@ public record PublisherOptions(
         return new Builder();
     }
 
-    static void requireText(String name, String value) {
+    /** {@code value}, unless it is null or blank: then an {@link IllegalArgumentException} naming the option. */
+    static String requireText(String name, @Nullable String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be empty");
         }
+        return value;
     }
 
     /** Builds {@link PublisherOptions}. */
     public static final class Builder {
-        private String topic;
-        private String writerId;
+        private @Nullable String topic;
+        private @Nullable String writerId;
         private int chunkEvents = DEFAULT_CHUNK_EVENTS;
         private OptionalInt window = OptionalInt.empty();
-        private Duration retryBudget;
+        private @Nullable Duration retryBudget;
         private Guarantee guarantee = Guarantee.AT_LEAST_ONCE;
         private boolean commitOnWrite = true;
         private boolean oneChunkPerPublish;
@@ -146,7 +149,7 @@ public record PublisherOptions(
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public PublisherOptions build() {
             return new PublisherOptions(
-                    topic,
+                    requireText("topic", topic),
                     Optional.ofNullable(writerId),
                     chunkEvents,
                     window,

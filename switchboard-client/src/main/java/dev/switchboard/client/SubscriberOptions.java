@@ -3,6 +3,7 @@ package dev.switchboard.client;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Subscriber} reads and where it keeps its position.
@@ -60,12 +61,12 @@ public record SubscriberOptions(
 
     /** Builds {@link SubscriberOptions}. */
     public static final class Builder {
-        private String topic;
+        private @Nullable String topic;
         private StartPosition start = StartPosition.earliest();
-        private CursorStore cursorStore;
+        private @Nullable CursorStore cursorStore;
         private int maxEvents = DEFAULT_MAX_EVENTS;
         private Duration maxWait = DEFAULT_MAX_WAIT;
-        private Duration retryBudget;
+        private @Nullable Duration retryBudget;
         private boolean ackOnPoll = true;
 
         private Builder() {}
@@ -121,7 +122,7 @@ public record SubscriberOptions(
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public SubscriberOptions build() {
             return new SubscriberOptions(
-                    topic,
+                    PublisherOptions.requireText("topic", topic),
                     start,
                     cursorStore == null ? CursorStores.memory() : cursorStore,
                     maxEvents,

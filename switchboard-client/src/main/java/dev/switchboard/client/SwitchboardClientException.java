@@ -29,6 +29,12 @@ public final class SwitchboardClientException extends RuntimeException {
         return code;
     }
 
+    /** What happened; never null (every constructor requires a message). */
+    @Override
+    public String getMessage() {
+        return Objects.requireNonNull(super.getMessage(), "message");
+    }
+
     @Override
     public String toString() {
         return getClass().getName() + ": " + code + ": " + getMessage();

@@ -4,4 +4,7 @@
  * the events they carry and the {@link dev.switchboard.client.CursorStore} a subscriber saves its position to.
  * Nothing in this package accepts or returns {@code null}.
  */
+@NullMarked
 package dev.switchboard.client;
+
+import org.jspecify.annotations.NullMarked;

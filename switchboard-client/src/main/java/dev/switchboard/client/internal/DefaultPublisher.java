@@ -49,7 +49,6 @@ final class DefaultPublisher implements Publisher {
         this.onClose = onClose;
         this.writerId = options.writerId().orElseGet(() -> UUID.randomUUID().toString());
         this.pipeline = new WritePipeline(rpc, options, writerId);
-        pipeline.start();
         this.worker =
                 Thread.ofVirtual().name("switchboard-publisher-" + writerId).start(pipeline);
     }

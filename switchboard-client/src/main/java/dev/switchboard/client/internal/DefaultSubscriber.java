@@ -63,21 +63,22 @@ final class DefaultSubscriber implements Subscriber {
     /** The session this subscriber reads through. */
     private record ReadSession(String id, Limits limits) {}
 
-    private DefaultSubscriber(Rpc rpc, SubscriberOptions options, Clock clock, Consumer<AutoCloseable> onClose) {
+    /** Allocates the first session at once, so that a subscriber always has one. */
+    private DefaultSubscriber(Rpc rpc, SubscriberOptions options, Clock clock, Consumer<AutoCloseable> onClose)
+            throws InterruptedException {
         this.rpc = rpc;
         this.options = options;
         this.clock = clock;
         this.onClose = onClose;
         this.cursor = options.cursorStore().load();
         this.ridesAck = options.ackOnPoll();
+        allocate();
     }
 
     /** Allocates the first session at once, so a wrong topic or missing permission shows here. */
     static DefaultSubscriber open(Rpc rpc, SubscriberOptions options, Clock clock, Consumer<AutoCloseable> onClose)
             throws InterruptedException {
-        DefaultSubscriber subscriber = new DefaultSubscriber(rpc, options, clock, onClose);
-        subscriber.allocate();
-        return subscriber;
+        return new DefaultSubscriber(rpc, options, clock, onClose);
     }
 
     @Override

@@ -29,10 +29,11 @@ final class Interruptibly {
     }
 
     static void run(Action action) {
-        call(() -> {
+        try {
             action.run();
-            return null;
-        });
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
     }
 
     static SwitchboardClientException interrupted(InterruptedException e) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,7 +120,7 @@ final class Rpc implements AutoCloseable {
         }
     }
 
-    /** {@code sessionId} names the session whose MAC key signs the call; null for allocate. */
+    /** {@code sessionId} names the session whose MAC key signs the call. */
     private <Q, R> R call(ThriftCall<Q, R> call, Q request, Duration extraTime, String sessionId)
             throws InterruptedException {
         ThriftCall.Exchange<R> exchange = call.open(request);
@@ -127,7 +128,9 @@ final class Rpc implements AutoCloseable {
         return retrier.run(call.name(), () -> attempt(exchange, extraTime, sessionId, traceparent));
     }
 
-    private <R> R attempt(ThriftCall.Exchange<R> exchange, Duration extraTime, String sessionId, String traceparent)
+    /** {@code sessionId} names the session whose MAC key signs the call; null for allocate. */
+    private <R> R attempt(
+            ThriftCall.Exchange<R> exchange, Duration extraTime, @Nullable String sessionId, String traceparent)
             throws TransientFailure, InterruptedException {
         Map<String, String> headers = new HashMap<>(macHeaders(sessionId, exchange.request()));
         headers.put(Traceparent.HEADER, traceparent);
@@ -153,7 +156,7 @@ final class Rpc implements AutoCloseable {
      * The request MAC headers for one attempt (a fresh timestamp and nonce each time, so a retry is no replay);
      * none when the session has no MAC key.
      */
-    private Map<String, String> macHeaders(String sessionId, byte[] body) {
+    private Map<String, String> macHeaders(@Nullable String sessionId, byte[] body) {
         if (sessionId == null) {
             return Map.of();
         }

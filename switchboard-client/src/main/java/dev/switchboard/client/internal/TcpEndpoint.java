@@ -61,7 +61,8 @@ final class TcpEndpoint implements Endpoint {
     private final ReentrantLock connecting = new ReentrantLock();
     private final AtomicInteger ids = new AtomicInteger();
     private final CompressionPolicy lz4Calls = new CompressionPolicy(Lz4Frames.MIN_BYTES);
-    private volatile Connection connection;
+    /** Null until the first call connects. */
+    private volatile @Nullable Connection connection;
     private volatile boolean closed;
 
     TcpEndpoint(URI url, ChannelSettings settings) {
@@ -118,8 +119,9 @@ final class TcpEndpoint implements Endpoint {
             if (closed) {
                 throw new ConnectException("the client is closed");
             }
-            connection = connect();
-            return connection;
+            Connection fresh = connect();
+            connection = fresh;
+            return fresh;
         } finally {
             connecting.unlock();
         }
@@ -251,7 +253,8 @@ final class TcpEndpoint implements Endpoint {
 
         private final ReentrantLock writeLock = new ReentrantLock();
         private final Map<Integer, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
-        private volatile String failure;
+        /** Why the connection failed; null while it is open. */
+        private volatile @Nullable String failure;
 
         Connection(Socket socket, OutputStream out, DataInputStream in, boolean lz4) {
             this.socket = socket;
@@ -290,9 +293,10 @@ final class TcpEndpoint implements Endpoint {
                 } finally {
                     writeLock.unlock();
                 }
-                if (failure != null) {
+                String lost = failure;
+                if (lost != null) {
                     // failed while we registered: the reader may not have seen this call
-                    answer.complete(new Answer.Lost(failure));
+                    answer.complete(new Answer.Lost(lost));
                 }
                 return unwrap(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
             } catch (IOException e) {

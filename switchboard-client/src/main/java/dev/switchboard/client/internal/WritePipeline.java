@@ -48,16 +48,12 @@ final class WritePipeline implements Runnable {
     private final String writerId;
     private final WriterState state;
 
-    WritePipeline(Rpc rpc, PublisherOptions options, String writerId) {
+    /** Allocates the first session; start the worker after. */
+    WritePipeline(Rpc rpc, PublisherOptions options, String writerId) throws InterruptedException {
         this.rpc = rpc;
         this.options = options;
         this.writerId = writerId;
-        this.state = new WriterState(options, writerId, this::startCommit);
-    }
-
-    /** Allocates the first session; call before starting the worker. */
-    void start() throws InterruptedException {
-        state.begin(rpc.allocate(allocateRequest()));
+        this.state = new WriterState(options, writerId, this::startCommit, rpc.allocate(allocateRequest()));
     }
 
     private AllocateRequest allocateRequest() {

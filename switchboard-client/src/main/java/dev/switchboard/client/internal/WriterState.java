@@ -67,23 +67,15 @@ final class WriterState {
     /** The writer's last committed chunk when the first session was allocated. */
     private long startedAfter;
 
-    WriterState(PublisherOptions options, String writerId, Committer committer) {
+    /** A writer on its first session, allocated by {@code first}. */
+    WriterState(PublisherOptions options, String writerId, Committer committer, AllocateResponse first) {
         this.options = options;
         this.writerId = writerId;
         this.committer = committer;
-    }
-
-    /** Installs the first session. */
-    void begin(AllocateResponse answer) {
-        lock.lock();
-        try {
-            long last = checkedSeq(answer.isSetLastCommittedSeq() ? answer.getLastCommittedSeq() : 0);
-            state = WriterLifecycle.initial(session(answer, last, 0), last);
-            committed = last;
-            startedAfter = last;
-        } finally {
-            lock.unlock();
-        }
+        long last = checkedSeq(first.isSetLastCommittedSeq() ? first.getLastCommittedSeq() : 0);
+        this.state = WriterLifecycle.initial(session(first, last, 0), last);
+        this.committed = last;
+        this.startedAfter = last;
     }
 
     long startedAfterChunk() {
