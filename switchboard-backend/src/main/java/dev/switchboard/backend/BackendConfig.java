@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Configuration of one backend node, validated on construction with messages naming the kebab-case key.
@@ -159,7 +160,7 @@ public record BackendConfig(
         private EncryptionConfig encryption = EncryptionConfig.disabled();
         private long tailCacheBytes = DEFAULT_TAIL_CACHE_BYTES;
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
-        private Path dataDir;
+        private @Nullable Path dataDir;
         private NodeLimits nodeLimits = NodeLimits.defaults();
         private int maxTransactionalProducers = DEFAULT_MAX_TRANSACTIONAL_PRODUCERS;
 

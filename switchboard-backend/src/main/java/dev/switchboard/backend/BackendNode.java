@@ -48,6 +48,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -347,13 +348,18 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     /** Where the node stands in its drain (for the {@code switchboard_drain_state} gauge: {@link DrainState#code}). */
     public DrainState drainState() {
-        return life.get().shown();
+        return life().shown();
+    }
+
+    /** The node's life now: the reference starts at INITIAL and is only ever set to a state. */
+    private NodeLifecycle.State life() {
+        return Objects.requireNonNull(life.get(), "life");
     }
 
     /** Moves the node's life one step (atomically); the state it was in before. */
     private NodeLifecycle.State advance(NodeLifecycle.Command command) {
         while (true) {
-            NodeLifecycle.State current = life.get();
+            NodeLifecycle.State current = life();
             NodeLifecycle.State next = NodeLifecycle.apply(current, command);
             if (next == current) {
                 return current;

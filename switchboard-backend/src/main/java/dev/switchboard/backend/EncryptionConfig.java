@@ -2,6 +2,7 @@ package dev.switchboard.backend;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -47,10 +48,10 @@ public record EncryptionConfig(
     public static final long MAX_KEY_RECORDS = 1L << 32;
 
     public EncryptionConfig {
-        keystore = keystore == null ? Optional.empty() : keystore;
-        keystorePassword = keystorePassword == null ? "" : keystorePassword;
-        keysTopic = keysTopic == null ? DEFAULT_KEYS_TOPIC : keysTopic;
-        keyMaxAge = keyMaxAge == null ? DEFAULT_KEY_MAX_AGE : keyMaxAge;
+        Objects.requireNonNull(keystore, "encryption.keystore");
+        Objects.requireNonNull(keystorePassword, "encryption.keystore-password");
+        Objects.requireNonNull(keysTopic, "encryption.keys-topic");
+        Objects.requireNonNull(keyMaxAge, "encryption.key-max-age");
         if (enabled && keystore.isEmpty()) {
             throw new IllegalArgumentException("encryption.keystore is required when encryption is enabled");
         }
@@ -69,13 +70,29 @@ public record EncryptionConfig(
     /** No encryption: records are written in clear, sealed records cannot be read. */
     public static EncryptionConfig disabled() {
         return new EncryptionConfig(
-                false, Optional.empty(), "", false, null, null, DEFAULT_KEY_MAX_RECORDS, false, true);
+                false,
+                Optional.empty(),
+                "",
+                false,
+                DEFAULT_KEYS_TOPIC,
+                DEFAULT_KEY_MAX_AGE,
+                DEFAULT_KEY_MAX_RECORDS,
+                false,
+                true);
     }
 
     /** Encryption with the {@code local} key management service: the given PKCS12 keystore, created if missing. */
     public static EncryptionConfig local(Path keystore, String password) {
         return new EncryptionConfig(
-                true, Optional.of(keystore), password, true, null, null, DEFAULT_KEY_MAX_RECORDS, false, true);
+                true,
+                Optional.of(keystore),
+                password,
+                true,
+                DEFAULT_KEYS_TOPIC,
+                DEFAULT_KEY_MAX_AGE,
+                DEFAULT_KEY_MAX_RECORDS,
+                false,
+                true);
     }
 
     public EncryptionConfig withKeyRotation(Duration maxAge, long maxRecords) {

@@ -27,5 +27,9 @@ public interface KeyManagementService {
         public KeyUnavailableException(String message, Throwable cause) {
             super(message, cause);
         }
+
+        public KeyUnavailableException(String message) {
+            super(message);
+        }
     }
 }

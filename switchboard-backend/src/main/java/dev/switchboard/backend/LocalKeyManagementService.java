@@ -112,11 +112,11 @@ public final class LocalKeyManagementService implements KeyManagementService {
     public byte[] unwrap(WrappedKey wrapped, byte[] context) {
         SecretKey kek = keks.get(wrapped.kekId());
         if (kek == null) {
-            throw new KeyUnavailableException("unknown key-encryption key " + wrapped.kekId(), null);
+            throw new KeyUnavailableException("unknown key-encryption key " + wrapped.kekId());
         }
         byte[] bytes = wrapped.bytes();
         if (bytes.length <= NONCE_BYTES) {
-            throw new KeyUnavailableException("wrapped key is truncated", null);
+            throw new KeyUnavailableException("wrapped key is truncated");
         }
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

@@ -3,4 +3,7 @@
  * the switch, configured by {@link dev.switchboard.backend.BackendConfig} and
  * {@link dev.switchboard.backend.SessionLimits}.
  */
+@NullMarked
 package dev.switchboard.backend;
+
+import org.jspecify.annotations.NullMarked;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The backend node's meters (names in {@code docs/metrics.md}): events and bytes written and read, sessions by
@@ -26,7 +27,7 @@ public final class BackendMetrics implements AutoCloseable {
     private final Counter bytesWritten;
     private final Counter bytesRead;
     private final Timer commits;
-    private volatile KafkaClientMetrics producerMetrics;
+    private volatile @Nullable KafkaClientMetrics producerMetrics;
 
     public BackendMetrics(MeterRegistry registry, TopicLabels topics) {
         this.registry = registry;

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,7 +126,7 @@ public final class DataKeys implements AutoCloseable {
      * Replaces {@code stale} (null: none yet) as the current key of {@code topic}, once: the first caller creates
      * the new key, every other one waits for it. Returns when the current key is no longer {@code stale}.
      */
-    private void rotate(String topic, DataKey stale) {
+    private void rotate(String topic, @Nullable DataKey stale) {
         CompletableFuture<DataKey> mine = new CompletableFuture<>();
         CompletableFuture<DataKey> running = rotations.putIfAbsent(topic, mine);
         if (running != null) {
@@ -187,7 +188,8 @@ public final class DataKeys implements AutoCloseable {
             return new Lookup.Found(key);
         } catch (KeyManagementService.KeyUnavailableException e) {
             LOGGER.warn("data key cannot be unwrapped key-id={} reason={}", keyId, e.getMessage());
-            return new Lookup.Unavailable(e.getMessage());
+            String reason = e.getMessage();
+            return new Lookup.Unavailable(reason == null ? "the key management service cannot unwrap it" : reason);
         }
     }
 

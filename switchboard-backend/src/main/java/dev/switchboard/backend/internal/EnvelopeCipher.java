@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Envelope encryption of records (DESIGN.md section 5), scheme versions 1 and 2. A sealed record keeps its key (Kafka
@@ -119,7 +120,7 @@ public final class EnvelopeCipher implements RecordCipher {
             return record;
         }
         List<String> names = new ArrayList<>();
-        List<ByteBuffer> values = new ArrayList<>();
+        List<@Nullable ByteBuffer> values = new ArrayList<>();
         for (Header header : record.headers()) {
             if (!EventRecords.SB_ID.equals(header.key()) && !SB_ENC.equals(header.key())) {
                 names.add(header.key());
@@ -172,13 +173,13 @@ public final class EnvelopeCipher implements RecordCipher {
      */
     private ProducerRecord<byte[], byte[]> sealed(
             String topic,
-            Integer partition,
-            Long timestamp,
-            byte[] recordKey,
+            @Nullable Integer partition,
+            @Nullable Long timestamp,
+            byte @Nullable [] recordKey,
             List<String> headerNames,
-            List<ByteBuffer> headerValues,
-            ByteBuffer payload,
-            byte[] sbId) {
+            List<@Nullable ByteBuffer> headerValues,
+            @Nullable ByteBuffer payload,
+            byte @Nullable [] sbId) {
         DataKeys.DataKey key = keys.current(topic);
         List<byte[]> names = new ArrayList<>(headerNames.size());
         int bodyLength = 4 + remaining(payload);
@@ -235,7 +236,7 @@ public final class EnvelopeCipher implements RecordCipher {
      * The version-2 value for the plain body in {@code value} (after the nonce): room for the nonce, codec byte,
      * body length, LZ4 block and tag; null when compressing saves less than an eighth of the body.
      */
-    private static byte[] compressed(byte[] value, int bodyLength) {
+    private static byte @Nullable [] compressed(byte[] value, int bodyLength) {
         int header = 1 + 4;
         byte[] out = new byte[NONCE_BYTES + header + COMPRESSOR.maxCompressedLength(bodyLength) + TAG_BITS / 8];
         int length = COMPRESSOR.compress(value, NONCE_BYTES, bodyLength, out, NONCE_BYTES + header);
@@ -247,7 +248,7 @@ public final class EnvelopeCipher implements RecordCipher {
         return java.util.Arrays.copyOf(out, NONCE_BYTES + header + length + TAG_BITS / 8);
     }
 
-    private static int remaining(ByteBuffer buffer) {
+    private static int remaining(@Nullable ByteBuffer buffer) {
         return buffer == null ? 0 : buffer.remaining();
     }
 
@@ -343,7 +344,7 @@ public final class EnvelopeCipher implements RecordCipher {
         }
     }
 
-    private static byte[] readBytes(ByteBuffer in) {
+    private static byte @Nullable [] readBytes(ByteBuffer in) {
         int length = in.getInt();
         if (length < 0) {
             return null;
@@ -356,7 +357,7 @@ public final class EnvelopeCipher implements RecordCipher {
         return value;
     }
 
-    private static void putBytes(ByteBuffer out, ByteBuffer value) {
+    private static void putBytes(ByteBuffer out, @Nullable ByteBuffer value) {
         if (value == null) {
             out.putInt(-1);
         } else {
@@ -365,12 +366,12 @@ public final class EnvelopeCipher implements RecordCipher {
         }
     }
 
-    static byte[] aad(String topic, byte[] recordKey, String keyId) {
+    static byte[] aad(String topic, byte @Nullable [] recordKey, String keyId) {
         return aad(SCHEME, topic, recordKey, keyId);
     }
 
     /** The aad of scheme version {@code scheme}: its label names the version, so no version opens as another. */
-    static byte[] aad(String scheme, String topic, byte[] recordKey, String keyId) {
+    static byte[] aad(String scheme, String topic, byte @Nullable [] recordKey, String keyId) {
         byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
         byte[] idBytes = keyId.getBytes(StandardCharsets.UTF_8);
         byte[] label = ("sb-enc-" + scheme).getBytes(StandardCharsets.UTF_8);

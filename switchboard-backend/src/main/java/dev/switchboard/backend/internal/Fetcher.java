@@ -106,11 +106,12 @@ final class Fetcher implements AutoCloseable {
         switch (mode) {
             case FetcherMode.Tailing tailing -> step(new FetcherMode.Park(tailing.positions())); // already its own
             case FetcherMode.Own own -> {
-                Map<TopicPartition, Long> next = ownPositions(own.consumer());
-                if (next == null) {
+                Optional<Map<TopicPartition, Long>> known = ownPositions(own.consumer());
+                if (known.isEmpty()) {
                     LOGGER.debug("not parking: consumer position unknown");
                     return;
                 }
+                Map<TopicPartition, Long> next = known.get();
                 for (ConsumerRecord<byte[], byte[]> record : buffer) {
                     next.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
                 }
@@ -138,17 +139,17 @@ final class Fetcher implements AutoCloseable {
         step(event, Duration.ZERO);
     }
 
-    /** The consumer's next offset per partition, or null when one of them is not known without Kafka. */
-    private static Map<TopicPartition, Long> ownPositions(Consumer<byte[], byte[]> open) {
+    /** The consumer's next offset per partition (a map of its own); empty when one is not known without Kafka. */
+    private static Optional<Map<TopicPartition, Long>> ownPositions(Consumer<byte[], byte[]> open) {
         Map<TopicPartition, Long> next = new HashMap<>();
         try {
             for (TopicPartition partition : open.assignment()) {
                 next.put(partition, open.position(partition, Duration.ZERO));
             }
         } catch (RuntimeException e) {
-            return null;
+            return Optional.empty();
         }
-        return next;
+        return Optional.of(next);
     }
 
     /** A consumer of its own, opened at {@code positions} when there is none. */
@@ -224,16 +225,15 @@ final class Fetcher implements AutoCloseable {
     /** One attempt: events, or only the offsets after rejected records (no events), or empty by the deadline. */
     private FetchedBatch fetchUntil(int maxEvents, long maxBytes, long deadline) {
         if (mode instanceof FetcherMode.Parked parked) {
-            TailReader joined = tails.join(topic, parked.positions(), false); // else: a consumer of its own, below
-            if (joined != null) {
-                step(new FetcherMode.Joined(joined, parked.positions()));
-            }
+            // else: a consumer of its own, below
+            tails.join(topic, parked.positions(), false)
+                    .ifPresent(joined -> step(new FetcherMode.Joined(joined, parked.positions())));
         }
         while (true) {
             if (mode instanceof FetcherMode.Tailing tailing) {
-                FetchedBatch batch = fromTail(tailing, maxEvents, maxBytes, deadline);
-                if (batch != null) {
-                    return batch;
+                Optional<FetchedBatch> batch = fromTail(tailing, maxEvents, maxBytes, deadline);
+                if (batch.isPresent()) {
+                    return batch.get();
                 }
                 step(new FetcherMode.Left()); // fell behind the cache, or the reader stopped: on its own from here
             }
@@ -256,7 +256,7 @@ final class Fetcher implements AutoCloseable {
         }
     }
 
-    private FetchedBatch fromTail(FetcherMode.Tailing tailing, int maxEvents, long maxBytes, long deadline) {
+    private Optional<FetchedBatch> fromTail(FetcherMode.Tailing tailing, int maxEvents, long maxBytes, long deadline) {
         try {
             return tailing.reader().take(tailing.positions(), maxEvents, maxBytes, deadline, woken);
         } catch (InterruptedException e) {
@@ -274,15 +274,15 @@ final class Fetcher implements AutoCloseable {
             return false;
         }
         Consumer<byte[], byte[]> open = own.consumer();
-        Map<TopicPartition, Long> next = ownPositions(open);
-        if (next == null) {
+        Optional<Map<TopicPartition, Long>> next = ownPositions(open);
+        if (next.isEmpty()) {
             return false;
         }
-        TailReader joined = tails.join(topic, next, caughtUp(open));
-        if (joined == null) {
+        Optional<TailReader> joined = tails.join(topic, next.get(), caughtUp(open));
+        if (joined.isEmpty()) {
             return false;
         }
-        step(new FetcherMode.Joined(joined, next));
+        step(new FetcherMode.Joined(joined.get(), next.get()));
         LOGGER.debug("reading from the shared tail reader topic={}", topic);
         return true;
     }
@@ -359,7 +359,7 @@ final class Fetcher implements AutoCloseable {
                 if (!events.isEmpty()) {
                     break; // deliver what precedes it; the next read reports the unreadable record
                 }
-                throw ReadGate.unreadable(record.topic(), record.partition(), record.offset(), e.getMessage());
+                throw ReadGate.unreadable(record.topic(), record.partition(), record.offset(), e.detail());
             }
             buffer.removeFirst();
             bufferedBytes -= size;

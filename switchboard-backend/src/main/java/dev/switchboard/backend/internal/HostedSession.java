@@ -8,6 +8,7 @@ import dev.switchboard.protocol.thrift.SwitchRequest;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -123,7 +124,7 @@ public abstract class HostedSession {
     /** Moves the session's life one step (atomically, from any thread); the effect to run, when there is one. */
     private Optional<HostedLifecycle.Effect> step(HostedLifecycle.Command command) {
         while (true) {
-            HostedLifecycle.State current = life.get();
+            HostedLifecycle.State current = Objects.requireNonNull(life.get(), "life"); // never set to null
             HostedLifecycle.Step step = HostedLifecycle.apply(current, command);
             if (step.state() == current || life.compareAndSet(current, step.state())) {
                 return step.effect();

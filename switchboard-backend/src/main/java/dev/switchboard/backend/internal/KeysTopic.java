@@ -77,7 +77,10 @@ final class KeysTopic implements DataKeyStore {
     /** Everything written since the last call (from the beginning on the first), up to the current end. */
     @Override
     public Map<String, byte[]> readToEnd() {
-        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        Long end = consumer.endOffsets(List.of(partition)).get(partition);
+        if (end == null) {
+            throw new IllegalStateException("Kafka did not say where the keys topic " + topic + " ends");
+        }
         Map<String, byte[]> entries = new HashMap<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
         while (consumer.position(partition) < end) {

@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -78,7 +79,7 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
                 case UNDECRYPTABLE -> Reason.UNDECRYPTABLE;
                 case NODE -> throw e;
             };
-            reject(record, reason, e.getMessage());
+            reject(record, reason, e.detail());
             return Optional.empty();
         }
     }
@@ -104,7 +105,7 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
             LOGGER.debug("record skipped again record={} reason={}", where, reason.label());
             return;
         }
-        rejected.get(reason).increment();
+        counter(reason).increment();
         LOGGER.warn(
                 "record rejected, not delivered record={} reason={} detail={} dead-letter-topic={}",
                 where,
@@ -116,7 +117,12 @@ public final class ReadGate implements RejectedRecords, AutoCloseable {
 
     @Override
     public long rejected(Reason reason) {
-        return rejected.get(reason).sum();
+        return counter(reason).sum();
+    }
+
+    /** The counter of {@code reason}; the constructor made one for every reason. */
+    private LongAdder counter(Reason reason) {
+        return Objects.requireNonNull(rejected.get(reason), "a counter per reason");
     }
 
     @Override

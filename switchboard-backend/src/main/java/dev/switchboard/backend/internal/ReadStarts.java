@@ -47,8 +47,16 @@ final class ReadStarts {
         Map<TopicPartition, Long> positions = new HashMap<>();
         for (TopicPartition partition : partitions) {
             OffsetAndTimestamp hit = found.get(partition);
+            if (hit != null) {
+                positions.put(partition, hit.offset());
+                continue;
+            }
             // no event at or after the timestamp: start after the newest one
-            positions.put(partition, hit == null ? ends.get(partition) : hit.offset());
+            Long end = ends.get(partition);
+            if (end == null) {
+                throw new IllegalStateException("Kafka did not say where " + partition + " ends");
+            }
+            positions.put(partition, end);
         }
         return positions;
     }

@@ -46,14 +46,21 @@ public interface RecordCipher {
     /** Thrown when a record cannot be opened; the message is safe to show a client. */
     final class UnreadableRecordException extends RuntimeException {
         private final Fault fault;
+        private final String detail;
 
-        UnreadableRecordException(Fault fault, String message) {
-            super(message);
+        UnreadableRecordException(Fault fault, String detail) {
+            super(detail);
             this.fault = fault;
+            this.detail = detail;
         }
 
         Fault fault() {
             return fault;
+        }
+
+        /** Why the record cannot be opened: the message, never null. */
+        String detail() {
+            return detail;
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
@@ -49,7 +50,7 @@ final class SerialQueue {
         return result;
     }
 
-    private static void setMdc(Map<String, String> context) {
+    private static void setMdc(@Nullable Map<String, String> context) {
         if (context == null) {
             MDC.clear();
         } else {

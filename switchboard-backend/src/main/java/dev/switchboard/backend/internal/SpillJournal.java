@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The spill journal's file format: chunks a draining node could not get acknowledged by Kafka, already sealed,
@@ -91,7 +92,10 @@ public final class SpillJournal {
             }
             channel.force(true);
         }
-        forceDirectory(file.getParent());
+        Path directory = file.toAbsolutePath().getParent();
+        if (directory != null) {
+            forceDirectory(directory);
+        }
     }
 
     /** Reads a journal: every whole, intact record up to the first bad one. An empty file holds nothing. */
@@ -208,7 +212,7 @@ public final class SpillJournal {
         return new Chunk(principal, topic, writerId, seq, records);
     }
 
-    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+    private static void writeBytes(DataOutputStream out, byte @Nullable [] bytes) throws IOException {
         if (bytes == null) {
             out.writeInt(-1);
         } else {
@@ -217,7 +221,7 @@ public final class SpillJournal {
         }
     }
 
-    private static byte[] readBytes(DataInputStream in, int limit) throws IOException {
+    private static byte @Nullable [] readBytes(DataInputStream in, int limit) throws IOException {
         int length = in.readInt();
         if (length == -1) {
             return null;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,13 +140,13 @@ final class TailReader implements AutoCloseable {
      * Cached events at or after {@code positions} (at most {@code maxEvents}, about {@code maxBytes}, always at
      * least one when any is cached), moving {@code positions} past them; waits until {@code deadlineMillis} (by
      * the node's clock) when
-     * none is cached yet, and answers an empty batch then. Null when the session must read on its own from
+     * none is cached yet, and answers an empty batch then. Empty when the session must read on its own from
      * {@code positions}: it fell behind the cache, or the reader stopped. Throws Kafka's {@code WakeupException}
      * when {@code woken} was set (and clears it), and an INTERNAL {@code SwitchboardException} for a record this
      * node cannot open at the head of the batch (it stays there: every read reports it). Rejected records are
      * skipped: a batch of them alone has no events, only the next offsets after them.
      */
-    FetchedBatch take(
+    Optional<FetchedBatch> take(
             Map<TopicPartition, Long> positions, int maxEvents, long maxBytes, long deadlineMillis, AtomicBoolean woken)
             throws InterruptedException {
         lock.lock();
@@ -154,15 +156,15 @@ final class TailReader implements AutoCloseable {
                     throw new WakeupException();
                 }
                 if (stopped || !covers(positions)) {
-                    return null;
+                    return Optional.empty();
                 }
                 FetchedBatch batch = takeCached(positions, maxEvents, maxBytes);
                 if (!batch.isEmpty() || !batch.nextOffsets().isEmpty()) {
-                    return batch;
+                    return Optional.of(batch);
                 }
                 long remaining = deadlineMillis - clock.millis();
                 if (remaining <= 0) {
-                    return FetchedBatch.EMPTY;
+                    return Optional.of(FetchedBatch.EMPTY);
                 }
                 arrived.await(Math.min(remaining, WAIT_SLICE_MS), TimeUnit.MILLISECONDS);
             }
@@ -213,29 +215,32 @@ final class TailReader implements AutoCloseable {
         List<Event> events = new ArrayList<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
         long bytes = 0;
-        List<TopicPartition> order = new ArrayList<>(positions.keySet());
-        order.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+        List<Map.Entry<TopicPartition, Long>> order = new ArrayList<>(positions.entrySet());
+        order.sort((a, b) -> Integer.compare(a.getKey().partition(), b.getKey().partition()));
         int first = Math.floorMod(nextFirstPartition++, Math.max(1, order.size()));
         for (int i = 0; i < order.size() && events.size() < maxEvents; i++) {
-            TopicPartition partition = order.get((first + i) % order.size());
-            PartitionCache cache = partitions.get(partition.partition());
-            for (int index = cache.indexOf(positions.get(partition));
+            Map.Entry<TopicPartition, Long> position = order.get((first + i) % order.size());
+            TopicPartition partition = position.getKey();
+            PartitionCache cache = cache(partition.partition());
+            for (int index = cache.indexOf(position.getValue());
                     index < cache.size() && events.size() < maxEvents;
                     index++) {
                 CachedRecord record = cache.get(index);
                 if (!events.isEmpty() && bytes + record.size() > maxBytes) {
                     return new FetchedBatch(events, nextOffsets);
                 }
-                if (record.unreadable() != null) {
+                String unreadable = record.unreadable();
+                if (unreadable != null) {
                     if (!events.isEmpty()) {
                         return new FetchedBatch(events, nextOffsets); // the next read reports it
                     }
-                    throw ReadGate.unreadable(topic, partition.partition(), record.offset(), record.unreadable());
+                    throw ReadGate.unreadable(topic, partition.partition(), record.offset(), unreadable);
                 }
                 nextOffsets.put(partition.partition(), record.offset() + 1);
                 positions.put(partition, record.offset() + 1);
-                if (record.event() != null) { // else rejected: skipped, the positions move past it
-                    events.add(record.event());
+                Event event = record.event();
+                if (event != null) { // else rejected: skipped, the positions move past it
+                    events.add(event);
                     bytes += record.size();
                 }
             }
@@ -283,7 +288,7 @@ final class TailReader implements AutoCloseable {
             Event event = gate.admit(record).orElse(null);
             return new CachedRecord(record.partition(), record.offset(), size, event, null);
         } catch (RecordCipher.UnreadableRecordException e) {
-            return new CachedRecord(record.partition(), record.offset(), size, null, e.getMessage());
+            return new CachedRecord(record.partition(), record.offset(), size, null, e.detail());
         }
     }
 
@@ -291,9 +296,9 @@ final class TailReader implements AutoCloseable {
         lock.lock();
         try {
             for (CachedRecord record : fresh) {
-                partitions.get(record.partition()).add(record);
+                cache(record.partition()).add(record);
             }
-            ends.forEach((partition, end) -> partitions.get(partition).reachedEnd(end));
+            ends.forEach((partition, end) -> cache(partition).reachedEnd(end));
             if (!fresh.isEmpty()) {
                 arrived.signalAll();
             }
@@ -333,7 +338,25 @@ final class TailReader implements AutoCloseable {
     }
 
     /** A consumed record as readers get it: its event, why this node cannot read it, or neither (rejected). */
-    private record CachedRecord(int partition, long offset, long size, Event event, String unreadable) {}
+    /** The cache of {@code partition}: the reader made one for each partition of the topic. Lock held. */
+    private PartitionCache cache(int partition) {
+        PartitionCache cache = partitions.get(partition);
+        if (cache == null) {
+            throw new IllegalStateException("tail reader of " + topic + " has no cache for partition " + partition);
+        }
+        return cache;
+    }
+
+    /**
+     * A record as every member gets it: its event, or why it cannot be opened ({@code unreadable}), or neither
+     * (rejected: skipped).
+     */
+    private record CachedRecord(
+            int partition,
+            long offset,
+            long size,
+            @Nullable Event event,
+            @Nullable String unreadable) {}
 
     /**
      * The cached records of one partition, oldest first, at most {@code maxBytes} of them (but always the newest

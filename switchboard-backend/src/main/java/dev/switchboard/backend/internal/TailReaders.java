@@ -3,12 +3,14 @@ package dev.switchboard.backend.internal;
 import dev.switchboard.backend.BackendConfig;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,12 +77,12 @@ public final class TailReaders implements AutoCloseable {
 
     /**
      * Joins the topic's tail reader when its cache covers every one of {@code positions} (all partitions of the
-     * topic), starting one at {@code positions} when the topic has none and {@code mayStart}; null otherwise.
+     * topic), starting one at {@code positions} when the topic has none and {@code mayStart}; empty otherwise.
      * A caller that joined must {@link TailReader#leave} once it reads on its own or is gone.
      */
-    TailReader join(String topic, Map<TopicPartition, Long> positions, boolean mayStart) {
+    Optional<TailReader> join(String topic, Map<TopicPartition, Long> positions, boolean mayStart) {
         if (!enabled() || positions.isEmpty()) {
-            return null;
+            return Optional.empty();
         }
         TailReader reader = readers.get(topic);
         if ((reader == null || reader.stopped()) && mayStart) {
@@ -91,14 +93,17 @@ public final class TailReaders implements AutoCloseable {
             } catch (RuntimeException e) {
                 // sharing is an optimisation: the session goes on reading with its own consumer
                 LOGGER.warn("tail reader not started topic={} error={}", topic, e.toString());
-                return null;
+                return Optional.empty();
             }
         }
-        return reader != null && reader.join(positions) ? reader : null;
+        return reader != null && reader.join(positions) ? Optional.of(reader) : Optional.empty();
     }
 
-    /** A new tail reader, its cache reserved in the node's read budget; null when the budget has no room. */
-    private TailReader start(String topic, Map<TopicPartition, Long> positions) {
+    /**
+     * A new tail reader, its cache reserved in the node's read budget; null when the budget has no room (then
+     * {@code readers.compute} keeps no entry for the topic).
+     */
+    private @Nullable TailReader start(String topic, Map<TopicPartition, Long> positions) {
         if (!budget.tryReserve(cacheBytes)) {
             budget.countTailRefused();
             LOGGER.debug("tail reader not started, read buffers full topic={}", topic);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -14,10 +15,12 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +34,8 @@ public final class TopicManager implements AutoCloseable {
 
     private final Admin admin;
     private final BackendConfig config;
-    private volatile Replication replication;
+    /** Worked out on first use. */
+    private volatile @Nullable Replication replication;
 
     public TopicManager(BackendConfig config) {
         this.config = config;
@@ -44,9 +48,9 @@ public final class TopicManager implements AutoCloseable {
      * on an empty topic for events nobody writes).
      */
     public int partitions(String topic, boolean mayCreate) {
-        Integer existing = describe(topic);
-        if (existing != null) {
-            return existing;
+        OptionalInt existing = describe(topic);
+        if (existing.isPresent()) {
+            return existing.getAsInt();
         }
         if (!mayCreate || !config.autoCreateTopics()) {
             throw SwitchboardException.of(
@@ -92,11 +96,12 @@ public final class TopicManager implements AutoCloseable {
      */
     public int ensure(String topic, int partitions, Map<String, String> configs) {
         Replication wanted = replication();
-        Integer replicas = replicas(topic);
-        if (replicas == null) {
+        OptionalInt found = replicas(topic);
+        if (found.isEmpty()) {
             create(topic, partitions, configs, true);
             return wanted.factor();
         }
+        int replicas = found.getAsInt();
         if (replicas < wanted.factor()) {
             LOGGER.warn(
                     "topic has fewer replicas than configured topic={} replicas={} replication-factor={}"
@@ -118,28 +123,35 @@ public final class TopicManager implements AutoCloseable {
                 .size();
     }
 
-    /** The fewest replicas of the topic's partitions, or null when the topic does not exist. */
-    private Integer replicas(String topic) {
+    /** The fewest replicas of the topic's partitions; empty when the topic does not exist. */
+    private OptionalInt replicas(String topic) {
         try {
-            return await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic).partitions().stream()
+            return OptionalInt.of(description(topic).partitions().stream()
                     .mapToInt(partition -> partition.replicas().size())
                     .min()
-                    .orElse(0);
+                    .orElse(0));
         } catch (UnknownTopicOrPartitionException e) {
-            return null;
+            return OptionalInt.empty();
         }
     }
 
-    /** Partition count, or null when the topic does not exist. */
-    private Integer describe(String topic) {
+    /** Partition count; empty when the topic does not exist. */
+    private OptionalInt describe(String topic) {
         try {
-            return await(admin.describeTopics(List.of(topic)).allTopicNames())
-                    .get(topic)
-                    .partitions()
-                    .size();
+            return OptionalInt.of(description(topic).partitions().size());
         } catch (UnknownTopicOrPartitionException e) {
-            return null;
+            return OptionalInt.empty();
         }
+    }
+
+    /** The broker's description of {@code topic}; UnknownTopicOrPartitionException when it has none. */
+    private TopicDescription description(String topic) {
+        TopicDescription description =
+                await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+        if (description == null) {
+            throw new UnknownTopicOrPartitionException("topic " + topic + " is not in the broker's answer");
+        }
+        return description;
     }
 
     private int create(String topic, int partitionCount) {
@@ -180,14 +192,14 @@ public final class TopicManager implements AutoCloseable {
                     "topic '" + topic + "' cannot be created with " + wanted.factor()
                             + " replicas while brokers are down; retry once they are back");
         } catch (TopicExistsException e) {
-            Integer raced = describe(topic);
-            if (raced == null) {
+            OptionalInt raced = describe(topic);
+            if (raced.isEmpty()) {
                 if (existsIsEnough) {
                     return partitionCount;
                 }
                 throw SwitchboardException.of(ErrorCode.UNAVAILABLE, "topic '" + topic + "' is being created");
             }
-            return raced;
+            return raced.getAsInt();
         }
     }
 

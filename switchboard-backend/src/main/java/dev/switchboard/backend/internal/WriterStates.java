@@ -18,6 +18,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -138,12 +139,14 @@ public final class WriterStates implements AutoCloseable {
         try {
             while (true) {
                 try {
-                    return admin.describeTopics(List.of(topic))
+                    TopicDescription description = admin.describeTopics(List.of(topic))
                             .allTopicNames()
                             .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                            .get(topic)
-                            .partitions()
-                            .size();
+                            .get(topic);
+                    if (description == null) {
+                        throw new IllegalStateException("the writer state topic " + topic + " was not described");
+                    }
+                    return description.partitions().size();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || clock.millis() > deadline) {
                         throw e;
