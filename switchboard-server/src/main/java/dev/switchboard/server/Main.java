@@ -15,6 +15,7 @@ import dev.switchboard.server.cli.TokenCommand;
 import dev.switchboard.server.ops.Logging;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,7 +56,7 @@ public final class Main {
             paramLabel = "plain|json",
             description =
                     "log lines as plain text (default) or one JSON object per line;" + " also $SWITCHBOARD_LOG_FORMAT")
-    Logging.Format logFormat;
+    Logging.@Nullable Format logFormat;
 
     @Option(
             names = {"-v", "--verbose"},

@@ -4,6 +4,7 @@ import dev.switchboard.server.config.ApiSettings;
 import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.roles.ApiRole;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,9 +24,11 @@ public final class ApiCommand implements Callable<Integer> {
     NodeOptions node = new NodeOptions();
 
     @Option(names = "--host", paramLabel = "ADDRESS", description = "address to listen on (default: 127.0.0.1)")
+    @Nullable
     String host;
 
     @Option(names = "--port", paramLabel = "PORT", description = "port to listen on, 0 for a free one (default: 8080)")
+    @Nullable
     Integer port;
 
     @Option(

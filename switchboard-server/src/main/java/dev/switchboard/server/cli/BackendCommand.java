@@ -4,6 +4,7 @@ import dev.switchboard.server.config.BackendSettings;
 import dev.switchboard.server.config.ConfigKeys;
 import dev.switchboard.server.roles.BackendRole;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,9 +25,11 @@ public final class BackendCommand implements Callable<Integer> {
     NodeOptions node = new NodeOptions();
 
     @Option(names = "--node-shard", paramLabel = "NAME", description = "this node's shard (default: the only one)")
+    @Nullable
     String nodeShard;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "the Kafka cluster")
+    @Nullable
     String bootstrapServers;
 
     @Option(
@@ -34,6 +37,7 @@ public final class BackendCommand implements Callable<Integer> {
             arity = "0..1",
             paramLabel = "true|false",
             description = "create unknown topics on first use")
+    @Nullable
     Boolean autoCreateTopics;
 
     @Option(
@@ -41,12 +45,13 @@ public final class BackendCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "the node's own directory: a drain spills what Kafka has not acknowledged to DIR/spill,"
                     + " re-injected on the next start (default: ./switchboard-data)")
-    java.nio.file.Path dataDir;
+    java.nio.file.@Nullable Path dataDir;
 
     @Option(
             names = "--metrics-port",
             paramLabel = "PORT",
             description = "serve /metrics, /health/live and /health/ready on this port (default: 9464; 0: a free port)")
+    @Nullable
     Integer metricsPort;
 
     @Override

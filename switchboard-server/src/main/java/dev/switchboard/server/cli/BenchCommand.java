@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,6 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--events",
             paramLabel = "N",
             description = "events per phase (default: " + DEFAULT_EVENTS + "; tail mode: --rate times --duration)")
+    @Nullable
     Long events;
 
     @Option(
@@ -74,6 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + "); --scaling: seconds of the measured window per configuration, and of the uncapped warm-up"
                     + " before the capped one (default: "
                     + DEFAULT_SCALING_SECONDS + ")")
+    @Nullable
     Long duration;
 
     @Option(names = "--size", paramLabel = "BYTES", description = "payload bytes per event (default: ${DEFAULT-VALUE})")
@@ -84,6 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "S",
             description = "concurrent sessions (default: 1; tail mode: subscribers of the second phase, default "
                     + DEFAULT_TAIL_SESSIONS + ")")
+    @Nullable
     Integer sessions;
 
     @Option(
@@ -91,6 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "B",
             description = "events per chunk (write) or poll (read, tail) (default: " + DEFAULT_BATCH + "; --scaling: "
                     + DEFAULT_SCALING_BATCH + ")")
+    @Nullable
     Integer batch;
 
     static final int DEFAULT_BATCH = 500;
@@ -102,6 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "N",
             description = "events of an unreported warm-up on each side (default: as many as --events, at most 200000;"
                     + " tail mode: as many as a phase, written while --sessions subscribers tail)")
+    @Nullable
     Long warmup;
 
     @Option(
@@ -109,6 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "EVENTS_PER_S",
             description = "hand events over at most this fast, all sessions together (default: as fast as possible;"
                     + " tail mode: its one writer's steady rate, default " + DEFAULT_TAIL_RATE + ")")
+    @Nullable
     Long rate;
 
     @Option(names = "--standalone", description = "start an in-process standalone on a temporary data dir")
@@ -118,9 +125,11 @@ public final class BenchCommand implements Callable<Integer> {
     boolean baseline;
 
     @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "the Kafka broker behind --url, for --baseline")
+    @Nullable
     String kafka;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
+    @Nullable
     Path json;
 
     @Option(
@@ -128,6 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
             paramLabel = "BYTES",
             description = "with --standalone: the backend's tail-cache-bytes (fan-out sharing; 0: off;"
                     + " default: the backend's default)")
+    @Nullable
     Long tailCacheBytes;
 
     @Option(
@@ -143,6 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "--scaling: cores per API and backend node (default: the machine's cores less 1 for the load"
                     + " generator, Kafka and the broker, shared by the nodes of the largest configuration, at least"
                     + " 0.05)")
+    @Nullable
     Double nodeCpu;
 
     @Option(
@@ -181,6 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--cluster-json",
             paramLabel = "FILE",
             description = "a local cluster's cluster.json: report the CPU of%neach of its processes per 1,000 events")
+    @Nullable
     Path clusterJson;
 
     @Option(

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,6 +32,7 @@ final class ClientOptions {
             paramLabel = "F",
             description =
                     "file holding the bearer token (default:%n$SWITCHBOARD_TOKEN, else%n./switchboard-data/dev-token)")
+    @Nullable
     Path tokenFile;
 
     @Option(
@@ -38,6 +40,7 @@ final class ClientOptions {
             paramLabel = "F",
             description = "PEM file of the CA (or self-signed certificate) to trust for https URLs, instead of the"
                     + " JDK's trust store; standalone --tls-self-signed%nwrites ./switchboard-data/tls/ca.pem")
+    @Nullable
     Path caFile;
 
     @Spec(Spec.Target.MIXEE)

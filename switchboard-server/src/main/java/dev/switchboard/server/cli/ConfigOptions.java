@@ -4,6 +4,7 @@ import dev.switchboard.server.config.NodeConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
  */
 final class ConfigOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (docs/configuration.md)")
+    @Nullable
     Path config;
 
     @Option(

@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,6 +54,7 @@ public final class ConsumeCommand implements Callable<Integer> {
             names = "--cursor-file",
             paramLabel = "F",
             description = "resume from the cursor in F, and save it there after every acknowledged batch")
+    @Nullable
     Path cursorFile;
 
     @Option(names = "--max", paramLabel = "N", description = "stop after N events")

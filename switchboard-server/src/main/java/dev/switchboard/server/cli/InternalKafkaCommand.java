@@ -4,6 +4,7 @@ import dev.switchboard.server.roles.KafkaRole;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,6 +19,7 @@ public final class InternalKafkaCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--watch-parent", paramLabel = "PID")
+    @Nullable
     Long watchParent;
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -24,15 +25,18 @@ final class NodeOptions {
             names = "--node-id",
             paramLabel = "ID",
             description = "node id, unique in the cluster (default: host-pid-random)")
+    @Nullable
     String nodeId;
 
     @Option(
             names = "--cluster-secret-file",
             paramLabel = "FILE",
             description = "the secret that signs cursors and request MAC keys; the same file on every node")
+    @Nullable
     Path clusterSecretFile;
 
     @Option(names = "--watch-parent", hidden = true, paramLabel = "PID", description = "exit when PID exits")
+    @Nullable
     Long watchParent;
 
     /** The file and the environment, then these flags; the command adds its own flags, then {@link #build}. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,6 +51,7 @@ public final class ProduceCommand implements Callable<Integer> {
             paramLabel = "ID",
             description = "stable writer id naming this input: a re-run with the same input, id and --batch publishes"
                     + " only the lines Kafka does not hold yet (default: a random one)")
+    @Nullable
     String writerId;
 
     @Option(
@@ -62,6 +64,7 @@ public final class ProduceCommand implements Callable<Integer> {
             names = "--retry-budget",
             paramLabel = "DURATION",
             description = "how long to ride out an outage before failing, e.g. 30s, 5m (default: 2m)")
+    @Nullable
     String retryBudget;
 
     @Option(

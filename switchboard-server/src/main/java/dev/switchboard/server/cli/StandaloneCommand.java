@@ -6,6 +6,7 @@ import dev.switchboard.server.standalone.Standalone;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,9 +30,11 @@ public final class StandaloneCommand implements Callable<Integer> {
             names = "--data-dir",
             paramLabel = "DIR",
             description = "where Kafka's data and the cluster's keys live (default: switchboard-data)")
+    @Nullable
     Path dataDir;
 
     @Option(names = "--port", paramLabel = "PORT", description = "HTTP port of the API (default: 8080)")
+    @Nullable
     Integer port;
 
     @Option(
@@ -40,6 +43,7 @@ public final class StandaloneCommand implements Callable<Integer> {
             paramLabel = "true|false",
             description = "serve HTTPS with a self-signed certificate for localhost/127.0.0.1 (kept in"
                     + " <data-dir>/tls; clients trust it with --ca-file <data-dir>/tls/ca.pem)")
+    @Nullable
     Boolean tlsSelfSigned;
 
     @Override

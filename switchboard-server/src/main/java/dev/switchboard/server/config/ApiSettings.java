@@ -100,7 +100,7 @@ public final class ApiSettings {
                             .orElse(java.util.OptionalInt.empty()),
                     config.get(ConfigKeys.MAX_STREAM_WINDOW));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+            throw ConfigException.refused(e);
         }
     }
 
@@ -189,7 +189,7 @@ public final class ApiSettings {
                 security = security.withTls(tlsConfig(tls.get()));
             }
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+            throw ConfigException.refused(e);
         }
         return security;
     }
@@ -217,14 +217,11 @@ public final class ApiSettings {
             throw new ConfigException("oauth: required for an API node, with issuer, audience, and jwks-uri or"
                     + " jwks-file (local-cluster writes one for its development issuer)");
         }
-        String issuer = config.get(ConfigKeys.OAUTH_ISSUER);
-        if (issuer == null) {
-            throw new ConfigException("oauth.issuer: required (the exact iss of accepted tokens)");
-        }
-        String audience = config.get(ConfigKeys.OAUTH_AUDIENCE);
-        if (audience == null) {
-            throw new ConfigException("oauth.audience: required (a value the tokens' aud must contain)");
-        }
+        String issuer = config.find(ConfigKeys.OAUTH_ISSUER)
+                .orElseThrow(() -> new ConfigException("oauth.issuer: required (the exact iss of accepted tokens)"));
+        String audience = config.find(ConfigKeys.OAUTH_AUDIENCE)
+                .orElseThrow(
+                        () -> new ConfigException("oauth.audience: required (a value the tokens' aud must contain)"));
         Optional<URI> jwksUri = config.find(ConfigKeys.OAUTH_JWKS_URI);
         Optional<Path> jwksFile = config.find(ConfigKeys.OAUTH_JWKS_FILE);
         if (jwksUri.isPresent() == jwksFile.isPresent()) {

@@ -40,14 +40,12 @@ public final class BackendSettings {
     /** Checks what a backend needs; a missing or inconsistent key is a ConfigException naming it. */
     public static BackendSettings from(NodeConfig config) {
         Map<String, URI> shards = Shards.parse(config.find(ConfigKeys.SHARDS).orElse(Map.of()));
-        String shard = config.get(ConfigKeys.NODE_SHARD);
-        if (shard == null) {
-            if (shards.size() != 1) {
-                throw new ConfigException("node-shard: required when more than one shard is configured (one of "
-                        + String.join(", ", shards.keySet()) + ")");
-            }
-            shard = shards.keySet().iterator().next();
+        Optional<String> named = config.find(ConfigKeys.NODE_SHARD);
+        if (named.isEmpty() && shards.size() != 1) {
+            throw new ConfigException("node-shard: required when more than one shard is configured (one of "
+                    + String.join(", ", shards.keySet()) + ")");
         }
+        String shard = named.orElseGet(() -> shards.keySet().iterator().next());
         URI uri = shards.get(shard);
         if (uri == null) {
             throw new ConfigException("node-shard: '" + shard + "' is not one of the configured shards ("
@@ -176,7 +174,7 @@ public final class BackendSettings {
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+            throw ConfigException.refused(e);
         }
     }
 
@@ -207,7 +205,7 @@ public final class BackendSettings {
                             config.get(ConfigKeys.ENCRYPTION_KEY_MAX_AGE),
                             config.get(ConfigKeys.ENCRYPTION_KEY_MAX_RECORDS));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+            throw ConfigException.refused(e);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One setting of the configuration model: its name (kebab-case, {@code .} between a section and its keys), type,
@@ -24,7 +25,7 @@ import java.util.function.Function;
 public record ConfigKey<T>(
         String name,
         ConfigType<T> type,
-        T defaultValue,
+        @Nullable T defaultValue,
         String defaultText,
         Set<Role> roles,
         String description,
@@ -43,7 +44,8 @@ public record ConfigKey<T>(
     }
 
     /** A key with a default (null: none) that every role in {@code roles} reads. */
-    static <T> ConfigKey<T> of(String name, ConfigType<T> type, T defaultValue, String description, Role... roles) {
+    static <T> ConfigKey<T> of(
+            String name, ConfigType<T> type, @Nullable T defaultValue, String description, Role... roles) {
         return new ConfigKey<>(
                 name,
                 type,

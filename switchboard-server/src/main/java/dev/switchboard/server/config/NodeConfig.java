@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The effective configuration of one process: every key of {@link ConfigKeys} with its value and where that value
@@ -67,17 +68,22 @@ public final class NodeConfig {
         return builder().yaml(yaml, source).build();
     }
 
-    /** The value of {@code key}: what was set, else its default (null when it has none). */
+    /**
+     * The value of {@code key}: what was set, else its default. For a key without a default, read it with
+     * {@link #find} (or after checking {@code find} found it): here it throws an IllegalStateException when unset.
+     */
     public <T> T get(ConfigKey<T> key) {
-        Setting setting = settings.get(key.name());
-        @SuppressWarnings("unchecked")
-        T value = setting == null ? key.defaultValue() : (T) setting.value();
-        return value;
+        return find(key)
+                .orElseThrow(() -> new IllegalStateException(
+                        key.name() + " has no value and no default: read it with find(), not get()"));
     }
 
     /** The value of {@code key}, empty when neither set nor defaulted. */
     public <T> Optional<T> find(ConfigKey<T> key) {
-        return Optional.ofNullable(get(key));
+        Setting setting = settings.get(key.name());
+        @SuppressWarnings("unchecked")
+        T value = setting == null ? key.defaultValue() : (T) setting.value();
+        return Optional.ofNullable(value);
     }
 
     public boolean isSet(ConfigKey<?> key) {
@@ -115,12 +121,12 @@ public final class NodeConfig {
             if (!key.readBy(role)) {
                 continue;
             }
-            Object value = get(key);
-            if (value == null) {
+            Optional<?> value = find(key);
+            if (value.isEmpty()) {
                 lines.add("# " + key.name() + ": (not set"
                         + ("none".equals(key.defaultText()) ? "" : "; default " + key.defaultText()) + ")");
             } else {
-                lines.add(key.name() + ": " + quoted(key.show(value)) + "  # " + source(key));
+                lines.add(key.name() + ": " + quoted(key.show(value.get())) + "  # " + source(key));
             }
         }
         return lines;
@@ -231,7 +237,7 @@ public final class NodeConfig {
          * The value of a flag for {@code key}: null (and an empty map) means the flag was not given. A text is
          * parsed, a map taken as it is, anything else taken by its text.
          */
-        public Builder flag(ConfigKey<?> key, Object value, String flag) {
+        public Builder flag(ConfigKey<?> key, @Nullable Object value, String flag) {
             if (value == null || (value instanceof Map<?, ?> map && map.isEmpty())) {
                 return this;
             }

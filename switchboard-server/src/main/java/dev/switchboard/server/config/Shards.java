@@ -23,7 +23,7 @@ final class Shards {
         try {
             AmqpSwitchConfig.of(shards, "check");
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+            throw ConfigException.refused(e);
         }
         return Collections.unmodifiableMap(shards);
     }
@@ -47,7 +47,8 @@ final class Shards {
             return config.withTrustedCertificates(caFile.get());
         } catch (IllegalArgumentException e) {
             // The switch names its own key; the node's is amqp-ca-file.
-            String reason = e.getMessage().replaceFirst("^trusted-certificates: ", "");
+            String message = e.getMessage();
+            String reason = message == null ? e.toString() : message.replaceFirst("^trusted-certificates: ", "");
             throw new ConfigException("amqp-ca-file: " + reason, e);
         }
     }

@@ -6,4 +6,7 @@
  * Validation errors are {@link dev.switchboard.server.config.ConfigException}s naming the key (and, for a value,
  * where it came from).
  */
+@NullMarked
 package dev.switchboard.server.config;
+
+import org.jspecify.annotations.NullMarked;

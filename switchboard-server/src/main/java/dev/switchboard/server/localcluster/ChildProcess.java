@@ -161,6 +161,16 @@ final class ChildProcess {
                 + " ends with:\n" + tail(20));
     }
 
+    /** As {@link #awaitReady(Duration)}, the value of {@code key} in the ready line; an IOException without it. */
+    String awaitReady(Duration timeout, String key) throws IOException, InterruptedException {
+        String value = awaitReady(timeout).get(key);
+        if (value == null) {
+            throw new IOException(
+                    name + "'s ready line has no " + key + "; its log " + log + " ends with:\n" + tail(20));
+        }
+        return value;
+    }
+
     private Optional<Map<String, String>> readyLine() throws IOException {
         if (!Files.exists(log)) {
             return Optional.empty();

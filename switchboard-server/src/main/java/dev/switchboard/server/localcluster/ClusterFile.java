@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code <data-dir>/cluster.json}: every process of a local cluster with its role, pid, shard, node id, URL and
@@ -27,19 +28,19 @@ record ClusterFile(
         @JsonProperty("kafka-bootstrap-servers") String kafkaBootstrapServers,
         @JsonProperty("shards") Map<String, String> shards,
         @JsonProperty("processes") List<Entry> processes,
-        @JsonProperty("control-url") String controlUrl) {
+        @JsonProperty("control-url") @Nullable String controlUrl) {
 
     /** One process. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Entry(
             @JsonProperty("role") String role,
             @JsonProperty("pid") long pid,
-            @JsonProperty("shard") String shard,
-            @JsonProperty("node-id") String nodeId,
+            @JsonProperty("shard") @Nullable String shard,
+            @JsonProperty("node-id") @Nullable String nodeId,
             @JsonProperty("url") String url,
             @JsonProperty("log") String log,
-            @JsonProperty("metrics") String metrics) {
-        Entry(String role, long pid, String shard, String nodeId, String url, String log) {
+            @JsonProperty("metrics") @Nullable String metrics) {
+        Entry(String role, long pid, @Nullable String shard, @Nullable String nodeId, String url, String log) {
             this(role, pid, shard, nodeId, url, log, null);
         }
     }

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,12 +79,13 @@ public final class LocalCluster implements AutoCloseable {
     private final List<URI> apiTcpUrls = new ArrayList<>();
 
     private final AtomicBoolean closed = new AtomicBoolean();
-    private ChildProcess kafka;
+    // null until startAll has started each of them (close() stops what there is)
+    private @Nullable ChildProcess kafka;
     private Optional<CpuGroups> cpuGroups = Optional.empty();
-    private VirtualHosts virtualHosts;
-    private ControlServer control;
+    private @Nullable VirtualHosts virtualHosts;
+    private @Nullable ControlServer control;
     private Map<String, URI> shardUris = Map.of();
-    private String kafkaBootstrapServers;
+    private @Nullable String kafkaBootstrapServers;
 
     private LocalCluster(Path dataDir, FileChannel lock) {
         this.dataDir = dataDir;
@@ -163,7 +165,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         Map<String, URI> shards = shardUris(options);
 
-        kafka = ChildProcess.start(
+        ChildProcess broker = ChildProcess.start(
                 "kafka",
                 "kafka",
                 Optional.empty(),
@@ -172,8 +174,9 @@ public final class LocalCluster implements AutoCloseable {
                 log("kafka"),
                 List.of("internal-kafka", "--data-dir", dataDir.resolve("kafka").toString(), "--port", "0"),
                 Optional.empty()); // Kafka stands for a real cluster's storage: never capped
-        watch(kafka);
-        String bootstrapServers = kafka.awaitReady(START_TIMEOUT).get("bootstrap-servers");
+        kafka = broker;
+        watch(broker);
+        String bootstrapServers = broker.awaitReady(START_TIMEOUT, "bootstrap-servers");
         LOGGER.info("kafka ready bootstrap-servers={}", bootstrapServers);
 
         Path config = writeNodeConfig(shards, bootstrapServers, secret, jwks);
@@ -208,7 +211,7 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         for (ChildProcess backend : backends) {
-            backendMetrics.add(backend.awaitReady(START_TIMEOUT).get("metrics"));
+            backendMetrics.add(backend.awaitReady(START_TIMEOUT, "metrics"));
         }
         for (int i = 1; i <= options.apis(); i++) {
             String node = "api-" + i;
@@ -250,15 +253,16 @@ public final class LocalCluster implements AutoCloseable {
             }
             return shards;
         }
-        virtualHosts = new VirtualHosts(options.amqp().getFirst());
-        virtualHosts.requireRabbitMq();
-        deleteLeftoverVirtualHosts();
+        VirtualHosts hosts = new VirtualHosts(options.amqp().getFirst());
+        virtualHosts = hosts;
+        hosts.requireRabbitMq();
+        deleteLeftoverVirtualHosts(hosts);
         byte[] random = new byte[3];
         new SecureRandom().nextBytes(random);
         String prefix = "switchboard-" + HexFormat.of().formatHex(random);
         for (int i = 0; i < options.shards(); i++) {
             String name = prefix + "-s" + i;
-            shards.put("s" + i, virtualHosts.create(name));
+            shards.put("s" + i, hosts.create(name));
             createdVirtualHosts.add(name);
             Files.write(virtualHostsFile(), createdVirtualHosts);
         }
@@ -266,12 +270,12 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The virtual hosts of a previous run on this data dir that was killed before it could delete them. */
-    private void deleteLeftoverVirtualHosts() throws IOException {
+    private void deleteLeftoverVirtualHosts(VirtualHosts hosts) throws IOException {
         if (Files.exists(virtualHostsFile())) {
             for (String name : Files.readAllLines(virtualHostsFile())) {
                 if (!name.isBlank()) {
                     LOGGER.info("deleting a virtual host left by a previous run name={}", name);
-                    virtualHosts.delete(name.strip());
+                    hosts.delete(name.strip());
                 }
             }
             Files.delete(virtualHostsFile());
@@ -313,23 +317,32 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void writeClusterFile(Map<String, URI> shards, String bootstrapServers) throws IOException {
+        ChildProcess broker = kafka;
+        if (broker == null) {
+            throw new IllegalStateException("cluster.json is written once Kafka has started");
+        }
+        ControlServer controlServer = control;
         List<ClusterFile.Entry> entries = new ArrayList<>();
         entries.add(new ClusterFile.Entry(
                 "kafka",
-                kafka.process().pid(),
+                broker.process().pid(),
                 null,
                 null,
                 bootstrapServers,
-                kafka.log().toString()));
+                broker.log().toString()));
         for (int i = 0; i < backends.size(); i++) {
             ChildProcess backend = backends.get(i);
             String shard = backend.shard().orElseThrow();
+            URI shardUri = shards.get(shard);
+            if (shardUri == null) {
+                throw new IllegalStateException(backend.name() + " is in shard " + shard + ", which has no broker");
+            }
             entries.add(new ClusterFile.Entry(
                     "backend",
                     backend.process().pid(),
                     shard,
                     backend.nodeId().orElseThrow(),
-                    ClusterFile.withoutPassword(shards.get(shard)),
+                    ClusterFile.withoutPassword(shardUri),
                     backend.log().toString(),
                     backendMetrics.get(i)));
         }
@@ -354,7 +367,7 @@ public final class LocalCluster implements AutoCloseable {
                         bootstrapServers,
                         shardTexts,
                         entries,
-                        control == null ? null : control.url().toString())
+                        controlServer == null ? null : controlServer.url().toString())
                 .write(clusterFile());
     }
 
@@ -397,8 +410,9 @@ public final class LocalCluster implements AutoCloseable {
                         "process restarted name={} pid={}",
                         fresh.name(),
                         fresh.process().pid());
-                if (shardUris != null && kafkaBootstrapServers != null) {
-                    writeClusterFile(shardUris, kafkaBootstrapServers);
+                String bootstrapServers = kafkaBootstrapServers;
+                if (bootstrapServers != null) { // else the cluster is still starting: it writes the file itself
+                    writeClusterFile(shardUris, bootstrapServers);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -486,7 +500,7 @@ public final class LocalCluster implements AutoCloseable {
                 ChildProcess replacement = watch(old.startAgain(old.arguments()));
                 backends.set(i, replacement);
                 replacement.awaitReady(START_TIMEOUT);
-                writeClusterFile(shardUris, kafkaBootstrapServers);
+                writeClusterFile(shardUris, startedBootstrapServers());
                 progress.accept("restarted " + old.name() + " pid="
                         + replacement.process().pid() + ": serving");
             }
@@ -512,11 +526,20 @@ public final class LocalCluster implements AutoCloseable {
                 awaitHealthy(newUrl);
                 apiUrls.set(i, newUrl);
                 apiTcpUrls.set(i, URI.create(ready.get("tcp-url")));
-                writeClusterFile(shardUris, kafkaBootstrapServers);
+                writeClusterFile(shardUris, startedBootstrapServers());
                 progress.accept("restarted " + old.name() + " pid="
                         + replacement.process().pid() + ": serving");
             }
         }
+    }
+
+    /** Kafka's address: known from the end of startAll, before the control endpoint takes restarts. */
+    private String startedBootstrapServers() {
+        String bootstrapServers = kafkaBootstrapServers;
+        if (bootstrapServers == null) {
+            throw new IllegalStateException("the local cluster has not started Kafka yet");
+        }
+        return bootstrapServers;
     }
 
     private void requireOpen() throws IOException {
@@ -562,7 +585,10 @@ public final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         cpuGroups.ifPresent(CpuGroups::close); // every child has exited: their groups are empty
-        createdVirtualHosts.forEach(name -> virtualHosts.delete(name)); // none made when URIs are per shard
+        VirtualHosts hosts = virtualHosts; // none when URIs are per shard
+        if (hosts != null) {
+            createdVirtualHosts.forEach(hosts::delete);
+        }
         try {
             Files.deleteIfExists(virtualHostsFile());
             Files.deleteIfExists(clusterFile());

@@ -99,18 +99,18 @@ final class VirtualHosts {
 
     private boolean viaManagementApi(String name) {
         String encodedUser = URLEncoder.encode(user, StandardCharsets.UTF_8);
-        return send("PUT", "/api/vhosts/" + name, "{}")
+        return send("PUT", "/api/vhosts/" + name, HttpRequest.BodyPublishers.ofString("{}"))
                 && send(
                         "PUT",
                         "/api/permissions/" + name + "/" + encodedUser,
-                        "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+                        HttpRequest.BodyPublishers.ofString("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}"));
     }
 
     private boolean deleteViaManagementApi(String name) {
-        return send("DELETE", "/api/vhosts/" + name, null);
+        return send("DELETE", "/api/vhosts/" + name, HttpRequest.BodyPublishers.noBody());
     }
 
-    private boolean send(String method, String path, String body) {
+    private boolean send(String method, String path, HttpRequest.BodyPublisher body) {
         String scheme = "amqps".equalsIgnoreCase(broker.getScheme()) ? "https" : "http";
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create(scheme + "://" + broker.getHost() + ":" + MANAGEMENT_PORT + path))
@@ -121,9 +121,7 @@ final class VirtualHosts {
                                 + Base64.getEncoder()
                                         .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(method, body)
                 .build();
         try {
             int status =

@@ -3,4 +3,7 @@
  * nodes per shard, API nodes), shards as virtual hosts of one AMQP broker or one broker URI per shard, and
  * the {@code cluster.json} that lists the processes.
  */
+@NullMarked
 package dev.switchboard.server.localcluster;
+
+import org.jspecify.annotations.NullMarked;

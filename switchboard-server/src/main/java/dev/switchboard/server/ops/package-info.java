@@ -3,4 +3,7 @@
  * and the small HTTP port a backend node serves them on with its health checks
  * ({@link dev.switchboard.server.ops.MetricsServer}).
  */
+@NullMarked
 package dev.switchboard.server.ops;
+
+import org.jspecify.annotations.NullMarked;

@@ -193,7 +193,7 @@ class ConfigModelTest {
         NodeConfig read = NodeConfig.load(file);
 
         for (ConfigKey<?> key : ConfigKeys.all()) {
-            assertThat(read.get(key)).as(key.name()).isEqualTo(written.get(key));
+            assertThat(read.find(key)).as(key.name()).isEqualTo(written.find(key));
         }
         assertThat(read.source(ConfigKeys.OAUTH_ISSUER)).isEqualTo("file " + file);
     }

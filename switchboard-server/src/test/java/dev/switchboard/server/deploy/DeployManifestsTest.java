@@ -232,7 +232,9 @@ class DeployManifestsTest {
     private static Duration drainBound(NodeConfig config) {
         Duration longest = Duration.ZERO;
         for (ConfigKey<?> key : ConfigKeys.all()) {
-            if (key.readBy(Role.BACKEND) && key.name().contains("drain") && config.get(key) instanceof Duration d) {
+            if (key.readBy(Role.BACKEND)
+                    && key.name().contains("drain")
+                    && config.find(key).orElse(null) instanceof Duration d) {
                 longest = d.compareTo(longest) > 0 ? d : longest;
             }
         }
