@@ -63,6 +63,7 @@ final class TcpEndpoint implements Endpoint {
     private final CompressionPolicy lz4Calls = new CompressionPolicy(Lz4Frames.MIN_BYTES);
     /** Null until the first call connects. */
     private volatile @Nullable Connection connection;
+
     private volatile boolean closed;
 
     TcpEndpoint(URI url, ChannelSettings settings) {
