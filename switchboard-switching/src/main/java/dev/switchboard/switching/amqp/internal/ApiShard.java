@@ -97,6 +97,11 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         return shard;
     }
 
+    /** How often, and how many times, an allocate answer from a node presence does not know yet is checked again. */
+    private static final Duration PRESENCE_GRACE_STEP = Duration.ofMillis(50);
+
+    private static final int PRESENCE_GRACE_CHECKS = 20;
+
     public void connect() {
         connection.connect();
     }
@@ -113,12 +118,17 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
      */
     public CompletableFuture<SwitchResponse> allocate(SwitchRequest request, Duration timeout) {
         return send("", Topology.ALLOCATION_QUEUE, Optional.empty(), request, timeout)
-                .thenApply(this::checkedAllocation);
+                .thenCompose(response -> checkedAllocation(response, PRESENCE_GRACE_CHECKS));
     }
 
-    private SwitchResponse checkedAllocation(SwitchResponse response) {
+    /**
+     * Checks an allocate answer, looking again every {@link #PRESENCE_GRACE_STEP} while its node is not (yet) known:
+     * a node that has just attached can answer before its first beat reaches this API node, since the beat and the
+     * answer travel different queues. After the grace, an unknown node is refused.
+     */
+    private CompletableFuture<SwitchResponse> checkedAllocation(SwitchResponse response, int checksLeft) {
         if (!response.isSetAllocate()) {
-            return response;
+            return CompletableFuture.completedFuture(response);
         }
         String sessionId = response.getAllocate().getSessionId();
         String why;
@@ -126,18 +136,33 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             SessionId id = SessionId.parse(sessionId);
             if (!shard.equals(id.shard())) {
                 why = "names shard " + id.shard();
-            } else if (!presence.isLive(shard, id.node())) {
-                why = "names node " + id.node() + ", which this shard's presence does not know";
+            } else if (presence.isLive(shard, id.node())) {
+                return CompletableFuture.completedFuture(response);
+            } else if (checksLeft > 0) {
+                CompletableFuture<SwitchResponse> later = new CompletableFuture<>();
+                runtime.scheduler()
+                        .schedule(
+                                () -> checkedAllocation(response, checksLeft - 1)
+                                        .whenComplete((answer, failure) -> {
+                                            if (failure != null) {
+                                                later.completeExceptionally(failure);
+                                            } else {
+                                                later.complete(answer);
+                                            }
+                                        }),
+                                PRESENCE_GRACE_STEP.toMillis(),
+                                TimeUnit.MILLISECONDS);
+                return later;
             } else {
-                return response;
+                why = "names node " + id.node() + ", which this shard's presence does not know";
             }
         } catch (RuntimeException e) {
             why = "is not a session id";
         }
         runtime.counters().countAllocateAnswerRefused();
         LOGGER.warn("allocate answer refused shard={} reason=the session id {}", shard, why);
-        return SwitchResponses.error(
-                ErrorCode.UNAVAILABLE, "the backend's allocate answer could not be trusted; allocate again");
+        return CompletableFuture.completedFuture(SwitchResponses.error(
+                ErrorCode.UNAVAILABLE, "the backend's allocate answer could not be trusted; allocate again"));
     }
 
     private static String correlationId() {
