@@ -560,8 +560,8 @@ public final class TcpServer implements AutoCloseable {
             if (lz4 && replies.compress(length)) {
                 byte[] compressed = Lz4Frames.compress(answer);
                 if (replies.paid(length, compressed.length)) {
+                    counters.countLz4Reply(); // before the send: a client that has the reply may read the count
                     send((byte) (TcpFrames.REPLY | TcpFrames.COMPRESSED), id, compressed);
-                    counters.countLz4Reply();
                     return;
                 }
             }
