@@ -305,7 +305,8 @@ public abstract class HostileClientsSuite {
         // reads overlap, which a loaded machine decides (some park and give back before others read), so it is not
         // asserted here: NodeReadLimitsIT fills the budget deterministically against a real node.
         assertThat(mostHeld).isLessThanOrEqualTo(maxPrefetchBytes());
-        assertThat(refused("max-prefetch-bytes") - refusedBefore).isEqualTo(busy);
+        // Every refusal a reader met is counted; the well-behaved client reading meanwhile may be refused too
+        assertThat(refused("max-prefetch-bytes") - refusedBefore).isGreaterThanOrEqualTo(busy);
         assertServedAndBounded(
                 count + " readers reading ahead of 256 KiB events (read buffers at most " + (mostHeld >> 20) + " MiB)");
         // Idle readers park and give their read-ahead back (tail readers' caches of 8 MiB may stay)
@@ -347,7 +348,9 @@ public abstract class HostileClientsSuite {
             }
         }
         assertThat(refused).isPositive();
-        assertThat(refused("max-staged-bytes") - refusedBefore).isEqualTo(refused);
+        // Every refusal a writer met is counted; the well-behaved client publishing meanwhile shares the node's
+        // staged-bytes budget, so its writes may be refused (and retried by its SDK) too: CI saw 2 for 1
+        assertThat(refused("max-staged-bytes") - refusedBefore).isGreaterThanOrEqualTo(refused);
         assertThat(stagedBytes()).isLessThanOrEqualTo(maxStagedBytes());
         assertServedAndBounded("20 readers never acking, writers staging up to max-staged-bytes");
     }
