@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 public record PrometheusText(Map<String, Double> samples) {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+).*$");
     private static final Pattern DOCUMENTED =
-            Pattern.compile("^\\| `(switchboard_[a-z_]+)` \\|[^|]*\\|[^|]*\\| (\\w+) \\|");
+            Pattern.compile("^\\| `(switchboard_[a-z0-9_]+)` \\|[^|]*\\|[^|]*\\| (\\w+) \\|");
 
     public static PrometheusText scrape(URI metrics) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
