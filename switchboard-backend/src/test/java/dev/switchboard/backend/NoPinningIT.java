@@ -118,8 +118,9 @@ class NoPinningIT {
      * avoid it. JDK 24+ names the reason; on JDK 21 every pin counts.
      */
     private static boolean inOurCode(RecordedEvent event) {
-        boolean classInitialisation = event.hasField("pinnedReason")
-                && String.valueOf(event.getValue("pinnedReason")).startsWith("Waited for initialization of");
+        // getString, not String.valueOf(getValue(..)): the generic getValue picks valueOf(char[]) and throws.
+        String reason = event.hasField("pinnedReason") ? event.getString("pinnedReason") : null;
+        boolean classInitialisation = reason != null && reason.startsWith("Waited for initialization of");
         return !classInitialisation
                 && event.getStackTrace() != null
                 && event.getStackTrace().getFrames().stream()
