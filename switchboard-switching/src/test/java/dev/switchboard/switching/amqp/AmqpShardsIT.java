@@ -190,9 +190,21 @@ class AmqpShardsIT {
         // When the broker is back
         s1Broker.restart();
 
-        // Then both sides reconnect, the node serves its sessions again and s1 takes new sessions again
+        // Then both sides reconnect and the node serves its sessions again. Until the node has redeclared its queue
+        // on the fresh broker a request to it answers UNAVAILABLE (retry), never SESSION_LOST: the node and its
+        // sessions are alive, and losing them would cost every client of the shard a re-allocation.
         awaitServing(api, "s1", "b");
-        SwitchResponse ack = api.forward(onB, ackRequest(onB, 2), TIMEOUT).get(5, TimeUnit.SECONDS);
+        SwitchResponse ack = await().atMost(TIMEOUT)
+                .until(() -> api.forward(onB, ackRequest(onB, 2), TIMEOUT).get(5, TimeUnit.SECONDS), answer -> {
+                    assertThat(
+                                    answer.isSetError()
+                                            ? ErrorCode.fromThrift(
+                                                    answer.getError().getCode())
+                                            : null)
+                            .as("answer while the node reattaches: %s", answer)
+                            .isNotEqualTo(ErrorCode.SESSION_LOST);
+                    return answer.isSetAck();
+                });
         assertThat(ack.isSetAck()).as("answer: %s", ack).isTrue();
         assertThat(allocatedShard(api, toS1)).isEqualTo("s1");
     }

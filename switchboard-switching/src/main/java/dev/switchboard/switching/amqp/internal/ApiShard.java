@@ -18,6 +18,7 @@ import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -68,7 +69,11 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
     private volatile @Nullable Link link;
 
-    private record Link(Channel publisher, ExpirationStyle expiration, String beats) {}
+    /**
+     * The channel requests go out on, how its broker reads expirations, and when it opened: a broker that has just
+     * come back holds no node queues until each node has reattached, which its first beat since then shows.
+     */
+    private record Link(Channel publisher, ExpirationStyle expiration, String beats, Instant openedAt) {}
 
     /** A request waiting for its answer; {@code node} is set for a request to a node that was live when sent. */
     private record Pending(CompletableFuture<SwitchResponse> answer, Optional<String> node) {}
@@ -198,7 +203,8 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         channel.addReturnListener(this::onReturn);
         consumer.addShutdownListener(this::channelClosed);
         channel.addShutdownListener(this::channelClosed);
-        link = new Link(channel, ExpirationStyle.of(fresh), beats);
+        link = new Link(
+                channel, ExpirationStyle.of(fresh), beats, runtime.clock().instant());
     }
 
     /**
@@ -291,13 +297,39 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         complete(waiting.answer(), response);
     }
 
+    /**
+     * True while a node may still be reattaching after this API node reconnected to the shard's broker: it has not
+     * beaten since the reconnect, and the presence timeout since then has not passed (after it, the node is gone).
+     */
+    private boolean reattaching(String node) {
+        Link current = link;
+        if (current == null) {
+            return false;
+        }
+        Instant now = runtime.clock().instant();
+        return !presence.heardSince(shard, node, current.openedAt())
+                && now.isBefore(current.openedAt().plus(presence.timeout()));
+    }
+
     private void onReturn(Return returned) {
         String id = returned.getProperties().getCorrelationId();
         if (id == null) {
             return;
         }
         if (Topology.NODES_EXCHANGE.equals(returned.getExchange())) {
-            LOGGER.debug("node queue gone shard={} node={}", shard, returned.getRoutingKey());
+            String node = returned.getRoutingKey();
+            if (reattaching(node)) {
+                // The broker came back (its queues with it gone) and the node has not redeclared its queue yet: the
+                // node and its sessions are alive, so the client retries the same session instead of losing it.
+                LOGGER.debug("node queue not back yet after a reconnect shard={} node={}", shard, node);
+                claim(
+                        id,
+                        Outcome.RETURNED,
+                        ErrorCode.UNAVAILABLE,
+                        "the node hosting this session has not reattached to the shard's broker yet; retry");
+                return;
+            }
+            LOGGER.debug("node queue gone shard={} node={}", shard, node);
             claim(
                     id,
                     Outcome.RETURNED,

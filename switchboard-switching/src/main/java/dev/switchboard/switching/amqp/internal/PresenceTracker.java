@@ -141,6 +141,12 @@ public final class PresenceTracker {
         return heard != null && !heard.expired(horizon(shard), timeout);
     }
 
+    /** True when node {@code node} of {@code shard} has beaten at or after {@code since} (by this node's clock). */
+    public boolean heardSince(String shard, String node, Instant since) {
+        Heard heard = shards.getOrDefault(shard, Map.of()).get(node);
+        return heard != null && !heard.at().isBefore(since);
+    }
+
     /** True when some live node of {@code shard} takes new sessions (serving, and reaching Kafka). */
     public boolean hasServingNode(String shard) {
         return nodes(shard).stream().anyMatch(NodeStatus::takesSessions);
