@@ -103,15 +103,15 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
                 endpoint.shard(), name, runtime.connectionFactory(uri), this, runtime.scheduler(), runtime.executor());
     }
 
-    /** Connects (one attempt now, then in the background) and starts the presence beats. */
+    /**
+     * Connects (one attempt now, then in the background) and starts the presence beats, on the runtime's presence
+     * thread (a platform thread: on a virtual thread a beat queued behind every request of a capped node).
+     */
     public void start() {
         connection.connect();
-        beats = runtime.scheduler()
+        beats = runtime.presence()
                 .scheduleAtFixedRate(
-                        () -> runtime.executor().execute(this::beat),
-                        heartbeat.toMillis(),
-                        heartbeat.toMillis(),
-                        TimeUnit.MILLISECONDS);
+                        this::beatOnTimer, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         LOGGER.info("backend node attached shard={} node={}", endpoint.shard(), endpoint.nodeId());
     }
 
@@ -427,6 +427,15 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         } catch (IOException | RuntimeException e) {
             // The channel is gone and the broker has requeued the message; the API side matches one answer only.
             LOGGER.debug("ack not sent node={} cause={}", endpoint.nodeId(), e.toString());
+        }
+    }
+
+    /** A timer's beat: nothing may escape it, since a periodic task that throws is never run again. */
+    private void beatOnTimer() {
+        try {
+            beat();
+        } catch (RuntimeException e) {
+            LOGGER.warn("presence beat failed node={} cause={}", endpoint.nodeId(), e.toString());
         }
     }
 

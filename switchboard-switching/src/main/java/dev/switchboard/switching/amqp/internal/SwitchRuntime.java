@@ -17,11 +17,17 @@ import javax.net.ssl.SSLContext;
 /**
  * The threads and time one switch shares between its shard connections: virtual threads for anything that
  * blocks or runs user code (handling deliveries, completing futures, connecting), one scheduler thread for
- * timers, daemon platform threads for the client library's socket readers.
+ * timers, one platform thread for a backend node's presence beats, daemon platform threads for the client
+ * library's socket readers.
+ *
+ * @param presence runs a backend node's presence beats: a platform thread of its own, because the virtual threads
+ *     run first come first served on their carriers, and on a node capped at a fraction of a core (one carrier) a
+ *     beat queued there waited behind every request the node held, so API nodes took a busy node for gone
  */
 public record SwitchRuntime(
         Clock clock,
         ScheduledExecutorService scheduler,
+        ScheduledExecutorService presence,
         ExecutorService executor,
         Optional<SSLContext> trusted,
         SwitchCounters counters)
@@ -40,9 +46,13 @@ public record SwitchRuntime(
                 Thread.ofPlatform().daemon().name("switchboard-amqp-timer-", 0).factory();
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, timers);
         scheduler.setRemoveOnCancelPolicy(true); // request timers are cancelled on reply: do not keep them around
+        ScheduledThreadPoolExecutor presence = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("switchboard-presence-", 0).factory());
+        presence.setRemoveOnCancelPolicy(true); // a detached node's beats do not stay queued
         return new SwitchRuntime(
                 clock,
                 scheduler,
+                presence,
                 Executors.newThreadPerTaskExecutor(
                         Thread.ofVirtual().name("switchboard-amqp-", 0).factory()),
                 trusted,
@@ -90,6 +100,7 @@ public record SwitchRuntime(
     @Override
     public void close() {
         scheduler.shutdownNow();
+        presence.shutdownNow();
         executor.shutdownNow();
     }
 }
