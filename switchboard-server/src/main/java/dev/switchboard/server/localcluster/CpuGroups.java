@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The process is put into its group before it runs any Java: it starts as {@code sh -c 'echo $$ >
  * <group>/cgroup.procs && exec java ...'} ({@link #wrap}), and a cgroup's children inherit it.
+ *
+ * <p>{@link #capAll} (the scaling bench caps its nodes once they are warm) also moves the JIT compiler threads of
+ * every capped JVM into a group of their own without a quota ({@code <parent>/jit}, cgroup v1 places threads
+ * one by one): a node then stands for a small machine that has been running long enough for its JIT to have
+ * finished. Inside the quota, at 0.15 cores, the compiler threads still took half of every node's slice after
+ * a 12 s warm-up at 4 nodes, and more nodes each compiled longer (each saw a smaller share of the warm-up's
+ * requests), so the rates measured the JIT, not the nodes. The JVMs run with a fixed number of compiler threads
+ * ({@code -XX:-UseDynamicNumberOfCompilerThreads}), so none starts later inside the quota.
  */
 final class CpuGroups implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(CpuGroups.class);
@@ -32,6 +41,11 @@ final class CpuGroups implements AutoCloseable {
     static final Path DEFAULT_ROOT = Path.of("/sys/fs/cgroup/cpu");
 
     private static final String PREFIX = "switchboard-local-";
+    /** The group, under the parent, of the capped JVMs' compiler threads: no quota. */
+    static final String JIT_GROUP = "jit";
+    /** Where Linux shows processes and their threads. */
+    private static final Path PROC = Path.of("/proc");
+
     private static final long DEFAULT_PERIOD_MICROS = 100_000;
 
     private final Path parent;
@@ -120,14 +134,85 @@ final class CpuGroups implements AutoCloseable {
         return group;
     }
 
-    /** Writes the quota into every group, and into every group made from now on. */
-    synchronized void capAll() throws IOException {
+    /**
+     * Writes the quota into every group, and into every group made from now on; moves the compiler threads of the
+     * processes in the groups now into the uncapped {@value #JIT_GROUP} group. Returns how many threads moved.
+     */
+    synchronized int capAll() throws IOException {
+        return capAll(PROC);
+    }
+
+    /** {@link #capAll()} with Linux's {@code /proc} at {@code proc}. */
+    synchronized int capAll(Path proc) throws IOException {
         capped = true;
+        int moved = 0;
+        Path jit = parent.resolve(JIT_GROUP);
         for (Path group : groups) {
-            if (Files.isDirectory(group)) {
-                writeQuota(group);
+            if (!Files.isDirectory(group)) {
+                continue;
+            }
+            writeQuota(group);
+            for (String tid : compilerThreads(proc, processesIn(group))) {
+                try {
+                    Files.createDirectories(jit); // a cgroup made by mkdir has no quota
+                    // cgroup v1 takes one thread id per write to "tasks", and moves only that thread
+                    Files.writeString(
+                            jit.resolve("tasks"),
+                            tid + "\n",
+                            StandardCharsets.US_ASCII,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.APPEND);
+                    moved++;
+                } catch (IOException e) {
+                    // the thread ended meanwhile (the JVM stopped): nothing to move
+                    LOGGER.debug("compiler thread not moved tid={} cause={}", tid, e.toString());
+                }
             }
         }
+        return moved;
+    }
+
+    /** The pids in a group's {@code cgroup.procs}; none when it cannot be read. */
+    private static List<String> processesIn(Path group) {
+        try {
+            return Files.readAllLines(group.resolve("cgroup.procs"), StandardCharsets.US_ASCII).stream()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty())
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The thread ids of HotSpot's JIT compiler threads of {@code pids} ({@code C1 CompilerThread0}, {@code C2
+     * CompilerThread0}, ...; Linux shows a thread's name cut to 15 characters in {@code task/<tid>/comm}).
+     */
+    static List<String> compilerThreads(Path proc, List<String> pids) {
+        List<String> threads = new ArrayList<>();
+        for (String pid : pids) {
+            try (DirectoryStream<Path> tasks =
+                    Files.newDirectoryStream(proc.resolve(pid).resolve("task"))) {
+                for (Path task : tasks) {
+                    try {
+                        if (isCompilerThread(Files.readString(task.resolve("comm"), StandardCharsets.UTF_8))) {
+                            threads.add(task.getFileName().toString());
+                        }
+                    } catch (IOException e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended meanwhile
+            }
+        }
+        return threads;
+    }
+
+    static boolean isCompilerThread(String comm) {
+        String name = comm.strip();
+        return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
     }
 
     /** The quota a group gets now: {@link #quotaMicros}, or -1 (none) while uncapped. */
@@ -152,9 +237,12 @@ final class CpuGroups implements AutoCloseable {
         return wrapped;
     }
 
-    /** The JVM options that match the cap. */
+    /**
+     * The JVM options that match the cap, and a fixed number of compiler threads (all started with the JVM, so
+     * {@link #capAll} finds every one of them).
+     */
     List<String> jvmOptions() {
-        return List.of("-XX:ActiveProcessorCount=" + activeProcessors());
+        return List.of("-XX:ActiveProcessorCount=" + activeProcessors(), "-XX:-UseDynamicNumberOfCompilerThreads");
     }
 
     /** Removes a group whose process has exited (a group with a process in it cannot be removed). */
@@ -185,6 +273,10 @@ final class CpuGroups implements AutoCloseable {
     public synchronized void close() {
         for (Path group : List.copyOf(groups)) {
             remove(group);
+        }
+        Path jit = parent.resolve(JIT_GROUP);
+        if (Files.isDirectory(jit)) {
+            removeQuietly(jit);
         }
         if (!removeQuietly(parent)) {
             LOGGER.warn("could not remove the cgroup {} (a process still in it?)", parent);

@@ -551,12 +551,20 @@ public final class LocalCluster implements AutoCloseable {
     /**
      * Caps every API and backend process at the cluster's {@code --node-cpu} from now on (and those started later):
      * for a cluster started with {@link LocalClusterOptions#capAtStart()} false, whose nodes started (and may
-     * have warmed up) uncapped. Idempotent; nothing to do without {@code --node-cpu}.
+     * have warmed up) uncapped. Their JIT compiler threads are moved out of the caps, into a group without a quota
+     * (see {@link CpuGroups}): the capped nodes stand for warm machines. Idempotent; nothing to do without {@code
+     * --node-cpu}. Returns how many compiler threads it moved out of the caps.
      */
-    public void capNodes() throws IOException {
-        if (cpuGroups.isPresent()) {
-            cpuGroups.get().capAll();
+    public int capNodes() throws IOException {
+        if (cpuGroups.isEmpty()) {
+            return 0;
         }
+        int moved = cpuGroups.get().capAll();
+        LOGGER.info(
+                "capped every API and backend node cores={} compiler-threads-uncapped={}",
+                cpuGroups.get().cores(),
+                moved);
+        return moved;
     }
 
     /** Stops the API nodes, drains the backends, stops Kafka; deletes the virtual hosts it made. Idempotent. */

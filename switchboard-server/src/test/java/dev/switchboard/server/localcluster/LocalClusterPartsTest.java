@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +75,8 @@ class LocalClusterPartsTest {
         Files.writeString(root.resolve("cpu.cfs_quota_us"), "-1");
         try (CpuGroups quarter = CpuGroups.create(root, 0.25)) {
             assertThat(quarter.quotaMicros()).isEqualTo(25_000); // the default period, 100 ms
-            assertThat(quarter.jvmOptions()).containsExactly("-XX:ActiveProcessorCount=1");
+            assertThat(quarter.jvmOptions())
+                    .containsExactly("-XX:ActiveProcessorCount=1", "-XX:-UseDynamicNumberOfCompilerThreads");
             Path group = quarter.newGroup("backend-s0-1");
             assertThat(group.getFileName()).hasToString("backend-s0-1.1");
             assertThat(Files.readString(group.resolve("cpu.cfs_quota_us"))).isEqualTo("25000");
@@ -90,8 +92,40 @@ class LocalClusterPartsTest {
         }
         try (CpuGroups oneAndAHalf = CpuGroups.create(root, 1.5)) {
             assertThat(oneAndAHalf.quotaMicros()).isEqualTo(150_000);
-            assertThat(oneAndAHalf.jvmOptions()).containsExactly("-XX:ActiveProcessorCount=2");
+            assertThat(oneAndAHalf.jvmOptions())
+                    .containsExactly("-XX:ActiveProcessorCount=2", "-XX:-UseDynamicNumberOfCompilerThreads");
         }
+    }
+
+    @Test
+    void cappingMovesTheCompilerThreadsOfTheCappedJvmsIntoAnUncappedGroup(@TempDir Path dir) throws Exception {
+        // a fake cpu controller root and a fake /proc: process 4242 in a group, with two JIT compiler threads
+        Path root = Files.createDirectories(dir.resolve("cgroup"));
+        Files.writeString(root.resolve("cpu.cfs_quota_us"), "-1");
+        Path proc = dir.resolve("proc");
+        Map<String, String> threads =
+                Map.of("4242", "java", "4250", "C1 CompilerThre", "4251", "C2 CompilerThre", "4252", "VM Thread");
+        for (Map.Entry<String, String> thread : threads.entrySet()) {
+            Path task =
+                    Files.createDirectories(proc.resolve("4242").resolve("task").resolve(thread.getKey()));
+            Files.writeString(task.resolve("comm"), thread.getValue() + "\n");
+        }
+        try (CpuGroups groups = CpuGroups.create(root, 0.25, false)) {
+            assertThat(groups.jvmOptions()).contains("-XX:-UseDynamicNumberOfCompilerThreads");
+            Path group = groups.newGroup("backend-s0-1");
+            assertThat(Files.readString(group.resolve("cpu.cfs_quota_us"))).isEqualTo("-1"); // uncapped at first
+            Files.writeString(group.resolve("cgroup.procs"), "4242\n");
+
+            assertThat(groups.capAll(proc)).isEqualTo(2);
+
+            assertThat(Files.readString(group.resolve("cpu.cfs_quota_us"))).isEqualTo("25000");
+            Path jit = group.getParent().resolve(CpuGroups.JIT_GROUP);
+            assertThat(Files.readAllLines(jit.resolve("tasks"))).containsExactlyInAnyOrder("4250", "4251");
+            assertThat(jit.resolve("cpu.cfs_quota_us")).doesNotExist(); // a new cgroup: no quota
+        }
+        assertThat(CpuGroups.isCompilerThread("C2 CompilerThre\n")).isTrue();
+        assertThat(CpuGroups.isCompilerThread("C1 CompilerThre")).isTrue();
+        assertThat(CpuGroups.isCompilerThread("ForkJoinPool-1-")).isFalse();
     }
 
     @Test
