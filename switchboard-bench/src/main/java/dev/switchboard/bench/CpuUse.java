@@ -33,11 +33,23 @@ final class CpuUse {
      * @param machineTotal machine-wide ticks, summed over cores
      * @param processes CPU nanoseconds of each process by pid, for the processes that could be read
      * @param throttled nr_throttled and nr_periods of each cpu group by path
+     * @param compilers CPU nanoseconds of each JIT compiler thread ({@link JitCpu}) of the processes asked for, by
+     *     pid
      */
     record Snapshot(
-            long nanos, long machineBusy, long machineTotal, Map<Long, Long> processes, Map<Path, long[]> throttled) {}
+            long nanos,
+            long machineBusy,
+            long machineTotal,
+            Map<Long, Long> processes,
+            Map<Path, long[]> throttled,
+            Map<Long, Map<String, Long>> compilers) {}
 
     static Snapshot snapshot(List<Long> pids, List<Path> groups) {
+        return snapshot(pids, groups, List.of());
+    }
+
+    /** As {@link #snapshot(List, List)}, and the JIT compiler threads of {@code compilerPids}. */
+    static Snapshot snapshot(List<Long> pids, List<Path> groups, List<Long> compilerPids) {
         long busy = -1;
         long total = -1;
         try {
@@ -60,7 +72,21 @@ final class CpuUse {
         for (Path group : groups) {
             throttling(group).ifPresent(counts -> throttled.put(group, counts));
         }
-        return new Snapshot(System.nanoTime(), busy, total, processes, throttled);
+        Map<Long, Map<String, Long>> compilers = new HashMap<>();
+        for (long pid : compilerPids) {
+            JitCpu.snapshot(pid).ifPresent(threads -> compilers.put(pid, threads));
+        }
+        return new Snapshot(System.nanoTime(), busy, total, processes, throttled, compilers);
+    }
+
+    /** Cores one process's JIT compiler threads used between two snapshots, if read both times. */
+    static Optional<Double> jitCores(Snapshot start, Snapshot end, long pid) {
+        Map<String, Long> before = start.compilers().get(pid);
+        Map<String, Long> after = end.compilers().get(pid);
+        if (before == null || after == null) {
+            return Optional.empty();
+        }
+        return Optional.of((double) JitCpu.between(before, after) / Math.max(1, end.nanos() - start.nanos()));
     }
 
     /** The machine's busy share between two snapshots (0 to 1), if known. */

@@ -24,13 +24,23 @@ final class JitCpu {
 
     private JitCpu() {}
 
-    /** CPU nanoseconds of each compiler thread alive now, by thread id; empty without /proc. */
+    /** CPU nanoseconds of each compiler thread of this process alive now, by thread id; empty without /proc. */
     static Optional<Map<String, Long>> snapshot() {
-        if (!Files.isDirectory(TASKS)) {
+        return snapshot(TASKS);
+    }
+
+    /** As {@link #snapshot()} for another process, {@code /proc/<pid>/task}. */
+    static Optional<Map<String, Long>> snapshot(long pid) {
+        return snapshot(Path.of("/proc", Long.toString(pid), "task"));
+    }
+
+    /** CPU nanoseconds of each compiler thread in a {@code /proc/<pid>/task} directory, by thread id. */
+    static Optional<Map<String, Long>> snapshot(Path taskDirectory) {
+        if (!Files.isDirectory(taskDirectory)) {
             return Optional.empty();
         }
         Map<String, Long> threads = new HashMap<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(taskDirectory)) {
             for (Path task : tasks) {
                 try {
                     String name = Files.readString(task.resolve("comm"), StandardCharsets.UTF_8);

@@ -49,8 +49,11 @@ public final class ScalingBench {
         /** Kafka, the backends and the API nodes as they are now. */
         List<Member> members();
 
-        /** Caps the API and backend nodes at the cluster's cores from now on (they start uncapped). */
-        void capNodes() throws IOException;
+        /**
+         * Caps the API and backend nodes at the cluster's cores from now on (they start uncapped), their JIT compiler
+         * threads outside the caps; returns how many compiler threads it moved there.
+         */
+        int capNodes() throws IOException;
 
         @Override
         void close() throws IOException;
@@ -103,9 +106,11 @@ public final class ScalingBench {
                 String prefix = "scale-" + runId + "-" + shards + "x" + nodes + "-";
                 List<String> topics = topics(prefix, settings.sessions(nodes, shards));
                 load.prepare(topics);
+                // preparing the topics allocated sessions too: where the running sessions live is counted from here
+                Map<String, Long> prepared = allocations(cluster, prefix);
                 try (TimedLoad.Running running = load.start(topics)) {
                     ScalingPoint.Warmup warmup = warmUp(cluster, running);
-                    return window(cluster, running, prefix, shards, nodes, apis, warmup);
+                    return window(cluster, running, prefix, prepared, shards, nodes, apis, warmup);
                 }
             } finally {
                 clients.forEach(SwitchboardClient::close);
@@ -123,7 +128,12 @@ public final class ScalingBench {
         err.printf("warm-up: %d s uncapped, then capped until the rate is steady%n", settings.seconds());
         err.flush();
         running.await(Duration.ofSeconds(settings.seconds()));
-        cluster.capNodes();
+        int compilerThreads = cluster.capNodes();
+        err.printf(
+                Locale.ROOT,
+                "capped at %.2f cores, %d JIT compiler threads outside the caps%n",
+                settings.nodeCpu(),
+                compilerThreads);
         Duration slice = Duration.ofSeconds(settings.sliceSeconds());
         double previous = -1;
         int seconds = 0;
@@ -154,6 +164,7 @@ public final class ScalingBench {
             Cluster cluster,
             TimedLoad.Running running,
             String prefix,
+            Map<String, Long> prepared,
             int shards,
             int nodes,
             int apis,
@@ -183,7 +194,7 @@ public final class ScalingBench {
                 // the events done between the last completion before the window and the last one in it: exact
                 last.events() - first.events(),
                 (last.lastNanos() - first.lastNanos()) / 1e9,
-                allocatedAfter,
+                subtract(allocatedAfter, prepared),
                 inWindow,
                 reallocations,
                 warmup,
@@ -299,7 +310,11 @@ public final class ScalingBench {
             List<Path> groups = members.stream()
                     .flatMap(member -> member.cpuGroup().stream())
                     .toList();
-            return CpuUse.snapshot(pids, groups);
+            List<Long> nodes = members.stream()
+                    .filter(member -> !member.role().equals("kafka"))
+                    .map(Member::pid)
+                    .toList();
+            return CpuUse.snapshot(pids, groups, nodes);
         }
 
         ScalingPoint.Cpu figures(CpuUse.Snapshot start, CpuUse.Snapshot end) {
@@ -307,13 +322,22 @@ public final class ScalingBench {
             double apis = 0;
             double throttled = 0;
             int groups = 0;
+            double jit = 0;
+            boolean jitKnown = false;
             Optional<Double> kafka = Optional.empty();
             for (Member member : members) {
                 Optional<Double> cores = CpuUse.cores(start, end, member.pid());
+                // a node's own work: its process without its JIT compiler threads (which run outside its quota)
+                Optional<Double> compiling = CpuUse.jitCores(start, end, member.pid());
+                double work = Math.max(0, cores.orElse(0.0) - compiling.orElse(0.0));
                 switch (member.role()) {
                     case "kafka" -> kafka = cores;
-                    case "backend" -> backends += cores.orElse(0.0);
-                    default -> apis += cores.orElse(0.0);
+                    case "backend" -> backends += work;
+                    default -> apis += work;
+                }
+                if (!member.role().equals("kafka") && compiling.isPresent()) {
+                    jit += compiling.get();
+                    jitKnown = true;
                 }
                 Optional<Double> share = member.cpuGroup().flatMap(group -> CpuUse.throttledShare(start, end, group));
                 if (share.isPresent()) {
@@ -325,6 +349,7 @@ public final class ScalingBench {
                     backends,
                     apis,
                     groups == 0 ? Optional.empty() : Optional.of(throttled / groups),
+                    jitKnown ? Optional.of(jit) : Optional.empty(),
                     CpuUse.cores(start, end, self),
                     kafka,
                     broker.flatMap(pid -> CpuUse.cores(start, end, pid)),

@@ -11,14 +11,16 @@ import java.util.stream.Collectors;
  * and what CPU everything used in the measured window.
  *
  * @param shards shards
- * @param nodes backend nodes per shard
- * @param apis API nodes
+ * @param nodes backend nodes per shard (the count the scaling line compares); the configuration has {@code shards x
+ *     nodes} backends
+ * @param apis API nodes (as many as backend nodes per shard: each serves every shard)
  * @param mode the workload
  * @param events events done in the window
  * @param seconds how long the events took: from the last completion before the window to the last in it (so the
  *     rate counts exactly the events done in that time, however bursty the commits)
- * @param sessionsPerNode session allocations per backend node up to the end of the window (where the sessions
- *     live: competing consumers within a shard, rendezvous hashing of the topics across shards)
+ * @param sessionsPerNode session allocations per backend node of the running workload up to the end of the window
+ *     (where its sessions live: competing consumers within a shard, rendezvous hashing of the topics across
+ *     shards); the allocations that prepared the topics are not counted
  * @param allocations session allocations in the window per backend node (readers starting over, failovers)
  * @param reallocations allocations in the window that the workload did not ask for: failovers (a session found
  *     lost, draining or out of step); 0 in a valid measurement
@@ -50,10 +52,12 @@ public record ScalingPoint(
     /**
      * CPU use in the window, in cores (1.0 = one core busy the whole window).
      *
-     * @param backends the backend processes together
-     * @param apis the API processes together
+     * @param backends the backend processes together, without their JIT compiler threads (when those are known)
+     * @param apis the API processes together, without their JIT compiler threads (when those are known)
      * @param throttled the mean share of CFS periods in which a node's group ran out of quota (near 1: the nodes
      *     are the bottleneck, as they should be)
+     * @param jit the JIT compiler threads of the API and backend processes together, which the bench's clusters
+     *     run outside the nodes' quotas (a node stands for a warm machine); large while the nodes still compile
      * @param loadGenerator this process
      * @param kafka the embedded Kafka broker
      * @param broker the local RabbitMQ, when found
@@ -65,6 +69,7 @@ public record ScalingPoint(
             double backends,
             double apis,
             Optional<Double> throttled,
+            Optional<Double> jit,
             Optional<Double> loadGenerator,
             Optional<Double> kafka,
             Optional<Double> broker,
@@ -114,11 +119,11 @@ public record ScalingPoint(
         }
         return String.format(
                 Locale.ROOT,
-                "shards=%d nodes=%d backends=%d apis=%d %s %.0f events/s (%d in %.1f s, after a capped warm-up of"
-                        + " %d s); allocations %s (in the window %s, re-allocations %d);"
+                "shards=%d nodes=%d per shard (backends=%d, apis=%d) %s %.0f events/s (%d in %.1f s, after a capped"
+                        + " warm-up of %d s); allocations %s (in the window %s, re-allocations %d);"
                         + " switch %s requests/s, cpu us/request: backends %s, apis %s, broker %s;"
-                        + " cpu cores: backends %.2f, apis %.2f (throttled %s of periods), load generator %s, kafka %s,"
-                        + " broker %s,"
+                        + " cpu cores: backends %.2f, apis %.2f (throttled %s of periods; their JIT %s more, uncapped),"
+                        + " load generator %s, kafka %s, broker %s,"
                         + " machine busy %s of %d cores, load average %s; %s",
                 shards,
                 nodes,
@@ -141,6 +146,7 @@ public record ScalingPoint(
                 cpu.backends(),
                 cpu.apis(),
                 percent(cpu.throttled()),
+                cores(cpu.jit()),
                 cores(cpu.loadGenerator()),
                 cores(cpu.kafka()),
                 cores(cpu.broker()),

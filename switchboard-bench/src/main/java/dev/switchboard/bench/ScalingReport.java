@@ -10,7 +10,9 @@ import java.util.stream.Collectors;
 /**
  * The configurations of a {@code bench --scaling} run and its scaling lines, one per shard count: {@code
  * scaling=<rate(last nodes) / (last/first x rate(first nodes))> nodes=1,2,4 rates=<r1>,<r2>,<r4> mode=<mode>
- * shards=<s>}. With the default nodes 1, 2, 4 that is rate(4) / (4 x rate(1)): 1.0 is perfectly linear.
+ * shards=<s> backends=<b1>,<b2>,<b4> apis=<a1>,<a2>,<a4>}. "nodes" are backend nodes per shard; the backends of a
+ * configuration are shards x nodes, its API nodes as many as nodes. With the default nodes 1, 2, 4 the efficiency is
+ * rate(4) / (4 x rate(1)): 1.0 is perfectly linear.
  */
 public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points) implements BenchReport {
 
@@ -34,14 +36,18 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
         List<ScalingPoint> measured = ofShards(shards);
         return String.format(
                 Locale.ROOT,
-                "scaling=%.2f nodes=%s rates=%s mode=%s shards=%d",
+                "scaling=%.2f nodes=%s rates=%s mode=%s shards=%d backends=%s apis=%s",
                 efficiency(measured),
                 measured.stream().map(point -> Integer.toString(point.nodes())).collect(Collectors.joining(",")),
                 measured.stream()
                         .map(point -> String.format(Locale.ROOT, "%.0f", point.rate()))
                         .collect(Collectors.joining(",")),
                 settings.mode().label(),
-                shards);
+                shards,
+                measured.stream()
+                        .map(point -> Integer.toString(point.backends()))
+                        .collect(Collectors.joining(",")),
+                measured.stream().map(point -> Integer.toString(point.apis())).collect(Collectors.joining(",")));
     }
 
     /** The scaling line of the largest shard count. */
@@ -64,6 +70,7 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("shards", point.shards());
             entry.put("nodes", point.nodes());
+            entry.put("backends", point.backends());
             entry.put("apis", point.apis());
             entry.put("eventsPerSecond", point.rate());
             entry.put("allocations", point.sessionsPerNode());
@@ -78,6 +85,7 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("backendCores", point.cpu().backends());
             entry.put("apiCores", point.cpu().apis());
             entry.put("throttled", point.cpu().throttled().orElse(null));
+            entry.put("jitCores", point.cpu().jit().orElse(null));
             entry.put("loadGeneratorCores", point.cpu().loadGenerator().orElse(null));
             entry.put("kafkaCores", point.cpu().kafka().orElse(null));
             entry.put("brokerCores", point.cpu().broker().orElse(null));

@@ -7,8 +7,10 @@ import java.util.Objects;
 /**
  * What {@code bench --scaling} runs: the same workload on fresh local clusters of every (shards, backend nodes per
  * shard) pair, every API and backend process capped at {@code nodeCpu} cores, the load generator (this process),
- * Kafka and the AMQP broker uncapped. API nodes are scaled alongside: as many as backend nodes per shard, and the
- * load generator spreads its sessions over them evenly (as a load balancer would). The offered load is a closed
+ * Kafka and the AMQP broker uncapped. "Nodes" are backend nodes per shard: a configuration of {@code s} shards and
+ * {@code n} nodes has {@code s x n} backends. API nodes are scaled alongside: as many as backend nodes per shard
+ * (each serves every shard), and the load generator spreads its sessions over them evenly (as a load balancer
+ * would). The offered load is a closed
  * loop that grows with the nodes: {@code sessionsPerNode} sessions per backend node, each with a bounded number
  * of requests in flight, so every configuration keeps its nodes busy and none is driven past what it can answer.
  *
@@ -39,8 +41,18 @@ public record ScalingSettings(
         int readEvents,
         URI amqp) {
 
-    /** CPU kept free for the load generator, Kafka and the AMQP broker when the default --node-cpu is chosen. */
-    static final double RESERVED_CORES = 1.0;
+    /**
+     * The share of the machine the largest configuration may keep busy with the default --node-cpu: under {@link
+     * ScalingPoint#SATURATED_BUSY}, with room for the nodes' JIT (uncapped) and whatever else runs.
+     */
+    static final double BUSY_TARGET = 0.75;
+
+    /**
+     * CPU the uncapped parts (load generator, Kafka, AMQP broker) use per core of work of the capped nodes. Measured:
+     * {@code bench --scaling --mode write --duration 12 --node-cpu 0.15 --shards 1} on a quiet 2-core machine
+     * (2026-12-05), 1 node: the nodes 0.26 cores, load generator 0.10, Kafka 0.11, broker 0.03 (0.24, about 1:1).
+     */
+    static final double UNCAPPED_PER_NODE_CORE = 1.0;
 
     /** The smallest default cap: below it a JVM spends its slice on its own housekeeping. */
     static final double MIN_DEFAULT_NODE_CPU = 0.05;
@@ -88,12 +100,16 @@ public record ScalingSettings(
     }
 
     /**
-     * The default cap: {@link #RESERVED_CORES} of the machine left to the uncapped load generator, Kafka and broker,
-     * the rest shared by the capped processes of the largest configuration, rounded down to hundredths.
+     * The default cap: the largest configuration's capped processes, each busy to its cap, and the uncapped parts
+     * that serve them ({@link #UNCAPPED_PER_NODE_CORE} as much again) keep {@link #BUSY_TARGET} of the machine busy;
+     * rounded down to hundredths, at least {@link #MIN_DEFAULT_NODE_CPU}. So the largest configuration is measured
+     * on a machine with CPU to spare, and the capped nodes, not the machine, set every rate.
      */
     public static double defaultNodeCpu(List<Integer> nodes, List<Integer> shards, int cores) {
-        double share = (cores - RESERVED_CORES) / cappedProcesses(nodes.getLast(), shards.getLast());
-        return Math.max(MIN_DEFAULT_NODE_CPU, Math.floor(share * 100) / 100);
+        double share = BUSY_TARGET
+                * cores
+                / (cappedProcesses(nodes.getLast(), shards.getLast()) * (1 + UNCAPPED_PER_NODE_CORE));
+        return Math.max(MIN_DEFAULT_NODE_CPU, Math.floor(share * 100 + 1e-9) / 100);
     }
 
     /** The sessions of a configuration: {@code sessionsPerNode} per backend node. */

@@ -29,6 +29,7 @@ class ScalingReportTest {
                 0.2,
                 0.1,
                 Optional.of(0.9),
+                Optional.of(0.03),
                 Optional.of(0.2),
                 Optional.of(0.1),
                 Optional.of(0.05),
@@ -63,8 +64,12 @@ class ScalingReportTest {
                         point(2, 4, 40_000, 0.95)));
 
         assertThat(report.scalingLine(1))
-                .isEqualTo("scaling=0.85 nodes=1,2,4 rates=1000,1900,3400 mode=write shards=1");
-        assertThat(report.summaryLine()).isEqualTo("scaling=0.50 nodes=1,2,4 rates=2000,3000,4000 mode=write shards=2");
+                .isEqualTo("scaling=0.85 nodes=1,2,4 rates=1000,1900,3400 mode=write shards=1 backends=1,2,4"
+                        + " apis=1,2,4");
+        // nodes are backend nodes per shard: at 2 shards, twice as many backends; API nodes as many as nodes
+        assertThat(report.summaryLine())
+                .isEqualTo("scaling=0.50 nodes=1,2,4 rates=2000,3000,4000 mode=write shards=2 backends=2,4,8"
+                        + " apis=1,2,4");
         assertThat(report.json().get("scaling")).isEqualTo(Map.of("1", 0.85, "2", 0.5));
         // nodes 2 and 4 only: the factor is 2
         assertThat(ScalingReport.efficiency(List.of(point(1, 2, 10_000, 0), point(1, 4, 15_000, 0))))
@@ -74,13 +79,14 @@ class ScalingReportTest {
     @Test
     void aPointSaysWhetherTheMachineHadCpuToSpare() {
         assertThat(point(1, 1, 10_000, 0.5).describe())
-                .startsWith("shards=1 nodes=1 backends=1 apis=1 write 1000 events/s (10000 in 10.0 s, after a capped"
-                        + " warm-up of 15 s); allocations backend-s0-1=4 (in the window backend-s0-1=1, re-allocations"
-                        + " 0); switch 100 requests/s, cpu us/request: backends 2000,"
+                .startsWith("shards=1 nodes=1 per shard (backends=1, apis=1) write 1000 events/s (10000 in 10.0 s,"
+                        + " after a capped warm-up of 15 s); allocations backend-s0-1=4 (in the window"
+                        + " backend-s0-1=1, re-allocations 0); switch 100 requests/s, cpu us/request: backends 2000,"
                         + " apis 1000, broker 500; cpu cores: backends 0.20, apis 0.10 (throttled 90% of"
-                        + " periods), load generator 0.20, kafka 0.10, broker 0.05, machine busy 50% of 2 cores,"
-                        + " load average 1.5;")
+                        + " periods; their JIT 0.03 more, uncapped), load generator 0.20, kafka 0.10, broker 0.05,"
+                        + " machine busy 50% of 2 cores, load average 1.5;")
                 .endsWith("unsaturated: the machine had idle CPU, the capped nodes set the rate");
+        assertThat(point(2, 4, 10_000, 0.5).describe()).startsWith("shards=2 nodes=4 per shard (backends=8, apis=4)");
         assertThat(point(1, 1, 10_000, 0.95).describe()).contains("; SATURATED: the machine had no idle CPU");
     }
 
@@ -96,11 +102,17 @@ class ScalingReportTest {
     }
 
     @Test
-    void theDefaultCapLeavesOneCoreToTheUncappedParts() {
-        // largest configuration: 4 x 2 backends and 4 API nodes share 2 - 1 cores
+    void theDefaultCapKeepsThreeQuartersOfTheMachineBusyAtTheLargestConfiguration() {
+        // largest configuration: 4 x 2 backends and 4 API nodes at their caps, and as much again for the load
+        // generator, Kafka and the broker: 0.75 x 2 cores / (12 x 2) = 0.0625
         assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2, 4), List.of(1, 2), 2))
-                .isEqualTo(0.08);
-        assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2), List.of(1), 2)).isEqualTo(0.25);
+                .isEqualTo(0.06);
+        // one shard: 4 backends and 4 API nodes, 1.5 / 16
+        assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2, 4), List.of(1), 2))
+                .isEqualTo(0.09);
+        assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2), List.of(1), 2)).isEqualTo(0.18);
+        assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2, 4), List.of(1, 2), 8))
+                .isEqualTo(0.25);
         assertThat(ScalingSettings.defaultNodeCpu(List.of(1, 2, 4), List.of(1, 2), 1))
                 .isEqualTo(0.05);
     }

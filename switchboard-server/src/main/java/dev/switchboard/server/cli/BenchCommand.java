@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
             "or in tail mode: ratio=<cpu/s with S subscribers / with 1> sessions=<S> cpu1=<ms/s> cpuS=<ms/s> mode=tail"
                     + " size=<bytes>",
             "or with --scaling: scaling=<rate(4 nodes)/(4 x rate(1 node))> nodes=1,2,4 rates=<r1>,<r2>,<r4>"
-                    + " mode=<mode> shards=<s>"
+                    + " mode=<mode> shards=<s> backends=<s x 1>,<s x 2>,<s x 4> apis=1,2,4 (nodes: backend nodes per"
+                    + " shard)"
         })
 public final class BenchCommand implements Callable<Integer> {
     static final long DEFAULT_EVENTS = 100_000;
@@ -150,9 +151,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--node-cpu",
             paramLabel = "CORES",
-            description = "--scaling: cores per API and backend node (default: the machine's cores less 1 for the load"
-                    + " generator, Kafka and the broker, shared by the nodes of the largest configuration, at least"
-                    + " 0.05)")
+            description = "--scaling: cores per API and backend node (default: what keeps three quarters of the"
+                    + " machine busy at the largest configuration, its nodes at their caps and the load generator,"
+                    + " Kafka and the broker using as much again; 0.06 for nodes 1,2,4 and shards 1,2 on 2 cores, at"
+                    + " least 0.05)")
     @Nullable
     Double nodeCpu;
 

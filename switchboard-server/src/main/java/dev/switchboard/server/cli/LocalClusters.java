@@ -51,8 +51,8 @@ final class LocalClusters implements ScalingBench.Clusters {
             }
 
             @Override
-            public void capNodes() throws IOException {
-                cluster.capNodes();
+            public int capNodes() throws IOException {
+                return cluster.capNodes();
             }
 
             @Override

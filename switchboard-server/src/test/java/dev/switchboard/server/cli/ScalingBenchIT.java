@@ -24,14 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
  * the efficiency is whatever this machine gives. Skipped where cgroups cannot be written.
  */
 class ScalingBenchIT {
-    private static final Pattern POINT = Pattern.compile("shards=1 nodes=(\\d) backends=(\\d) apis=(\\d) write (\\d+)"
-            + " events/s \\((\\d+) in [\\d.]+ s, after a capped warm-up of \\d+ s\\); allocations (\\S+) \\(in the"
-            + " window \\S+, re-allocations (\\d+)\\); switch \\S+ requests/s, cpu us/request:"
-            + " backends \\S+, apis \\S+, broker \\S+; cpu cores: backends [\\d.]+, apis [\\d.]+ \\(throttled \\S+ of"
-            + " periods\\), load generator \\S+, kafka [\\d.]+, broker \\S+, machine busy \\S+ of \\d+ cores, load"
-            + " average \\S+; (SATURATED|unsaturated): .*");
-    private static final Pattern SCALING =
-            Pattern.compile("scaling=(\\d+\\.\\d{2}) nodes=1,2 rates=(\\d+),(\\d+) mode=write shards=1");
+    private static final Pattern POINT =
+            Pattern.compile("shards=1 nodes=(\\d) per shard \\(backends=(\\d), apis=(\\d)\\)"
+                    + " write (\\d+) events/s \\((\\d+) in [\\d.]+ s, after a capped warm-up of \\d+ s\\); allocations (\\S+)"
+                    + " \\(in the window \\S+, re-allocations (\\d+)\\); switch \\S+ requests/s, cpu us/request:"
+                    + " backends \\S+, apis \\S+, broker \\S+; cpu cores: backends [\\d.]+, apis [\\d.]+ \\(throttled \\S+ of"
+                    + " periods; their JIT [\\d.]+ more, uncapped\\), load generator \\S+, kafka [\\d.]+, broker \\S+, machine"
+                    + " busy \\S+ of \\d+ cores, load average \\S+; (SATURATED|unsaturated): .*");
+    private static final Pattern CAPPED =
+            Pattern.compile("capped at 1\\.00 cores, (\\d+) JIT compiler threads outside the caps");
+    private static final Pattern SCALING = Pattern.compile(
+            "scaling=(\\d+\\.\\d{2}) nodes=1,2 rates=(\\d+),(\\d+) mode=write shards=1 backends=1,2 apis=1,2");
 
     @RegisterExtension
     static final AmqpExtension AMQP = new AmqpExtension();
@@ -86,7 +89,8 @@ class ScalingBenchIT {
             assertThat(point.group(3)).isEqualTo(Integer.toString(nodes)); // API nodes scale alongside
             // no rate asserted: on a saturated machine a short window may commit nothing (the line says SATURATED)
             assertThat(Long.parseLong(point.group(5))).isNotNegative();
-            // every session was allocated on a backend of this configuration (preparing the topics allocates too)
+            // every running session was allocated on a backend of this configuration (those that prepared the
+            // topics are not counted)
             List<String> allocations = List.of(point.group(6).split(","));
             assertThat(allocations).hasSize(nodes).allMatch(entry -> entry.matches("backend-s0-\\d=\\d+"));
             long allocated = allocations.stream()
@@ -94,6 +98,13 @@ class ScalingBenchIT {
                     .sum();
             assertThat(allocated).isGreaterThanOrEqualTo((long) nodes * sessionsPerNode);
             assertThat(Long.parseLong(point.group(7))).isNotNegative(); // failovers: counted, not asserted
+        }
+        // each configuration's nodes were capped with their JIT compiler threads outside the caps (C1 and C2 of
+        // every API and backend JVM: at least one thread each)
+        Matcher capped = CAPPED.matcher(run.stderr());
+        for (int nodes = 1; nodes <= 2; nodes++) {
+            assertThat(capped.find()).as(run.stderr()).isTrue();
+            assertThat(Integer.parseInt(capped.group(1))).isGreaterThanOrEqualTo(2 * 2 * nodes);
         }
         Matcher scaling = SCALING.matcher(lines.getLast());
         assertThat(scaling.matches()).as(lines.getLast()).isTrue();
