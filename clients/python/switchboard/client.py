@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import machines as m
 from .errors import SwitchboardError
-from .transport import Transport
+from .transport import Route, Transport
 
 Bytes = Union[bytes, str]
 
@@ -226,6 +226,7 @@ class Publisher:
         self.guarantee = guarantee
         self.commit_on_write = commit_on_write
         self.transport = transport
+        self._route = transport.route()  # this publisher's API URL: the transport's next in turn
         self.topic = topic
         self.writer_id = writer_id
         self.chunk_events = chunk_events
@@ -265,7 +266,8 @@ class Publisher:
             self._closed = True
             if self._session is not None:
                 try:
-                    self.transport.call("dispose", {"sessionId": self._session}, self._session, self._key, retry=False)
+                    self.transport.call("dispose", {"sessionId": self._session}, self._session, self._key, retry=False,
+                                        route=self._route)
                 except SwitchboardError:
                     pass  # the session expires on its own
                 self._session = None
@@ -321,11 +323,12 @@ class Publisher:
             request: Dict[str, Any] = {"sessionId": self._session, "seq": seq, "events": events}
             if rides:
                 request["commit"] = True
-            answer = self.transport.call("write", request, self._session, self._key)
+            answer = self.transport.call("write", request, self._session, self._key, route=self._route)
         commit = answer.get("commit") if self.commit_on_write else None
         if commit is None:  # committing apart (by choice, or a node older than WriteRequest.commit staged only)
             self._mirror = m.write_apply(self._mirror, m.Commit(last)).state
-            commit = self.transport.call("commit", {"sessionId": self._session, "seq": last}, self._session, self._key)
+            commit = self.transport.call("commit", {"sessionId": self._session, "seq": last}, self._session, self._key,
+                                         route=self._route)
         committed = int(commit["committedSeq"])
         self._durability = commit.get("durability", self._durability)
         self._mirror = m.write_apply(self._mirror, m.Published(committed)).state
@@ -360,7 +363,7 @@ class Publisher:
             request["writerId"] = self.writer_id
         if self.affinity:
             request["affinity"] = self.affinity
-        answer = _allocate(self.transport, request)
+        answer = _allocate(self.transport, request, self._route)
         self._session = answer["sessionId"]
         self._key = base64.b64decode(answer["macKey"]) if answer.get("macKey") else None
         self._limits = answer.get("limits", {})
@@ -390,6 +393,7 @@ class Subscriber:
         if not (start in ("earliest", "latest") or isinstance(start, int)):
             raise ValueError("start must be 'earliest', 'latest' or epoch milliseconds")
         self.transport = transport
+        self._route = transport.route()  # this subscriber's API URL: the transport's next in turn
         self.topic = topic
         self.start = start
         self.cursors = cursor_store or MemoryCursorStore()
@@ -448,7 +452,8 @@ class Subscriber:
     def _send_ack(self, batch: Batch) -> Optional[str]:
         """Sends the ack of ``batch`` as a call of its own."""
         try:
-            answer = self.transport.call("ack", {"sessionId": self._session, "seq": batch.seq}, self._session, self._key)
+            answer = self.transport.call("ack", {"sessionId": self._session, "seq": batch.seq}, self._session, self._key,
+                                         route=self._route)
         except SwitchboardError as e:
             if not e.needs_reallocation:
                 raise
@@ -475,7 +480,8 @@ class Subscriber:
                 pass  # the batch is delivered again from the saved cursor
         if self._session is not None:
             try:
-                self.transport.call("dispose", {"sessionId": self._session}, self._session, self._key, retry=False)
+                self.transport.call("dispose", {"sessionId": self._session}, self._session, self._key, retry=False,
+                                        route=self._route)
             except SwitchboardError:
                 pass
             self._session = None
@@ -507,7 +513,7 @@ class Subscriber:
             "maxWaitMs": max(0, min(max_wait_ms, int(self._limits.get("maxWaitMs", max_wait_ms))))}
         if acking:
             request["ackSeq"] = seq - 1
-        answer = self.transport.call("read", request, self._session, self._key)
+        answer = self.transport.call("read", request, self._session, self._key, route=self._route)
         if acking:
             if "ack" not in answer:
                 raise SwitchboardError("INTERNAL", "the server read batch %d but did not answer the ack riding on it"
@@ -532,7 +538,7 @@ class Subscriber:
             request["startFrom"] = self.start.upper()
         if self.affinity:
             request["affinity"] = self.affinity
-        answer = _allocate(self.transport, request)
+        answer = _allocate(self.transport, request, self._route)
         self._session = answer["sessionId"]
         self._key = base64.b64decode(answer["macKey"]) if answer.get("macKey") else None
         self._limits = answer.get("limits", {})
@@ -549,10 +555,10 @@ class Subscriber:
         self._allocate()
 
 
-def _allocate(transport: Transport, request: Dict[str, Any]) -> Dict[str, Any]:
+def _allocate(transport: Transport, request: Dict[str, Any], route: Optional[Route] = None) -> Dict[str, Any]:
     try:
         # a draining node takes no new sessions, but the next allocation goes to another node
-        return transport.call("allocate", request, also_retry=frozenset({"DRAINING"}))
+        return transport.call("allocate", request, also_retry=frozenset({"DRAINING"}), route=route)
     except SwitchboardError as e:
         raise SwitchboardError(e.code, "allocate failed: " + e.message, retriable=e.retriable,
                                expected_seq=e.expected_seq, retry_after_ms=e.retry_after_ms, status=e.status) from None
@@ -560,5 +566,6 @@ def _allocate(transport: Transport, request: Dict[str, Any]) -> Dict[str, Any]:
 
 def connect(urls: Sequence[str] = ("http://127.0.0.1:8080",), token: Optional[str] = None,
             ca_file: Optional[str] = None, retry_budget_s: float = 120.0) -> Transport:
-    """A transport to these API URLs (failover in order), presenting ``token`` on allocate."""
+    """A transport to these API URLs, presenting ``token`` on allocate: each publisher and subscriber starts at the
+    next URL in turn and fails over to the following ones on its own."""
     return Transport(urls, token=token, ca_file=ca_file, retry_budget_s=retry_budget_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import ssl
@@ -40,9 +41,22 @@ def new_traceparent() -> str:
     return "00-%032x-%016x-01" % (trace, parent)
 
 
+class Route:
+    """Which of the transport's API URLs one session's calls go to (an index into them). Each publisher and
+    subscriber has its own (:meth:`Transport.route`), starting at the transport's next URL in turn, so the sessions
+    of one transport spread over the API nodes as a load balancer would spread them; a session fails over to the next
+    URL on its own, without moving the others (the Java SDK does the same)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int = 0) -> None:
+        self.index = index
+
+
 class Transport:
-    """Sends one call as JSON to the first API URL that answers; every call is idempotent, so a failed or
-    unanswered one is sent again (to the next URL) until ``retry_budget_s`` is spent.
+    """Sends one call as JSON to an API URL; every call is idempotent, so a failed or unanswered one is sent again
+    (to the next URL) until ``retry_budget_s`` is spent. A call made for a session goes to that session's
+    :class:`Route` (its own URL, in turn); other calls go to the first URL that answers.
 
     Retried: connection failures, BUSY (after its retryAfterMs), UNAVAILABLE, and HTTP 5xx without a JSON error.
     Not retried: everything else (INTERNAL included: a bug or a node that needs an operator), raised as
@@ -59,14 +73,20 @@ class Transport:
         self.retry_budget_s = retry_budget_s
         self.timeout_s = timeout_s
         self._sleep = sleep
-        self._current = 0
+        self._shared = Route()  # calls without a route of their own
+        self._routes = itertools.count()  # the start of each new route: the next URL in turn
         self._ssl = ssl.create_default_context(cafile=ca_file) if ca_file else None
+
+    def route(self) -> Route:
+        """A route for one session's calls, starting at the next URL in turn (thread-safe)."""
+        return Route(next(self._routes) % len(self.urls))
 
     def call(self, name: str, request: Dict[str, Any], session_id: Optional[str] = None,
              mac_key: Optional[bytes] = None, retry: bool = True,
-             also_retry: FrozenSet[str] = frozenset()) -> Dict[str, Any]:
+             also_retry: FrozenSet[str] = frozenset(), route: Optional[Route] = None) -> Dict[str, Any]:
         """Runs call ``name``: bearer token on allocate, signed with ``mac_key`` otherwise. ``also_retry``: codes
-        retried here too (allocate retries DRAINING: another node takes the session)."""
+        retried here too (allocate retries DRAINING: another node takes the session). ``route``: the URL to use,
+        moved on when it fails (default: the transport's own)."""
         body = json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         traceparent = new_traceparent()  # one trace per call: its retries are the same call
         deadline = time.monotonic() + self.retry_budget_s
@@ -74,7 +94,8 @@ class Transport:
         last: Optional[SwitchboardError] = None
         while True:
             try:
-                return self._once(name, body, session_id, mac_key, traceparent)
+                return self._once(name, body, session_id, mac_key, traceparent,
+                                  route if route is not None else self._shared)
             except SwitchboardError as e:
                 if not retry or not (e.retriable or e.code in also_retry):
                     raise
@@ -87,8 +108,8 @@ class Transport:
             self._sleep(delay)
 
     def _once(self, name: str, body: bytes, session_id: Optional[str], mac_key: Optional[bytes],
-              traceparent: str) -> Dict[str, Any]:
-        url = self.urls[self._current % len(self.urls)]
+              traceparent: str, route: Route) -> Dict[str, Any]:
+        url = self.urls[route.index % len(self.urls)]
         headers = {"Content-Type": "application/json", "Accept": "application/json", "traceparent": traceparent}
         if name == "allocate":
             if self.token:
@@ -106,10 +127,10 @@ class Transport:
         except urllib.error.HTTPError as e:
             error = self._error(e)
             if error.retriable:
-                self._current += 1  # another API node may do better
+                route.index += 1  # another API node may do better
             raise error from None
         except (urllib.error.URLError, OSError, ValueError) as e:
-            self._current += 1  # fail over to the next URL
+            route.index += 1  # fail over to the next URL
             raise SwitchboardError("UNAVAILABLE", "no answer from %s: %s" % (url, _reason(e)), retriable=True) from None
 
     @staticmethod

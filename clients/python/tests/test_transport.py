@@ -8,7 +8,7 @@ import threading
 import unittest
 from typing import List, Tuple
 
-from switchboard import SwitchboardError, Transport
+from switchboard import Publisher, Subscriber, SwitchboardError, Transport
 from switchboard.client import _allocate
 
 
@@ -16,10 +16,12 @@ class Scripted(http.server.BaseHTTPRequestHandler):
     answers: List[Tuple[int, dict]] = []
     seen: List[str] = []
     traceparents: List[str] = []
+    ports: List[int] = []
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         Scripted.seen.append(self.path)
+        Scripted.ports.append(self.server.server_address[1])
         Scripted.traceparents.append(self.headers.get("traceparent", ""))
         status, body = Scripted.answers.pop(0)
         raw = json.dumps(body).encode()
@@ -45,6 +47,7 @@ class TransportTest(unittest.TestCase):
         self.sleeps: List[float] = []
         Scripted.seen = []
         Scripted.traceparents = []
+        Scripted.ports = []
 
     def tearDown(self) -> None:
         self.server.shutdown()
@@ -101,6 +104,32 @@ class TransportTest(unittest.TestCase):
             self.assertEqual("INTERNAL", internal.exception.code)
             self.assertFalse(internal.exception.retriable)
             self.assertEqual(1, len(Scripted.seen))
+
+    def test_each_route_starts_at_the_next_url_and_fails_over_on_its_own(self) -> None:
+        other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+        threading.Thread(target=other.serve_forever, daemon=True).start()
+        try:
+            first_port, second_port = self.server.server_address[1], other.server_address[1]
+            t = Transport([self.url, "http://127.0.0.1:%d" % second_port], retry_budget_s=30,
+                          sleep=self.sleeps.append)
+            first, second = t.route(), t.route()
+            Scripted.answers = [(200, {"n": 1}), (200, {"n": 2}), (503, error("UNAVAILABLE", True)), (200, {"n": 3}),
+                                (200, {"n": 4})]
+            read = {"sessionId": "s.n.r", "seq": 1}
+            t.call("read", read, "s.n.r", b"k" * 32, route=first)
+            t.call("read", read, "s.n.r", b"k" * 32, route=second)
+            t.call("read", read, "s.n.r", b"k" * 32, route=first)  # the first URL fails: this route moves on
+            t.call("read", read, "s.n.r", b"k" * 32, route=second)  # the other route was not moved
+            self.assertEqual([first_port, second_port, first_port, second_port, second_port], Scripted.ports)
+        finally:
+            other.shutdown()
+            other.server_close()
+
+    def test_publishers_and_subscribers_start_at_the_next_url_in_turn(self) -> None:
+        t = Transport(["http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"])
+        starts = [Publisher(t, "a")._route.index, Subscriber(t, "b")._route.index, Publisher(t, "c")._route.index,
+                  Subscriber(t, "d")._route.index]
+        self.assertEqual([0, 1, 2, 0], starts)
 
     def test_the_budget_ends_retries(self) -> None:
         Scripted.answers = [(503, error("UNAVAILABLE", True))] * 50
