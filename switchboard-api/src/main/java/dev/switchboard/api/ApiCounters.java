@@ -19,6 +19,7 @@ public final class ApiCounters {
     private final LongAdder lz4Replies = new LongAdder();
     private final LongAdder streamsOpened = new LongAdder();
     private final LongAdder streamBatches = new LongAdder();
+    private final LongAdder streamBusyRetries = new LongAdder();
 
     /** Requests answered 413: the body was over {@code max-request-bytes}. */
     public long bodiesTooLarge() {
@@ -75,7 +76,16 @@ public final class ApiCounters {
         return streamBatches.sum();
     }
 
+    /** Backend calls of streamed reads answered BUSY and tried again after a wait (instead of ending the stream). */
+    public long streamBusyRetries() {
+        return streamBusyRetries.sum();
+    }
+
     // Bumped by the node itself (its internal package); not for callers.
+
+    public void countStreamBusyRetry() {
+        streamBusyRetries.increment();
+    }
 
     public void countStreamOpened() {
         streamsOpened.increment();

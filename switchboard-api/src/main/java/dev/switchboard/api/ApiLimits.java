@@ -20,7 +20,7 @@ import java.util.Objects;
  *     slower senders are cut off (408)
  * @param maxConnections connections this node accepts at once; further ones wait in the kernel's backlog
  * @param maxCallsPerPrincipal calls of one principal (a token's subject) this node handles at once, long polls
- *     included; further ones are answered BUSY with retry-after. Calls of a session allocated through another API
+ *     and the backend calls of streamed reads included (a stream waits a BUSY out); further ones are answered BUSY with retry-after. Calls of a session allocated through another API
  *     node are not counted here (the backend's {@code limits.max-requests-per-principal} holds them).
  */
 public record ApiLimits(

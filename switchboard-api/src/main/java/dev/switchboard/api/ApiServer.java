@@ -291,8 +291,10 @@ public final class ApiServer implements AutoCloseable {
                         clock,
                         TcpServer.streamCalls(
                                 chain,
-                                (context, waits) ->
-                                        new MeteredCalls(new SwitchboardCalls(sw, deadlines, waits, context), meters),
+                                (context, waits) -> new MeteredCalls(
+                                        new PrincipalBoundCalls(
+                                                new SwitchboardCalls(sw, deadlines, waits, context), principals),
+                                        meters),
                                 inFlight,
                                 config.maxStreamWindow(),
                                 config.maxRequestBytes())));

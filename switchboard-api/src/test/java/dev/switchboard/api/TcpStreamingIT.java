@@ -189,6 +189,107 @@ class TcpStreamingIT {
         }
     }
 
+    @Test
+    void eachBatchCostsOneBackendCallItsAckRidingOnTheNextRead() throws Exception {
+        try (Raw raw = new Raw()) {
+            AllocateResponse session = raw.allocate(1);
+            long acksBefore = count(SwitchRequest._Fields.ACK);
+            long readsBefore = count(SwitchRequest._Fields.READ);
+
+            // When a stream pushes batches 1..3 (window 3)
+            raw.stream(2, session, 1, "3", true);
+            for (long seq = 1; seq <= 3; seq++) {
+                TcpFrames.StreamBatch pushed = TcpFrames.batch(raw.read().payload());
+                assertThat(pushed.seq()).isEqualTo(seq);
+                assertThat(pushed.cursor()).isEqualTo("cursor-" + seq);
+            }
+            raw.control(TcpFrames.CANCEL, 2, new byte[0]);
+            assertThat(raw.read().kind()).isEqualTo(TcpFrames.END);
+
+            // Then no ack went to the backend on its own: each rode on the read of the next batch
+            assertThat(count(SwitchRequest._Fields.ACK)).isEqualTo(acksBefore);
+            assertThat(backend.received().stream()
+                            .skip(readsBefore)
+                            .filter(request -> request.getSetField() == SwitchRequest._Fields.READ)
+                            .filter(request -> request.getRead().isSetAckSeq())
+                            .map(request -> request.getRead().getAckSeq()))
+                    .contains(1L, 2L, 3L);
+        }
+    }
+
+    @Test
+    void aBusyBackendIsWaitedForAndTheStreamCarriesOn() throws Exception {
+        try (Raw raw = new Raw()) {
+            AllocateResponse session = raw.allocate(1);
+            raw.stream(2, session, 1, "1", true);
+            assertThat(TcpFrames.batch(raw.read().payload()).seq()).isEqualTo(1);
+            long retriesBefore = server.counters().streamBusyRetries();
+
+            // When the backend answers the stream's next three reads BUSY (whichever batch they read: the pump reads
+            // one batch ahead, the ack of the one before riding on it)
+            backend.answerBusy(3);
+            raw.control(TcpFrames.CREDIT, 2, TcpFrames.credit(1));
+            assertThat(TcpFrames.batch(raw.read().payload()).seq()).isEqualTo(2);
+            raw.control(TcpFrames.CREDIT, 2, TcpFrames.credit(2));
+
+            // Then the stream waits the refusals out and carries on instead of ending
+            Frame third = raw.read();
+            assertThat(third.kind()).isEqualTo(TcpFrames.BATCH);
+            assertThat(TcpFrames.batch(third.payload()).seq()).isEqualTo(3);
+            assertThat(server.counters().streamBusyRetries() - retriesBefore).isEqualTo(3);
+            raw.control(TcpFrames.CANCEL, 2, new byte[0]);
+            assertThat(TcpFrames.end(raw.goAwayOrEnd().payload()).code()).isEmpty();
+        } finally {
+            backend.answerBusy(0);
+        }
+    }
+
+    @Test
+    void streamedReadsCountAgainstThePrincipalsBound() throws Exception {
+        // Given a node that lets a principal have one call in progress
+        ApiServer bounded = ApiServer.start(
+                ApiConfig.defaults()
+                        .withPort(0)
+                        .withTcpPort(0)
+                        .withRequestTimeout(Duration.ofSeconds(5)) // the commit that never answers gives up then
+                        .withLimits(ApiLimits.defaults().withMaxCallsPerPrincipal(1)),
+                sw,
+                () -> true,
+                ApiSecurity.of(
+                        OAuthConfig.fixedKeys(ISSUER, AUDIENCE, new JWKSet(key.toPublicJWK()).toString()), SECRET));
+        try (Raw raw = new Raw(bounded);
+                Raw other = new Raw(bounded)) {
+            AllocateResponse session = raw.allocate(1);
+            raw.stream(2, session, 1, "1", true);
+            assertThat(TcpFrames.batch(raw.read().payload()).seq()).isEqualTo(1);
+            long refusedBefore = bounded.counters().principalCallsRefused();
+
+            // When the same principal has a call in progress that does not end (a commit the backend never answers)
+            other.signed(
+                    1,
+                    session,
+                    c -> c.send_commit(new dev.switchboard.protocol.thrift.CommitRequest(
+                            session.getSessionId(), TestBackend.NEVER_ANSWERED_SEQ)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(SwitchRequest._Fields.COMMIT) > 0);
+            raw.control(TcpFrames.CREDIT, 2, TcpFrames.credit(1));
+
+            // Then batch 2 (read before) still comes, but the stream's next read is refused by the bound and waited
+            // for, as a polled read's would be
+            assertThat(TcpFrames.batch(raw.read().payload()).seq()).isEqualTo(2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> bounded.counters().streamBusyRetries() > 0);
+            assertThat(bounded.counters().principalCallsRefused()).isGreaterThan(refusedBefore);
+        } finally {
+            bounded.close();
+        }
+    }
+
+    private static long count(SwitchRequest._Fields kind) {
+        return backend.received().stream()
+                .filter(request -> request.getSetField() == kind)
+                .count();
+    }
+
     private static long disposes() {
         return backend.received().stream()
                 .filter(request -> request.getSetField() == SwitchRequest._Fields.DISPOSE)
@@ -224,7 +325,11 @@ class TcpStreamingIT {
         final DataInputStream in;
 
         Raw() throws IOException {
-            socket = new Socket("127.0.0.1", server.tcpPort().getAsInt());
+            this(server);
+        }
+
+        Raw(ApiServer to) throws IOException {
+            socket = new Socket("127.0.0.1", to.tcpPort().getAsInt());
             socket.setSoTimeout(20_000);
             out = socket.getOutputStream();
             in = new DataInputStream(socket.getInputStream());
@@ -238,6 +343,29 @@ class TcpStreamingIT {
             Frame reply = read();
             assertThat(reply.kind()).isEqualTo(TcpFrames.REPLY);
             return codec.decode(reply.payload(), Switchboard.Client::recv_allocate);
+        }
+
+        /** A signed CALL of {@code session}: {@code send} writes its Thrift message. */
+        void signed(int id, AllocateResponse session, ThriftOverHttp.Send send) throws Exception {
+            byte[] body = new ThriftOverHttp.Codec().encode(send);
+            long now = System.currentTimeMillis();
+            String nonce = RequestMac.nonce();
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put(RequestMac.TIMESTAMP_HEADER, Long.toString(now));
+            headers.put(RequestMac.NONCE_HEADER, nonce);
+            headers.put(
+                    RequestMac.MAC_HEADER,
+                    RequestMac.sign(session.getMacKey(), session.getSessionId(), now, nonce, body));
+            frame(TcpFrames.CALL, id, headers, body);
+        }
+
+        /** The next frame that is not a batch already on its way. */
+        Frame goAwayOrEnd() throws IOException {
+            Frame frame = read();
+            while (frame.kind() == TcpFrames.BATCH) {
+                frame = read();
+            }
+            return frame;
         }
 
         /** A STREAM frame: the read call of batch {@code seq}, 2 events per batch, signed or not. */

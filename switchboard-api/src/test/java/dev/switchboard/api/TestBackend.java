@@ -25,8 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A backend node for tests that answers every call deterministically from the request alone, and remembers what it
- * was asked. Two requests are special: {@code ack} of {@link #OUT_OF_SEQUENCE_SEQ} answers OUT_OF_SEQUENCE, and
+ * A backend node for tests that answers every call deterministically from the request alone (a read with ackSeq
+ * also answers that ack), and remembers what it
+ * was asked. Reads answer BUSY while {@link #answerBusy} says so. Two requests are special: {@code ack} of {@link #OUT_OF_SEQUENCE_SEQ} answers OUT_OF_SEQUENCE, and
  * {@code commit} of {@link #NEVER_ANSWERED_SEQ} never answers.
  */
 final class TestBackend implements BackendEndpoint {
@@ -38,6 +39,12 @@ final class TestBackend implements BackendEndpoint {
     static final long NEVER_ANSWERED_SEQ = 666;
 
     private final Queue<SwitchRequest> received = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger busyReads = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The next {@code reads} reads answer BUSY (retry after 10 ms) without reading. */
+    void answerBusy(int reads) {
+        busyReads.set(reads);
+    }
 
     @Override
     public String shard() {
@@ -58,7 +65,10 @@ final class TestBackend implements BackendEndpoint {
         received.add(request);
         return switch (request.getSetField()) {
             case ALLOCATE -> done(SwitchResponse.allocate(allocate(request.getAllocate())));
-            case READ -> done(SwitchResponse.read(read(request.getRead())));
+            case READ ->
+                busyReads.getAndUpdate(left -> Math.max(0, left - 1)) > 0
+                        ? done(SwitchResponses.error(SwitchboardException.busy(10, "busy: test backend")))
+                        : done(SwitchResponse.read(read(request.getRead())));
             case ACK ->
                 request.getAck().getSeq() == OUT_OF_SEQUENCE_SEQ
                         ? done(SwitchResponses.error(
@@ -99,7 +109,12 @@ final class TestBackend implements BackendEndpoint {
                     .setPartition(0)
                     .setOffset(i));
         }
-        return new ReadResponse(request.getSeq(), events);
+        ReadResponse response = new ReadResponse(request.getSeq(), events);
+        if (request.isSetAckSeq()) {
+            // the ack riding on the read, answered as the ack call would be
+            response.setAck(new AckResponse(request.getAckSeq(), "cursor-" + request.getAckSeq()));
+        }
+        return response;
     }
 
     static byte[] payload(long seq, int index) {

@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Compression: a client that opens with HELLO listing {@code lz4} gets HELLO {@code lz4} back, may then send
  * LZ4-compressed calls (their declared size within the same limits, charged to the body budget before they are
- * decompressed) and gets replies of at least {@value Lz4Frames#MIN_BYTES} bytes compressed while that pays
+ * decompressed) and gets replies (and streamed batches) of at least {@value Lz4Frames#MIN_BYTES} bytes compressed while that pays
  * ({@link CompressionPolicy}, per connection). Without HELLO nothing is compressed (clients that predate it).
  *
  * <p>Streamed reads (STREAM, CREDIT, CANCEL frames; BATCH and END back) are {@link TcpStreams}': they do not count
@@ -268,7 +268,7 @@ public final class TcpServer implements AutoCloseable {
         Connection(Socket socket) {
             this.socket = socket;
             this.remote = String.valueOf(socket.getRemoteSocketAddress());
-            this.streams = new TcpStreams(streamCalls, this::send, counters, remote);
+            this.streams = new TcpStreams(streamCalls, this::sendStreamFrame, counters, remote);
         }
 
         void run() {
@@ -566,6 +566,23 @@ public final class TcpServer implements AutoCloseable {
                 }
             }
             send(TcpFrames.REPLY, id, answer);
+        }
+
+        /**
+         * A stream's frame; a BATCH's ReadResponse (after its seq and cursor) is compressed as a REPLY would be: when
+         * HELLO agreed on LZ4, it is large enough and compressing pays.
+         */
+        private void sendStreamFrame(byte kind, int id, byte[] prefix, ByteBuffer payload) {
+            int length = payload.remaining();
+            if (kind == TcpFrames.BATCH && lz4 && replies.compress(length)) {
+                byte[] compressed = Lz4Frames.compress(payload);
+                if (replies.paid(length, compressed.length)) {
+                    counters.countLz4Reply();
+                    send((byte) (TcpFrames.BATCH | TcpFrames.COMPRESSED), id, prefix, ByteBuffer.wrap(compressed));
+                    return;
+                }
+            }
+            send(kind, id, prefix, payload);
         }
 
         private CallContext context(Map<String, String> headers, byte[] body) {

@@ -39,16 +39,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Implementation notes. The backend's read protocol allows one unacknowledged batch per session, so the pump
  * acknowledges each batch on the backend before it pushes it, and pushes the batch with the cursor that
- * acknowledgement answered. That acknowledgement moves nothing durable (the backend never commits offsets; the
+ * acknowledgement answered; the acknowledgement rides on the read of the next batch, which answers at once, so while
+ * events keep coming a batch costs one backend call (see {@code pump}). That acknowledgement moves nothing durable (the backend never commits offsets; the
  * position is the client's cursor, which moves only when the application acknowledges the batch), but it puts the
  * session ahead of the client: so a stream's session serves that stream only, and every end of a stream ends its
  * session (the pump disposes it, unless it is gone already); the client resumes with a new session from its cursor.
  * The first read runs through the node's whole call chain (request MAC, tracing, metrics, audit), which
- * authenticates the stream; later reads and acks through the metered calls alone. Each pump waits on the backend
+ * authenticates the stream; later reads through the metered calls and the per-principal bound
+ * ({@code max-calls-per-principal}, as polled reads). A BUSY answer after the first read (that bound, the
+ * backend's) is retried after a wait instead of ending the stream, for at most {@link #MAX_BUSY_MS} in a row. Each pump waits on the backend
  * through its own {@link InFlightCalls}, so a cancel ends its long poll at once without interrupting a thread.
  *
  * <p>Bounds: at most {@link #MAX_STREAMS} streams per connection (past it: END BUSY); a window of at most the node's
- * {@code max-stream-window} batches; one batch per pump in memory at a time, written to the socket (whose writer
+ * {@code max-stream-window} batches; per pump in memory at most the batch being pushed and the one read after it,
+ * written to the socket (whose writer
  * the server's watchdog cuts off when the client stops reading).
  */
 public final class TcpStreams {
@@ -65,9 +69,22 @@ public final class TcpStreams {
 
     private static final long BUSY_RETRY_AFTER_MS = 1_000;
 
+    /** A pump's first wait after a BUSY answer from the backend (or the node's own bounds). */
+    static final long MIN_BUSY_WAIT_MS = 50;
+    /** Its longest single wait. */
+    static final long MAX_BUSY_WAIT_MS = 1_000;
+    /** Waits for BUSY in a row after which the stream ends BUSY (the client opens another later). */
+    static final long MAX_BUSY_MS = 30_000;
+
+    @FunctionalInterface
+    private interface BackendCall<T> {
+        T run() throws TException;
+    }
+
     /**
      * How a pump calls the backend. {@code authenticated}: the node's whole chain (the first read); {@code trusted}:
-     * without the request MAC check (later reads, acks, the dispose). Each gets the waits to track its calls in.
+     * without the request MAC check but with the per-principal bound (later reads, acks, the dispose). Each gets the
+     * waits to track its calls in.
      */
     public record Calls(
             BiFunction<CallContext, InFlightCalls, Switchboard.Iface> authenticated,
@@ -221,7 +238,12 @@ public final class TcpStreams {
         private final InFlightCalls waits = new InFlightCalls();
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition room = lock.newCondition();
+        private final Switchboard.Iface authenticatedCalls;
+        private final Switchboard.Iface trusted;
         private StreamWindow.State window;
+        /** A call of the stream got past the request MAC check: the stream may release its session. */
+        private volatile boolean authenticated;
+
         private Optional<ErrorCode> stopCode = Optional.empty();
         private long stopRetryAfterMs = -1;
         private String stopText = "";
@@ -231,41 +253,16 @@ public final class TcpStreams {
             this.first = first;
             this.context = context;
             this.window = StreamWindow.open(window, first.getSeq() - 1);
+            this.authenticatedCalls = calls.authenticated().apply(context, waits);
+            this.trusted = calls.trusted().apply(context, waits);
         }
 
         void run() {
             Optional<ErrorCode> code = Optional.empty();
             long retryAfterMs = -1;
             String text = "";
-            boolean authenticated = false;
-            Switchboard.Iface trusted = calls.trusted().apply(context, waits);
             try {
-                long seq = first.getSeq();
-                Switchboard.Iface reads = calls.authenticated().apply(context, waits);
-                while (awaitRoom()) {
-                    // the stream's own wait is not the client's business: every read long-polls
-                    ReadRequest request = first.deepCopy().setSeq(seq).setMaxWaitMs(MAX_POLL_MS);
-                    ReadResponse response;
-                    try {
-                        response = reads.read(request);
-                    } catch (SwitchboardError e) {
-                        // past the MAC check unless refused by it (the stream may then release the session)
-                        ErrorCode refused = ErrorCode.fromThrift(e.getCode());
-                        authenticated |= refused != ErrorCode.UNAUTHENTICATED && refused != ErrorCode.BUSY;
-                        throw e;
-                    }
-                    authenticated = true;
-                    reads = trusted;
-                    if (response.getEventsSize() == 0) {
-                        continue;
-                    }
-                    String cursor = trusted.ack(new AckRequest(first.getSessionId(), seq))
-                            .getCursor();
-                    if (!push(seq, cursor, response)) {
-                        break;
-                    }
-                    seq++;
-                }
+                pump();
             } catch (SwitchboardError e) {
                 code = Optional.of(ErrorCode.fromThrift(e.getCode()));
                 retryAfterMs = e.isSetRetryAfterMs() ? e.getRetryAfterMs() : -1;
@@ -304,6 +301,117 @@ public final class TcpStreams {
                     remote,
                     first.getSessionId(),
                     code.map(ErrorCode::name).orElse("asked"));
+        }
+
+        /**
+         * Reads, acknowledges and pushes until the stream ends. A batch's acknowledgement rides on the read of the
+         * next one, which answers at once ({@code maxWaitMs} 0): while events keep coming, each batch costs one
+         * backend call; once one of those reads is empty, the next read long-polls. A node older than ackSeq
+         * (OUT_OF_SEQUENCE on a riding read) gets its acks as calls of their own from then on.
+         */
+        private void pump() throws TException {
+            long seq = first.getSeq();
+            boolean ridesAck = true;
+            while (true) {
+                // the stream's own wait is not the client's business: every long poll waits MAX_POLL_MS
+                long at = seq;
+                ReadResponse batch =
+                        call(() -> reads().read(first.deepCopy().setSeq(at).setMaxWaitMs(MAX_POLL_MS)));
+                while (batch.getEventsSize() > 0) {
+                    // batch seq is read and not acknowledged; its cursor comes with the acknowledgement
+                    long read = seq;
+                    ReadResponse next;
+                    String cursor;
+                    if (ridesAck) {
+                        try {
+                            next = call(() -> trusted.read(first.deepCopy()
+                                    .setSeq(read + 1)
+                                    .setAckSeq(read)
+                                    .setMaxWaitMs(0)));
+                        } catch (SwitchboardError e) {
+                            if (ErrorCode.fromThrift(e.getCode()) != ErrorCode.OUT_OF_SEQUENCE) {
+                                throw e;
+                            }
+                            LOGGER.info("the backend does not take an ack on a read session={}", first.getSessionId());
+                            ridesAck = false;
+                            continue;
+                        }
+                        if (!next.isSetAck()) {
+                            throw new TException("the backend read batch " + (read + 1) + " without the ack on it");
+                        }
+                        cursor = next.getAck().getCursor();
+                    } else {
+                        cursor = call(() -> trusted.ack(new AckRequest(first.getSessionId(), read)))
+                                .getCursor();
+                        next = new ReadResponse(read + 1, java.util.List.of()); // nothing read ahead
+                    }
+                    batch.unsetAck(); // the ack of the batch before, which rode on this read: not the client's
+                    if (!awaitRoom() || !push(read, cursor, batch)) {
+                        return;
+                    }
+                    seq = read + 1;
+                    batch = next;
+                }
+                if (!awaitRoom()) {
+                    return;
+                }
+            }
+        }
+
+        /** The calls a read goes through: the whole chain until one was answered (which authenticated the stream). */
+        private Switchboard.Iface reads() {
+            return authenticated ? trusted : authenticatedCalls;
+        }
+
+        /**
+         * One backend call; once the stream is authenticated, BUSY is retried after its retry-after (at least
+         * {@link #MIN_BUSY_WAIT_MS}, doubling up to {@link #MAX_BUSY_WAIT_MS}), for at most {@link #MAX_BUSY_MS} of
+         * waits in a row, and ends the stream after that. A stream stopped while it waits ends at once.
+         */
+        private <T> T call(BackendCall<T> call) throws TException {
+            long waited = 0;
+            long wait = MIN_BUSY_WAIT_MS;
+            while (true) {
+                try {
+                    T answer = call.run();
+                    authenticated = true;
+                    return answer;
+                } catch (SwitchboardError e) {
+                    ErrorCode refused = ErrorCode.fromThrift(e.getCode());
+                    // past the MAC check unless refused by it (the stream may then release the session)
+                    authenticated |= refused != ErrorCode.UNAUTHENTICATED && refused != ErrorCode.BUSY;
+                    // the first read's BUSY may come before its MAC was checked, and its nonce cannot be sent again:
+                    // that one ends the stream (END BUSY with retry-after), and the client opens it again
+                    if (refused != ErrorCode.BUSY || !authenticated || waited >= MAX_BUSY_MS) {
+                        throw e;
+                    }
+                    long asked = e.isSetRetryAfterMs() ? e.getRetryAfterMs() : 0;
+                    long pause = Math.min(MAX_BUSY_WAIT_MS, Math.max(wait, asked));
+                    counters.countStreamBusyRetry();
+                    if (!pause(pause)) {
+                        throw e; // stopped meanwhile: run() reports the stop's reason
+                    }
+                    waited += pause;
+                    wait = Math.min(MAX_BUSY_WAIT_MS, wait * 2);
+                }
+            }
+        }
+
+        /** Waits {@code millis} unless the stream ends first; false when it ended. */
+        private boolean pause(long millis) {
+            lock.lock();
+            try {
+                long left = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+                while (left > 0 && !(window instanceof StreamWindow.Ended)) {
+                    left = room.awaitNanos(left);
+                }
+                return !(window instanceof StreamWindow.Ended);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                lock.unlock();
+            }
         }
 
         /** The session is ahead of the client (see the class notes): release it now rather than at its TTL. */

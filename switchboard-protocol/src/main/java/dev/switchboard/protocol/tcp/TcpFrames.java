@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <p>The high bit of a kind ({@link #COMPRESSED}) marks a CALL or REPLY whose Thrift message is one LZ4 frame
- * ({@link dev.switchboard.protocol.compress.Lz4Frames}); a CALL's header section stays as it is. Only after both
- * sides agreed on {@link #LZ4} in HELLO.
+ * ({@link dev.switchboard.protocol.compress.Lz4Frames}), or a BATCH whose ReadResponse is; a CALL's header section
+ * and a BATCH's seq and cursor stay as they are. Only after both sides agreed on {@link #LZ4} in HELLO.
  *
  * <p>Headers carry what HTTP headers carry ({@code authorization} on allocate, the request MAC headers after it).
  * Pure encoding and decoding; the sides own their sockets.

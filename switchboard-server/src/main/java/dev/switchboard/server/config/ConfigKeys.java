@@ -509,7 +509,8 @@ public final class ConfigKeys {
                     "max-calls-per-principal",
                     ConfigType.INT,
                     ApiLimits.DEFAULT_MAX_CALLS_PER_PRINCIPAL,
-                    "calls of one principal (token subject) an API node handles at once, long polls included;"
+                    "calls of one principal (token subject) an API node handles at once, long polls and the backend"
+                            + " calls of streamed reads included;"
                             + " past it BUSY with retry-after",
                     API,
                     STANDALONE)
