@@ -17,7 +17,13 @@ import org.jspecify.annotations.Nullable;
  *     a call fails; empty: the client's {@link RetryPolicy#budget()}
  * @param ackOnPoll true (the default): {@link Subscriber#ack} sends nothing, the acknowledgement rides on the next
  *     poll's read (one call per batch instead of two) or is sent by {@link Subscriber#close}, and the cursor is saved
- *     then; false: every ack is a call of its own and saves the cursor before it returns
+ *     then; false: every ack is a call of its own and saves the cursor before it returns (polling only: a streamed
+ *     read's acks are never calls)
+ * @param streamWindow on the binary TCP transport (every URL {@code sb://} or {@code sbs://}), read by streaming
+ *     delivery with a credit window of this many batches (default {@value #DEFAULT_STREAM_WINDOW}; the API node
+ *     may grant fewer): the node pushes batches as they come, {@link Subscriber#ack} saves the cursor the batch
+ *     came with and returns its credit, without a call; the subscriber buffers at most this many batches. 0: poll
+ *     with a read call per batch, as over HTTP (which always polls)
  */
 public record SubscriberOptions(
         String topic,
@@ -26,12 +32,19 @@ public record SubscriberOptions(
         int maxEvents,
         Duration maxWait,
         Optional<Duration> retryBudget,
-        boolean ackOnPoll) {
+        boolean ackOnPoll,
+        int streamWindow) {
     /** The default number of events per batch. */
     public static final int DEFAULT_MAX_EVENTS = 500;
 
     /** The default long-poll wait. */
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(5);
+
+    /** The default credit window of a streamed read, in batches. */
+    public static final int DEFAULT_STREAM_WINDOW = 4;
+
+    /** The largest credit window a subscriber asks for. */
+    public static final int MAX_STREAM_WINDOW = 64;
 
     /** Validates the options; the messages name the option. */
     public SubscriberOptions {
@@ -47,6 +60,22 @@ public record SubscriberOptions(
         }
         Objects.requireNonNull(retryBudget, "retryBudget");
         retryBudget.ifPresent(RetryPolicy::requireBudget);
+        if (streamWindow < 0 || streamWindow > MAX_STREAM_WINDOW) {
+            throw new IllegalArgumentException(
+                    "streamWindow must be between 0 (polling) and " + MAX_STREAM_WINDOW + ", got " + streamWindow);
+        }
+    }
+
+    /** As before streaming delivery: the canonical constructor with the default {@code streamWindow}. */
+    public SubscriberOptions(
+            String topic,
+            StartPosition start,
+            CursorStore cursorStore,
+            int maxEvents,
+            Duration maxWait,
+            Optional<Duration> retryBudget,
+            boolean ackOnPoll) {
+        this(topic, start, cursorStore, maxEvents, maxWait, retryBudget, ackOnPoll, DEFAULT_STREAM_WINDOW);
     }
 
     /** Options for {@code topic} with every default: from the earliest event, cursor kept in memory. */
@@ -68,6 +97,7 @@ public record SubscriberOptions(
         private Duration maxWait = DEFAULT_MAX_WAIT;
         private @Nullable Duration retryBudget;
         private boolean ackOnPoll = true;
+        private int streamWindow = DEFAULT_STREAM_WINDOW;
 
         private Builder() {}
 
@@ -119,6 +149,15 @@ public record SubscriberOptions(
             return this;
         }
 
+        /**
+         * The credit window of streamed reads on the TCP transport, in batches; default
+         * {@value SubscriberOptions#DEFAULT_STREAM_WINDOW}; 0 polls instead (as HTTP URLs always do).
+         */
+        public Builder streamWindow(int streamWindow) {
+            this.streamWindow = streamWindow;
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming an invalid option. */
         public SubscriberOptions build() {
             return new SubscriberOptions(
@@ -128,7 +167,8 @@ public record SubscriberOptions(
                     maxEvents,
                     maxWait,
                     Optional.ofNullable(retryBudget),
-                    ackOnPoll);
+                    ackOnPoll,
+                    streamWindow);
         }
     }
 }

@@ -61,6 +61,14 @@ public final class SwitchboardClient implements AutoCloseable {
         return runtime.subscriber(Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * Whether this client's subscribers read by streaming delivery: every URL is {@code sb://} or {@code sbs://}
+     * (a subscriber whose options say {@code streamWindow(0)} polls all the same); else they poll.
+     */
+    public boolean streamsReads() {
+        return runtime.streamsReads();
+    }
+
     /** Closes every publisher (flushing it) and subscriber still open, then the HTTP client. */
     @Override
     public void close() {

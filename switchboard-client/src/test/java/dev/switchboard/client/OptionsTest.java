@@ -40,6 +40,16 @@ class OptionsTest {
         assertThat(options.maxEvents()).isEqualTo(500);
         assertThat(options.maxWait()).isEqualTo(Duration.ofSeconds(5));
         assertThat(options.cursorStore().load()).isEmpty();
+        assertThat(options.streamWindow()).isEqualTo(4);
+        assertThat(SubscriberOptions.builder()
+                        .topic("t")
+                        .streamWindow(0)
+                        .build()
+                        .streamWindow())
+                .isZero();
+        assertThatThrownBy(() ->
+                        SubscriberOptions.builder().topic("t").streamWindow(65).build())
+                .hasMessageContaining("streamWindow");
         assertThatThrownBy(() -> SubscriberOptions.builder().topic(" ").build()).hasMessageContaining("topic");
         assertThatThrownBy(() ->
                         SubscriberOptions.builder().topic("t").maxEvents(0).build())

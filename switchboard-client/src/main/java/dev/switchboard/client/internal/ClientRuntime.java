@@ -46,12 +46,22 @@ public final class ClientRuntime implements AutoCloseable {
         return publisher;
     }
 
-    /** Allocates a read session and returns its subscriber. */
+    /**
+     * Allocates a read session and returns its subscriber: a streaming one when every URL is {@code sb(s)://} and
+     * the options' {@code streamWindow} is not 0, else a polling one.
+     */
     public Subscriber subscriber(SubscriberOptions options) {
         Rpc calls = options.retryBudget().map(rpc::withBudget).orElse(rpc).spread();
-        Subscriber subscriber = Interruptibly.call(() -> DefaultSubscriber.open(calls, options, clock, open::remove));
+        Subscriber subscriber = Interruptibly.call(() -> options.streamWindow() > 0 && calls.streams()
+                ? StreamingSubscriber.open(calls, options, clock, open::remove)
+                : DefaultSubscriber.open(calls, options, clock, open::remove));
         open.add(subscriber);
         return subscriber;
+    }
+
+    /** Whether subscribers read by streaming delivery (every URL is {@code sb(s)://}). */
+    public boolean streamsReads() {
+        return rpc.streams();
     }
 
     /** Closes every publisher (flushing it) and subscriber still open, then the transport. */

@@ -309,7 +309,7 @@ final class DefaultSubscriber implements Subscriber {
                 request.isSetCursor());
     }
 
-    private static void setStart(AllocateRequest request, StartPosition start) {
+    static void setStart(AllocateRequest request, StartPosition start) {
         switch (start) {
             case StartPosition.Earliest earliest -> request.setStartFrom(StartFrom.EARLIEST);
             case StartPosition.Latest latest -> request.setStartFrom(StartFrom.LATEST);

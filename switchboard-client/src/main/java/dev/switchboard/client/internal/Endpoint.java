@@ -20,6 +20,21 @@ interface Endpoint extends AutoCloseable {
     byte[] exchange(byte[] message, Duration extraTime, Map<String, String> headers)
             throws ConnectException, TransientFailure, InterruptedException;
 
+    /** Whether this node takes streamed reads ({@link #stream}): the binary TCP transport does. */
+    default boolean streams() {
+        return false;
+    }
+
+    /**
+     * Opens a streamed read: {@code readCall} is the signed {@code read} call message ({@code headers} its request
+     * MAC), {@code window} the credit window asked for; what arrives goes to {@code sink}. {@link ConnectException}
+     * when the node could not be reached; {@link TransientFailure} when the STREAM frame could not be sent.
+     */
+    default StreamLink stream(byte[] readCall, Map<String, String> headers, int window, StreamSink sink)
+            throws ConnectException, TransientFailure {
+        throw new UnsupportedOperationException(url() + " does not take streamed reads");
+    }
+
     @Override
     void close();
 }

@@ -31,6 +31,20 @@ interface Exchanger extends AutoCloseable {
         return this;
     }
 
+    /** Whether every API node of this exchanger takes streamed reads (all are reached over the TCP transport). */
+    default boolean streams() {
+        return false;
+    }
+
+    /**
+     * Opens a streamed read at the node this exchanger would send a call to, failing over as a call does
+     * ({@link Endpoint#stream}); only where {@link #streams()}. A lost STREAM frame is a {@link TransientFailure}.
+     */
+    default StreamLink stream(byte[] readCall, Map<String, String> headers, int window, StreamSink sink)
+            throws TransientFailure, InterruptedException {
+        throw new UnsupportedOperationException("this transport does not take streamed reads");
+    }
+
     @Override
     void close();
 }

@@ -57,6 +57,17 @@ final class FailoverChannel implements Exchanger {
             }
 
             @Override
+            public boolean streams() {
+                return FailoverChannel.this.streams();
+            }
+
+            @Override
+            public StreamLink stream(byte[] readCall, Map<String, String> headers, int window, StreamSink sink)
+                    throws TransientFailure {
+                return FailoverChannel.this.stream(own, readCall, headers, window, sink);
+            }
+
+            @Override
             public void close() {} // the transport is the channel's
         };
     }
@@ -82,6 +93,46 @@ final class FailoverChannel implements Exchanger {
             }
             preferred.set(index);
             return answer;
+        }
+        throw new TransientFailure(
+                "cannot connect to any of "
+                        + endpoints.stream().map(Endpoint::url).toList(),
+                lastRefusal);
+    }
+
+    @Override
+    public boolean streams() {
+        return endpoints.stream().allMatch(Endpoint::streams);
+    }
+
+    @Override
+    public StreamLink stream(byte[] readCall, Map<String, String> headers, int window, StreamSink sink)
+            throws TransientFailure {
+        return stream(preferred, readCall, headers, window, sink);
+    }
+
+    /** Opens a stream at the node {@code preferred} names, moving on as {@link #exchange} does. */
+    private StreamLink stream(
+            AtomicInteger preferred, byte[] readCall, Map<String, String> headers, int window, StreamSink sink)
+            throws TransientFailure {
+        int start = preferred.get();
+        ConnectException lastRefusal = null;
+        for (int i = 0; i < endpoints.size(); i++) {
+            int index = (start + i) % endpoints.size();
+            Endpoint endpoint = endpoints.get(index);
+            StreamLink link;
+            try {
+                link = endpoint.stream(readCall, headers, window, sink);
+            } catch (ConnectException e) {
+                LOGGER.debug("cannot connect url={} error={}", endpoint.url(), e.toString());
+                lastRefusal = e;
+                continue;
+            } catch (TransientFailure e) {
+                preferred.compareAndSet(index, (index + 1) % endpoints.size());
+                throw e;
+            }
+            preferred.set(index);
+            return link;
         }
         throw new TransientFailure(
                 "cannot connect to any of "

@@ -105,6 +105,30 @@ final class Rpc implements AutoCloseable {
         return call(ThriftCall.COMMIT, request, Duration.ZERO, request.getSessionId());
     }
 
+    /** Whether streamed reads are possible: every API node is reached over the TCP transport. */
+    boolean streams() {
+        return exchanger.streams();
+    }
+
+    /** A streamed read just opened: what the client sends it, and where its batches arrive. */
+    record OpenStream(StreamLink link, StreamInbox inbox) {}
+
+    /**
+     * Opens a streamed read of {@code request} (its session, first batch, batch size) with a credit window of
+     * {@code window} batches. A STREAM frame that could not be sent is sent again like a lost call, signed afresh
+     * and with an inbox of its own; how the stream ends arrives in its inbox.
+     */
+    OpenStream stream(ReadRequest request, int window) throws InterruptedException {
+        byte[] call = ThriftCall.READ.open(request).request();
+        String traceparent = Traceparent.create();
+        return retrier.run("stream", () -> {
+            Map<String, String> headers = new HashMap<>(macHeaders(request.getSessionId(), call));
+            headers.put(Traceparent.HEADER, traceparent);
+            StreamInbox inbox = new StreamInbox(window);
+            return new OpenStream(exchanger.stream(call, headers, window, inbox), inbox);
+        });
+    }
+
     /** Releases a session with one attempt: an unanswered dispose is harmless, the session expires by itself. */
     void disposeQuietly(String sessionId) {
         ThriftCall.Exchange<?> exchange = ThriftCall.DISPOSE.open(new DisposeRequest(sessionId));

@@ -44,13 +44,20 @@ import org.slf4j.LoggerFactory;
  * every call of this client (all its sessions) pipelined, answers matched by request id. At most
  * {@link #MAX_IN_FLIGHT} calls are in flight (further callers wait, within their timeout). A call whose answer
  * does not come within the request timeout (plus its long poll) is a lost answer, to be retried, like a lost
- * connection. Thread-safe.
+ * connection.
+ *
+ * <p>Streamed reads ({@link #stream}) ride on the same connection, at most {@link #MAX_STREAMS} on one (the server's
+ * limit); past that a stream opens a further connection of its own, used for streams only. A stream's frames
+ * (BATCH, END) go to its {@link StreamSink}; a lost connection ends its streams ({@link StreamSink#lost}).
+ * Thread-safe.
  */
 final class TcpEndpoint implements Endpoint {
     private static final Logger LOGGER = LoggerFactory.getLogger(TcpEndpoint.class);
 
     /** The server's limit per connection; past it the server stops reading, so waiting here costs less. */
     static final int MAX_IN_FLIGHT = 128;
+    /** The server's limit of streams open on one connection. */
+    static final int MAX_STREAMS = 128;
     /** The largest answer accepted: a read answer is at most a few chunks of events. */
     private static final int MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
@@ -63,6 +70,8 @@ final class TcpEndpoint implements Endpoint {
     private final CompressionPolicy lz4Calls = new CompressionPolicy(Lz4Frames.MIN_BYTES);
     /** Null until the first call connects. */
     private volatile @Nullable Connection connection;
+    /** Connections opened for streams once {@link #connection} carried {@link #MAX_STREAMS}; guarded by connecting. */
+    private final List<Connection> streamConnections = new java.util.ArrayList<>();
 
     private volatile boolean closed;
 
@@ -89,6 +98,45 @@ final class TcpEndpoint implements Endpoint {
             return connection().call(message, withToken(headers), timeout);
         } finally {
             inFlight.release();
+        }
+    }
+
+    @Override
+    public boolean streams() {
+        return true;
+    }
+
+    @Override
+    public StreamLink stream(byte[] readCall, Map<String, String> headers, int window, StreamSink sink)
+            throws ConnectException, TransientFailure {
+        return streamConnection().stream(readCall, headers, window, sink);
+    }
+
+    /** A connection with a stream reserved on it: the calls' connection while it has room, else another. */
+    private Connection streamConnection() throws ConnectException {
+        connecting.lock();
+        try {
+            Connection main = connection();
+            if (main.reserveStream()) {
+                return main;
+            }
+            streamConnections.removeIf(other -> !other.open());
+            for (Connection other : streamConnections) {
+                if (other.reserveStream()) {
+                    return other;
+                }
+            }
+            if (closed) {
+                throw new ConnectException("the client is closed");
+            }
+            Connection fresh = connect();
+            streamConnections.add(fresh);
+            if (!fresh.reserveStream()) {
+                throw new IllegalStateException("a new connection has no room for a stream");
+            }
+            return fresh;
+        } finally {
+            connecting.unlock();
         }
     }
 
@@ -223,6 +271,13 @@ final class TcpEndpoint implements Endpoint {
         if (current != null) {
             current.fail("the client was closed");
         }
+        connecting.lock();
+        try {
+            streamConnections.forEach(other -> other.fail("the client was closed"));
+            streamConnections.clear();
+        } finally {
+            connecting.unlock();
+        }
     }
 
     private static void closeQuietly(Socket socket) {
@@ -254,6 +309,10 @@ final class TcpEndpoint implements Endpoint {
 
         private final ReentrantLock writeLock = new ReentrantLock();
         private final Map<Integer, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
+        /** Open streams by id; an entry holds one of {@code streamSlots}, released when it is removed. */
+        private final Map<Integer, StreamSink> streams = new ConcurrentHashMap<>();
+
+        private final Semaphore streamSlots = new Semaphore(MAX_STREAMS);
         /** Why the connection failed; null while it is open. */
         private volatile @Nullable String failure;
 
@@ -333,8 +392,90 @@ final class TcpEndpoint implements Endpoint {
             int id;
             do {
                 id = ids.incrementAndGet();
-            } while (id == 0 || pending.containsKey(id));
+            } while (id == 0 || pending.containsKey(id) || streams.containsKey(id));
             return id;
+        }
+
+        /** Takes one of this connection's stream slots; false when it has none, or is failed. */
+        boolean reserveStream() {
+            if (!open()) {
+                return false;
+            }
+            return streamSlots.tryAcquire();
+        }
+
+        /** Sends a STREAM frame on a slot {@link #reserveStream} took; the slot goes back when the stream ends. */
+        StreamLink stream(byte[] readCall, Map<String, String> headers, int window, StreamSink sink)
+                throws TransientFailure {
+            Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+            all.put(TcpFrames.WINDOW_HEADER, Integer.toString(window));
+            byte[] section;
+            try {
+                section = TcpFrames.callHeaders(all);
+            } catch (IllegalArgumentException e) {
+                streamSlots.release();
+                throw e;
+            }
+            int id = nextId();
+            streams.put(id, sink);
+            writeLock.lock();
+            try {
+                out.write(TcpFrames.frameHeader(TcpFrames.STREAM, id, section.length + readCall.length));
+                out.write(section);
+                out.write(readCall);
+                out.flush();
+            } catch (IOException e) {
+                fail("the connection failed: " + e.getMessage());
+                throw new TransientFailure("cannot open a stream at " + url + ": " + e.getMessage(), e);
+            } finally {
+                writeLock.unlock();
+            }
+            String lost = failure;
+            if (lost != null) {
+                ended(id).ifPresent(gone -> gone.lost(lost)); // failed while we registered
+            }
+            return new Link(id);
+        }
+
+        /** Removes stream {@code id}, giving its slot back; empty when it ended already. */
+        private Optional<StreamSink> ended(int id) {
+            StreamSink sink = streams.remove(id);
+            if (sink == null) {
+                return Optional.empty();
+            }
+            streamSlots.release();
+            return Optional.of(sink);
+        }
+
+        private void control(byte kind, int id, byte[] payload) {
+            writeLock.lock();
+            try {
+                out.write(TcpFrames.frame(kind, id, payload));
+                out.flush();
+            } catch (IOException e) {
+                fail("the connection failed: " + e.getMessage());
+            } finally {
+                writeLock.unlock();
+            }
+        }
+
+        /** One stream's frames to the server. */
+        private final class Link implements StreamLink {
+            private final int id;
+
+            Link(int id) {
+                this.id = id;
+            }
+
+            @Override
+            public void credit(long seq) {
+                control(TcpFrames.CREDIT, id, TcpFrames.credit(seq));
+            }
+
+            @Override
+            public void cancel() {
+                control(TcpFrames.CANCEL, id, new byte[0]);
+            }
         }
 
         void readAnswers() {
@@ -361,9 +502,34 @@ final class TcpEndpoint implements Endpoint {
                         }
                         kind = TcpFrames.REPLY;
                     }
+                    if (kind == (byte) (TcpFrames.BATCH | TcpFrames.COMPRESSED) && lz4) {
+                        TcpFrames.StreamBatch compressed = TcpFrames.batch(payload);
+                        byte[] response;
+                        try {
+                            response = Lz4Frames.decompress(compressed.response(), MAX_ANSWER_BYTES);
+                        } catch (IOException e) {
+                            fail("the server sent a corrupt compressed batch: " + e.getMessage());
+                            return;
+                        }
+                        StreamSink sink = streams.get(id);
+                        if (sink != null) {
+                            sink.batch(new TcpFrames.StreamBatch(compressed.seq(), compressed.cursor(), response));
+                        }
+                        continue;
+                    }
                     switch (kind) {
                         case TcpFrames.REPLY -> complete(id, new Answer.Reply(payload));
                         case TcpFrames.REFUSED -> complete(id, new Answer.Refused(TcpFrames.refusal(payload)));
+                        case TcpFrames.BATCH -> {
+                            StreamSink sink = streams.get(id);
+                            if (sink != null) {
+                                sink.batch(TcpFrames.batch(payload));
+                            } // a batch of a stream that ended is dropped
+                        }
+                        case TcpFrames.END -> {
+                            TcpFrames.StreamEnd end = TcpFrames.end(payload);
+                            ended(id).ifPresent(sink -> sink.end(end));
+                        }
                         case TcpFrames.GOAWAY -> {
                             String text = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
                             LOGGER.warn("the server closed the connection url={} reason={}", url, text);
@@ -398,6 +564,9 @@ final class TcpEndpoint implements Endpoint {
             closeQuietly(socket);
             for (CompletableFuture<Answer> waiting : pending.values()) {
                 waiting.complete(new Answer.Lost(reason));
+            }
+            for (Integer id : List.copyOf(streams.keySet())) {
+                ended(id).ifPresent(sink -> sink.lost(reason));
             }
         }
     }
