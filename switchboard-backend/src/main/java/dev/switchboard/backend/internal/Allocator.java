@@ -178,7 +178,7 @@ public final class Allocator {
                     lastCommitted,
                     config.limits(),
                     chunks,
-                    writerStates.codec(),
+                    writerStates,
                     executor,
                     clock,
                     scheduler,

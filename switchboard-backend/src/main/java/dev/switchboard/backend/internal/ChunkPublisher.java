@@ -2,6 +2,7 @@ package dev.switchboard.backend.internal;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -10,8 +11,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@link TransactionalPublisher} in one transaction of the writer's own producer.
  */
 interface ChunkPublisher extends AutoCloseable {
-    /** Completes once Kafka holds the records and the state record; fails when it may hold neither. */
-    CompletableFuture<Void> publish(List<ProducerRecord<byte[], byte[]>> records, ProducerRecord<byte[], byte[]> state);
+    /**
+     * Completes once Kafka holds the records and the state record; fails when it may hold neither. The state
+     * record is made ({@code state}) only when it is about to be sent, after the chunks: it says the highest seq
+     * known committed then, so a writer's record in the compacted topic never goes below one written before it.
+     */
+    CompletableFuture<Void> publish(
+            List<ProducerRecord<byte[], byte[]>> records, Supplier<ProducerRecord<byte[], byte[]>> state);
 
     /** Releases what the writer holds; the node-wide producer stays open. */
     @Override
@@ -36,12 +42,12 @@ interface ChunkPublisher extends AutoCloseable {
 
         @Override
         public synchronized CompletableFuture<Void> publish(
-                List<ProducerRecord<byte[], byte[]>> records, ProducerRecord<byte[], byte[]> state) {
+                List<ProducerRecord<byte[], byte[]>> records, Supplier<ProducerRecord<byte[], byte[]>> state) {
             CompletableFuture<Void> previous =
                     tail.isCompletedExceptionally() ? CompletableFuture.completedFuture(null) : tail;
             CompletableFuture<Void> chunks = publisher.publish(records);
             tail = chunks.thenCombine(previous, (ignored, before) -> (Void) null)
-                    .thenComposeAsync(ignored -> publisher.publish(List.of(state)), executor);
+                    .thenComposeAsync(ignored -> publisher.publish(List.of(state.get())), executor);
             return tail;
         }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -32,13 +33,14 @@ final class PublishPipeline {
      * Sends chunks {@code from..to} and the writer state record saying they are committed, as the session's
      * {@link ChunkPublisher} does (at-least-once: the state after the chunks; exactly-once: one transaction); the
      * publish succeeds when Kafka holds both. So the durable writer state is never ahead of Kafka, and a commit is
-     * never answered before the state a re-allocation reads holds it. Outcomes are reported by {@link #settle}.
+     * never answered before the state a re-allocation reads holds it. The state record is made when it is sent
+     * ({@code writerState}), so it holds what the node knows then. Outcomes are reported by {@link #settle}.
      */
     void publish(
             long from,
             long to,
             List<ProducerRecord<byte[], byte[]>> records,
-            ProducerRecord<byte[], byte[]> writerState) {
+            Supplier<ProducerRecord<byte[], byte[]>> writerState) {
         inFlight.addLast(new InFlight(from, to, publisher.publish(records, writerState)));
     }
 

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class Spiller {
     private static final Logger LOGGER = LoggerFactory.getLogger(Spiller.class);
     private static final String SUFFIX = ".journal";
+    /** How many times a re-injected chunk's state record is written again over a commit racing it. */
+    static final int STATE_ROUNDS = 5;
 
     private Spiller() {}
 
@@ -186,11 +188,40 @@ public final class Spiller {
         }
         publishUntilAcknowledged(chunk, "chunk", chunk.records(), publisher, retry);
         if (committed.isPresent()) {
-            // only upwards: a record lower than one already in the compacted topic would survive it
-            publishUntilAcknowledged(
-                    chunk, "writer state", List.of(states.codec().record(key.get(), chunk.seq())), publisher, retry);
+            publishState(key.get(), chunk, publisher, states, retry);
         }
         return true;
+    }
+
+    /**
+     * Writes the writer state record for a re-injected chunk, never below a commit the writer made meanwhile: the
+     * writer may be committing on another node (it resent the chunk there), whose record can land between this
+     * node's read of the state and its own record, and the compacted topic keeps only the last. So the record is
+     * made from what the node knows just before it is sent ({@link WriterStates#record}), and afterwards the state
+     * is read again, up to the end of the partition (past this record): when it holds a higher seq, that one is
+     * written again, until this node's last record is not below anything before it (at most
+     * {@link #STATE_ROUNDS} rounds; a writer committing all the while writes higher records after it anyway).
+     */
+    private static void publishState(
+            WriterKey key, SpillJournal.Chunk chunk, NodeProducer publisher, WriterStates states, Duration retry)
+            throws InterruptedException {
+        long seq = chunk.seq();
+        for (int round = 1; round <= STATE_ROUNDS; round++) {
+            ProducerRecord<byte[], byte[]> record = states.record(key, seq);
+            long written = WriterStateCodec.seq(record.value()).orElseThrow();
+            publishUntilAcknowledged(chunk, "writer state", List.of(record), publisher, retry);
+            OptionalLong now = durableState(key, chunk, states, retry);
+            if (now.isEmpty() || now.getAsLong() <= written) {
+                return;
+            }
+            LOGGER.info(
+                    "the writer committed meanwhile; writing its higher state again writer={} seq={} written={} now={}",
+                    chunk.writerId(),
+                    chunk.seq(),
+                    written,
+                    now.getAsLong());
+            seq = now.getAsLong();
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -94,13 +95,14 @@ final class TransactionalPublisher implements ChunkPublisher {
 
     @Override
     public synchronized CompletableFuture<Void> publish(
-            List<ProducerRecord<byte[], byte[]>> records, ProducerRecord<byte[], byte[]> writerState) {
+            List<ProducerRecord<byte[], byte[]>> records, Supplier<ProducerRecord<byte[], byte[]>> writerState) {
         // chained: a transaction starts only after the previous one committed, and never after one failed
         tail = tail.thenRunAsync(() -> transaction(records, writerState), executor);
         return tail;
     }
 
-    private void transaction(List<ProducerRecord<byte[], byte[]>> records, ProducerRecord<byte[], byte[]> writerState) {
+    private void transaction(
+            List<ProducerRecord<byte[], byte[]>> records, Supplier<ProducerRecord<byte[], byte[]>> writerState) {
         State now = current();
         if (!(now instanceof Ready)) {
             throw lost(now);
@@ -110,7 +112,7 @@ final class TransactionalPublisher implements ChunkPublisher {
             for (ProducerRecord<byte[], byte[]> record : records) {
                 producer.send(record);
             }
-            producer.send(writerState);
+            producer.send(writerState.get());
             // flushes, and fails when any send failed: then nothing of the transaction is visible
             producer.commitTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {

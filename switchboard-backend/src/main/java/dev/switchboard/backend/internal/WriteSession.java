@@ -48,7 +48,7 @@ final class WriteSession extends HostedSession {
     private final WriterKey key;
     private final String writerId;
     private final ChunkValidator validator;
-    private final WriterStateCodec writerStates;
+    private final WriterStateRecords writerStates;
     private final NavigableMap<Long, List<ProducerRecord<byte[], byte[]>>> staged = new TreeMap<>();
     private final ChunkPublisher publisher;
     private final PublishPipeline pipeline;
@@ -73,7 +73,7 @@ final class WriteSession extends HostedSession {
             long lastCommittedSeq,
             SessionLimits limits,
             ChunkPublisher publisher,
-            WriterStateCodec writerStates,
+            WriterStateRecords writerStates,
             Executor executor,
             Clock clock,
             Scheduler scheduler,
@@ -188,7 +188,8 @@ final class WriteSession extends HostedSession {
                         publish.from(),
                         publish.to(),
                         recordsBetween(publish.from(), publish.to()),
-                        writerStates.record(key, publish.to()));
+                        // made when it is sent, from what the node knows then: never lower than a known commit
+                        () -> writerStates.record(key, publish.to()));
             case WriteMachine.AwaitCommitted await -> {
                 return await.seq();
             }

@@ -12,7 +12,7 @@ import org.apache.kafka.common.utils.Utils;
  * partitioner), chosen here so that writing and reading nodes agree without depending on the producer's
  * partitioner.
  */
-final class WriterStateCodec {
+final class WriterStateCodec implements WriterStateRecords {
     private static final byte VERSION = 1;
 
     private final String topic;
@@ -38,8 +38,9 @@ final class WriterStateCodec {
         return Utils.toPositive(Utils.murmur2(key.toBytes())) % partitions;
     }
 
-    /** The record saying {@code key} committed every chunk up to {@code seq}. */
-    ProducerRecord<byte[], byte[]> record(WriterKey key, long seq) {
+    /** The record saying {@code key} committed every chunk up to {@code seq}, exactly. */
+    @Override
+    public ProducerRecord<byte[], byte[]> record(WriterKey key, long seq) {
         byte[] value = ByteBuffer.allocate(9).put(VERSION).putLong(seq).array();
         return new ProducerRecord<>(topic, partition(key), key.toBytes(), value);
     }

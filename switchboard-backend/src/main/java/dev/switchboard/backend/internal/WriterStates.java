@@ -45,8 +45,12 @@ import org.slf4j.LoggerFactory;
  * time; the memory is swept the same way), so writer ids a client never uses again do not pile up. Memory is
  * also bounded by {@link #MAX_WRITERS}: past it the node cannot tell a new writer from a forgotten one, so it
  * refuses writers it does not know (BUSY) rather than answer a wrong seq.
+ *
+ * <p>The topic keeps only a writer's last record, so a record lower than one before it would move the writer back
+ * once compaction ran (and a writer allocating with the seq it was told would be refused for good). Records are
+ * therefore made here ({@link #record}): never below the highest seq this node has read for the writer.
  */
-public final class WriterStates implements AutoCloseable {
+public final class WriterStates implements WriterStateRecords, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(WriterStates.class);
 
     public static final String TOPIC = "__switchboard_writers";
@@ -196,6 +200,22 @@ public final class WriterStates implements AutoCloseable {
             throw SwitchboardException.of(
                     ErrorCode.BUSY, "this node holds the state of too many writers to know a new one; allocate again");
         }
+        return state == null || expired(state) ? 0 : state.seq();
+    }
+
+    /**
+     * The state record saying {@code key} committed every chunk up to {@code seq}, or up to the higher seq this
+     * node has read for it (a commit of another session, maybe on another node): a writer's record never goes
+     * below one this node knows was written before it. Make it just before it is sent.
+     */
+    @Override
+    public org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record(WriterKey key, long seq) {
+        return codec.record(key, Math.max(seq, known(key)));
+    }
+
+    /** The seq this node has read for {@code key} so far, without waiting; 0 when it has read none. */
+    long known(WriterKey key) {
+        State state = states.get(key);
         return state == null || expired(state) ? 0 : state.seq();
     }
 

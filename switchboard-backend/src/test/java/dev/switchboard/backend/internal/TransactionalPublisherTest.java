@@ -47,8 +47,8 @@ class TransactionalPublisherTest {
     @Test
     void theChunksAndTheWriterStateCommitInOneTransaction() {
         // when two ranges of chunks are published
-        publisher.publish(chunk("a", "b"), codec.record(key, 1)).join();
-        publisher.publish(chunk("c"), codec.record(key, 2)).join();
+        publisher.publish(chunk("a", "b"), () -> codec.record(key, 1)).join();
+        publisher.publish(chunk("c"), () -> codec.record(key, 2)).join();
 
         // then each range and its state record were committed together, in order
         assertThat(producer.transactionCommitted()).isTrue();
@@ -64,8 +64,8 @@ class TransactionalPublisherTest {
         producer.fenceProducer();
 
         // when the session publishes, twice
-        CompletableFuture<Void> first = publisher.publish(chunk("a"), codec.record(key, 1));
-        CompletableFuture<Void> second = publisher.publish(chunk("b"), codec.record(key, 2));
+        CompletableFuture<Void> first = publisher.publish(chunk("a"), () -> codec.record(key, 1));
+        CompletableFuture<Void> second = publisher.publish(chunk("b"), () -> codec.record(key, 2));
 
         // then both fail as a lost session, and nothing reached Kafka
         assertLost(first, "fenced");
@@ -79,14 +79,14 @@ class TransactionalPublisherTest {
         producer.commitTransactionException = new KafkaException("broker gone");
 
         // when
-        CompletableFuture<Void> failed = publisher.publish(chunk("a"), codec.record(key, 1));
+        CompletableFuture<Void> failed = publisher.publish(chunk("a"), () -> codec.record(key, 1));
 
         // then the transaction was aborted (nothing of it visible) and every later publish fails too
         assertLost(failed, "transaction failed");
         assertThat(producer.transactionAborted()).isTrue();
         assertThat(producer.history()).isEmpty();
         producer.commitTransactionException = null;
-        assertLost(publisher.publish(chunk("b"), codec.record(key, 2)), "");
+        assertLost(publisher.publish(chunk("b"), () -> codec.record(key, 2)), "");
     }
 
     @Test
@@ -96,7 +96,7 @@ class TransactionalPublisherTest {
 
         assertThat(released).hasValue(1);
         assertThat(producer.closed()).isTrue();
-        assertLost(publisher.publish(chunk("a"), codec.record(key, 1)), "closed");
+        assertLost(publisher.publish(chunk("a"), () -> codec.record(key, 1)), "closed");
     }
 
     @Test
