@@ -93,7 +93,8 @@ public final class SwitchboardCalls implements Switchboard.Iface {
     public WriteResponse write(WriteRequest request) throws SwitchboardError {
         return call("write", () -> {
             WriteRequest checked = RequestChecks.present(request, "write");
-            return forward(checked.getSessionId(), SwitchRequest.write(checked), Answer.WRITE);
+            Duration deadline = checked.isCommit() ? deadlines.forCommit() : deadlines.forOtherCalls();
+            return forward(checked.getSessionId(), SwitchRequest.write(checked), deadline, Answer.WRITE);
         });
     }
 
@@ -101,7 +102,8 @@ public final class SwitchboardCalls implements Switchboard.Iface {
     public CommitResponse commit(CommitRequest request) throws SwitchboardError {
         return call("commit", () -> {
             CommitRequest checked = RequestChecks.present(request, "commit");
-            return forward(checked.getSessionId(), SwitchRequest.commit(checked), Answer.COMMIT);
+            return forward(
+                    checked.getSessionId(), SwitchRequest.commit(checked), deadlines.forCommit(), Answer.COMMIT);
         });
     }
 

@@ -63,15 +63,32 @@ class SwitchboardCallsTest {
 
     @Test
     void otherCallsGetTheRequestTimeout() throws Exception {
-        RecordingSwitch sw = answering(SwitchResponse.commit(new CommitResponse(4)));
+        RecordingSwitch sw = answering(SwitchResponse.ack(new AckResponse(1, "c")));
 
-        CommitResponse response = calls(sw).commit(new CommitRequest(SESSION, 4));
+        calls(sw).ack(new AckRequest(SESSION, 1));
 
-        assertThat(response.getCommittedSeq()).isEqualTo(4);
         assertThat(sw.sent())
                 .singleElement()
                 .extracting(RecordingSwitch.Sent::timeout)
                 .isEqualTo(REQUEST_TIMEOUT);
+    }
+
+    @Test
+    void aCommitGetsTheRequestTimeoutAndTheCommitMarginSoTheBackendsOwnTimeoutAnswerArrives() throws Exception {
+        // Given a backend whose commit waits for Kafka up to its max-wait, as long as the request timeout
+        RecordingSwitch sw = answering(SwitchResponse.commit(new CommitResponse(4)));
+
+        // When a commit is forwarded
+        CommitResponse response = calls(sw).commit(new CommitRequest(SESSION, 4));
+
+        // Then the API node waits longer than that, so the client hears what happened from the backend
+        assertThat(response.getCommittedSeq()).isEqualTo(4);
+        assertThat(sw.sent())
+                .singleElement()
+                .extracting(RecordingSwitch.Sent::timeout)
+                .isEqualTo(REQUEST_TIMEOUT.plus(CallDeadlines.COMMIT_MARGIN));
+        assertThat(new CallDeadlines(Duration.ofSeconds(90), MARGIN).longest())
+                .isEqualTo(Duration.ofSeconds(90).plus(CallDeadlines.COMMIT_MARGIN));
     }
 
     @Test
@@ -93,7 +110,7 @@ class SwitchboardCallsTest {
     void switchThatNeverAnswersIsUnavailable() {
         RecordingSwitch sw = new RecordingSwitch(request -> new CompletableFuture<>());
 
-        expectCode(() -> calls(sw).commit(new CommitRequest(SESSION, 1)), ErrorCode.UNAVAILABLE);
+        expectCode(() -> calls(sw).ack(new AckRequest(SESSION, 1)), ErrorCode.UNAVAILABLE);
         assertThat(inFlight.size()).isZero();
     }
 

@@ -243,8 +243,7 @@ final class WriteSession extends HostedSession {
             }
             long remaining = deadline - clock().millis();
             if (remaining <= 0) {
-                throw SwitchboardException.of(
-                        ErrorCode.UNAVAILABLE, "Kafka has not acknowledged the chunks within max-wait; commit again");
+                throw commitTimedOut(seq);
             }
             CompletableFuture<Void> due = scheduler.after(Duration.ofMillis(remaining));
             next = CompletableFuture.anyOf(oldest.get(), due)
@@ -253,6 +252,20 @@ final class WriteSession extends HostedSession {
         }
         return next.thenCompose(ignored -> onQueue(() -> awaitCommitted(seq, deadline)))
                 .thenCompose(answer -> answer);
+    }
+
+    /**
+     * A commit whose chunks Kafka did not acknowledge within max-wait: the publish stays in flight, so they may yet
+     * land or not. Retriable: a new commit waits for the same publish, and a new allocation of the writer answers
+     * the last committed chunk from the durable state.
+     */
+    private SwitchboardException commitTimedOut(long seq) {
+        return SwitchboardException.of(
+                ErrorCode.UNAVAILABLE,
+                "the backend's commit to Kafka timed out: Kafka did not acknowledge chunks up to " + seq + " of writer "
+                        + writerId + " within max-wait (" + pipeline.maxWait().toMillis() + " ms); they may or may"
+                        + " not be committed; retriable: commit again, or allocate the writer again and its answer"
+                        + " says the last committed chunk");
     }
 
     /** The commit answer for everything committed so far: REPLICATED, or SPILLED when the spill covered it. */

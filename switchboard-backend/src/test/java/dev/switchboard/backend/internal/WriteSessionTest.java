@@ -152,6 +152,10 @@ class WriteSessionTest {
 
         // Then
         assertThat(slow.getError().getCode()).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(slow.getError().getMessage())
+                .startsWith("the backend's commit to Kafka timed out: Kafka did not acknowledge chunks up to 1 of"
+                        + " writer w within max-wait (200 ms); they may or may not be committed; retriable")
+                .endsWith("allocate the writer again and its answer says the last committed chunk");
         assertThat(retried.getCommit().getCommittedSeq()).isEqualTo(1);
         assertThat(retried.getCommit().getDurability()).isEqualTo(Durability.REPLICATED);
         assertThat(producer.history()).hasSize(2);

@@ -35,6 +35,14 @@ final class Rpc implements AutoCloseable {
 
     static final byte[] NO_KEY = new byte[0];
 
+    /**
+     * How much longer than the request timeout a commit (or a write carrying one) may take: the backend waits for
+     * Kafka up to its max-wait (by default as long as the request timeout) and then answers what happened, and the
+     * API node waits a little longer for that answer (its {@code CallDeadlines.COMMIT_MARGIN}, 3 s). Waiting longer
+     * still here lets that answer, not a timeout of this client's own, say why a commit failed.
+     */
+    static final Duration COMMIT_EXTRA_TIME = Duration.ofSeconds(6);
+
     private final Exchanger exchanger;
     private final Retrier retrier;
     /**
@@ -97,12 +105,14 @@ final class Rpc implements AutoCloseable {
         return call(ThriftCall.ACK, request, Duration.ZERO, request.getSessionId());
     }
 
+    /** A write, given {@link #COMMIT_EXTRA_TIME} when a commit rides on it. */
     WriteResponse write(WriteRequest request) throws InterruptedException {
-        return call(ThriftCall.WRITE, request, Duration.ZERO, request.getSessionId());
+        return call(
+                ThriftCall.WRITE, request, request.isCommit() ? COMMIT_EXTRA_TIME : Duration.ZERO, request.getSessionId());
     }
 
     CommitResponse commit(CommitRequest request) throws InterruptedException {
-        return call(ThriftCall.COMMIT, request, Duration.ZERO, request.getSessionId());
+        return call(ThriftCall.COMMIT, request, COMMIT_EXTRA_TIME, request.getSessionId());
     }
 
     /** Whether streamed reads are possible: every API node is reached over the TCP transport. */
