@@ -372,11 +372,7 @@ final class WriterState {
                                 + known + " committed");
             }
             if (last > newest) {
-                throw new SwitchboardClientException(
-                        ErrorCode.INTERNAL,
-                        "the new session says chunk " + last + " of writer " + writerId
-                                + " is committed, but this publisher numbered chunks only up to " + newest
-                                + ": is another publisher using the same writer id?");
+                throw aheadOfThisPublisher(last, newest);
             }
             // the durable writer state is written only after Kafka acknowledged the chunks (acks=all)
             completions = confirm(last, Durability.REPLICATED);
@@ -404,6 +400,25 @@ final class WriterState {
         }
         completions.forEach(Runnable::run);
         return resend;
+    }
+
+    /**
+     * A new session says the writer committed chunks this publisher never numbered. Not a fault of the system
+     * (INTERNAL) but of how the writer id is used: another publisher writes under it, or an earlier run of this
+     * writer left commits in doubt that landed while this one re-allocated; at-least-once has no fence against that,
+     * exactly-once has (the allocation aborts every transaction of the writer still open). Confirming would claim
+     * publishes never sent; renumbering would store them twice. Not retriable: the answer will not change.
+     */
+    private SwitchboardClientException aheadOfThisPublisher(long last, long newest) {
+        return new SwitchboardClientException(
+                ErrorCode.INVALID_REQUEST,
+                "the new session says chunk " + last + " of writer " + writerId + " is committed, but this publisher"
+                        + " numbered chunks only up to " + newest + ": is another publisher using the same writer id,"
+                        + " or did an earlier run's commits, still in doubt when it ended, land meanwhile"
+                        + (options.guarantee() == dev.switchboard.client.Guarantee.EXACTLY_ONCE
+                                ? "?"
+                                : " (at-least-once cannot rule that out; Guarantee.EXACTLY_ONCE can)?")
+                        + " A new publisher with this writer id continues after chunk " + last);
     }
 
     /** A last committed seq from the server, refused when no writer can have reached it (it would overflow). */

@@ -144,10 +144,15 @@ class FaultToleranceTest {
             // when the first publisher's node dies and its new session says chunk 3 is the last committed
             harness.replaceNode(Fault.Plan.none());
 
-            // then its pending publish fails: chunk 3 is beyond the newest chunk it numbered (1)
+            // then its pending publish fails: chunk 3 is beyond the newest chunk it numbered (1); a misuse of the
+            // writer id (or commits of an earlier run landing late), not an internal error
             assertThatThrownBy(pending::join)
                     .hasCauseInstanceOf(SwitchboardClientException.class)
-                    .hasMessageContaining("another publisher using the same writer id");
+                    .hasMessageContaining("another publisher using the same writer id")
+                    .hasMessageContaining("Guarantee.EXACTLY_ONCE can")
+                    .cause()
+                    .extracting(e -> ((SwitchboardClientException) e).code())
+                    .isEqualTo(ErrorCode.INVALID_REQUEST);
             assertThat(harness.kafka.payloads(TOPIC)).noneMatch(payload -> payload.startsWith("first-"));
         }
     }
