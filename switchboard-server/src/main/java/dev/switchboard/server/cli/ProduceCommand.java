@@ -30,6 +30,11 @@ import picocli.CommandLine.Option;
  * {@code --batch} learns from the writer's durable state which chunks Kafka holds
  * ({@link Publisher#startedAfterChunk()}) and publishes only the lines after them. Without a writer id, a re-run
  * uses {@code --skip} with the count the failed run printed.
+ *
+ * <p>{@code --writer-id} implies exactly-once: only the writer's transactional producer lets a re-run fence the
+ * failed run, so that a chunk whose commit was in doubt when it died cannot land after the re-run read the
+ * writer's state and be stored a second time. At-least-once has no such fence, so it is not offered with a writer
+ * id; {@code --exactly-once} says the same thing explicitly and still needs {@code --writer-id}.
  */
 @Command(
         name = "produce",
@@ -50,7 +55,8 @@ public final class ProduceCommand implements Callable<Integer> {
             names = "--writer-id",
             paramLabel = "ID",
             description = "stable writer id naming this input: a re-run with the same input, id and --batch publishes"
-                    + " only the lines Kafka does not hold yet (default: a random one)")
+                    + " only the lines Kafka does not hold yet, each line exactly once (implies --exactly-once;"
+                    + " default: a random id, at-least-once)")
     @Nullable
     String writerId;
 
@@ -69,7 +75,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Option(
             names = "--exactly-once",
-            description = "store each event exactly once, also across backend failures (needs --writer-id)")
+            description = "store each event exactly once, also across backend failures and re-runs (needs"
+                    + " --writer-id, which implies it)")
     boolean exactlyOnce;
 
     /** Where the lines come from: standard input, or a test's stream. */
@@ -90,7 +97,7 @@ public final class ProduceCommand implements Callable<Integer> {
         PublisherOptions.Builder options = PublisherOptions.builder()
                 .topic(topic)
                 .chunkEvents(batch)
-                .guarantee(exactlyOnce ? Guarantee.EXACTLY_ONCE : Guarantee.AT_LEAST_ONCE);
+                .guarantee(exactlyOnce() ? Guarantee.EXACTLY_ONCE : Guarantee.AT_LEAST_ONCE);
         if (writerId != null) {
             options.writerId(writerId).oneChunkPerPublish(true);
         }
@@ -139,6 +146,14 @@ public final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Exactly-once whenever a writer id is given: a re-run continues the writer, and only the exactly-once fence
+     * keeps a chunk the failed run left in doubt from landing after the re-run read the state (a duplicate).
+     */
+    boolean exactlyOnce() {
+        return exactlyOnce || writerId != null;
+    }
+
     /** How many lines the writer's chunks up to {@code chunk} hold: {@code batch} each (saturating). */
     private long linesOf(long chunk) {
         return chunk > Long.MAX_VALUE / batch ? Long.MAX_VALUE : chunk * batch;
@@ -172,16 +187,16 @@ public final class ProduceCommand implements Callable<Integer> {
             return what + "re-run with --skip " + lines + " to publish the rest";
         }
         return what + "re-run the same command (same input, --writer-id " + writerId + ", --batch " + batch
-                + (skip > 0 ? ", --skip " + skip : "") + "): it publishes only what Kafka does not hold"
-                + (exactlyOnce
-                        ? ""
-                        : " (at-least-once: a chunk whose commit was still in doubt may be stored twice, with the"
-                                + " same sb-id; --exactly-once rules that out)");
+                + (skip > 0 ? ", --skip " + skip : "") + "): it publishes only what Kafka does not hold, each line"
+                + " exactly once (a commit still in doubt is either in Kafka or aborted when the re-run starts)";
     }
 
     /** Names the cause in the terms of someone running the command. */
     static String cause(SwitchboardClientException e) {
         String message = e.getMessage().toLowerCase(Locale.ROOT);
+        if (message.contains("commit to kafka timed out")) {
+            return "the backend's commit to Kafka timed out (the last chunks may or may not be committed)";
+        }
         if (message.contains("kafka")) {
             return "Kafka is unavailable";
         }
@@ -190,6 +205,9 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         if (message.contains("no backend node")) {
             return "no backend node takes sessions";
+        }
+        if (message.contains("the backend did not answer in time")) {
+            return "a backend node did not answer in time";
         }
         if (message.contains("cannot connect") || message.contains("no answer from")) {
             return "no API node answers";

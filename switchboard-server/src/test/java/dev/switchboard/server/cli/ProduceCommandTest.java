@@ -25,8 +25,21 @@ class ProduceCommandTest {
                 .contains("4000 events were committed to orders after the 1000 skipped lines")
                 .contains("the first 5000 lines are in")
                 .endsWith("re-run the same command (same input, --writer-id importer, --batch 500, --skip 1000): it"
-                        + " publishes only what Kafka does not hold (at-least-once: a chunk whose commit was still in"
-                        + " doubt may be stored twice, with the same sb-id; --exactly-once rules that out)");
+                        + " publishes only what Kafka does not hold, each line exactly once (a commit still in doubt"
+                        + " is either in Kafka or aborted when the re-run starts)");
+    }
+
+    @Test
+    void aWriterIdImpliesExactlyOnceAndNoWriterIdIsAtLeastOnce() {
+        ProduceCommand withWriter = new ProduceCommand();
+        new picocli.CommandLine(withWriter).parseArgs("--topic", "orders", "--writer-id", "importer");
+        ProduceCommand without = new ProduceCommand();
+        new picocli.CommandLine(without).parseArgs("--topic", "orders");
+
+        assertThat(withWriter.exactlyOnce()).isTrue();
+        assertThat(without.exactlyOnce()).isFalse();
+        assertThat(new picocli.CommandLine(new ProduceCommand()).getUsageMessage().replaceAll("\\s+", " "))
+                .contains("implies --exactly-once");
     }
 
     @Test
@@ -64,6 +77,12 @@ class ProduceCommandTest {
                 .isEqualTo("no API node answers");
         assertThat(ProduceCommand.cause(unavailable("no backend node is taking new sessions on this shard")))
                 .isEqualTo("no backend node takes sessions");
+        assertThat(ProduceCommand.cause(unavailable("commit failed after 3 attempts in 121.0 s (retry budget 120.0 s):"
+                        + " the backend's commit to Kafka timed out: Kafka did not acknowledge chunks up to 7 of writer"
+                        + " w within max-wait (30000 ms); they may or may not be committed; retriable")))
+                .isEqualTo("the backend's commit to Kafka timed out (the last chunks may or may not be committed)");
+        assertThat(ProduceCommand.cause(unavailable("the backend did not answer in time")))
+                .isEqualTo("a backend node did not answer in time");
         assertThat(ProduceCommand.cause(new SwitchboardClientException(ErrorCode.FORBIDDEN, "no scope")))
                 .isEqualTo("publishing failed");
     }
