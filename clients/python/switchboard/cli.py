@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from typing import List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence
 
 from .client import FileCursorStore, Publisher, Subscriber
 from .errors import SwitchboardError
@@ -73,11 +73,15 @@ def parser() -> argparse.ArgumentParser:
     produce = commands.add_parser("produce", help="Publish standard input, one event per line (UTF-8), to a topic.")
     client_options(produce)
     produce.add_argument("--batch", type=int, default=500, metavar="N", help="events per chunk (default: 500)")
-    produce.add_argument("--writer-id", metavar="ID", help="stable writer id (default: a random one)")
+    produce.add_argument("--writer-id", metavar="ID",
+                         help="stable writer id naming this input: a re-run with the same input, id and --batch "
+                              "publishes only the lines Kafka does not hold yet, each line exactly once (implies "
+                              "--exactly-once; default: a random id, at-least-once)")
     produce.add_argument("--skip", type=int, default=0, metavar="N",
-                         help="skip the first N lines (those a failed run reported committed)")
+                         help="skip the first N lines (without --writer-id: those a failed run reported committed)")
     produce.add_argument("--exactly-once", action="store_true",
-                         help="store each event exactly once, also across backend failures (needs --writer-id)")
+                         help="store each event exactly once, also across backend failures and re-runs (needs "
+                              "--writer-id, which implies it)")
     produce.add_argument("--retry-budget", metavar="DURATION",
                          help="how long to ride out an outage before failing, e.g. 30s, 5m (default: 2m)")
 
@@ -94,6 +98,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run_produce(args: argparse.Namespace) -> int:
+    """As the Java ``produce``: with ``--writer-id`` the input is cut into chunks of exactly ``--batch`` lines, one
+    chunk each, so chunk n of the writer always holds lines (n-1)*batch+1 .. n*batch (after ``--skip``); a re-run of
+    the same input learns the writer's last committed chunk from the allocate answer (its durable state) and
+    publishes only the lines after it. ``--writer-id`` implies exactly-once: the re-run's allocation fences the
+    failed run, so a chunk whose commit was in doubt is stored once."""
     if args.batch < 1:
         raise UsageError("--batch must be at least 1")
     if args.skip < 0:
@@ -101,33 +110,74 @@ def run_produce(args: argparse.Namespace) -> int:
     if args.exactly_once and not args.writer_id:
         raise UsageError("--exactly-once needs --writer-id: the writer id is what a re-run continues without "
                          "duplicates")
+    exactly_once = args.exactly_once or args.writer_id is not None
     budget = duration_s(args.retry_budget) if args.retry_budget else 120.0
     transport = Transport(args.url or [DEFAULT_URL], token=token(args.token_file), ca_file=args.ca_file,
                           retry_budget_s=budget)
     publisher = Publisher(transport, args.topic, writer_id=args.writer_id, chunk_events=args.batch,
-                          guarantee="EXACTLY_ONCE" if args.exactly_once else "AT_LEAST_ONCE")
+                          guarantee="EXACTLY_ONCE" if exactly_once else "AT_LEAST_ONCE",
+                          one_chunk_per_publish=args.writer_id is not None)
+
+    def failed(e: SwitchboardError, committed: int) -> SwitchboardError:
+        """The cause, what is in (with a writer id, its earlier runs' lines too), and how to publish the rest."""
+        lines_in = args.skip + committed
+        if args.writer_id is None:
+            resume = "re-run with --skip %d to publish the rest" % lines_in
+        else:
+            resume = ("re-run the same command (same input, --writer-id %s, --batch %d%s): it publishes only what "
+                      "Kafka does not hold, each line exactly once (a commit still in doubt is either in Kafka or "
+                      "aborted when the re-run starts)" % (args.writer_id, args.batch,
+                                                           ", --skip %d" % args.skip if args.skip else ""))
+        return SwitchboardError(e.code, "publishing failed (%s: %s); %d events were committed to %s%s (writer %s), so "
+                                "the first %d lines are in; %s" % (
+                                    e.code, e.message, committed, args.topic,
+                                    " after the %d skipped lines" % args.skip if args.skip else "",
+                                    publisher.writer_id, lines_in, resume))
+
+    try:
+        chunks = publisher.open() if args.writer_id else 0
+    except SwitchboardError as e:
+        raise failed(e, 0)
+    leave_out = args.skip + chunks * args.batch
+    skipped = 0
+    lines = _lines(sys.stdin.buffer)
+    line = next(lines, None)
+    while line is not None and skipped < leave_out:
+        skipped += 1
+        line = next(lines, None)
+    resumed = max(0, skipped - args.skip) if chunks > 0 else 0  # fewer when the input ended among them
+    if chunks > 0:
+        if line is None and resumed <= (chunks - 1) * args.batch:
+            # not the input this writer id published (or another --batch): going on would lose or repeat lines
+            raise SwitchboardError("INVALID_REQUEST", "writer %s has committed %d chunks of --batch %d (%d lines) to "
+                                   "%s, but the input%s has only %d lines: is this the input that writer id "
+                                   "published, with the same --batch?" % (
+                                       args.writer_id, chunks, args.batch, chunks * args.batch, args.topic,
+                                       " after the %d skipped lines" % args.skip if args.skip else "", resumed))
+        print("writer %s has committed %d chunks of %d lines before: leaving out the first %d lines%s%s" % (
+            args.writer_id, chunks, args.batch, resumed, " after the %d skipped ones" % args.skip if args.skip else "",
+            "; the input has no more" if line is None else ""), file=sys.stderr)
     count = 0
     try:
-        skipped = 0
-        for raw in sys.stdin.buffer:
-            line = raw[:-1] if raw.endswith(b"\n") else raw
-            if line.endswith(b"\r"):
-                line = line[:-1]
-            if skipped < args.skip:
-                skipped += 1
-                continue
+        while line is not None:
             publisher.send(line)
             count += 1
+            line = next(lines, None)
         publisher.close()
     except SwitchboardError as e:
-        lines = args.skip + publisher.committed_events
-        resume = ("re-run with --skip %d to publish the rest" % lines if args.writer_id is None else
-                  "re-run with --writer-id %s --skip %d to publish the rest" % (args.writer_id, lines))
-        raise SwitchboardError(e.code, "publishing failed (%s: %s); %d events were committed to %s (writer %s), so "
-                               "the first %d lines are in; %s" % (e.code, e.message, publisher.committed_events,
-                                                                  args.topic, publisher.writer_id, lines, resume))
-    print("produced %d events to %s" % (count, args.topic), file=sys.stderr)
+        raise failed(e, resumed + publisher.committed_events)
+    print("produced %d events to %s%s" % (count, args.topic, " (after the %d lines the writer had committed before)"
+                                          % resumed if resumed > 0 else ""), file=sys.stderr)
     return 0
+
+
+def _lines(stream) -> Iterator[bytes]:
+    """The lines of ``stream`` without their line ends (LF or CRLF)."""
+    for raw in stream:
+        line = raw[:-1] if raw.endswith(b"\n") else raw
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        yield line
 
 
 def run_consume(args: argparse.Namespace) -> int:

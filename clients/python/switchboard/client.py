@@ -212,11 +212,17 @@ class Publisher:
 
     def __init__(self, transport: Transport, topic: str, *, writer_id: Optional[str] = None,
                  chunk_events: int = 500, affinity: Optional[str] = None,
-                 guarantee: str = "AT_LEAST_ONCE", commit_on_write: bool = True) -> None:
+                 guarantee: str = "AT_LEAST_ONCE", commit_on_write: bool = True,
+                 one_chunk_per_publish: bool = False) -> None:
         """``guarantee`` is ``AT_LEAST_ONCE`` (default) or ``EXACTLY_ONCE``; exactly-once needs a stable
         ``writer_id``: the backend keeps the writer's chunks and state in one Kafka transaction, and a re-run
         with the same writer id continues without duplicates. ``commit_on_write`` False: every commit is a call
-        of its own (a node older than ``WriteRequest.commit`` gets one anyway)."""
+        of its own (a node older than ``WriteRequest.commit`` gets one anyway).
+
+        ``one_chunk_per_publish`` (the Java SDK's ``oneChunkPerPublish``): every ``chunk_events`` events sent are
+        exactly one chunk, numbered in order after :meth:`open`'s answer, so chunk ``n`` of the writer always holds
+        the same events of the same input; a chunk the session's limits do not take fails the publisher
+        (PAYLOAD_TOO_LARGE) instead of being split, which would shift every later chunk."""
         if chunk_events < 1:
             raise ValueError("chunk_events must be at least 1")
         if guarantee not in ("AT_LEAST_ONCE", "EXACTLY_ONCE"):
@@ -231,7 +237,9 @@ class Publisher:
         self.writer_id = writer_id
         self.chunk_events = chunk_events
         self.affinity = affinity
+        self.one_chunk_per_publish = one_chunk_per_publish
         self.committed_events = 0
+        self._started_after: Optional[int] = None
         self._buffer: List[Dict[str, Any]] = []
         self._pending: List[Tuple[int, List[Dict[str, Any]]]] = []  # chunks sent without a commit answer
         self._last_committed = 0
@@ -241,6 +249,22 @@ class Publisher:
         self._mirror: Optional[m.WriteState] = None
         self._durability: Optional[str] = None
         self._closed = False
+
+    def open(self) -> int:
+        """Allocates the write session now (else the first chunk does) and returns :attr:`started_after_chunk`."""
+        if self._session is None:
+            self._allocate()
+        return self.started_after_chunk
+
+    @property
+    def started_after_chunk(self) -> int:
+        """The writer's last committed chunk when its first session was allocated (the durable state the
+        allocate answer carries; 0 for a new writer): with ``one_chunk_per_publish`` the first chunk this publisher
+        sends is the next one. Allocates when no session was yet."""
+        if self._started_after is None:
+            self._allocate()
+        assert self._started_after is not None
+        return self._started_after
 
     def send(self, event: Union[Event, Bytes]) -> None:
         """Buffers one event (an :class:`Event`, or just its payload); full chunks go out at once."""
@@ -279,6 +303,8 @@ class Publisher:
         self.close()
 
     def _chunk_limit(self) -> int:
+        if self.one_chunk_per_publish:
+            return self.chunk_events  # never fewer: a chunk the session cannot take fails instead (_publish_buffer)
         return min(self.chunk_events, int(self._limits.get("maxEventsPerChunk", self.chunk_events)))
 
     def _publish_buffer(self) -> None:
@@ -286,6 +312,11 @@ class Publisher:
             self._allocate()
         max_bytes = int(self._limits.get("maxBytesPerChunk", 8 << 20))
         max_event = int(self._limits.get("maxEventBytes", 1 << 20))
+        max_events = int(self._limits.get("maxEventsPerChunk", self.chunk_events))
+        if self.one_chunk_per_publish and self.chunk_events > max_events:
+            raise SwitchboardError("PAYLOAD_TOO_LARGE", "chunks of %d events are over the session's "
+                                   "max-events-per-chunk %d, and this publisher sends them as one chunk each: use a "
+                                   "smaller chunk_events (--batch)" % (self.chunk_events, max_events))
         while self._buffer:
             chunk: List[Dict[str, Any]] = []
             size = 0
@@ -298,6 +329,12 @@ class Publisher:
                     break
                 chunk.append(self._buffer.pop(0))
                 size += event_size
+            if self.one_chunk_per_publish and self._buffer:
+                raise SwitchboardError("PAYLOAD_TOO_LARGE", "%d events do not fit one chunk of this session (at most "
+                                       "%s events and %d bytes per chunk), and this publisher sends them as one "
+                                       "chunk: use a smaller chunk_events (--batch)" % (
+                                           len(chunk) + len(self._buffer),
+                                           self._limits.get("maxEventsPerChunk", "?"), max_bytes))
             self._publish(chunk)
 
     def _publish(self, events: List[Dict[str, Any]]) -> None:
@@ -364,15 +401,36 @@ class Publisher:
         if self.affinity:
             request["affinity"] = self.affinity
         answer = _allocate(self.transport, request, self._route)
+        last = int(answer.get("lastCommittedSeq", 0))
+        if self._started_after is not None:
+            self._check_replacement(last)
         self._session = answer["sessionId"]
         self._key = base64.b64decode(answer["macKey"]) if answer.get("macKey") else None
         self._limits = answer.get("limits", {})
         self.writer_id = answer.get("writerId", self.writer_id)
-        last = int(answer.get("lastCommittedSeq", 0))
+        if self._started_after is None:
+            self._started_after = last
+            self._last_committed = last
         self._acknowledge(last)  # chunks the backend already has are committed
         self._mirror = m.write_initial(last, int(self._limits.get("writeWindow", 16)))
-        # chunks not yet committed keep their place: renumber them after the backend's last committed chunk
+        # chunks not yet committed keep their numbers: the pending ones follow the last committed chunk
         self._pending = [(last + 1 + i, events) for i, (_, events) in enumerate(self._pending)]
+
+    def _check_replacement(self, last: int) -> None:
+        """A new session of this writer: the answer may confirm chunks this publisher sent, never more (as the
+        Java SDK's ``WriterState.replace``): below what it saw committed, the durable state lost commits; above
+        the newest chunk it numbered, someone else wrote under this writer id (or an earlier run's commits landed
+        late); renumbering or confirming would then lose or duplicate events silently."""
+        newest = self._pending[-1][0] if self._pending else self._last_committed
+        if last < self._last_committed:
+            raise SwitchboardError("INTERNAL", "the new session says chunk %d is the last committed, but this writer "
+                                   "saw chunk %d committed" % (last, self._last_committed))
+        if last > newest:
+            raise SwitchboardError("INVALID_REQUEST", "the new session says chunk %d of writer %s is committed, but "
+                                   "this publisher numbered chunks only up to %d: is another publisher using the "
+                                   "same writer id, or did an earlier run's commits, still in doubt when it ended, "
+                                   "land meanwhile? A new publisher with this writer id continues after chunk %d"
+                                   % (last, self.writer_id, newest, last))
 
 
 # ---- subscriber ------------------------------------------------------------------------------------------------

@@ -1,12 +1,18 @@
 """The Python CLI's contract against the Java CLI's (DESIGN.md section 8): events piped from one into the other and
 back, a cursor file shared between them, the token lookup, and the exit codes."""
 
+import collections
 import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 import uuid
+
+import switchboard
+from switchboard import Subscriber
 
 from . import standalone
 
@@ -92,6 +98,88 @@ class CliTest(unittest.TestCase):
         self.assertEqual(1, unreachable.returncode)
         self.assertIn("switchboard produce: publishing failed (UNAVAILABLE", unreachable.stderr.decode())
         self.assertIn("0 events were committed", unreachable.stderr.decode())
+
+    def test_a_rerun_with_a_writer_id_after_a_kill_mid_produce_stores_every_line_once(self) -> None:
+        # --writer-id: chunks of exactly --batch lines, a re-run resumes from the writer's durable state (the allocate
+        # answer's last committed chunk), and it is exactly-once, so a chunk in doubt at the kill is stored once too
+        topic = "resume-" + uuid.uuid4().hex[:10]
+        sent = lines(3000, "r")
+        args = ("produce", "--topic", topic, "--url", self.server.url, "--writer-id", topic + "-w", "--batch", "100")
+        env = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+        env.pop("SWITCHBOARD_TOKEN", None)
+        first = subprocess.Popen([sys.executable, "-m", "switchboard", *args], cwd=self.cwd, env=env,
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(self._close_quietly, first)
+
+        def feed() -> None:
+            # 1,500 lines a few at a time, as a slow source would (commits go on when the kill comes; nothing is
+            # timed); then the input stays open and the run waits for more until it is killed
+            try:
+                for start in range(0, 1500, 5):
+                    first.stdin.write(("\n".join(sent[start:start + 5]) + "\n").encode())
+                    first.stdin.flush()
+                    time.sleep(0.01)
+            except (BrokenPipeError, ValueError, OSError):
+                pass  # killed
+
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        transport = switchboard.connect([self.server.url], token=self.server.token, retry_budget_s=30)
+        self._read_until(transport, topic, at_least=1000)
+
+        # When it is killed mid-run (SIGKILL), and the same command runs again on the whole input
+        self.assertIsNone(first.poll(), "the first run is still producing")
+        first.kill()
+        first.wait(30)
+        again = python_cli(*args, cwd=self.cwd, stdin=("\n".join(sent) + "\n").encode())
+
+        # Then the re-run left out what the first run committed, and every line is in the topic once, under one sb-id
+        self.assertEqual(0, again.returncode, again.stderr.decode())
+        self.assertIn("leaving out the first", again.stderr.decode())
+        copies = self._read_until(transport, topic, lines_wanted=set(sent))
+        self.assertEqual(len(sent), len(copies))
+        self.assertEqual({1}, set(n for n, _ in copies.values()), "copies per sb-id")
+        self.assertEqual(set(sent), set(payload for _, payload in copies.values()))
+
+    @staticmethod
+    def _close_quietly(process: subprocess.Popen) -> None:
+        process.kill()
+        process.wait(30)
+        try:
+            process.stdin.close()
+        except OSError:
+            pass
+
+    @staticmethod
+    def _read_until(transport, topic: str, at_least: int = 0, lines_wanted=None):
+        """Reads the topic from the start: until ``at_least`` events came, or every line of ``lines_wanted`` and then
+        an empty poll; returns {sb-id: (copies, payload)}."""
+        copies = collections.OrderedDict()
+        seen = set()
+        deadline = time.monotonic() + 120
+        subscriber = None
+        while time.monotonic() < deadline:
+            try:
+                subscriber = subscriber or Subscriber(transport, topic)
+                batch = subscriber.poll(1000, 2000)
+            except switchboard.SwitchboardError:
+                subscriber = None  # the run under test has not created the topic yet
+                time.sleep(0.2)
+                continue
+            for event in batch.events:
+                sb_id = event.headers["sb-id"].decode()
+                count, _ = copies.get(sb_id, (0, None))
+                copies[sb_id] = (count + 1, event.text)
+                seen.add(event.text)
+            subscriber.ack(batch)
+            if lines_wanted is None and sum(n for n, _ in copies.values()) >= at_least:
+                break
+            if lines_wanted is not None and seen >= lines_wanted and not batch.events:
+                break
+        else:
+            raise AssertionError("read %d events of %s in 120 s" % (len(copies), topic))
+        subscriber.close()
+        return copies
 
     def test_bad_usage_exits_2(self) -> None:
         for args in (["consume"], ["consume", "--topic", "t", "--from", "sideways"], ["produce", "--topic", "t",

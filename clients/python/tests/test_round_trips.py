@@ -158,5 +158,72 @@ class RoundTripsTest(unittest.TestCase):
         self.assertEqual(3, node.calls["ack"], "each batch acknowledged apart once a ride was refused")
 
 
+class DurableWriterNode(InMemoryNode):
+    """A node whose writer state survives sessions: an allocation answers the writer's last committed chunk,
+    ``committed``, which a test may move as a late commit of an earlier run would; ``lose_next_write`` ends the
+    session on its next write (SESSION_LOST), as a node going away does."""
+
+    def __init__(self, committed: int) -> None:
+        super().__init__()
+        self.committed = committed
+        self.lose_next_write = False
+        self.chunks: Dict[int, List[str]] = {}
+
+    def _allocate(self, request: Dict[str, Any]) -> Dict[str, Any]:
+        answer = super()._allocate(request)
+        if request["mode"] != "WRITE":
+            return answer
+        self.sessions[answer["sessionId"]]["state"] = m.write_initial(self.committed, 4)
+        return dict(answer, lastCommittedSeq=self.committed)
+
+    def _write(self, request: Dict[str, Any]) -> Dict[str, Any]:
+        if self.lose_next_write:
+            self.lose_next_write = False
+            self.sessions.pop(request["sessionId"], None)
+            raise SwitchboardError("SESSION_LOST", "the node went away")
+        self.chunks[request["seq"]] = [e.get("text") for e in request["events"]]
+        answer = super()._write(request)
+        self.committed = max(self.committed, answer.get("commit", {}).get("committedSeq", 0))
+        return answer
+
+
+class OneChunkPerPublishTest(unittest.TestCase):
+    def test_chunks_of_exactly_chunk_events_numbered_after_the_writers_durable_state(self) -> None:
+        node = DurableWriterNode(committed=3)
+        publisher = Publisher(node, "t", writer_id="w", chunk_events=5,  # type: ignore[arg-type]
+                              one_chunk_per_publish=True)
+        self.assertEqual(3, publisher.open(), "the allocate answer's last committed chunk")
+        for i in range(12):
+            publisher.send("e%d" % i)
+        publisher.close()
+        self.assertEqual({4: ["e0", "e1", "e2", "e3", "e4"], 5: ["e5", "e6", "e7", "e8", "e9"], 6: ["e10", "e11"]},
+                         node.chunks)
+
+    def test_a_chunk_the_session_cannot_take_fails_instead_of_being_split(self) -> None:
+        publisher = Publisher(DurableWriterNode(committed=0), "t", writer_id="w",  # type: ignore[arg-type]
+                              chunk_events=11, one_chunk_per_publish=True)
+        with self.assertRaises(SwitchboardError) as raised:
+            for i in range(11):
+                publisher.send("e%d" % i)
+        self.assertEqual("PAYLOAD_TOO_LARGE", raised.exception.code)
+
+    def test_a_new_session_ahead_of_what_this_publisher_numbered_fails_it_instead_of_renumbering(self) -> None:
+        node = DurableWriterNode(committed=0)
+        publisher = Publisher(node, "t", writer_id="w", chunk_events=5,  # type: ignore[arg-type]
+                              one_chunk_per_publish=True)
+        for i in range(5):
+            publisher.send("e%d" % i)  # chunk 1, committed
+        # an earlier run's commits of chunks 2..4 land, and this publisher's session ends on its next write
+        node.committed = 4
+        node.lose_next_write = True
+        with self.assertRaises(SwitchboardError) as raised:
+            for i in range(5, 10):
+                publisher.send("e%d" % i)  # chunk 2
+        self.assertEqual("INVALID_REQUEST", raised.exception.code)
+        self.assertIn("chunk 4 of writer w is committed", raised.exception.message)
+        self.assertIn("numbered chunks only up to 2", raised.exception.message)
+        self.assertEqual([1], sorted(node.chunks), "chunk 2 was not renumbered to 5 and sent")
+
+
 if __name__ == "__main__":
     unittest.main()
