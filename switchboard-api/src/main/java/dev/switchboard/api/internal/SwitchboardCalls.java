@@ -102,8 +102,7 @@ public final class SwitchboardCalls implements Switchboard.Iface {
     public CommitResponse commit(CommitRequest request) throws SwitchboardError {
         return call("commit", () -> {
             CommitRequest checked = RequestChecks.present(request, "commit");
-            return forward(
-                    checked.getSessionId(), SwitchRequest.commit(checked), deadlines.forCommit(), Answer.COMMIT);
+            return forward(checked.getSessionId(), SwitchRequest.commit(checked), deadlines.forCommit(), Answer.COMMIT);
         });
     }
 

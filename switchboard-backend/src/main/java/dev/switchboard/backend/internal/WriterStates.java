@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
@@ -209,7 +210,7 @@ public final class WriterStates implements WriterStateRecords, AutoCloseable {
      * below one this node knows was written before it. Make it just before it is sent.
      */
     @Override
-    public org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record(WriterKey key, long seq) {
+    public ProducerRecord<byte[], byte[]> record(WriterKey key, long seq) {
         return codec.record(key, Math.max(seq, known(key)));
     }
 

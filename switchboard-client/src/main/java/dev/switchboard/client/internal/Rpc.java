@@ -108,7 +108,10 @@ final class Rpc implements AutoCloseable {
     /** A write, given {@link #COMMIT_EXTRA_TIME} when a commit rides on it. */
     WriteResponse write(WriteRequest request) throws InterruptedException {
         return call(
-                ThriftCall.WRITE, request, request.isCommit() ? COMMIT_EXTRA_TIME : Duration.ZERO, request.getSessionId());
+                ThriftCall.WRITE,
+                request,
+                request.isCommit() ? COMMIT_EXTRA_TIME : Duration.ZERO,
+                request.getSessionId());
     }
 
     CommitResponse commit(CommitRequest request) throws InterruptedException {

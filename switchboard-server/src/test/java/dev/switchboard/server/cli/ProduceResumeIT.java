@@ -162,8 +162,8 @@ class ProduceResumeIT {
 
             // When Kafka stops and an event is published
             standalone.kafka().close();
-            Throwable failure = catchThrowable(() -> publisher.publishAsync(List.of(Event.of("during")))
-                    .get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+            Throwable failure = catchThrowable(() ->
+                    publisher.publishAsync(List.of(Event.of("during"))).get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
 
             // Then the publisher hears from the backend that its commit to Kafka timed out, and what that means
             assertThat(failure).isInstanceOf(java.util.concurrent.ExecutionException.class);
@@ -263,7 +263,8 @@ class ProduceResumeIT {
 
     private ProduceCommand command(String topic, String retryBudget, String... extra) {
         ProduceCommand command = new ProduceCommand();
-        new CommandLine(command).parseArgs(produceArgs(topic, retryBudget, extra).toArray(String[]::new));
+        new CommandLine(command)
+                .parseArgs(produceArgs(topic, retryBudget, extra).toArray(String[]::new));
         return command;
     }
 
