@@ -56,7 +56,7 @@ class WriterStateRaceIT {
         try (WriterStates states = WriterStates.open(config, Clock.systemUTC(), topics, stateTopic, 100);
                 KafkaProducer<byte[], byte[]> live = new KafkaProducer<>(KafkaClients.producer(config))) {
             // Given a writer whose durable state is chunk 5, and its chunk 7 in a drained node's spill journal
-            topics.partitions("orders-race", true);
+            topics.ensure("orders-race", 1, java.util.Map.of());
             live.send(states.codec().record(key, 5)).get();
             assertThat(states.lastCommitted(key)).isEqualTo(5);
             SpillJournal.write(
