@@ -1,14 +1,10 @@
 package dev.switchboard.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.client.Batch;
-import dev.switchboard.client.Event;
-import dev.switchboard.client.Publisher;
-import dev.switchboard.client.PublisherOptions;
 import dev.switchboard.client.ReceivedEvent;
 import dev.switchboard.client.StartPosition;
 import dev.switchboard.client.Subscriber;
@@ -16,10 +12,7 @@ import dev.switchboard.client.SubscriberOptions;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientException;
 import dev.switchboard.kafka.embedded.EmbeddedKafka;
-import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.server.SwitchboardProcess;
-import dev.switchboard.server.config.ConfigKeys;
-import dev.switchboard.server.config.NodeConfig;
 import dev.switchboard.server.standalone.Standalone;
 import dev.switchboard.testkit.ThriftOverHttp;
 import java.io.ByteArrayInputStream;
@@ -52,8 +45,7 @@ import picocli.CommandLine;
  * durable state which chunks Kafka holds and publishes only the lines after them, with the same chunk numbers, and
  * the writer id makes it exactly-once, so a chunk in doubt when the first run died is stored once too. Real Kafka
  * (the standalone's embedded broker, stopped and started again on its data), the real backend and API over HTTP;
- * events counted by {@code sb-id} and by line as a reader sees them. Also: a commit Kafka does not acknowledge in
- * time reaches the client as what it is, not as a client-side timeout.
+ * events counted by {@code sb-id} and by line as a reader sees them.
  */
 class ProduceResumeIT {
     private static final int LINES = 3000;
@@ -135,48 +127,6 @@ class ProduceResumeIT {
 
         // Then every line is in the topic exactly once, under one sb-id
         assertEveryLineOnce(readAll(topic, 0));
-    }
-
-    @Test
-    void aCommitKafkaDoesNotAcknowledgeInTimeIsReportedAsTheBackendsCommitTimingOut() throws Exception {
-        // Given a standalone whose commits wait for Kafka as long as its calls may take, and a client as patient
-        Duration wait = Duration.ofSeconds(3);
-        standalone = Standalone.start(NodeConfig.builder()
-                .value(ConfigKeys.DATA_DIR, dataDir, "test")
-                .value(ConfigKeys.PORT, 0, "test")
-                .value(ConfigKeys.LIMITS_MAX_WAIT, wait, "test")
-                .value(ConfigKeys.REQUEST_TIMEOUT, wait, "test")
-                .build());
-        ThriftOverHttp http = new ThriftOverHttp(standalone.uri());
-        await().atMost(PATIENCE).until(() -> http.get("/health/ready").statusCode() == 200);
-        try (SwitchboardClient client = SwitchboardClient.builder()
-                .url(standalone.uri())
-                .token(Files.readString(dataDir.resolve("dev-token")).strip())
-                .requestTimeout(wait)
-                .build()) {
-            Publisher publisher = client.publisher(PublisherOptions.builder()
-                    .topic("slow-commit")
-                    .retryBudget(Duration.ofMillis(500))
-                    .build());
-            publisher.publish(List.of(Event.of("before")));
-
-            // When Kafka stops and an event is published
-            standalone.kafka().close();
-            Throwable failure = catchThrowable(() ->
-                    publisher.publishAsync(List.of(Event.of("during"))).get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-
-            // Then the publisher hears from the backend that its commit to Kafka timed out, and what that means
-            assertThat(failure).isInstanceOf(java.util.concurrent.ExecutionException.class);
-            SwitchboardClientException cause = (SwitchboardClientException) failure.getCause();
-            assertThat(cause.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-            assertThat(cause.getMessage())
-                    .contains("the backend's commit to Kafka timed out")
-                    .contains("may or may not be committed")
-                    .contains("allocate the writer again and its answer says the last committed chunk")
-                    .doesNotContain("no answer from");
-            assertThat(ProduceCommand.cause(cause)).startsWith("the backend's commit to Kafka timed out");
-            catchThrowable(publisher::close); // it failed: closing says so again
-        }
     }
 
     private static void assertEveryLineOnce(Outcome outcome) {
