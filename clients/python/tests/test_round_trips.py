@@ -19,8 +19,13 @@ class InMemoryNode:
         self.calls: Dict[str, int] = {}
         self.sessions: Dict[str, Dict[str, Any]] = {}
 
+    def route(self) -> None:
+        """One node: no URL to choose (the SDK asks its transport for a route per session)."""
+        return None
+
     def call(self, name: str, request: Dict[str, Any], session_id: Optional[str] = None,
-             mac_key: Optional[bytes] = None, retry: bool = True, also_retry: Any = frozenset()) -> Dict[str, Any]:
+             mac_key: Optional[bytes] = None, retry: bool = True, also_retry: Any = frozenset(),
+             route: Any = None) -> Dict[str, Any]:
         self.calls[name] = self.calls.get(name, 0) + 1
         request = dict(request)
         if self.older:
