@@ -298,8 +298,9 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     }
 
     /**
-     * True while a node may still be reattaching after this API node reconnected to the shard's broker: it has not
-     * beaten since the reconnect, and the presence timeout since then has not passed (after it, the node is gone).
+     * True while a node may still be reattaching after this API node reconnected to the shard's broker: presence
+     * knew it (it did not leave), it has not beaten since the reconnect, and the presence timeout since then has not
+     * passed (after it, the node is gone). A node never heard of, or one that left, is not reattaching.
      */
     private boolean reattaching(String node) {
         Link current = link;
@@ -307,7 +308,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
             return false;
         }
         Instant now = runtime.clock().instant();
-        return !presence.heardSince(shard, node, current.openedAt())
+        return presence.silentSince(shard, node, current.openedAt())
                 && now.isBefore(current.openedAt().plus(presence.timeout()));
     }
 

@@ -141,10 +141,13 @@ public final class PresenceTracker {
         return heard != null && !heard.expired(horizon(shard), timeout);
     }
 
-    /** True when node {@code node} of {@code shard} has beaten at or after {@code since} (by this node's clock). */
-    public boolean heardSince(String shard, String node, Instant since) {
+    /**
+     * True when node {@code node} of {@code shard} was heard (and has not left) but not at or after {@code since}
+     * (by this node's clock). False for a node never heard or one that left.
+     */
+    public boolean silentSince(String shard, String node, Instant since) {
         Heard heard = shards.getOrDefault(shard, Map.of()).get(node);
-        return heard != null && !heard.at().isBefore(since);
+        return heard != null && heard.at().isBefore(since);
     }
 
     /** True when some live node of {@code shard} takes new sessions (serving, and reaching Kafka). */
