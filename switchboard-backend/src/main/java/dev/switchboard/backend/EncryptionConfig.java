@@ -26,7 +26,7 @@ import java.util.Optional;
  * @param acceptUnsealed deliver records without the {@code sb-enc} header as they are, for migrating a
  *     plaintext topic ({@code accept-unsealed}, default false: while enabled, such a record is rejected, never
  *     delivered, and copied to the dead-letter topic)
- * @param compress compress a record's sealed body with LZ4 before encrypting it when that saves at least an eighth
+ * @param compress compress a record's sealed body with LZ4 before encrypting it when that saves at least a fifth
  *     ({@code compress}, default true; envelope version 2, which backends before it cannot open: see
  *     docs/operations.md)
  */

@@ -118,7 +118,7 @@ public final class ThriftHttpHandler extends Handler.Abstract {
             return reply;
         }
         byte[] compressed = Lz4Frames.compress(reply);
-        if (CompressionPolicy.poor(reply.remaining(), compressed.length)) {
+        if (!CompressionPolicy.pays(reply.remaining(), compressed.length)) {
             return reply; // the SDK sees a plain answer and stops asking for a while
         }
         response.getHeaders().put(HttpHeader.CONTENT_ENCODING, Lz4Frames.CODING);

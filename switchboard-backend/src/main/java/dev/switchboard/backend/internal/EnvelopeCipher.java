@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * happen): header {@code sb-enc} = {@code 2:<data key id>}, aad label "sb-enc-2", and the encrypted body is a
  * codec byte (1 = LZ4 block), the version-1 body's length (4 bytes) and the LZ4 block of that body. It is written
  * only when compressing is on and pays (a body of at least {@value #MIN_COMPRESS_BYTES} bytes shrinking by at
- * least an eighth); everything else is written as version 1, so random or already compressed payloads cost the
+ * least a fifth, {@link CompressionPolicy#pays}, the rule the wire compression follows too); everything else is written as version 1, so random or already compressed payloads cost the
  * same bytes as before, and after a record that did not pay the next 100 of its topic are not even tried (see
  * {@link CompressionPolicy}), so they cost hardly any CPU either. Both versions are always read. The LZ4 block is only ever decompressed after AES-GCM
  * authenticated it, by lz4-java's pure-Java safe decompressor, into a buffer of the length it announces (at most
@@ -81,7 +81,7 @@ public final class EnvelopeCipher implements RecordCipher {
     private final boolean compress;
     /**
      * Whether compressing pays, by topic (hashed into a fixed number of slots, so bounded; topics sharing a slot
-     * share its judgement): after a record that LZ4 did not shrink by an eighth, the next 100 of its slot are sealed
+     * share its judgement): after a record that LZ4 did not shrink by a fifth, the next 100 of its slot are sealed
      * as version 1 without trying. Measured before: on random payloads the backend spent a quarter of all CPU
      * samples of a standalone write in LZ4 that never paid.
      */
@@ -110,7 +110,7 @@ public final class EnvelopeCipher implements RecordCipher {
         this.acceptUnsealed = acceptUnsealed;
         this.compress = compress;
         for (int i = 0; i < policies.length; i++) {
-            policies[i] = new CompressionPolicy(MIN_COMPRESS_BYTES, 0.875);
+            policies[i] = new CompressionPolicy(MIN_COMPRESS_BYTES);
         }
     }
 
@@ -234,13 +234,14 @@ public final class EnvelopeCipher implements RecordCipher {
 
     /**
      * The version-2 value for the plain body in {@code value} (after the nonce): room for the nonce, codec byte,
-     * body length, LZ4 block and tag; null when compressing saves less than an eighth of the body.
+     * body length, LZ4 block and tag; null when compressing does not pay ({@link CompressionPolicy#pays}: the codec
+     * byte and length count as part of the compressed body).
      */
     private static byte @Nullable [] compressed(byte[] value, int bodyLength) {
         int header = 1 + 4;
         byte[] out = new byte[NONCE_BYTES + header + COMPRESSOR.maxCompressedLength(bodyLength) + TAG_BITS / 8];
         int length = COMPRESSOR.compress(value, NONCE_BYTES, bodyLength, out, NONCE_BYTES + header);
-        if (header + length > bodyLength - bodyLength / 8) {
+        if (!CompressionPolicy.pays(bodyLength, header + length)) {
             return null;
         }
         out[NONCE_BYTES] = LZ4_BLOCK;

@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * <p>Compression, negotiated per API node: every answer of a current node names the codings it accepts
  * ({@code Accept-Encoding: lz4, gzip}); once a node said {@code lz4}, bodies of at least
  * {@value Lz4Frames#MIN_BYTES} bytes go to it LZ4-compressed while that pays ({@link CompressionPolicy}), never
- * gzipped. A node that did not (an older one) gets gzip as before ({@link GzipPolicy}), and an LZ4 body it refuses
- * with 415 (a node rolled back) is sent again uncompressed at once. Answers: the channel asks for {@code lz4} (and
- * {@code gzip} from nodes not known to take LZ4) and stops asking for LZ4 for a while when large answers come back
- * uncompressed (they did not pay on the node). Thread-safe.
+ * gzipped. A node that did not (an older one) gets bodies above the gzip threshold gzipped, by the same rule, and an
+ * LZ4 body it refuses with 415 (a node rolled back) is sent again uncompressed at once. Answers: the channel asks
+ * for {@code lz4} (and {@code gzip} from nodes not known to take LZ4), stops asking for LZ4 for a while when large
+ * answers come back uncompressed (they did not pay on the node), and for gzip when gzipped answers did not pay.
+ * Every "pays" is {@link CompressionPolicy#pays}: a body shrinking by at least a fifth. Thread-safe.
  */
 final class HttpChannel implements Exchanger {
     private static final Logger LOGGER = LoggerFactory.getLogger(HttpChannel.class);
@@ -43,14 +44,18 @@ final class HttpChannel implements Exchanger {
 
     private final ChannelSettings settings;
     private final HttpClient http;
-    private final GzipPolicy gzip;
+    private final CompressionPolicy gzipRequests;
+    private final CompressionPolicy gzipAnswers = new CompressionPolicy(0);
     private final CompressionPolicy lz4Requests = new CompressionPolicy(Lz4Frames.MIN_BYTES);
     private final CompressionPolicy lz4Answers = new CompressionPolicy(Lz4Frames.MIN_BYTES);
     private final FailoverChannel failover;
 
     HttpChannel(ChannelSettings settings) {
         this.settings = settings;
-        this.gzip = new GzipPolicy(settings.gzipThreshold());
+        int gzipThreshold = settings.gzipThreshold();
+        // bodies larger than the threshold (ChannelSettings), so at least one byte more
+        this.gzipRequests =
+                new CompressionPolicy(gzipThreshold == Integer.MAX_VALUE ? gzipThreshold : gzipThreshold + 1);
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
@@ -88,12 +93,13 @@ final class HttpChannel implements Exchanger {
             }
             return new Body(message, ""); // LZ4 is far cheaper than gzip: a node that takes it never gets gzip
         }
-        if (!gzip.compressRequest(message.length)) {
-            return new Body(message, "");
+        if (gzipRequests.compress(message.length)) {
+            byte[] compressed = Gzip.compress(message);
+            if (gzipRequests.paid(message.length, compressed.length)) {
+                return new Body(compressed, "gzip");
+            }
         }
-        byte[] compressed = Gzip.compress(message);
-        gzip.requestCompressed(message.length, compressed.length);
-        return new Body(compressed, "gzip");
+        return new Body(message, ""); // a body that did not pay goes as it is: the node need not inflate it
     }
 
     @Override
@@ -180,7 +186,7 @@ final class HttpChannel implements Exchanger {
 
     /** The codings to accept in the answer: none, lz4, gzip or both (gzip only from nodes not known to take LZ4). */
     private String acceptEncoding(NodeCodings codings, boolean lz4Answer) {
-        boolean gzipAnswer = !codings.lz4 && gzip.acceptGzipAnswer();
+        boolean gzipAnswer = !codings.lz4 && gzipAnswers.tryNow();
         if (lz4Answer) {
             return gzipAnswer ? "lz4, gzip" : Lz4Frames.CODING;
         }
@@ -241,7 +247,7 @@ final class HttpChannel implements Exchanger {
             case "gzip" -> {
                 try {
                     byte[] decompressed = Gzip.decompress(received);
-                    gzip.answerDecompressed(received.length, decompressed.length);
+                    gzipAnswers.paid(decompressed.length, received.length); // not paying: stop asking a while
                     return decompressed;
                 } catch (IOException e) {
                     throw new TransientFailure("corrupt gzip answer from " + endpoint, e);

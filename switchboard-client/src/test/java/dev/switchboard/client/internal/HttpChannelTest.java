@@ -121,6 +121,51 @@ class HttpChannelTest {
         }
     }
 
+    /** 5,000 bytes that gzip shrinks by about 15%: more than the tenth that once counted as paying, less than a fifth. */
+    private static byte[] barelyCompressible() throws IOException {
+        byte[] bytes = new byte[5000];
+        new java.util.Random(7).nextBytes(bytes);
+        java.util.Arrays.fill(bytes, 4250, bytes.length, (byte) 'z');
+        assertThat(Gzip.compress(bytes).length).isBetween(bytes.length * 82 / 100, bytes.length * 88 / 100);
+        return bytes;
+    }
+
+    @Test
+    void aGzipBodyThatSavesLessThanAFifthGoesAsItIsAndTheNextOnesAreNotTried() throws Exception {
+        // given an older node (no lz4) and a call that gzip shrinks by about 15%
+        byte[] call = barelyCompressible();
+        byte[] compressible = "x".repeat(5000).getBytes();
+        try (HttpChannel channel = channel(List.of(url()), 100)) {
+            // when it is exchanged, and then a compressible one
+            channel.exchange(call, Duration.ZERO);
+            Headers first = requestHeaders.get();
+            byte[] firstBody = requestBody.get();
+            channel.exchange(compressible, Duration.ZERO);
+
+            // then both went as they are: the first did not pay, and the next ones are not even tried
+            assertThat(first.containsKey("Content-Encoding")).isFalse();
+            assertThat(firstBody).isEqualTo(call);
+            assertThat(requestHeaders.get().containsKey("Content-Encoding")).isFalse();
+            assertThat(requestBody.get()).isEqualTo(compressible);
+        }
+    }
+
+    @Test
+    void gzippedAnswersThatSaveLessThanAFifthAreNoLongerAskedFor() throws Exception {
+        // given an older node (no lz4) that gzips its answers, which shrink by about 15%
+        byte[] body = barelyCompressible();
+        reply = new Reply(200, body, true, Optional.empty());
+        try (HttpChannel channel = channel(List.of(url()), 64 * 1024)) {
+            // when a first answer comes back gzipped
+            assertThat(channel.exchange("call".getBytes(), Duration.ZERO)).isEqualTo(body);
+            assertThat(requestHeaders.get().getFirst("Accept-Encoding")).isEqualTo("lz4, gzip");
+
+            // then the next call no longer asks for gzip
+            channel.exchange("call".getBytes(), Duration.ZERO);
+            assertThat(requestHeaders.get().getFirst("Accept-Encoding")).isEqualTo("lz4");
+        }
+    }
+
     @Test
     void aNodeThatTakesLz4GetsLz4BodiesAndNoGzip() throws Exception {
         // given a node whose answers say it takes lz4 and that compresses large answers with it

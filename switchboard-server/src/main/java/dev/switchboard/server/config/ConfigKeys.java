@@ -238,7 +238,7 @@ public final class ConfigKeys {
             "encryption.compress",
             ConfigType.BOOLEAN,
             true,
-            "LZ4-compress an event before sealing it when that saves an eighth (envelope version 2; every backend"
+            "LZ4-compress an event before sealing it when that saves a fifth (envelope version 2; every backend"
                     + " must read it: docs/operations.md)",
             BACKEND,
             STANDALONE));
