@@ -13,7 +13,6 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
@@ -57,10 +56,10 @@ public final class EnvelopeCipher implements RecordCipher {
     static final int MIN_COMPRESS_BYTES = 256;
     static final int MAX_OPENED_BYTES = 64 * 1024 * 1024;
     private static final byte LZ4_BLOCK = 1;
-    // The pure-Java LZ4 (no JNI, no Unsafe): no native library loaded into the node, and none of lz4-java's known
-    // flaws with crafted input (they are in the JNI and Unsafe variants); only a few µs per KiB slower.
+    // Decompressing: the pure-Java LZ4 (no JNI, no Unsafe): no native library loaded into the node, and none of
+    // lz4-java's known flaws with crafted input (they are in the JNI and Unsafe variants). Compressing: our own
+    // Lz4BlockCompressor (same block format), since lz4-java's allocates a 16 KiB table per record.
     private static final LZ4Factory LZ4 = LZ4Factory.safeInstance();
-    private static final LZ4Compressor COMPRESSOR = LZ4.fastCompressor();
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4.safeDecompressor();
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -239,8 +238,8 @@ public final class EnvelopeCipher implements RecordCipher {
      */
     private static byte @Nullable [] compressed(byte[] value, int bodyLength) {
         int header = 1 + 4;
-        byte[] out = new byte[NONCE_BYTES + header + COMPRESSOR.maxCompressedLength(bodyLength) + TAG_BITS / 8];
-        int length = COMPRESSOR.compress(value, NONCE_BYTES, bodyLength, out, NONCE_BYTES + header);
+        byte[] out = new byte[NONCE_BYTES + header + Lz4BlockCompressor.maxCompressedLength(bodyLength) + TAG_BITS / 8];
+        int length = Lz4BlockCompressor.compress(value, NONCE_BYTES, bodyLength, out, NONCE_BYTES + header);
         if (!CompressionPolicy.pays(bodyLength, header + length)) {
             return null;
         }
