@@ -4,15 +4,17 @@
 # CPU per 1,000 events per process).
 #
 #   scripts/perf-figures.sh [--small] [--events N] [--rate-events N] [--tail-seconds S] [--tail-sessions N]
-#                           [--fanout-seconds S] [--fanout-sessions N] [--idle-sessions N] [--skip LIST]
+#                           [--fanout-seconds S] [--fanout-sessions N] [--stream-fanout-seconds S]
+#                           [--stream-fanout-sessions N] [--idle-sessions N] [--skip LIST]
 #                           [--app DIR] [--out DIR] [--amqp URI]
 #
 # Measured, in order: standalone write and read over http and tcp with random and json payloads (8 runs, each
 # with --baseline), commit latency at half the maximum write rate (the rate: half of the first write run's
 # Switchboard events/s), a local cluster through the AMQP switch (write and read over http and tcp, --baseline,
 # per-process CPU),
-# fan-out end to end (bench --mode tail), scripts/FanOut.java (backend tier) and scripts/IdleSessions.java.
-# --skip takes a comma-separated list of: standalone, latency, cluster, tail, fanout, idle.
+# fan-out end to end (bench --mode tail), scripts/FanOut.java (backend tier), scripts/StreamFanOut.java (API and
+# backend tiers over TCP, streaming delivery against long polls) and scripts/IdleSessions.java.
+# --skip takes a comma-separated list of: standalone, latency, cluster, tail, fanout, streamfanout, idle.
 # Full size (the defaults) takes about 15 minutes on 2 cores; --small runs every step at a tiny size (the CI
 # smoke test, ScriptsSmokeIT): the figures then mean nothing, only that every command still works.
 # Output: the table on standard output, progress on standard error, every run's output and JSON under --out
@@ -27,6 +29,8 @@ tail_seconds=30
 tail_sessions=100
 fanout_seconds=30
 fanout_sessions=100
+stream_fanout_seconds=30
+stream_fanout_sessions=100
 idle_sessions=10000
 skip=""
 app=""
@@ -41,12 +45,14 @@ while [ $# -gt 0 ]; do
     --tail-sessions) tail_sessions="$2"; shift 2 ;;
     --fanout-seconds) fanout_seconds="$2"; shift 2 ;;
     --fanout-sessions) fanout_sessions="$2"; shift 2 ;;
+    --stream-fanout-seconds) stream_fanout_seconds="$2"; shift 2 ;;
+    --stream-fanout-sessions) stream_fanout_sessions="$2"; shift 2 ;;
     --idle-sessions) idle_sessions="$2"; shift 2 ;;
     --skip) skip="$2"; shift 2 ;;
     --app) app="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --amqp) amqp="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "perf-figures.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,6 +62,8 @@ if $small; then
   tail_sessions=3
   fanout_seconds=2
   fanout_sessions=3
+  stream_fanout_seconds=2
+  stream_fanout_sessions=3
   idle_sessions=20
 fi
 [ -n "$rate_events" ] || rate_events="$events"
@@ -186,6 +194,10 @@ fi
 
 if ! skipped fanout; then
   script fanout FanOut.java 1g "$fanout_sessions" 200 "$fanout_seconds" 1024
+fi
+
+if ! skipped streamfanout; then
+  script streamfanout StreamFanOut.java 1g "$stream_fanout_sessions" 200 "$stream_fanout_seconds" 1024 both
 fi
 
 if ! skipped idle; then

@@ -81,6 +81,19 @@ def fanout_row(name, command, path):
     return [name, command, "; ".join(cells), "", f"**{ratio}**", ""]
 
 
+def stream_fanout_row(name, command, path):
+    text = open(path, encoding="utf-8").read()
+    runs = re.findall(r"delivery=(\w+)\s+sessions=(\d+)\s+server-cpu=(\d+) ms/s client-cpu=(\d+) ms/s", text)
+    ratios = re.findall(r"delivery=(\w+): server cpu\(\d+ sessions\) / cpu\(1 session\) = (\d+\.\d+)", text)
+    # the warm-up runs come first; the measured ones are the last two per delivery
+    measured = runs[-2 * len(ratios):] if ratios else []
+    cells = [f"{d}: {s} session(s) server {cpu} ms/s, clients {client} ms/s" for d, s, cpu, client in measured]
+    ratio = " / ".join(f"{r} ({d})" for d, r in ratios)
+    if not ratios:
+        raise ValueError("no ratio line")
+    return [name, command, "; ".join(cells), "", f"**{ratio}**", ""]
+
+
 def idle_row(name, command, path):
     text = open(path, encoding="utf-8").read()
     held = re.search(r"held (\d+) idle read sessions", text)
@@ -107,6 +120,8 @@ def main():
                 table.append(bench_row(name, command, path, ratio_line))
             elif kind == "script" and name == "fanout":
                 table.append(fanout_row(name, command, path))
+            elif kind == "script" and name == "streamfanout":
+                table.append(stream_fanout_row(name, command, path))
             elif kind == "script" and name == "idle":
                 table.append(idle_row(name, command, path))
             else:

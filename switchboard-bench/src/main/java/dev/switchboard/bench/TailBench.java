@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.client.SubscriberOptions;
 import dev.switchboard.client.SwitchboardClient;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -8,7 +9,8 @@ import java.util.UUID;
 /**
  * A tail-mode run (fan-out): an unreported warm-up with {@code --sessions} subscribers, then the measured phases
  * "tail x1" (one subscriber) and "tail xS" (S = {@code --sessions}), each on a fresh topic with the same writer
- * rate and event count, so the summary compares the two within one run. A phase in which some subscriber missed
+ * rate and event count, so the summary compares the two within one run. The subscribers read by streaming delivery
+ * when the client's URLs are sb:// (the SDK's default there), else by long polls; the first line says which. A phase in which some subscriber missed
  * events is an error, after its line is printed. Progress goes to {@code err}, one line per measured phase to
  * {@code out}.
  */
@@ -18,6 +20,8 @@ public final class TailBench {
     private final PrintWriter out;
     private final PrintWriter err;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    /** How the subscribers read: "stream" (streaming delivery, on sb:// URLs) or "poll" (long polls). */
+    private final String delivery;
 
     /**
      * @param client Switchboard, closed with the bench
@@ -34,19 +38,26 @@ public final class TailBench {
                     "TailBench runs --mode tail only, got " + settings.mode().label());
         }
         this.settings = settings;
+        this.delivery = client.streamsReads() ? "stream" : "poll";
         this.load = new TailLoad(client, settings, brokerInProcess);
         this.out = out;
         this.err = err;
     }
 
     public TailResult run() throws Exception {
+        out.println("tail: subscribers read by "
+                + (delivery.equals("stream")
+                        ? "streaming delivery (credit window " + SubscriberOptions.DEFAULT_STREAM_WINDOW + ")"
+                        : "long polls")
+                + " delivery=" + delivery);
+        out.flush();
         try {
             if (settings.warmupEvents() > 0) {
                 phase("warmup", settings.sessions(), settings.warmupEvents(), "warm-up");
             }
             TailPhaseResult one = phase("run", 1, settings.events(), "measured");
             TailPhaseResult many = phase("run", settings.sessions(), settings.events(), "measured");
-            return new TailResult(settings, one, many);
+            return new TailResult(settings, one, many, delivery);
         } finally {
             load.close();
         }

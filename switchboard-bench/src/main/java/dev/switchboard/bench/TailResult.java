@@ -11,8 +11,10 @@ import java.util.Map;
  * @param settings what was run
  * @param one the phase with one subscriber
  * @param many the phase with {@code settings.sessions()} subscribers
+ * @param delivery how the subscribers read: {@code stream} (streaming delivery) or {@code poll} (long polls)
  */
-public record TailResult(BenchSettings settings, TailPhaseResult one, TailPhaseResult many) implements BenchReport {
+public record TailResult(BenchSettings settings, TailPhaseResult one, TailPhaseResult many, String delivery)
+        implements BenchReport {
 
     /**
      * CPU per second with many subscribers over that with one: what fan-out costs (CPU of the process less the JIT
@@ -44,6 +46,7 @@ public record TailResult(BenchSettings settings, TailPhaseResult one, TailPhaseR
         json.put("events", settings.events());
         json.put("size", settings.size());
         json.put("sessions", settings.sessions());
+        json.put("delivery", delivery);
         json.put("batch", settings.batch());
         json.put("warmupEvents", settings.warmupEvents());
         json.put("ratio", ratio());

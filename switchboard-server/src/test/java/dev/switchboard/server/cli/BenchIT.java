@@ -142,6 +142,8 @@ class BenchIT {
 
         JsonNode written = JSON.readTree(json.toFile());
         assertThat(written.get("mode").asText()).isEqualTo("tail");
+        assertThat(written.get("delivery").asText()).isEqualTo("poll"); // over HTTP
+        assertThat(run.out).contains("tail: subscribers read by long polls");
         assertThat(written.get("phases")).hasSize(2);
         JsonNode one = written.get("phases").get(0);
         JsonNode three = written.get("phases").get(1);

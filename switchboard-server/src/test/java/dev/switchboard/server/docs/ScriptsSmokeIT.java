@@ -32,8 +32,8 @@ class ScriptsSmokeIT {
     /**
      * scripts/perf-figures.sh --small: every measurement docs/performance.md cites (the bench's standalone runs over
      * both transports and payloads with their baselines, commit latency at half the rate, a local cluster through
-     * the AMQP switch over HTTP and TCP, tail mode, and the two scripts of this directory, FanOut.java and
-     * IdleSessions.java) at a tiny size, ending with the markdown table. It needs RabbitMQ on 127.0.0.1:5672, as
+     * the AMQP switch over HTTP and TCP, tail mode, and the scripts of this directory, FanOut.java,
+     * StreamFanOut.java and IdleSessions.java) at a tiny size, ending with the markdown table. It needs RabbitMQ on 127.0.0.1:5672, as
      * LocalClusterIT does.
      */
     @Test
@@ -90,6 +90,11 @@ class ScriptsSmokeIT {
                         .startsWith("| fanout ")
                         .contains("(sharing)")
                         .contains("(no sharing)"));
+        assertThat(rows)
+                .anySatisfy(row -> assertThat(row)
+                        .startsWith("| streamfanout ")
+                        .contains("(stream)")
+                        .contains("(poll)"));
         assertThat(rows).noneSatisfy(row -> assertThat(row).contains("FAILED"));
         assertThat(Files.readString(out.resolve("fanout.out"))).doesNotContain("Exception");
     }
