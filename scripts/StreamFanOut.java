@@ -62,7 +62,7 @@ public class StreamFanOut {
         Process server = startStandalone(dir);
         try {
             URI url = URI.create(readyUrl(server));
-            String token = Files.readString(dir.resolve("dev-token")).strip();
+            String token = Files.readString(dir.resolve("data").resolve("dev-token")).strip();
             System.out.printf(
                     "rate=%d events/s size=%d bytes window=%d s url=%s server-pid=%d%n",
                     rate, size, seconds, url, server.pid());
