@@ -15,6 +15,7 @@ public final class BackendCounters {
     private final LongAdder tailReadersRefusedPrefetchBytes = new LongAdder();
     private final LongAdder requestsRefusedPrincipalBusy = new LongAdder();
     private final LongAdder requestsRefusedQueueDelay = new LongAdder();
+    private final LongAdder requestsDroppedExpired = new LongAdder();
     private final AtomicLong stagedBytes = new AtomicLong();
     private final AtomicLong prefetchBytes = new AtomicLong();
 
@@ -53,6 +54,14 @@ public final class BackendCounters {
         return requestsRefusedQueueDelay.sum();
     }
 
+    /**
+     * Requests dropped unrun because their deadline (when the API node stopped waiting) passed while they were
+     * queued behind their session's earlier requests.
+     */
+    public long requestsDroppedExpired() {
+        return requestsDroppedExpired.sum();
+    }
+
     /** Bytes of read buffers (read-ahead and tail caches) held on this node now. */
     public long prefetchBytes() {
         return prefetchBytes.get();
@@ -85,6 +94,10 @@ public final class BackendCounters {
 
     public void countRequestRefusedQueueDelay() {
         requestsRefusedQueueDelay.increment();
+    }
+
+    public void countRequestDroppedExpired() {
+        requestsDroppedExpired.increment();
     }
 
     /** The live gauge the node's read-buffer budget keeps. */

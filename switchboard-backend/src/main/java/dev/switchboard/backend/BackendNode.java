@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -379,6 +380,20 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
 
     @Override
     public CompletableFuture<SwitchResponse> handle(SwitchRequest request) {
+        return handle(request, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #handle(SwitchRequest)}; a read, write, ack or commit still queued behind its session's earlier
+     * requests at {@code deadlineMillis} (by this node's clock) is dropped unrun, answered UNAVAILABLE and counted
+     * ({@link BackendCounters#requestsDroppedExpired}): its sender has stopped waiting, and will send it again.
+     */
+    @Override
+    public CompletableFuture<SwitchResponse> handle(SwitchRequest request, long deadlineMillis) {
+        return handle(request, OptionalLong.of(deadlineMillis));
+    }
+
+    private CompletableFuture<SwitchResponse> handle(SwitchRequest request, OptionalLong deadline) {
         String call = request == null || request.getSetField() == null
                 ? "invalid"
                 : request.getSetField().getFieldName();
@@ -397,7 +412,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         try (Scope scope = span.makeCurrent()) {
             MDC.put("session", session);
             TraceContext.traceId(Context.current()).ifPresent(trace -> MDC.put("trace_id", trace));
-            answer = handleTraced(request, session);
+            answer = handleTraced(request, session, deadline);
         } finally {
             if (logContext == null) {
                 MDC.clear();
@@ -425,25 +440,26 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         }
     }
 
-    private CompletableFuture<SwitchResponse> handleTraced(SwitchRequest request, String session) {
+    private CompletableFuture<SwitchResponse> handleTraced(
+            SwitchRequest request, String session, OptionalLong deadline) {
         try {
             if (request == null || request.getSetField() == null) {
                 throw SwitchboardException.of(ErrorCode.INVALID_REQUEST, "request holds no call");
             }
             LOGGER.debug("request call={} session={} node={}", request.getSetField(), session, config.nodeId());
-            return dispatch(request).exceptionally(failure -> error(failure, session));
+            return dispatch(request, deadline).exceptionally(failure -> error(failure, session));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(error(e, session));
         }
     }
 
     /** Runs a request counted against its principal's requests in progress (dispose never waits for room). */
-    private CompletableFuture<SwitchResponse> dispatch(SwitchRequest request) {
+    private CompletableFuture<SwitchResponse> dispatch(SwitchRequest request, OptionalLong deadline) {
         Optional<String> principal = principalOf(request);
         principal.ifPresent(principalRequests::enter);
         CompletableFuture<SwitchResponse> answer;
         try {
-            answer = route(request);
+            answer = route(request, deadline);
         } catch (RuntimeException e) {
             principal.ifPresent(principalRequests::leave);
             throw e;
@@ -462,7 +478,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
         };
     }
 
-    private CompletableFuture<SwitchResponse> route(SwitchRequest request) {
+    private CompletableFuture<SwitchResponse> route(SwitchRequest request, OptionalLong deadline) {
         return switch (request.getSetField()) {
             case ALLOCATE -> {
                 queueDelay.admit("allocate");
@@ -474,7 +490,7 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                     throw SwitchboardException.of(ErrorCode.DRAINING, "node is draining; allocate a new session");
                 }
                 queueDelay.admit("read");
-                yield forward(request);
+                yield forward(request, deadline);
             }
             case WRITE -> {
                 if (draining()) {
@@ -482,19 +498,22 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 }
                 queueDelay.admit("write");
                 // a write with its commit riding on it waits for Kafka: its time counts as a commit's, not the gate's
-                yield request.getWrite().isCommit() ? timedCommit(request) : timed(forward(request));
+                yield request.getWrite().isCommit()
+                        ? timedCommit(request, deadline)
+                        : timed(forward(request, deadline));
             }
             // a draining node still commits what a session staged: the answer tells the client exactly what is in
             // Kafka (or spilled), so it resends nothing twice when it moves to another node
-            case COMMIT -> timedCommit(request);
-            case ACK -> timed(forward(request));
+            case COMMIT -> timedCommit(request, deadline);
+            case ACK -> timed(forward(request, deadline));
         };
     }
 
     /** A commit, or a write with the commit riding on it: its time counts as a commit's. */
-    private CompletableFuture<SwitchResponse> timedCommit(SwitchRequest request) {
+    private CompletableFuture<SwitchResponse> timedCommit(SwitchRequest request, OptionalLong deadline) {
         long startNanos = System.nanoTime();
-        return forward(request).whenComplete((answer, failure) -> metrics.committed(System.nanoTime() - startNanos));
+        return forward(request, deadline)
+                .whenComplete((answer, failure) -> metrics.committed(System.nanoTime() - startNanos));
     }
 
     /** Tells the queue-delay gate how long a request the node works on at once (write, ack) took to answer. */
@@ -512,12 +531,12 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 () -> SwitchResponse.allocate(allocator.allocate(request.getAllocate())), VIRTUAL_THREADS);
     }
 
-    private CompletableFuture<SwitchResponse> forward(SwitchRequest request) {
+    private CompletableFuture<SwitchResponse> forward(SwitchRequest request, OptionalLong deadline) {
         String id = ownSession(Requests.sessionId(request).orElse(""));
         return registry.find(id)
                 .orElseThrow(() -> SwitchboardException.of(
                         ErrorCode.SESSION_LOST, "session unknown on this node (expired or disposed)"))
-                .submit(request);
+                .submit(request, deadline, counters::countRequestDroppedExpired);
     }
 
     private CompletableFuture<SwitchResponse> dispose(String sessionId) {

@@ -191,6 +191,27 @@ class SessionLifecycleIT {
     }
 
     @Test
+    void aRequestStillQueuedBehindItsSessionWhenItsDeadlinePassesIsDroppedUnrun() {
+        // Given a reader long-polling an empty topic (4 s, the node's max-wait)
+        String reader = calls.reader(topic).getSessionId();
+        CompletableFuture<SwitchResponse> poll = node.handle(Calls.readRequest(reader, 1, 10, 4_000));
+
+        // When a request of the same session, whose sender stops waiting in a second, is queued behind the poll, and
+        // the poll ends only after that (the node's clock moves five seconds on)
+        CompletableFuture<SwitchResponse> late =
+                node.handle(Calls.readRequest(reader, 1, 10, 0), clock.millis() + 1_000);
+        clock.advance(Duration.ofSeconds(5));
+
+        // Then the poll is answered, the late request is dropped unrun (UNAVAILABLE, counted), and the session
+        // serves the same request sent again
+        assertThat(Calls.await(poll).getRead().getEvents()).isEmpty();
+        assertThat(error(Calls.await(late), ErrorCode.UNAVAILABLE).getMessage())
+                .contains("deadline passed while it waited behind the session's earlier requests");
+        assertThat(node.counters().requestsDroppedExpired()).isEqualTo(1);
+        assertThat(calls.read(reader, 1, 10, 0).getEvents()).isEmpty();
+    }
+
+    @Test
     void drainingRefusesNewWorkButLetsCommitsAndAcksFinish() {
         // Given a reader with a delivered batch, a writer, and a reader long-polling
         String writer = calls.writer(topic, "drain").getSessionId();

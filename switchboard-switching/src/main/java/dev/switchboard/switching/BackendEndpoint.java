@@ -16,6 +16,16 @@ public interface BackendEndpoint {
     /** Handles one request; errors come back as a response holding the error, never as an exception. */
     CompletableFuture<SwitchResponse> handle(SwitchRequest request);
 
+    /**
+     * Handles one request whose sender stops waiting for its answer at {@code deadlineMillis} (epoch milliseconds;
+     * nodes' clocks are assumed in sync, as the request MAC window already assumes): a node may drop it unrun when
+     * it is still queued by then (behind its session's earlier requests), answering UNAVAILABLE, which nobody
+     * waits for any more. By default as {@link #handle(SwitchRequest)}.
+     */
+    default CompletableFuture<SwitchResponse> handle(SwitchRequest request, long deadlineMillis) {
+        return handle(request);
+    }
+
     /** How many sessions the node hosts now, for presence and metrics; empty when it does not say. */
     default OptionalInt sessionCount() {
         return OptionalInt.empty();

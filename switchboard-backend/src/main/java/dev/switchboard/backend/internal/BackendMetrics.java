@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * Per-session consumers are not bound: their client ids would make a series per session.
  */
 public final class BackendMetrics implements AutoCloseable {
+    private static final String REQUESTS_REFUSED =
+            "Requests the node answered BUSY, or dropped unrun past their deadline, to protect itself, by reason";
+
     private final MeterRegistry registry;
     private final TopicLabels topics;
     private final Counter bytesWritten;
@@ -93,7 +96,8 @@ public final class BackendMetrics implements AutoCloseable {
      * {@code switchboard_sessions_refused_total{reason}} ({@code node-full}, {@code principal-full}),
      * {@code switchboard_writes_refused_total{reason="staged-bytes"}},
      * {@code switchboard_reads_refused_total{reason="prefetch-bytes"}},
-     * {@code switchboard_requests_refused_total{reason="principal-requests"}}, {@code switchboard_staged_bytes} and
+     * {@code switchboard_requests_refused_total{reason}} ({@code principal-requests}, {@code queue-delay},
+     * {@code expired}), {@code switchboard_staged_bytes} and
      * {@code switchboard_prefetch_bytes}.
      */
     public void bindCounters(BackendCounters counters) {
@@ -114,12 +118,16 @@ public final class BackendMetrics implements AutoCloseable {
                 .tag("reason", "prefetch-bytes")
                 .register(registry);
         FunctionCounter.builder("switchboard.requests.refused", counters, BackendCounters::requestsRefusedPrincipalBusy)
-                .description("Requests answered BUSY to protect the node, by the limit that was reached")
+                .description(REQUESTS_REFUSED)
                 .tag("reason", "principal-requests")
                 .register(registry);
         FunctionCounter.builder("switchboard.requests.refused", counters, BackendCounters::requestsRefusedQueueDelay)
-                .description("Requests answered BUSY to protect the node, by the limit that was reached")
+                .description(REQUESTS_REFUSED)
                 .tag("reason", "queue-delay")
+                .register(registry);
+        FunctionCounter.builder("switchboard.requests.refused", counters, BackendCounters::requestsDroppedExpired)
+                .description(REQUESTS_REFUSED)
+                .tag("reason", "expired")
                 .register(registry);
         Gauge.builder("switchboard.staged.bytes", counters, BackendCounters::stagedBytes)
                 .description("Bytes of events written and not yet committed on this node")

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,9 +64,29 @@ public abstract class HostedSession {
 
     /** Queues a request behind the session's earlier ones; the future fails with what {@link #handle} threw. */
     public CompletableFuture<SwitchResponse> submit(SwitchRequest request) {
+        return submit(request, OptionalLong.empty(), () -> {});
+    }
+
+    /**
+     * As {@link #submit(SwitchRequest)}; when its turn comes after {@code deadlineMillis} (by the node's clock: its
+     * sender has stopped waiting for it), the request is not run: {@code onExpired} runs and the future fails
+     * UNAVAILABLE. What the request would have done is left to the sender's retry.
+     */
+    public CompletableFuture<SwitchResponse> submit(
+            SwitchRequest request, OptionalLong deadlineMillis, Runnable onExpired) {
         lastActivityMillis = clock.millis();
         step(new HostedLifecycle.Request());
-        return onQueue(() -> handleAsync(request)).thenCompose(answer -> answer);
+        return onQueue(() -> {
+                    if (deadlineMillis.isPresent() && clock.millis() > deadlineMillis.getAsLong()) {
+                        onExpired.run();
+                        throw SwitchboardException.of(
+                                ErrorCode.UNAVAILABLE,
+                                "the request's deadline passed while it waited behind the session's earlier"
+                                        + " requests; it was not run, send it again");
+                    }
+                    return handleAsync(request);
+                })
+                .thenCompose(answer -> answer);
     }
 
     /**

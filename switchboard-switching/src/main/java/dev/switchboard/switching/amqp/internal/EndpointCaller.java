@@ -6,6 +6,7 @@ import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.BackendEndpoint;
 import dev.switchboard.switching.SwitchResponses;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -41,9 +42,10 @@ final class EndpointCaller {
     /**
      * The endpoint's answer to {@code body}, or an error response; never completes exceptionally. After
      * {@code patience} the answer is UNAVAILABLE (nobody waits for it any more) and the endpoint's late result
-     * is dropped.
+     * is dropped. With {@code deadline} (when the API node gives up on it), the endpoint may drop the request unrun
+     * once that has passed.
      */
-    CompletableFuture<SwitchResponse> call(byte[] body, Duration patience) {
+    CompletableFuture<SwitchResponse> call(byte[] body, Duration patience, OptionalLong deadline) {
         SwitchRequest request;
         try {
             request = ThriftCodec.decodeRequest(body);
@@ -54,7 +56,7 @@ final class EndpointCaller {
         }
         inflight.incrementAndGet();
         CompletableFuture<SwitchResponse> answer = new CompletableFuture<>();
-        invoke(request)
+        invoke(request, deadline)
                 .whenComplete((response, failure) ->
                         answer.complete(failure == null && response != null ? response : internalError(failure)));
         ScheduledFuture<?> timer = scheduler.schedule(
@@ -68,9 +70,9 @@ final class EndpointCaller {
         return answer;
     }
 
-    private CompletableFuture<SwitchResponse> invoke(SwitchRequest request) {
+    private CompletableFuture<SwitchResponse> invoke(SwitchRequest request, OptionalLong deadline) {
         try {
-            return endpoint.handle(request);
+            return deadline.isPresent() ? endpoint.handle(request, deadline.getAsLong()) : endpoint.handle(request);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

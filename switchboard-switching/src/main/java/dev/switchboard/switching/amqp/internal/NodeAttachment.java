@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * at once (waiting long polls included); the rest wait in the broker, where their expiration ends them. They are
  * handed to the endpoint on the consumer's own thread, in delivery order, so a pipelining client's requests for
  * one session reach the session's queue in the order it sent them (the endpoint only enqueues; nothing blocks
- * there); a request whose deadline has passed is dropped unrun. A channel closed by a channel-level error (a
+ * there); a request whose deadline has passed is dropped unrun, and the endpoint is handed the deadline of the
+ * others, so it may drop one that is still queued in the node when it passes. A channel closed by a channel-level error (a
  * broker refusal) re-creates the connection and with it every channel; failed replies are logged at WARN and
  * counted ({@link dev.switchboard.switching.amqp.SwitchCounters}).
  */
@@ -369,7 +370,7 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         // records it writes join the client's trace.
         CompletableFuture<SwitchResponse> answer;
         try (Scope scope = Topology.traceContext(properties).makeCurrent()) {
-            answer = caller.call(delivery.getBody(), patience);
+            answer = caller.call(delivery.getBody(), patience, deadline);
         }
         // Replies go out on a thread of ours, not on whichever thread completed the endpoint's future.
         answer.whenCompleteAsync(
