@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The AMQP switch distrusts what comes back and bounds what goes in: an allocate answer must name the shard it
  * was sent to and a node its presence knows; a pipelining client's requests reach the session in the order sent;
- * a request whose deadline passed while it waited in the node is dropped unrun. Real broker.
+ * a request whose deadline passed while it waited in the node is dropped unrun; a channel the broker closes is
+ * re-created, on the API side and on the backend side. Real broker.
  */
 class SwitchHardeningIT {
     @RegisterExtension
@@ -203,6 +204,33 @@ class SwitchHardeningIT {
         SwitchResponse allocated =
                 api.allocate("a", TestEndpoint.allocateRequest(), TIMEOUT).get(15, TimeUnit.SECONDS);
         assertThat(allocated.isSetAllocate()).as("answer: %s", allocated).isTrue();
+    }
+
+    @Test
+    void aBackendChannelClosedByTheBrokerIsRecreated() throws Exception {
+        RecordingEndpoint endpoint = new RecordingEndpoint("n1");
+        AmqpSwitch[] both = apiAndBackend(endpoint);
+        AmqpSwitch api = both[0];
+        AmqpSwitch backend = both[1];
+        SessionId session = SessionId.create("s0", "n1");
+
+        // Given the presence exchange deleted under the switch, so that the node's next beat is a channel error
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(vhost);
+        try (Connection admin = factory.newConnection();
+                Channel channel = admin.createChannel()) {
+            channel.exchangeDelete("switchboard.presence");
+        }
+
+        // Then the node re-creates its channels (and declarations) and answers requests again
+        await().atMost(TIMEOUT).until(() -> backend.counters().channelsRecovered() >= 1);
+        long[] seq = {0};
+        // (a request sent while the node reconnects is returned, or vanishes with its old queue: sent again)
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> api.forward(session, TestEndpoint.ackRequest(session, ++seq[0]), Duration.ofSeconds(2))
+                        .get(15, TimeUnit.SECONDS)
+                        .isSetAck());
+        assertThat(endpoint.seen).contains(seq[0]);
     }
 
     @Test
