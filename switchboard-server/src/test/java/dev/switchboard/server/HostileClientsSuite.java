@@ -30,7 +30,11 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -58,12 +62,30 @@ public abstract class HostileClientsSuite {
     private static CompletableFuture<Integer> wellBehaved;
     private static final AtomicBoolean attacksOver = new AtomicBoolean();
     private static final AtomicInteger published = new AtomicInteger();
+    private static final AtomicInteger readBack = new AtomicInteger();
 
     /** The API node the attacks and the well-behaved client use. */
     protected abstract URI api();
 
     /** A token for {@code subject} that may read and write every topic. */
     protected abstract String token(String subject) throws Exception;
+
+    /** How far the well-behaved client has got, for the log: it is served during every attack. */
+    protected static String wellBehavedProgress() {
+        return "well-behaved client published " + published.get() + ", read back " + readBack.get();
+    }
+
+    /** When a figure was measured and how loaded the machine was, for the log ({@code /proc/loadavg}). */
+    protected static String measuredWhen() {
+        String load;
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            load = fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            load = "n/a";
+        }
+        return "at " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ", load average " + load;
+    }
 
     /** The node answers, and its memory is under the bound; prints what it measured, labelled {@code after}. */
     protected abstract void assertServedAndBounded(String after) throws Exception;
@@ -93,6 +115,7 @@ public abstract class HostileClientsSuite {
     protected static void startWellBehaved(URI api, String token) {
         attacksOver.set(false);
         published.set(0);
+        readBack.set(0);
         wellBehaved = CompletableFuture.supplyAsync(() -> publishAndReadBack(api, token));
     }
 
@@ -119,6 +142,7 @@ public abstract class HostileClientsSuite {
                         Batch batch = subscriber.poll(1000, Duration.ofSeconds(1));
                         read += batch.events().size();
                         subscriber.ack(batch);
+                        readBack.set(read);
                     }
                     if (read < published.get() || (attacksOver.get() && read >= 10_000)) {
                         return read;
@@ -290,7 +314,9 @@ public abstract class HostileClientsSuite {
                         if (e.getCode() == ErrorCode.UNAVAILABLE) {
                             return false; // the read's deadline passed on a busy machine: retriable, as BUSY is
                         }
-                        assertThat(e.getCode()).isEqualTo(ErrorCode.BUSY);
+                        assertThat(e.getCode())
+                                .as("reader %s answered %s: %s", reader, e.getCode(), e.getMessage())
+                                .isEqualTo(ErrorCode.BUSY);
                         assertThat(e.getMessage()).contains("max-prefetch-bytes");
                         return true;
                     }

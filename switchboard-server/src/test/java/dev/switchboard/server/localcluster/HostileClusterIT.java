@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,7 +51,8 @@ class HostileClusterIT extends HostileClientsSuite {
     @RegisterExtension
     static final AmqpExtension AMQP = new AmqpExtension();
 
-    @TempDir
+    /** Kept when a test fails: the nodes' logs say what happened. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path workDir;
 
     private static RunningCluster cluster;
@@ -112,7 +114,8 @@ class HostileClusterIT extends HostileClientsSuite {
                 .isEqualTo(200);
         Memory apiMemory = measure(api);
         Memory backendMemory = measure(backend);
-        System.out.println("hostile-cluster: " + after + ": " + apiMemory + "; " + backendMemory);
+        System.out.println("hostile-cluster: " + after + ": " + apiMemory + "; " + backendMemory + "; "
+                + switchOutcomes() + "; " + wellBehavedProgress() + "; " + measuredWhen());
         assertThat(apiMemory.heapAfterGc())
                 .as("API node heap after GC, %s", after)
                 .isLessThan(ApiLimits.DEFAULT_MAX_BODY_BYTES_IN_FLIGHT + BASELINE_HEAP);
@@ -162,6 +165,20 @@ class HostileClusterIT extends HostileClientsSuite {
     @Override
     protected long maxPrefetchBytes() {
         return MAX_PREFETCH_BYTES;
+    }
+
+    /**
+     * How the API node's requests over the switch ended so far, for the log: {@code node-gone} counts requests
+     * answered SESSION_LOST because their node fell silent in presence while holding them.
+     */
+    private static String switchOutcomes() throws Exception {
+        PrometheusText metrics = PrometheusText.scrape(URI.create(api.metrics()));
+        StringBuilder line = new StringBuilder("switch requests");
+        for (String outcome : List.of("ok", "returned", "timeout", "unreachable", "node-gone")) {
+            line.append(' ').append(outcome).append('=').append((long)
+                    metrics.value("switchboard_switch_requests_total", "outcome", outcome));
+        }
+        return line.toString();
     }
 
     private static PrometheusText backendMetrics() throws Exception {

@@ -118,13 +118,15 @@ class HostileClientsIT extends HostileClientsSuite {
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         System.out.printf(
                 "hostile-clients: %s: heap after GC %d MiB, RSS %s, API body bytes in flight %d, staged bytes %d,"
-                        + " read buffers %d%n",
+                        + " read buffers %d; %s; %s%n",
                 after,
                 heap >> 20,
                 rss(),
                 standalone.apiCounters().bodyBytesInFlight(),
                 standalone.backendCounters().stagedBytes(),
-                standalone.backendCounters().prefetchBytes());
+                standalone.backendCounters().prefetchBytes(),
+                wellBehavedProgress(),
+                measuredWhen());
         return heap;
     }
 
