@@ -12,6 +12,7 @@ public final class ApiCounters {
     private final LongAdder unauthenticatedBodiesTooLarge = new LongAdder();
     private final LongAdder bodiesRefusedBusy = new LongAdder();
     private final LongAdder slowBodiesCutOff = new LongAdder();
+    private final LongAdder slowHeadsCutOff = new LongAdder();
     private final LongAdder unreadableBodies = new LongAdder();
     private final LongAdder principalCallsRefused = new LongAdder();
     private final AtomicLong bodyBytesInFlight = new AtomicLong();
@@ -39,6 +40,14 @@ public final class ApiCounters {
     /** Requests whose body arrived slower than {@code min-request-data-rate} and were cut off. */
     public long slowBodiesCutOff() {
         return slowBodiesCutOff.sum();
+    }
+
+    /**
+     * Connections closed because a request head (HTTP headers, or a TCP frame's header and header section) took
+     * longer than {@code header-timeout} from its first byte.
+     */
+    public long slowHeadsCutOff() {
+        return slowHeadsCutOff.sum();
     }
 
     /** Requests whose body could not be read: the client went away, or bad gzip. */
@@ -105,6 +114,10 @@ public final class ApiCounters {
 
     public void countSlow() {
         slowBodiesCutOff.increment();
+    }
+
+    public void countSlowHead() {
+        slowHeadsCutOff.increment();
     }
 
     public void countPrincipalBusy() {

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * What one API node lets a client hold of its memory and connections, whoever the client is. Keys (kebab-case):
  * {@code max-unauthenticated-request-bytes}, {@code max-body-bytes-in-flight}, {@code idle-timeout},
- * {@code min-request-data-rate}, {@code max-connections}, {@code max-calls-per-principal}. The defaults keep a node
+ * {@code min-request-data-rate}, {@code max-connections}, {@code max-calls-per-principal}, {@code header-timeout}. The
+ * defaults keep a node
  * within a 1 GiB heap: at most 128 MiB of request bodies at once, 4,096 connections of at most 8 KiB of headers
  * each, and no principal with more than 1,024 calls in progress.
  *
@@ -29,7 +30,8 @@ public record ApiLimits(
         Duration idleTimeout,
         long minRequestDataRate,
         int maxConnections,
-        int maxCallsPerPrincipal) {
+        int maxCallsPerPrincipal,
+        Duration headerTimeout) {
 
     public static final int DEFAULT_MAX_UNAUTHENTICATED_REQUEST_BYTES = 64 * 1024;
     public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 128L * 1024 * 1024;
@@ -37,9 +39,14 @@ public record ApiLimits(
     public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 16 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
     public static final int DEFAULT_MAX_CALLS_PER_PRINCIPAL = 1024;
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
 
     public ApiLimits {
         Objects.requireNonNull(idleTimeout, "idle-timeout is required");
+        Objects.requireNonNull(headerTimeout, "header-timeout is required");
+        if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+            throw new IllegalArgumentException("header-timeout must be positive, got: " + headerTimeout);
+        }
         if (maxUnauthenticatedRequestBytes < 1) {
             throw new IllegalArgumentException(
                     "max-unauthenticated-request-bytes must be positive, got: " + maxUnauthenticatedRequestBytes);
@@ -71,12 +78,19 @@ public record ApiLimits(
                 DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MIN_REQUEST_DATA_RATE,
                 DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_CALLS_PER_PRINCIPAL);
+                DEFAULT_MAX_CALLS_PER_PRINCIPAL,
+                DEFAULT_HEADER_TIMEOUT);
     }
 
     public ApiLimits withMaxUnauthenticatedRequestBytes(int value) {
         return new ApiLimits(
-                value, maxBodyBytesInFlight, idleTimeout, minRequestDataRate, maxConnections, maxCallsPerPrincipal);
+                value,
+                maxBodyBytesInFlight,
+                idleTimeout,
+                minRequestDataRate,
+                maxConnections,
+                maxCallsPerPrincipal,
+                headerTimeout);
     }
 
     public ApiLimits withMaxBodyBytesInFlight(long value) {
@@ -86,7 +100,8 @@ public record ApiLimits(
                 idleTimeout,
                 minRequestDataRate,
                 maxConnections,
-                maxCallsPerPrincipal);
+                maxCallsPerPrincipal,
+                headerTimeout);
     }
 
     public ApiLimits withIdleTimeout(Duration value) {
@@ -96,7 +111,8 @@ public record ApiLimits(
                 value,
                 minRequestDataRate,
                 maxConnections,
-                maxCallsPerPrincipal);
+                maxCallsPerPrincipal,
+                headerTimeout);
     }
 
     public ApiLimits withMinRequestDataRate(long value) {
@@ -106,7 +122,8 @@ public record ApiLimits(
                 idleTimeout,
                 value,
                 maxConnections,
-                maxCallsPerPrincipal);
+                maxCallsPerPrincipal,
+                headerTimeout);
     }
 
     public ApiLimits withMaxConnections(int value) {
@@ -116,7 +133,8 @@ public record ApiLimits(
                 idleTimeout,
                 minRequestDataRate,
                 value,
-                maxCallsPerPrincipal);
+                maxCallsPerPrincipal,
+                headerTimeout);
     }
 
     public ApiLimits withMaxCallsPerPrincipal(int value) {
@@ -126,6 +144,18 @@ public record ApiLimits(
                 idleTimeout,
                 minRequestDataRate,
                 maxConnections,
+                value,
+                headerTimeout);
+    }
+
+    public ApiLimits withHeaderTimeout(Duration value) {
+        return new ApiLimits(
+                maxUnauthenticatedRequestBytes,
+                maxBodyBytesInFlight,
+                idleTimeout,
+                minRequestDataRate,
+                maxConnections,
+                maxCallsPerPrincipal,
                 value);
     }
 }

@@ -9,6 +9,7 @@ import dev.switchboard.api.internal.CallContext;
 import dev.switchboard.api.internal.CallDeadlines;
 import dev.switchboard.api.internal.ClusterHandler;
 import dev.switchboard.api.internal.DashboardHandler;
+import dev.switchboard.api.internal.HeaderTimeouts;
 import dev.switchboard.api.internal.HealthHandler;
 import dev.switchboard.api.internal.InFlightCalls;
 import dev.switchboard.api.internal.JsonHttpHandler;
@@ -187,6 +188,10 @@ public final class ApiServer implements AutoCloseable {
         connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        // idle-timeout bounds the silence between two bytes; header-timeout bounds a whole request head
+        HeaderTimeouts heads = new HeaderTimeouts(limits.headerTimeout(), counters);
+        connector.addEventListener(heads);
+        server.addBean(heads);
 
         Clock clock = Clock.systemUTC(); // the API node's one clock: tokens, request MACs, audit, the TCP port
         Optional<TokenVerifier> tokens = security.oauth().map(oauth -> new TokenVerifier(oauth, clock));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.mac.RequestMac;
+import dev.switchboard.protocol.tcp.TcpFrames;
 import dev.switchboard.protocol.thrift.CommitRequest;
 import dev.switchboard.protocol.thrift.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchboardError;
@@ -16,12 +17,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.Assertions;
@@ -36,6 +41,9 @@ import org.junit.jupiter.api.Test;
 class BodyLimitsTest {
     private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+    /** Bytes a trickling client sends, one every 500 ms: 30 s, far past the header timeouts the tests set. */
+    private static final int TRICKLED_BYTES = 60;
 
     private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: *(\\d+)");
 
@@ -165,6 +173,95 @@ class BodyLimitsTest {
             socket.setSoTimeout(10_000);
             readAnswer(socket);
         }
+    }
+
+    @Test
+    void aHeadTrickledAByteWithinEveryIdleTimeoutIsClosedAfterTheHeaderTimeout() throws Exception {
+        // Given an idle timeout of 1 s and a header timeout of 2 s
+        start(
+                ApiLimits.defaults().withIdleTimeout(Duration.ofSeconds(1)).withHeaderTimeout(Duration.ofSeconds(2)),
+                ApiSecurity.none());
+        byte[] head = ("POST /v1/thrift HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "a".repeat(TRICKLED_BYTES))
+                .getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = connect()) {
+            // When a client sends its head one byte every half idle timeout (never silent for an idle timeout)
+            int sent = trickleUntilClosed(socket, head);
+
+            // Then the node hangs up before the trickle is over (without header-timeout: never, while it lasts)
+            assertThat(sent).isLessThan(TRICKLED_BYTES);
+            assertThat(server.counters().slowHeadsCutOff()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTcpFrameHeadTrickledAByteWithinEveryIdleTimeoutIsClosedAfterTheHeaderTimeout() throws Exception {
+        // Given the binary TCP port, an idle timeout of 1 s and a header timeout of 2 s
+        server = ApiServer.start(
+                ApiConfig.defaults()
+                        .withPort(0)
+                        .withTcpPort(0)
+                        .withMaxRequestBytes(MAX_REQUEST_BYTES)
+                        .withRequestTimeout(Duration.ofSeconds(3))
+                        .withLimits(ApiLimits.defaults()
+                                .withIdleTimeout(Duration.ofSeconds(1))
+                                .withHeaderTimeout(Duration.ofSeconds(2))),
+                sw,
+                () -> true,
+                ApiSecurity.none());
+        // a call frame whose header section holds one header with a 1,000-byte value
+        ByteBuffer frame = ByteBuffer.allocate(4 + 4 + 5 + 5 + 1000);
+        frame.put(TcpFrames.PREAMBLE)
+                .putInt(TcpFrames.FRAME_HEADER_BYTES + 5 + 1000)
+                .put(TcpFrames.CALL)
+                .putInt(1);
+        frame.put((byte) 1).put((byte) 1).put((byte) 'a').putShort((short) 1000);
+        frame.put("a".repeat(1000).getBytes(StandardCharsets.US_ASCII));
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.tcpPort().getAsInt()), 5_000);
+            socket.setSoTimeout(30_000);
+            // When a client sends the preamble, then its frame's head one byte every half idle timeout
+            send(socket, TcpFrames.PREAMBLE);
+            int sent = trickleUntilClosed(socket, Arrays.copyOfRange(frame.array(), 4, frame.capacity()));
+
+            // Then the node hangs up before the trickle is over (without header-timeout: never, while it lasts)
+            assertThat(sent).isLessThan(TRICKLED_BYTES);
+            assertThat(server.counters().slowHeadsCutOff()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Sends the first {@link #TRICKLED_BYTES} of {@code bytes} one every 500 ms from another thread and reads until
+     * the node closes the connection; returns how many bytes had been sent by then.
+     */
+    private static int trickleUntilClosed(Socket socket, byte[] bytes) throws Exception {
+        socket.setTcpNoDelay(true);
+        AtomicInteger sent = new AtomicInteger();
+        AtomicBoolean closed = new AtomicBoolean();
+        Thread trickler = Thread.ofVirtual().start(() -> {
+            try {
+                OutputStream out = socket.getOutputStream();
+                for (int i = 0; i < TRICKLED_BYTES && !closed.get(); i++) {
+                    out.write(bytes[i]);
+                    out.flush();
+                    sent.incrementAndGet();
+                    Thread.sleep(500);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the node closed the connection under the write
+            }
+        });
+        try {
+            InputStream in = socket.getInputStream();
+            while (in.read() != -1) {
+                // whatever the node answers before it closes
+            }
+        } catch (IOException e) {
+            // reset by the node: closed as well
+        }
+        int atClose = sent.get();
+        closed.set(true);
+        trickler.join();
+        return atClose;
     }
 
     @Test

@@ -11,6 +11,7 @@ public final class BackendCounters {
     private final LongAdder sessionsRefusedNodeFull = new LongAdder();
     private final LongAdder sessionsRefusedPrincipalFull = new LongAdder();
     private final LongAdder writesRefusedStagedBytes = new LongAdder();
+    private final LongAdder writesRefusedPrincipalStagedBytes = new LongAdder();
     private final LongAdder readsRefusedPrefetchBytes = new LongAdder();
     private final LongAdder tailReadersRefusedPrefetchBytes = new LongAdder();
     private final LongAdder requestsRefusedPrincipalBusy = new LongAdder();
@@ -32,6 +33,11 @@ public final class BackendCounters {
     /** Writes answered BUSY because the node's staged bytes were at {@code max-staged-bytes}. */
     public long writesRefusedStagedBytes() {
         return writesRefusedStagedBytes.sum();
+    }
+
+    /** Writes answered BUSY because their principal's staged bytes were at {@code max-staged-bytes-per-principal}. */
+    public long writesRefusedPrincipalStagedBytes() {
+        return writesRefusedPrincipalStagedBytes.sum();
     }
 
     /** Reads answered BUSY because the node's read buffers were at {@code max-prefetch-bytes}. */
@@ -78,6 +84,10 @@ public final class BackendCounters {
 
     public void countWriteRefusedStagedBytes() {
         writesRefusedStagedBytes.increment();
+    }
+
+    public void countWriteRefusedPrincipalStagedBytes() {
+        writesRefusedPrincipalStagedBytes.increment();
     }
 
     public void countReadRefusedPrefetchBytes() {

@@ -173,7 +173,10 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 scheduler,
                 cipher,
                 tails,
-                new StagedBytes(config.nodeLimits().maxStagedBytes(), counters),
+                new StagedBytes(
+                        config.nodeLimits().maxStagedBytes(),
+                        config.nodeLimits().maxStagedBytesPerPrincipal(),
+                        counters),
                 readBuffers,
                 metrics);
         metrics.bindSessions(registry);

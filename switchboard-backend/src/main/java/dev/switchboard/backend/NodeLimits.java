@@ -24,6 +24,10 @@ import java.time.Duration;
  *     the quickest write or ack of the last second took longer from arrival to answer, new writes, reads and
  *     allocations are answered BUSY with a retry-after at once, so an overloaded node sheds work instead of letting
  *     requests queue until their deadlines pass and their clients send them again
+ * @param maxStagedBytesPerPrincipal bytes of written, uncommitted events one principal's write sessions hold on this
+ *     node at once ({@code max-staged-bytes-per-principal}, default a quarter of {@code max-staged-bytes}), so one
+ *     principal's writers cannot spend the node's budget and leave every other principal BUSY; sessions without a
+ *     principal count towards {@code max-staged-bytes} only
  */
 public record NodeLimits(
         int maxSessions,
@@ -31,13 +35,39 @@ public record NodeLimits(
         long maxStagedBytes,
         long maxPrefetchBytes,
         int maxRequestsPerPrincipal,
-        Duration maxQueueDelay) {
+        Duration maxQueueDelay,
+        long maxStagedBytesPerPrincipal) {
     public static final int DEFAULT_MAX_SESSIONS = 4096;
     public static final int DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 512;
     public static final long DEFAULT_MAX_STAGED_BYTES = 256L << 20;
     public static final long DEFAULT_MAX_PREFETCH_BYTES = 256L << 20;
     public static final int DEFAULT_MAX_REQUESTS_PER_PRINCIPAL = 256;
     public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofSeconds(5);
+    /** A principal's share of {@code max-staged-bytes} when none is configured: a quarter. */
+    public static final int DEFAULT_STAGED_BYTES_SHARES = 4;
+
+    /** A quarter of {@code maxStagedBytes}, at least one byte: the default per-principal share. */
+    public static long defaultStagedBytesPerPrincipal(long maxStagedBytes) {
+        return Math.max(1, maxStagedBytes / DEFAULT_STAGED_BYTES_SHARES);
+    }
+
+    /** With the default per-principal share of staged bytes (a quarter of {@code maxStagedBytes}). */
+    public NodeLimits(
+            int maxSessions,
+            int maxSessionsPerPrincipal,
+            long maxStagedBytes,
+            long maxPrefetchBytes,
+            int maxRequestsPerPrincipal,
+            Duration maxQueueDelay) {
+        this(
+                maxSessions,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                maxQueueDelay,
+                defaultStagedBytesPerPrincipal(maxStagedBytes));
+    }
 
     /** With the default {@code max-queue-delay}. */
     public NodeLimits(
@@ -73,6 +103,10 @@ public record NodeLimits(
             throw new IllegalArgumentException(
                     "max-requests-per-principal must be at least 1, got " + maxRequestsPerPrincipal);
         }
+        if (maxStagedBytesPerPrincipal < 1) {
+            throw new IllegalArgumentException(
+                    "max-staged-bytes-per-principal must be at least 1, got " + maxStagedBytesPerPrincipal);
+        }
         if (maxQueueDelay == null || maxQueueDelay.toMillis() < 1) {
             throw new IllegalArgumentException("max-queue-delay must be at least 1ms, got " + maxQueueDelay);
         }
@@ -94,31 +128,73 @@ public record NodeLimits(
                 maxStagedBytes,
                 maxPrefetchBytes,
                 maxRequestsPerPrincipal,
-                maxQueueDelay);
+                maxQueueDelay,
+                maxStagedBytesPerPrincipal);
     }
 
     public NodeLimits withMaxSessionsPerPrincipal(int value) {
         return new NodeLimits(
-                maxSessions, value, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal, maxQueueDelay);
+                maxSessions,
+                value,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                maxQueueDelay,
+                maxStagedBytesPerPrincipal);
     }
 
     public NodeLimits withMaxStagedBytes(long value) {
         return new NodeLimits(
-                maxSessions, maxSessionsPerPrincipal, value, maxPrefetchBytes, maxRequestsPerPrincipal, maxQueueDelay);
+                maxSessions,
+                maxSessionsPerPrincipal,
+                value,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                maxQueueDelay,
+                maxStagedBytesPerPrincipal);
     }
 
     public NodeLimits withMaxPrefetchBytes(long value) {
         return new NodeLimits(
-                maxSessions, maxSessionsPerPrincipal, maxStagedBytes, value, maxRequestsPerPrincipal, maxQueueDelay);
+                maxSessions,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                value,
+                maxRequestsPerPrincipal,
+                maxQueueDelay,
+                maxStagedBytesPerPrincipal);
     }
 
     public NodeLimits withMaxRequestsPerPrincipal(int value) {
         return new NodeLimits(
-                maxSessions, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, value, maxQueueDelay);
+                maxSessions,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                value,
+                maxQueueDelay,
+                maxStagedBytesPerPrincipal);
     }
 
     public NodeLimits withMaxQueueDelay(Duration value) {
         return new NodeLimits(
-                maxSessions, maxSessionsPerPrincipal, maxStagedBytes, maxPrefetchBytes, maxRequestsPerPrincipal, value);
+                maxSessions,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                value,
+                maxStagedBytesPerPrincipal);
+    }
+
+    public NodeLimits withMaxStagedBytesPerPrincipal(long value) {
+        return new NodeLimits(
+                maxSessions,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                maxQueueDelay,
+                value);
     }
 }

@@ -111,6 +111,7 @@ public final class ApiMeters {
         refused(counters, "too-large-unauthenticated", ApiCounters::unauthenticatedBodiesTooLarge);
         refused(counters, "busy", ApiCounters::bodiesRefusedBusy);
         refused(counters, "slow", ApiCounters::slowBodiesCutOff);
+        refused(counters, "slow-head", ApiCounters::slowHeadsCutOff);
         refused(counters, "principal-calls", ApiCounters::principalCallsRefused);
         refused(counters, "unreadable", ApiCounters::unreadableBodies);
         Gauge.builder("switchboard.api.body.bytes.in.flight", counters, ApiCounters::bodyBytesInFlight)

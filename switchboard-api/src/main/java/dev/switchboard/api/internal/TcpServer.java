@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * control); frames up to {@code max-request-bytes} of body ({@code max-unauthenticated-request-bytes} without
  * request MAC headers); every body charged to the node's body budget (BUSY past it); a connection silent for
  * {@code idle-timeout} with no call in flight is closed, as is one whose frame arrives slower than
- * {@code min-request-data-rate} or whose answer cannot be written within {@code idle-timeout}. A frame that breaks
+ * {@code min-request-data-rate}, whose preamble or frame head (frame header and header section) takes longer than
+ * {@code header-timeout} from its first byte, or whose answer cannot be written within {@code idle-timeout}. A frame that breaks
  * a rule gets a GOAWAY frame saying which, and the connection is closed.
  *
  * <p>Compression: a client that opens with HELLO listing {@code lz4} gets HELLO {@code lz4} back, may then send
@@ -86,6 +87,8 @@ public final class TcpServer implements AutoCloseable {
     private static final long LINGER_BYTES = 1 << 20;
 
     private static final long NOT_WRITING = Long.MIN_VALUE;
+
+    private static final long NOT_IN_HEAD = Long.MIN_VALUE;
 
     private final ServerSocket listener;
     private final ThriftDispatcher dispatcher;
@@ -164,7 +167,7 @@ public final class TcpServer implements AutoCloseable {
         TcpServer server = new TcpServer(
                 listener, dispatcher, bodies, macs, maxRequestBytes, limits, counters, clock, streamCalls);
         server.acceptor.start();
-        server.watchdog.scheduleWithFixedDelay(server::checkWrites, 1, 1, TimeUnit.SECONDS);
+        server.watchdog.scheduleWithFixedDelay(server::checkConnections, 1, 1, TimeUnit.SECONDS);
         return server;
     }
 
@@ -208,10 +211,25 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Closes connections whose answer has been stuck in the socket for longer than idle-timeout (a client that stopped reading). */
-    private void checkWrites() {
+    /**
+     * Closes connections whose answer has been stuck in the socket for longer than idle-timeout (a client that
+     * stopped reading), and those whose preamble or frame head has taken longer than header-timeout (a client that
+     * trickles a head, a byte within every idle-timeout).
+     */
+    private void checkConnections() {
         long now = clock.millis();
         for (Connection connection : connections) {
+            long headStarted = connection.headStartedMillis;
+            if (headStarted != NOT_IN_HEAD
+                    && now - headStarted > limits.headerTimeout().toMillis()) {
+                counters.countSlowHead();
+                LOGGER.info(
+                        "tcp connection closed: its frame head took longer than header-timeout {} remote={}",
+                        limits.headerTimeout(),
+                        connection.remote);
+                connection.closeSocket();
+                continue;
+            }
             OptionalLong started = connection.writeStarted();
             if (started.isPresent()
                     && now - started.getAsLong() > limits.idleTimeout().toMillis()) {
@@ -256,6 +274,11 @@ public final class TcpServer implements AutoCloseable {
         private final TcpStreams streams;
         /** When the answer being written started, by the clock; {@link #NOT_WRITING} between answers. */
         private volatile long writeStartedMillis = NOT_WRITING;
+        /**
+         * When the preamble or the frame head being read started, by the clock; {@link #NOT_IN_HEAD} between
+         * heads (waiting for a frame, or reading a body, which min-request-data-rate bounds).
+         */
+        private volatile long headStartedMillis;
 
         private volatile boolean reading = true;
         private @Nullable OutputStream out;
@@ -269,6 +292,7 @@ public final class TcpServer implements AutoCloseable {
             this.socket = socket;
             this.remote = String.valueOf(socket.getRemoteSocketAddress());
             this.streams = new TcpStreams(streamCalls, this::sendStreamFrame, counters, remote);
+            this.headStartedMillis = clock.millis(); // the preamble is the first head
         }
 
         void run() {
@@ -284,6 +308,7 @@ public final class TcpServer implements AutoCloseable {
                     throw new TcpFrames.FrameException(
                             0, "not a Switchboard TCP client: a connection starts with the bytes 'S' 'B' 'T' 1");
                 }
+                headStartedMillis = NOT_IN_HEAD;
                 while (reading && !closed) {
                     inFlight.acquire(); // flow control: past MAX_IN_FLIGHT the client's frames wait in TCP buffers
                     if (!readFrame(in)) {
@@ -327,6 +352,7 @@ public final class TcpServer implements AutoCloseable {
                 return false;
             }
             long start = clock.millis();
+            headStartedMillis = start;
             int length = (first << 24) | (in.readUnsignedByte() << 16) | in.readUnsignedShort();
             int maxFrame = TcpFrames.FRAME_HEADER_BYTES + TcpFrames.MAX_HEADER_SECTION_BYTES + maxRequestBytes;
             if (length < TcpFrames.FRAME_HEADER_BYTES || length > maxFrame) {
@@ -339,12 +365,14 @@ public final class TcpServer implements AutoCloseable {
             int id = in.readInt();
             if (kind == TcpFrames.HELLO) {
                 hello(in, id, length - TcpFrames.FRAME_HEADER_BYTES);
+                headStartedMillis = NOT_IN_HEAD;
                 inFlight.release();
                 return true;
             }
             greeted = true; // HELLO only comes first
             if (kind == TcpFrames.CREDIT || kind == TcpFrames.CANCEL) {
                 streamControl(in, kind, id, length - TcpFrames.FRAME_HEADER_BYTES);
+                headStartedMillis = NOT_IN_HEAD;
                 inFlight.release();
                 return true;
             }
@@ -367,6 +395,7 @@ public final class TcpServer implements AutoCloseable {
             }
             int payload = length - TcpFrames.FRAME_HEADER_BYTES;
             TcpFrames.Headers headers = TcpFrames.readHeaders(in, id, payload);
+            headStartedMillis = NOT_IN_HEAD; // the body's pace is min-request-data-rate's
             int bodyLength = payload - headers.bytes();
             boolean signed = macs.isEmpty()
                     || macs.get()

@@ -186,7 +186,7 @@ public final class Allocator {
                     () -> spec.guarantee() != Guarantee.EXACTLY_ONCE
                             && draining.getAsBoolean()
                             && config.dataDir().isPresent(),
-                    stagedBytes));
+                    stagedBytes.account(admission.principal)));
             return response(id).setWriterId(writerId).setLastCommittedSeq(lastCommitted);
         } catch (RuntimeException e) {
             chunks.close();

@@ -94,7 +94,7 @@ public final class BackendMetrics implements AutoCloseable {
     /**
      * What the node refused to protect itself ({@code NodeLimits}) and what it holds:
      * {@code switchboard_sessions_refused_total{reason}} ({@code node-full}, {@code principal-full}),
-     * {@code switchboard_writes_refused_total{reason="staged-bytes"}},
+     * {@code switchboard_writes_refused_total{reason}} ({@code staged-bytes}, {@code principal-staged-bytes}),
      * {@code switchboard_reads_refused_total{reason="prefetch-bytes"}},
      * {@code switchboard_requests_refused_total{reason}} ({@code principal-requests}, {@code queue-delay},
      * {@code expired}), {@code switchboard_staged_bytes} and
@@ -112,6 +112,11 @@ public final class BackendMetrics implements AutoCloseable {
         FunctionCounter.builder("switchboard.writes.refused", counters, BackendCounters::writesRefusedStagedBytes)
                 .description("Writes answered BUSY to protect the node, by the limit that was reached")
                 .tag("reason", "staged-bytes")
+                .register(registry);
+        FunctionCounter.builder(
+                        "switchboard.writes.refused", counters, BackendCounters::writesRefusedPrincipalStagedBytes)
+                .description("Writes answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "principal-staged-bytes")
                 .register(registry);
         FunctionCounter.builder("switchboard.reads.refused", counters, BackendCounters::readsRefusedPrefetchBytes)
                 .description("Reads answered BUSY to protect the node, by the limit that was reached")

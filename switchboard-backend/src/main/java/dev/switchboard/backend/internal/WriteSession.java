@@ -58,7 +58,7 @@ final class WriteSession extends HostedSession {
     /** Completes once the node's spill at the drain deadline is over (spilled or not). */
     private final CompletableFuture<Void> spillDone = new CompletableFuture<>();
 
-    private final StagedBytes budget;
+    private final StagedBytes.Account budget;
     /** The bytes each staged chunk holds of the node's staged-bytes budget; keys mirror {@code staged}. */
     private final NavigableMap<Long, Long> stagedBytes = new TreeMap<>();
 
@@ -79,7 +79,7 @@ final class WriteSession extends HostedSession {
             Scheduler scheduler,
             RecordCipher cipher,
             BooleanSupplier holdsCommits,
-            StagedBytes budget) {
+            StagedBytes.Account budget) {
         super(id, key.topic(), executor, clock);
         this.budget = budget;
         this.scheduler = scheduler;
@@ -147,7 +147,7 @@ final class WriteSession extends HostedSession {
                 ? request.getEvents().stream().mapToLong(EventRecords::sizeOf).sum()
                 : 0;
         if (stages) {
-            budget.reserve(bytes); // BUSY when the node holds too many uncommitted bytes
+            budget.reserve(bytes); // BUSY when the node, or this session's principal, holds too many uncommitted bytes
         }
         List<ProducerRecord<byte[], byte[]>> chunk;
         try {

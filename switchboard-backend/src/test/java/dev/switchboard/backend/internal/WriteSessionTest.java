@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -329,7 +330,7 @@ class WriteSessionTest {
         WriteSession session = session(
                 SessionLimits.builder().maxWait(Duration.ofSeconds(10)).build(),
                 RecordCipher.PLAIN,
-                new StagedBytes(chunkBytes + chunkBytes / 2, counters));
+                new StagedBytes(chunkBytes + chunkBytes / 2, Long.MAX_VALUE, counters));
         assertThat(answer(session, write(1, 3)).isSetWrite()).isTrue();
         assertThat(counters.stagedBytes()).isEqualTo(chunkBytes);
 
@@ -354,12 +355,48 @@ class WriteSessionTest {
         assertThat(counters.stagedBytes()).isZero();
     }
 
+    @Test
+    void onePrincipalPastItsShareOfStagedBytesIsBusyWhileAnotherPrincipalStillStages() {
+        // Given a node budget of four chunks and a per-principal share of one and a half
+        BackendCounters counters = new BackendCounters();
+        long chunkBytes = 3 * EventRecords.sizeOf(new Event().setPayload(ByteBuffer.wrap(new byte[] {0})));
+        StagedBytes budget = new StagedBytes(4 * chunkBytes, chunkBytes + chunkBytes / 2, counters);
+        SessionLimits limits =
+                SessionLimits.builder().maxWait(Duration.ofSeconds(10)).build();
+        WriteSession mallory = session(0, limits, RecordCipher.PLAIN, budget.account(Optional.of("mallory")));
+        WriteSession alice = session(0, limits, RecordCipher.PLAIN, budget.account(Optional.of("alice")));
+        assertThat(answer(mallory, write(1, 3)).isSetWrite()).isTrue();
+
+        // When mallory stages a second chunk, past her share though the node has room for it
+        SwitchResponse refused = answer(mallory, write(2, 3));
+
+        // Then she is BUSY, told whose share and which key, with a retry-after
+        assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.BUSY);
+        assertThat(refused.getError().getRetryAfterMs()).isPositive();
+        assertThat(refused.getError().getMessage())
+                .contains("principal 'mallory'")
+                .contains("max-staged-bytes-per-principal");
+        assertThat(counters.writesRefusedPrincipalStagedBytes()).isEqualTo(1);
+        assertThat(counters.writesRefusedStagedBytes()).isZero();
+
+        // And alice, another principal on the same node, still stages
+        assertThat(answer(alice, write(1, 3)).isSetWrite()).isTrue();
+        assertThat(counters.stagedBytes()).isEqualTo(2 * chunkBytes);
+        assertThat(budget.heldBy("mallory")).isEqualTo(chunkBytes);
+
+        // And a session's release gives its principal's share back
+        mallory.release();
+        alice.release();
+        assertThat(budget.heldBy("mallory")).isZero();
+        assertThat(counters.stagedBytes()).isZero();
+    }
+
     private WriteSession session(SessionLimits limits, RecordCipher cipher) {
         return session(limits, cipher, unlimited());
     }
 
     private static StagedBytes unlimited() {
-        return new StagedBytes(Long.MAX_VALUE, new BackendCounters());
+        return new StagedBytes(Long.MAX_VALUE, Long.MAX_VALUE, new BackendCounters());
     }
 
     private WriteSession session(SessionLimits limits, RecordCipher cipher, StagedBytes budget) {
@@ -367,6 +404,11 @@ class WriteSessionTest {
     }
 
     private WriteSession session(long lastCommitted, SessionLimits limits, RecordCipher cipher, StagedBytes budget) {
+        return session(lastCommitted, limits, cipher, budget.account(Optional.empty()));
+    }
+
+    private WriteSession session(
+            long lastCommitted, SessionLimits limits, RecordCipher cipher, StagedBytes.Account budget) {
         return new WriteSession(
                 SessionId.create("s0", "n1"),
                 key,

@@ -94,7 +94,8 @@ public final class ApiSettings {
                             config.get(ConfigKeys.IDLE_TIMEOUT),
                             config.get(ConfigKeys.MIN_REQUEST_DATA_RATE),
                             config.get(ConfigKeys.MAX_CONNECTIONS),
-                            config.get(ConfigKeys.MAX_CALLS_PER_PRINCIPAL)),
+                            config.get(ConfigKeys.MAX_CALLS_PER_PRINCIPAL),
+                            config.get(ConfigKeys.HEADER_TIMEOUT)),
                     config.find(ConfigKeys.TCP_PORT)
                             .map(java.util.OptionalInt::of)
                             .orElse(java.util.OptionalInt.empty()),

@@ -89,13 +89,18 @@ public final class BackendSettings {
     /** What the node holds for all clients together, from the {@code limits.*} keys (a backend, standalone). */
     public static NodeLimits nodeLimits(NodeConfig config) {
         try {
+            long maxStagedBytes = config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES);
+            long stagedPerPrincipal = config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES_PER_PRINCIPAL);
             return new NodeLimits(
                     config.get(ConfigKeys.LIMITS_MAX_SESSIONS),
                     config.get(ConfigKeys.LIMITS_MAX_SESSIONS_PER_PRINCIPAL),
-                    config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES),
+                    maxStagedBytes,
                     config.get(ConfigKeys.LIMITS_MAX_PREFETCH_BYTES),
                     config.get(ConfigKeys.LIMITS_MAX_REQUESTS_PER_PRINCIPAL),
-                    config.get(ConfigKeys.LIMITS_MAX_QUEUE_DELAY));
+                    config.get(ConfigKeys.LIMITS_MAX_QUEUE_DELAY),
+                    stagedPerPrincipal == 0
+                            ? NodeLimits.defaultStagedBytesPerPrincipal(maxStagedBytes)
+                            : stagedPerPrincipal);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("limits." + e.getMessage(), e);
         }

@@ -357,6 +357,16 @@ public final class ConfigKeys {
                     STANDALONE)
             .checked(atLeastLong(1)));
 
+    public static final ConfigKey<Long> LIMITS_MAX_STAGED_BYTES_PER_PRINCIPAL = define(ConfigKey.of(
+                    "limits.max-staged-bytes-per-principal",
+                    ConfigType.LONG,
+                    0L,
+                    "bytes of written, uncommitted events one principal holds on a backend; more writes of that"
+                            + " principal get BUSY naming it; 0: a quarter of limits.max-staged-bytes",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeastLong(0)));
+
     public static final ConfigKey<Long> LIMITS_MAX_PREFETCH_BYTES = define(ConfigKey.of(
                     "limits.max-prefetch-bytes",
                     ConfigType.LONG,
@@ -486,6 +496,15 @@ public final class ConfigKeys {
                     ConfigType.DURATION,
                     ApiLimits.DEFAULT_IDLE_TIMEOUT,
                     "a connection silent this long outside a call (headers, body, keep-alive) is closed",
+                    API,
+                    STANDALONE)
+            .checked(positive()));
+    public static final ConfigKey<Duration> HEADER_TIMEOUT = define(ConfigKey.of(
+                    "header-timeout",
+                    ConfigType.DURATION,
+                    ApiLimits.DEFAULT_HEADER_TIMEOUT,
+                    "a request head (HTTP headers; a TCP frame's head) not whole this long after its first byte"
+                            + " gets its connection closed, however steadily it arrives",
                     API,
                     STANDALONE)
             .checked(positive()));

@@ -62,13 +62,20 @@ class NodeConfigTest {
                 "limits: {max-sessions: 100, max-sessions-per-principal: 7, max-staged-bytes: 1048576,"
                         + " max-prefetch-bytes: 2097152, max-requests-per-principal: 9, prefetch-bytes: 65536}\n"
                         + "max-body-bytes-in-flight: 4194304\nidle-timeout: PT5S\nmin-request-data-rate: 0\n"
-                        + "max-connections: 64\nmax-unauthenticated-request-bytes: 1024\nmax-calls-per-principal: 12",
+                        + "max-connections: 64\nmax-unauthenticated-request-bytes: 1024\nmax-calls-per-principal: 12\n"
+                        + "header-timeout: PT3S",
                 "c.yaml");
 
         assertThat(BackendSettings.nodeLimits(file)).isEqualTo(new NodeLimits(100, 7, 1048576, 2097152, 9));
+        assertThat(BackendSettings.nodeLimits(file).maxStagedBytesPerPrincipal())
+                .isEqualTo(1048576 / 4);
+        assertThat(BackendSettings.nodeLimits(
+                                NodeConfig.parse("limits: {max-staged-bytes-per-principal: 4096}", "c.yaml"))
+                        .maxStagedBytesPerPrincipal())
+                .isEqualTo(4096);
         assertThat(BackendSettings.limits(file).prefetchBytes()).isEqualTo(65536);
         assertThat(ApiSettings.apiConfig(file).limits())
-                .isEqualTo(new ApiLimits(1024, 4194304, Duration.ofSeconds(5), 0, 64, 12));
+                .isEqualTo(new ApiLimits(1024, 4194304, Duration.ofSeconds(5), 0, 64, 12, Duration.ofSeconds(3)));
         assertThat(ApiSettings.apiConfig(NodeConfig.parse("", "c.yaml")).limits())
                 .isEqualTo(ApiLimits.defaults());
         assertThatThrownBy(() ->

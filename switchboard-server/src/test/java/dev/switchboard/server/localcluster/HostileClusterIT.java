@@ -140,7 +140,9 @@ class HostileClusterIT extends HostileClientsSuite {
                 metrics.value("switchboard_sessions_refused_total", "reason", "principal-full");
             case "max-requests-per-principal" ->
                 metrics.value("switchboard_requests_refused_total", "reason", "principal-requests");
-            case "max-staged-bytes" -> metrics.value("switchboard_writes_refused_total", "reason", "staged-bytes");
+            case "max-staged-bytes" -> // the node's budget, or a principal's share of it
+                metrics.value("switchboard_writes_refused_total", "reason", "staged-bytes")
+                        + metrics.value("switchboard_writes_refused_total", "reason", "principal-staged-bytes");
             case "max-prefetch-bytes" -> metrics.value("switchboard_reads_refused_total", "reason", "prefetch-bytes");
             default -> throw new IllegalArgumentException(key);
         };

@@ -87,7 +87,8 @@ class HostileClientsIT extends HostileClientsSuite {
             case "max-sessions" -> counters.sessionsRefusedNodeFull();
             case "max-sessions-per-principal" -> counters.sessionsRefusedPrincipalFull();
             case "max-requests-per-principal" -> counters.requestsRefusedPrincipalBusy();
-            case "max-staged-bytes" -> counters.writesRefusedStagedBytes();
+            case "max-staged-bytes" -> // the node's budget, or a principal's share of it
+                counters.writesRefusedStagedBytes() + counters.writesRefusedPrincipalStagedBytes();
             case "max-prefetch-bytes" -> counters.readsRefusedPrefetchBytes();
             default -> throw new IllegalArgumentException(key);
         };
