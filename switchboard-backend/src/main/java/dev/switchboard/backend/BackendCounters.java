@@ -13,6 +13,7 @@ public final class BackendCounters {
     private final LongAdder writesRefusedStagedBytes = new LongAdder();
     private final LongAdder writesRefusedPrincipalStagedBytes = new LongAdder();
     private final LongAdder readsRefusedPrefetchBytes = new LongAdder();
+    private final LongAdder readsRefusedPrincipalPrefetchBytes = new LongAdder();
     private final LongAdder tailReadersRefusedPrefetchBytes = new LongAdder();
     private final LongAdder requestsRefusedPrincipalBusy = new LongAdder();
     private final LongAdder requestsRefusedQueueDelay = new LongAdder();
@@ -43,6 +44,11 @@ public final class BackendCounters {
     /** Reads answered BUSY because the node's read buffers were at {@code max-prefetch-bytes}. */
     public long readsRefusedPrefetchBytes() {
         return readsRefusedPrefetchBytes.sum();
+    }
+
+    /** Reads answered BUSY because their principal's read-ahead was at {@code max-prefetch-bytes-per-principal}. */
+    public long readsRefusedPrincipalPrefetchBytes() {
+        return readsRefusedPrincipalPrefetchBytes.sum();
     }
 
     /** Tail readers not started (their readers read on their own) because of {@code max-prefetch-bytes}. */
@@ -92,6 +98,10 @@ public final class BackendCounters {
 
     public void countReadRefusedPrefetchBytes() {
         readsRefusedPrefetchBytes.increment();
+    }
+
+    public void countReadRefusedPrincipalPrefetchBytes() {
+        readsRefusedPrincipalPrefetchBytes.increment();
     }
 
     public void countTailReaderRefusedPrefetchBytes() {

@@ -155,7 +155,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 .orElse(RecordCipher.PLAIN);
         this.gate = ReadGate.of(config, cipher, topics, publisher);
         this.kafkaHealth = new KafkaHealth(() -> topics.brokerCount(KAFKA_PROBE_TIMEOUT), config.nodeId());
-        ReadBuffers readBuffers = new ReadBuffers(config.nodeLimits().maxPrefetchBytes(), counters);
+        ReadBuffers readBuffers = new ReadBuffers(
+                config.nodeLimits().maxPrefetchBytes(), config.nodeLimits().maxPrefetchBytesPerPrincipal(), counters);
         this.tails = TailReaders.of(config, gate, clock, readBuffers);
         this.principalRequests = new PrincipalRequests(config.nodeLimits().maxRequestsPerPrincipal(), counters);
         this.queueDelay = new QueueDelayGate(config.nodeLimits().maxQueueDelay(), clock, counters);

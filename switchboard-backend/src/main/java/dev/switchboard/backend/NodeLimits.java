@@ -28,6 +28,10 @@ import java.time.Duration;
  *     node at once ({@code max-staged-bytes-per-principal}, default a quarter of {@code max-staged-bytes}), so one
  *     principal's writers cannot spend the node's budget and leave every other principal BUSY; sessions without a
  *     principal count towards {@code max-staged-bytes} only
+ * @param maxPrefetchBytesPerPrincipal bytes of read-ahead one principal's read sessions hold on this node at once
+ *     ({@code max-prefetch-bytes-per-principal}, default a quarter of {@code max-prefetch-bytes}): past it a read of
+ *     that principal with nothing read ahead is BUSY while other principals still read; tail caches, shared by
+ *     every reader of a topic, count towards {@code max-prefetch-bytes} only
  */
 public record NodeLimits(
         int maxSessions,
@@ -36,22 +40,23 @@ public record NodeLimits(
         long maxPrefetchBytes,
         int maxRequestsPerPrincipal,
         Duration maxQueueDelay,
-        long maxStagedBytesPerPrincipal) {
+        long maxStagedBytesPerPrincipal,
+        long maxPrefetchBytesPerPrincipal) {
     public static final int DEFAULT_MAX_SESSIONS = 4096;
     public static final int DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 512;
     public static final long DEFAULT_MAX_STAGED_BYTES = 256L << 20;
     public static final long DEFAULT_MAX_PREFETCH_BYTES = 256L << 20;
     public static final int DEFAULT_MAX_REQUESTS_PER_PRINCIPAL = 256;
     public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofSeconds(5);
-    /** A principal's share of {@code max-staged-bytes} when none is configured: a quarter. */
-    public static final int DEFAULT_STAGED_BYTES_SHARES = 4;
+    /** A principal's share of {@code max-staged-bytes} or {@code max-prefetch-bytes} when none is configured: a quarter. */
+    public static final int DEFAULT_PRINCIPAL_SHARES = 4;
 
-    /** A quarter of {@code maxStagedBytes}, at least one byte: the default per-principal share. */
-    public static long defaultStagedBytesPerPrincipal(long maxStagedBytes) {
-        return Math.max(1, maxStagedBytes / DEFAULT_STAGED_BYTES_SHARES);
+    /** A quarter of a node-wide budget, at least one byte: the default per-principal share of it. */
+    public static long defaultShare(long nodeBudget) {
+        return Math.max(1, nodeBudget / DEFAULT_PRINCIPAL_SHARES);
     }
 
-    /** With the default per-principal share of staged bytes (a quarter of {@code maxStagedBytes}). */
+    /** With the default per-principal shares (a quarter of {@code maxStagedBytes} and of {@code maxPrefetchBytes}). */
     public NodeLimits(
             int maxSessions,
             int maxSessionsPerPrincipal,
@@ -66,7 +71,8 @@ public record NodeLimits(
                 maxPrefetchBytes,
                 maxRequestsPerPrincipal,
                 maxQueueDelay,
-                defaultStagedBytesPerPrincipal(maxStagedBytes));
+                defaultShare(maxStagedBytes),
+                defaultShare(maxPrefetchBytes));
     }
 
     /** With the default {@code max-queue-delay}. */
@@ -107,6 +113,10 @@ public record NodeLimits(
             throw new IllegalArgumentException(
                     "max-staged-bytes-per-principal must be at least 1, got " + maxStagedBytesPerPrincipal);
         }
+        if (maxPrefetchBytesPerPrincipal < 1) {
+            throw new IllegalArgumentException(
+                    "max-prefetch-bytes-per-principal must be at least 1, got " + maxPrefetchBytesPerPrincipal);
+        }
         if (maxQueueDelay == null || maxQueueDelay.toMillis() < 1) {
             throw new IllegalArgumentException("max-queue-delay must be at least 1ms, got " + maxQueueDelay);
         }
@@ -129,7 +139,8 @@ public record NodeLimits(
                 maxPrefetchBytes,
                 maxRequestsPerPrincipal,
                 maxQueueDelay,
-                maxStagedBytesPerPrincipal);
+                maxStagedBytesPerPrincipal,
+                maxPrefetchBytesPerPrincipal);
     }
 
     public NodeLimits withMaxSessionsPerPrincipal(int value) {
@@ -140,7 +151,8 @@ public record NodeLimits(
                 maxPrefetchBytes,
                 maxRequestsPerPrincipal,
                 maxQueueDelay,
-                maxStagedBytesPerPrincipal);
+                maxStagedBytesPerPrincipal,
+                maxPrefetchBytesPerPrincipal);
     }
 
     public NodeLimits withMaxStagedBytes(long value) {
@@ -151,7 +163,8 @@ public record NodeLimits(
                 maxPrefetchBytes,
                 maxRequestsPerPrincipal,
                 maxQueueDelay,
-                maxStagedBytesPerPrincipal);
+                maxStagedBytesPerPrincipal,
+                maxPrefetchBytesPerPrincipal);
     }
 
     public NodeLimits withMaxPrefetchBytes(long value) {
@@ -162,7 +175,8 @@ public record NodeLimits(
                 value,
                 maxRequestsPerPrincipal,
                 maxQueueDelay,
-                maxStagedBytesPerPrincipal);
+                maxStagedBytesPerPrincipal,
+                maxPrefetchBytesPerPrincipal);
     }
 
     public NodeLimits withMaxRequestsPerPrincipal(int value) {
@@ -173,7 +187,8 @@ public record NodeLimits(
                 maxPrefetchBytes,
                 value,
                 maxQueueDelay,
-                maxStagedBytesPerPrincipal);
+                maxStagedBytesPerPrincipal,
+                maxPrefetchBytesPerPrincipal);
     }
 
     public NodeLimits withMaxQueueDelay(Duration value) {
@@ -184,7 +199,8 @@ public record NodeLimits(
                 maxPrefetchBytes,
                 maxRequestsPerPrincipal,
                 value,
-                maxStagedBytesPerPrincipal);
+                maxStagedBytesPerPrincipal,
+                maxPrefetchBytesPerPrincipal);
     }
 
     public NodeLimits withMaxStagedBytesPerPrincipal(long value) {
@@ -195,6 +211,19 @@ public record NodeLimits(
                 maxPrefetchBytes,
                 maxRequestsPerPrincipal,
                 maxQueueDelay,
+                value,
+                maxPrefetchBytesPerPrincipal);
+    }
+
+    public NodeLimits withMaxPrefetchBytesPerPrincipal(long value) {
+        return new NodeLimits(
+                maxSessions,
+                maxSessionsPerPrincipal,
+                maxStagedBytes,
+                maxPrefetchBytes,
+                maxRequestsPerPrincipal,
+                maxQueueDelay,
+                maxStagedBytesPerPrincipal,
                 value);
     }
 }

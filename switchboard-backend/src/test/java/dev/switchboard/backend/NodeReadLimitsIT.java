@@ -165,6 +165,49 @@ class NodeReadLimitsIT {
     }
 
     @Test
+    void onePrincipalsReadersFillOnlyItsShareOfTheReadBuffersAndAnotherPrincipalStillReads() {
+        // Given a node with 32 MiB of read buffers, 4 MiB of them at most for one principal, and 48 events of 256 KiB
+        try (BackendNode node = BackendNode.start(
+                BackendConfig.builder("limits", KAFKA.bootstrapServers())
+                        .nodeLimits(NodeLimits.defaults()
+                                .withMaxPrefetchBytes(32 << 20)
+                                .withMaxPrefetchBytesPerPrincipal(4 << 20))
+                        .tailCacheBytes(0)
+                        .build(),
+                SECRET,
+                Clock.systemUTC())) {
+            Calls calls = new Calls(node);
+            String topic = topicWith(node, 48, 256 << 10);
+            int busy = 0;
+            // When 8 of mallory's readers each take one event: each holds its consumer's fetch and its read-ahead
+            for (int i = 0; i < 8; i++) {
+                String reader = calls.allocate(new AllocateRequest(topic, SessionMode.READ)
+                                .setStartFrom(StartFrom.EARLIEST)
+                                .setPrincipal("mallory"))
+                        .getSessionId();
+                SwitchResponse answer = calls.call(Calls.readRequest(reader, 1, 1, 5000));
+                if (answer.isSetError()) {
+                    SwitchboardError error = error(answer, ErrorCode.BUSY);
+                    assertThat(error.getMessage()).contains("mallory").contains("max-prefetch-bytes-per-principal");
+                    busy++;
+                }
+            }
+            // Then the later ones are BUSY, though the node's read buffers have room
+            assertThat(busy).isPositive();
+            assertThat(node.counters().readsRefusedPrincipalPrefetchBytes()).isEqualTo(busy);
+            assertThat(node.counters().readsRefusedPrefetchBytes()).isZero();
+            assertThat(node.counters().prefetchBytes()).isLessThan(32 << 20);
+
+            // And alice, another principal on the same node, still reads
+            String alice = calls.allocate(new AllocateRequest(topic, SessionMode.READ)
+                            .setStartFrom(StartFrom.EARLIEST)
+                            .setPrincipal("alice"))
+                    .getSessionId();
+            assertThat(calls.read(alice, 1, 1, 5000).getEvents()).hasSize(1);
+        }
+    }
+
+    @Test
     void onePrincipalsLongPollsCannotTakeMoreThanItsShareOfTheNode() {
         // Given a node that lets a principal have two requests in progress, and three readers of mallory's
         try (BackendNode node = start(NodeLimits.defaults().withMaxRequestsPerPrincipal(2), 0)) {

@@ -136,7 +136,7 @@ public final class Allocator {
                     tails,
                     prefetch,
                     prefetchBytes,
-                    readBuffers,
+                    readBuffers.account(admission.principal),
                     tails.gate(),
                     clock);
             fetcher.assign(positions);

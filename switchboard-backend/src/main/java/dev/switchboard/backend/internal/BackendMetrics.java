@@ -95,7 +95,7 @@ public final class BackendMetrics implements AutoCloseable {
      * What the node refused to protect itself ({@code NodeLimits}) and what it holds:
      * {@code switchboard_sessions_refused_total{reason}} ({@code node-full}, {@code principal-full}),
      * {@code switchboard_writes_refused_total{reason}} ({@code staged-bytes}, {@code principal-staged-bytes}),
-     * {@code switchboard_reads_refused_total{reason="prefetch-bytes"}},
+     * {@code switchboard_reads_refused_total{reason}} ({@code prefetch-bytes}, {@code principal-prefetch-bytes}),
      * {@code switchboard_requests_refused_total{reason}} ({@code principal-requests}, {@code queue-delay},
      * {@code expired}), {@code switchboard_staged_bytes} and
      * {@code switchboard_prefetch_bytes}.
@@ -121,6 +121,11 @@ public final class BackendMetrics implements AutoCloseable {
         FunctionCounter.builder("switchboard.reads.refused", counters, BackendCounters::readsRefusedPrefetchBytes)
                 .description("Reads answered BUSY to protect the node, by the limit that was reached")
                 .tag("reason", "prefetch-bytes")
+                .register(registry);
+        FunctionCounter.builder(
+                        "switchboard.reads.refused", counters, BackendCounters::readsRefusedPrincipalPrefetchBytes)
+                .description("Reads answered BUSY to protect the node, by the limit that was reached")
+                .tag("reason", "principal-prefetch-bytes")
                 .register(registry);
         FunctionCounter.builder("switchboard.requests.refused", counters, BackendCounters::requestsRefusedPrincipalBusy)
                 .description(REQUESTS_REFUSED)

@@ -57,7 +57,7 @@ final class Fetcher implements AutoCloseable {
     private final int maxPollRecords;
     private final long prefetchBytes;
     private final long pollBytes;
-    private final ReadBuffers budget;
+    private final ReadBuffers.Account budget;
     private long bufferedBytes; // of the records in buffer, as charged to the budget
     // One fetch the open consumer may hold on its own (it fetches ahead of poll), reserved in the budget from its
     // first poll until it closes.
@@ -81,7 +81,7 @@ final class Fetcher implements AutoCloseable {
             TailReaders tails,
             int prefetchEvents,
             int prefetchBytes,
-            ReadBuffers budget,
+            ReadBuffers.Account budget,
             ReadGate gate,
             Clock clock) {
         this.topic = topic;

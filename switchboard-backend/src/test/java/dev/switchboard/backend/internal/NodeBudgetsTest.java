@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The node-wide read-buffer budget and the per-principal count of requests in progress. */
@@ -42,7 +43,7 @@ class NodeBudgetsTest {
 
     @Test
     void readBuffersChargeAndReleaseAndRefuseOnlyWhatDoesNotFit() {
-        ReadBuffers buffers = new ReadBuffers(100, counters);
+        ReadBuffers buffers = new ReadBuffers(100, 100, counters);
         buffers.charge(60);
 
         assertThat(buffers.tryReserve(41)).isFalse();
@@ -54,5 +55,44 @@ class NodeBudgetsTest {
         assertThat(full.code()).isEqualTo(ErrorCode.BUSY);
         assertThat(full.getMessage()).contains("max-prefetch-bytes 100");
         assertThat(counters.readsRefusedPrefetchBytes()).isEqualTo(1);
+    }
+
+    @Test
+    void onePrincipalPastItsShareOfReadBuffersIsBusyWhileAnotherPrincipalStillReads() {
+        // Given a node's read buffers of 100 bytes, 40 of them at most for one principal
+        ReadBuffers buffers = new ReadBuffers(100, 40, counters);
+        ReadBuffers.Account mallory = buffers.account(Optional.of("mallory"));
+        ReadBuffers.Account alice = buffers.account(Optional.of("alice"));
+        assertThat(mallory.tryReserve(30)).isTrue();
+
+        // When mallory's readers want more than her share, though the node has room for it
+        assertThat(mallory.tryReserve(20)).isFalse();
+        SwitchboardException full = mallory.full();
+
+        // Then she is BUSY, told whose share and which key, with a retry-after; nothing was taken
+        assertThat(full.code()).isEqualTo(ErrorCode.BUSY);
+        assertThat(full.retryAfterMs()).hasValue(ReadBuffers.RETRY_AFTER_MS);
+        assertThat(full.getMessage()).contains("principal 'mallory'").contains("max-prefetch-bytes-per-principal 40");
+        assertThat(counters.readsRefusedPrincipalPrefetchBytes()).isEqualTo(1);
+        assertThat(counters.readsRefusedPrefetchBytes()).isZero();
+        assertThat(buffers.heldBy("mallory")).isEqualTo(30);
+
+        // And alice, another principal on the same node, still reads ahead
+        assertThat(alice.tryReserve(30)).isTrue();
+        assertThat(counters.prefetchBytes()).isEqualTo(60);
+
+        // And what the node refuses is still the node's: alice past the node's budget gets its answer
+        assertThat(buffers.tryReserve(35)).isTrue(); // a tail cache, the node's only
+        assertThat(alice.tryReserve(6)).isFalse(); // within her share, not within the node's 100
+        assertThat(alice.full().getMessage()).contains("max-prefetch-bytes 100");
+        assertThat(buffers.heldBy("alice")).isEqualTo(30);
+
+        // And released bytes go back to the share and the node
+        mallory.release(30);
+        alice.charge(5);
+        alice.release(35);
+        assertThat(buffers.heldBy("mallory")).isZero();
+        assertThat(buffers.heldBy("alice")).isZero();
+        assertThat(counters.prefetchBytes()).isEqualTo(35);
     }
 }

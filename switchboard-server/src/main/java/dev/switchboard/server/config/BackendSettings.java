@@ -91,16 +91,17 @@ public final class BackendSettings {
         try {
             long maxStagedBytes = config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES);
             long stagedPerPrincipal = config.get(ConfigKeys.LIMITS_MAX_STAGED_BYTES_PER_PRINCIPAL);
+            long maxPrefetchBytes = config.get(ConfigKeys.LIMITS_MAX_PREFETCH_BYTES);
+            long prefetchPerPrincipal = config.get(ConfigKeys.LIMITS_MAX_PREFETCH_BYTES_PER_PRINCIPAL);
             return new NodeLimits(
                     config.get(ConfigKeys.LIMITS_MAX_SESSIONS),
                     config.get(ConfigKeys.LIMITS_MAX_SESSIONS_PER_PRINCIPAL),
                     maxStagedBytes,
-                    config.get(ConfigKeys.LIMITS_MAX_PREFETCH_BYTES),
+                    maxPrefetchBytes,
                     config.get(ConfigKeys.LIMITS_MAX_REQUESTS_PER_PRINCIPAL),
                     config.get(ConfigKeys.LIMITS_MAX_QUEUE_DELAY),
-                    stagedPerPrincipal == 0
-                            ? NodeLimits.defaultStagedBytesPerPrincipal(maxStagedBytes)
-                            : stagedPerPrincipal);
+                    stagedPerPrincipal == 0 ? NodeLimits.defaultShare(maxStagedBytes) : stagedPerPrincipal,
+                    prefetchPerPrincipal == 0 ? NodeLimits.defaultShare(maxPrefetchBytes) : prefetchPerPrincipal);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("limits." + e.getMessage(), e);
         }

@@ -376,6 +376,16 @@ public final class ConfigKeys {
                     BACKEND,
                     STANDALONE)
             .checked(atLeastLong(1)));
+
+    public static final ConfigKey<Long> LIMITS_MAX_PREFETCH_BYTES_PER_PRINCIPAL = define(ConfigKey.of(
+                    "limits.max-prefetch-bytes-per-principal",
+                    ConfigType.LONG,
+                    0L,
+                    "bytes of read-ahead one principal's readers hold on a backend; past it that principal's reads"
+                            + " with nothing read ahead get BUSY naming it; 0: a quarter of limits.max-prefetch-bytes",
+                    BACKEND,
+                    STANDALONE)
+            .checked(atLeastLong(0)));
     public static final ConfigKey<Integer> LIMITS_MAX_REQUESTS_PER_PRINCIPAL = define(ConfigKey.of(
                     "limits.max-requests-per-principal",
                     ConfigType.INT,

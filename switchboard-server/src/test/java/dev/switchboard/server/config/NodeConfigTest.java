@@ -73,6 +73,12 @@ class NodeConfigTest {
                                 NodeConfig.parse("limits: {max-staged-bytes-per-principal: 4096}", "c.yaml"))
                         .maxStagedBytesPerPrincipal())
                 .isEqualTo(4096);
+        assertThat(BackendSettings.nodeLimits(file).maxPrefetchBytesPerPrincipal())
+                .isEqualTo(2097152 / 4);
+        assertThat(BackendSettings.nodeLimits(
+                                NodeConfig.parse("limits: {max-prefetch-bytes-per-principal: 8192}", "c.yaml"))
+                        .maxPrefetchBytesPerPrincipal())
+                .isEqualTo(8192);
         assertThat(BackendSettings.limits(file).prefetchBytes()).isEqualTo(65536);
         assertThat(ApiSettings.apiConfig(file).limits())
                 .isEqualTo(new ApiLimits(1024, 4194304, Duration.ofSeconds(5), 0, 64, 12, Duration.ofSeconds(3)));

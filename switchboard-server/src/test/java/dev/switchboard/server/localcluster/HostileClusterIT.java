@@ -143,7 +143,9 @@ class HostileClusterIT extends HostileClientsSuite {
             case "max-staged-bytes" -> // the node's budget, or a principal's share of it
                 metrics.value("switchboard_writes_refused_total", "reason", "staged-bytes")
                         + metrics.value("switchboard_writes_refused_total", "reason", "principal-staged-bytes");
-            case "max-prefetch-bytes" -> metrics.value("switchboard_reads_refused_total", "reason", "prefetch-bytes");
+            case "max-prefetch-bytes" -> // the node's read buffers, or a principal's share of them
+                metrics.value("switchboard_reads_refused_total", "reason", "prefetch-bytes")
+                        + metrics.value("switchboard_reads_refused_total", "reason", "principal-prefetch-bytes");
             default -> throw new IllegalArgumentException(key);
         };
         return (long) count;

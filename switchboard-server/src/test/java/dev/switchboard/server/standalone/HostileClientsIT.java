@@ -89,7 +89,8 @@ class HostileClientsIT extends HostileClientsSuite {
             case "max-requests-per-principal" -> counters.requestsRefusedPrincipalBusy();
             case "max-staged-bytes" -> // the node's budget, or a principal's share of it
                 counters.writesRefusedStagedBytes() + counters.writesRefusedPrincipalStagedBytes();
-            case "max-prefetch-bytes" -> counters.readsRefusedPrefetchBytes();
+            case "max-prefetch-bytes" -> // the node's read buffers, or a principal's share of them
+                counters.readsRefusedPrefetchBytes() + counters.readsRefusedPrincipalPrefetchBytes();
             default -> throw new IllegalArgumentException(key);
         };
     }
