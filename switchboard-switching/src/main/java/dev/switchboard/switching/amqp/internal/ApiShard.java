@@ -55,6 +55,21 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
      */
     public static final int MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
+    /**
+     * Replies the broker may push to this node before it acknowledges them ({@code basic.qos}); the rest wait in the
+     * broker, so whoever holds the broker's credentials cannot flood this node's heap through its reply queue.
+     */
+    static final int REPLY_PREFETCH = 256;
+
+    /** Presence beats and probes the broker may push before this node acknowledges them. */
+    static final int BEAT_PREFETCH = 64;
+
+    /**
+     * Deliveries are acknowledged together (multiple) every this many, on receipt: fewer ack frames on the hot path.
+     * Below both prefetches, so a consumer at its prefetch always gets an ack that frees it.
+     */
+    static final int ACK_EVERY = 16;
+
     private final String shard;
     private final String replyQueue;
     private final PresenceTracker presence;
@@ -74,6 +89,43 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
      * come back holds no node queues until each node has reattached, which its first beat since then shows.
      */
     private record Link(Channel publisher, ExpirationStyle expiration, String beats, Instant openedAt) {}
+
+    /**
+     * Acknowledges one channel's deliveries every {@link #ACK_EVERY}, at once (multiple) and on receipt, before they
+     * are handled: handling is quick and never fails a delivery back to the broker (replies to nobody are dropped,
+     * unreadable beats ignored). Used by the channel's one dispatch thread only (the client library runs a channel's
+     * consumers one delivery at a time), so the count needs no lock.
+     */
+    private static final class Acks {
+        private final Channel channel;
+        private int unacked;
+
+        Acks(Channel channel) {
+            this.channel = channel;
+        }
+
+        void received(Delivery delivery) {
+            if (++unacked < ACK_EVERY) {
+                return;
+            }
+            unacked = 0;
+            try {
+                channel.basicAck(delivery.getEnvelope().getDeliveryTag(), true);
+            } catch (IOException | RuntimeException e) {
+                // the channel is closing: its shutdown listener starts over on a fresh one
+                LOGGER.debug("ack failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** The presence messages waiting in the broker for this node (tests: what basic.qos leaves there). */
+    int presenceBacklog() throws IOException {
+        Link current = link;
+        if (current == null) {
+            throw new IOException("not connected");
+        }
+        return current.publisher().queueDeclarePassive(current.beats()).getMessageCount();
+    }
 
     /** A request waiting for its answer; {@code node} is set for a request to a node that was live when sent. */
     private record Pending(CompletableFuture<SwitchResponse> answer, Optional<String> node) {}
@@ -197,8 +249,26 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         consumer.queueDeclare(replyQueue, false, true, true, null);
         String beats = consumer.queueDeclare().getQueue();
         consumer.queueBind(beats, Topology.PRESENCE_EXCHANGE, "");
-        consumer.basicConsume(replyQueue, true, (tag, delivery) -> onReply(delivery), tag -> {});
-        consumer.basicConsume(beats, true, (tag, delivery) -> onBeat(delivery), tag -> {});
+        // Manual acks, so basic.qos bounds what waits in this node: autoAck would let the broker push everything.
+        Acks acks = new Acks(consumer);
+        consumer.basicQos(REPLY_PREFETCH); // per consumer: applies to the consumer started next
+        consumer.basicConsume(
+                replyQueue,
+                false,
+                (tag, delivery) -> {
+                    acks.received(delivery);
+                    onReply(delivery);
+                },
+                tag -> {});
+        consumer.basicQos(BEAT_PREFETCH);
+        consumer.basicConsume(
+                beats,
+                false,
+                (tag, delivery) -> {
+                    acks.received(delivery);
+                    onBeat(delivery);
+                },
+                tag -> {});
         Channel channel = fresh.createChannel();
         channel.addReturnListener(this::onReturn);
         consumer.addShutdownListener(this::channelClosed);
