@@ -88,12 +88,7 @@ final class DefaultSubscriber implements Subscriber {
 
     @Override
     public Batch poll(int maxEvents, Duration maxWait) {
-        if (maxEvents < 1) {
-            throw new IllegalArgumentException("maxEvents must be at least 1, got " + maxEvents);
-        }
-        if (maxWait.isNegative()) {
-            throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
-        }
+        checkPoll(maxEvents, maxWait);
         lock.lock();
         try {
             requireOpen();
@@ -307,6 +302,16 @@ final class DefaultSubscriber implements Subscriber {
                 options.topic(),
                 session.id(),
                 request.isSetCursor());
+    }
+
+    /** The arguments of {@code poll(maxEvents, maxWait)}, checked alike by every subscriber. */
+    static void checkPoll(int maxEvents, Duration maxWait) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be at least 1, got " + maxEvents);
+        }
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
+        }
     }
 
     static void setStart(AllocateRequest request, StartPosition start) {

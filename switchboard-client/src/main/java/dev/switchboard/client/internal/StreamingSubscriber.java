@@ -91,12 +91,7 @@ final class StreamingSubscriber implements Subscriber {
 
     @Override
     public Batch poll(int maxEvents, Duration maxWait) {
-        if (maxEvents < 1) {
-            throw new IllegalArgumentException("maxEvents must be at least 1, got " + maxEvents);
-        }
-        if (maxWait.isNegative()) {
-            throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
-        }
+        DefaultSubscriber.checkPoll(maxEvents, maxWait);
         lock.lock();
         try {
             requireOpen();
