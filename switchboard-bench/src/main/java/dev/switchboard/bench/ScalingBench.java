@@ -120,41 +120,68 @@ public final class ScalingBench {
 
     /**
      * The warm-up: {@code --duration} seconds with the nodes uncapped (they compile their hot code at the machine's
-     * speed; at a tenth of a core the JIT takes minutes), then capped, in slices, until two slices in a row give
-     * rates within {@value ScalingSettings#STEADY_WITHIN} of each other (or {@link
-     * ScalingSettings#maxCappedWarmupSeconds}).
+     * speed; at a tenth of a core the JIT takes minutes), and on in slices until the nodes' JIT has settled (at most
+     * {@code --jit-wait} seconds more); then capped, in slices, until two slices in a row give
+     * rates within {@value ScalingSettings#STEADY_WITHIN} of each other and the JIT is still settled (or {@link
+     * ScalingSettings#maxCappedWarmupSeconds}). Why wait for the JIT: with the compiler threads outside the caps a
+     * node that still compiles takes CPU from the uncapped parts, and one that has compiled less is slower per
+     * request; at 4 nodes of one shard a 12 s uncapped warm-up left 8 JVMs compiling with 0.5 cores in the window.
      */
     private ScalingPoint.Warmup warmUp(Cluster cluster, TimedLoad.Running running) throws Exception {
-        err.printf("warm-up: %d s uncapped, then capped until the rate is steady%n", settings.seconds());
+        err.printf(
+                "warm-up: at least %d s uncapped until the JIT has settled, then capped until the rate is steady%n",
+                settings.seconds());
         err.flush();
+        Probe probe = new Probe(cluster);
+        Duration slice = Duration.ofSeconds(settings.sliceSeconds());
+        CpuUse.Snapshot before = probe.snapshot();
         running.await(Duration.ofSeconds(settings.seconds()));
+        int uncapped = settings.seconds();
+        ScalingPoint.Cpu cpu = probe.figures(before, probe.snapshot());
+        while (!cpu.jitSettled() && uncapped < settings.seconds() + settings.jitWaitSeconds()) {
+            before = probe.snapshot();
+            running.await(slice);
+            uncapped += settings.sliceSeconds();
+            cpu = probe.figures(before, probe.snapshot());
+        }
+        err.printf(
+                Locale.ROOT,
+                "uncapped warm-up %d s: JIT %s (compiler threads %s cores, the nodes' own work %.2f)%n",
+                uncapped,
+                cpu.jitSettled() ? "settled" : "NOT settled",
+                cpu.jit()
+                        .map(cores -> String.format(Locale.ROOT, "%.2f", cores))
+                        .orElse("n/a"),
+                cpu.backends() + cpu.apis());
         int compilerThreads = cluster.capNodes();
         err.printf(
                 Locale.ROOT,
                 "capped at %.2f cores, %d JIT compiler threads outside the caps%n",
                 settings.nodeCpu(),
                 compilerThreads);
-        Duration slice = Duration.ofSeconds(settings.sliceSeconds());
         double previous = -1;
         int seconds = 0;
         while (true) {
-            long before = running.done();
+            long done = running.done();
             long start = System.nanoTime();
+            before = probe.snapshot();
             running.await(slice);
-            double rate = (running.done() - before) / ((System.nanoTime() - start) / 1e9);
+            double rate = (running.done() - done) / ((System.nanoTime() - start) / 1e9);
+            cpu = probe.figures(before, probe.snapshot());
             seconds += settings.sliceSeconds();
             boolean steady = previous >= 0
                     && Math.abs(rate - previous) <= ScalingSettings.STEADY_WITHIN * Math.max(rate, previous);
-            if (steady || seconds >= settings.maxCappedWarmupSeconds()) {
+            if ((steady && cpu.jitSettled()) || seconds >= settings.maxCappedWarmupSeconds()) {
                 err.printf(
                         Locale.ROOT,
-                        "capped warm-up %d s: %s (last slices %.0f and %.0f events/s)%n",
+                        "capped warm-up %d s: %s, JIT %s (last slices %.0f and %.0f events/s)%n",
                         seconds,
                         steady ? "steady" : "NOT steady",
+                        cpu.jitSettled() ? "settled" : "NOT settled",
                         previous,
                         rate);
                 err.flush();
-                return new ScalingPoint.Warmup(seconds, steady);
+                return new ScalingPoint.Warmup(uncapped, seconds, steady);
             }
             previous = rate;
         }

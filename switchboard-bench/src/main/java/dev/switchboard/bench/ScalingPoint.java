@@ -43,8 +43,17 @@ public record ScalingPoint(
         OptionalLong switchRequests,
         Cpu cpu) {
 
-    /** How the capped warm-up before the window went: its length, and whether the rate had become steady. */
-    public record Warmup(int cappedSeconds, boolean steady) {}
+    /**
+     * How the warm-up before the window went: how long the nodes ran uncapped (until their JIT had settled) and
+     * capped, and whether the capped rate had become steady.
+     */
+    public record Warmup(int uncappedSeconds, int cappedSeconds, boolean steady) {}
+
+    /**
+     * The nodes' JIT has settled when their compiler threads use at most this share of the CPU the nodes' own work
+     * does: the code under test is compiled, and what the JIT still does no longer competes for the machine.
+     */
+    static final double JIT_SETTLED_SHARE = 0.1;
 
     /** A machine busier than this had no CPU to spare for the uncapped load generator, Kafka and broker. */
     static final double SATURATED_BUSY = 0.9;
@@ -76,6 +85,15 @@ public record ScalingPoint(
             Optional<Double> machineBusy,
             Optional<Double> loadAverage,
             int cores) {
+
+        /**
+         * True when the nodes' compiler threads used at most {@link #JIT_SETTLED_SHARE} of the CPU of the nodes' own
+         * work (or cannot be read, off Linux).
+         */
+        boolean jitSettled() {
+            return jit.map(cores -> cores <= JIT_SETTLED_SHARE * (backends + apis))
+                    .orElse(true);
+        }
 
         /** True when the machine had no idle CPU left: the uncapped parts may have limited the rate. */
         boolean saturated() {
@@ -117,10 +135,14 @@ public record ScalingPoint(
         if (!warmup.steady()) {
             verdict += "; NOT STEADY: the capped rate still moved at the end of the warm-up";
         }
+        if (!cpu.jitSettled()) {
+            verdict += "; JIT NOT SETTLED: the nodes' compiler threads used more than a tenth of their own work's CPU"
+                    + " in the window, so they were still compiling";
+        }
         return String.format(
                 Locale.ROOT,
-                "shards=%d nodes=%d per shard (backends=%d, apis=%d) %s %.0f events/s (%d in %.1f s, after a capped"
-                        + " warm-up of %d s); allocations %s (in the window %s, re-allocations %d);"
+                "shards=%d nodes=%d per shard (backends=%d, apis=%d) %s %.0f events/s (%d in %.1f s, after warm-ups of %d s"
+                        + " uncapped and %d s capped); allocations %s (in the window %s, re-allocations %d);"
                         + " switch %s requests/s, cpu us/request: backends %s, apis %s, broker %s;"
                         + " cpu cores: backends %.2f, apis %.2f (throttled %s of periods; their JIT %s more, uncapped),"
                         + " load generator %s, kafka %s, broker %s,"
@@ -133,6 +155,7 @@ public record ScalingPoint(
                 rate(),
                 events,
                 seconds,
+                warmup.uncappedSeconds(),
                 warmup.cappedSeconds(),
                 spread,
                 inWindow,

@@ -76,6 +76,7 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("allocations", point.sessionsPerNode());
             entry.put("allocationsInWindow", point.allocations());
             entry.put("reallocationsInWindow", point.reallocations());
+            entry.put("uncappedWarmupSeconds", point.warmup().uncappedSeconds());
             entry.put("cappedWarmupSeconds", point.warmup().cappedSeconds());
             entry.put("steady", point.warmup().steady());
             entry.put(
@@ -92,6 +93,7 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("machineBusy", point.cpu().machineBusy().orElse(null));
             entry.put("loadAverage", point.cpu().loadAverage().orElse(null));
             entry.put("saturated", point.cpu().saturated());
+            entry.put("jitSettled", point.cpu().jitSettled());
             configurations.add(entry);
         }
         json.put("configurations", configurations);

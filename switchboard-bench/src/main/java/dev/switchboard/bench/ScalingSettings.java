@@ -23,6 +23,8 @@ import java.util.Objects;
  *     (topics spread the sessions over shards)
  * @param seconds length of the measured window per configuration; also of the uncapped warm-up, and it sets the
  *     capped warm-up's slices ({@link #sliceSeconds}) and longest length ({@link #maxCappedWarmupSeconds})
+ * @param jitWaitSeconds how much longer than {@code seconds} the uncapped warm-up may go on waiting for the nodes'
+ *     JIT to settle ({@link ScalingPoint#JIT_SETTLED_SHARE}); 0 waits no longer
  * @param size payload bytes per event
  * @param batch events per chunk (write) or poll (read)
  * @param readEvents read mode: events per session topic, written before the warm-up (untimed); a reader that
@@ -36,6 +38,7 @@ public record ScalingSettings(
         double nodeCpu,
         int sessionsPerNode,
         int seconds,
+        int jitWaitSeconds,
         int size,
         int batch,
         int readEvents,
@@ -63,6 +66,13 @@ public record ScalingSettings(
      */
     public static final int DEFAULT_SESSIONS_PER_NODE = 4;
 
+    /**
+     * How long the uncapped warm-up may wait for the nodes' JIT to settle by default. Measured (2026-12-05 12:21,
+     * write, one shard, 4 nodes: 8 JVMs on 2 cores): their compiler threads used 0.5 to 0.6 cores for the first two
+     * minutes, and still 0.26 in a window that started 135 s after the load.
+     */
+    public static final int DEFAULT_JIT_WAIT_SECONDS = 300;
+
     /** Two consecutive warm-up slices within this share of each other: the capped rate is steady. */
     static final double STEADY_WITHIN = 0.1;
 
@@ -75,6 +85,9 @@ public record ScalingSettings(
         shards = ascending(shards, "--shards");
         if (!(nodeCpu >= 0.01)) {
             throw new IllegalArgumentException("--node-cpu must be at least 0.01 cores, got " + nodeCpu);
+        }
+        if (jitWaitSeconds < 0) {
+            throw new IllegalArgumentException("--jit-wait must be 0 or more seconds, got " + jitWaitSeconds);
         }
         if (sessionsPerNode < 1 || seconds < 1 || size < BenchSettings.MIN_SIZE || batch < 1 || readEvents < 1) {
             throw new IllegalArgumentException("--sessions-per-node, --duration, --batch must be at least 1 and --size"

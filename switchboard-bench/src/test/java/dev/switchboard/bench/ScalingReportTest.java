@@ -16,7 +16,7 @@ class ScalingReportTest {
     private static final URI AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672");
 
     private static ScalingSettings settings(List<Integer> nodes, List<Integer> shards) {
-        return new ScalingSettings(BenchMode.WRITE, nodes, shards, 0.1, 8, 5, 256, 100, 1000, AMQP);
+        return new ScalingSettings(BenchMode.WRITE, nodes, shards, 0.1, 8, 5, 0, 256, 100, 1000, AMQP);
     }
 
     private static ScalingPoint point(int shards, int nodes, long events, double busy) {
@@ -46,7 +46,7 @@ class ScalingReportTest {
                 Map.of("backend-s0-1", 4L),
                 Map.of("backend-s0-1", 1L),
                 reallocations,
-                new ScalingPoint.Warmup(15, steady),
+                new ScalingPoint.Warmup(30, 15, steady),
                 OptionalLong.of(1000),
                 cpu);
     }
@@ -80,7 +80,7 @@ class ScalingReportTest {
     void aPointSaysWhetherTheMachineHadCpuToSpare() {
         assertThat(point(1, 1, 10_000, 0.5).describe())
                 .startsWith("shards=1 nodes=1 per shard (backends=1, apis=1) write 1000 events/s (10000 in 10.0 s,"
-                        + " after a capped warm-up of 15 s); allocations backend-s0-1=4 (in the window"
+                        + " after warm-ups of 30 s uncapped and 15 s capped); allocations backend-s0-1=4 (in the window"
                         + " backend-s0-1=1, re-allocations 0); switch 100 requests/s, cpu us/request: backends 2000,"
                         + " apis 1000, broker 500; cpu cores: backends 0.20, apis 0.10 (throttled 90% of"
                         + " periods; their JIT 0.03 more, uncapped), load generator 0.20, kafka 0.10, broker 0.05,"
@@ -99,6 +99,53 @@ class ScalingReportTest {
                 .contains("re-allocations 3);")
                 .contains("; FAILOVERS in the window");
         assertThat(point(1, 1, 10_000, 0.5, 0, false).describe()).contains("; NOT STEADY");
+    }
+
+    @Test
+    void aPointSaysWhenTheNodesStillCompiled() {
+        // the fixture's nodes did 0.30 cores of their own work; their JIT 0.03 is a tenth of it: settled
+        assertThat(point(1, 1, 10_000, 0.5).describe()).doesNotContain("JIT NOT SETTLED");
+        ScalingPoint.Cpu compiling = new ScalingPoint.Cpu(
+                0.2,
+                0.1,
+                Optional.of(0.9),
+                Optional.of(0.031),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(0.5),
+                Optional.empty(),
+                2);
+        assertThat(compiling.jitSettled()).isFalse();
+        ScalingPoint point = point(1, 1, 10_000, 0.5);
+        ScalingPoint stillCompiling = new ScalingPoint(
+                point.shards(),
+                point.nodes(),
+                point.apis(),
+                point.mode(),
+                point.events(),
+                point.seconds(),
+                point.sessionsPerNode(),
+                point.allocations(),
+                point.reallocations(),
+                point.warmup(),
+                point.switchRequests(),
+                compiling);
+        assertThat(stillCompiling.describe()).contains("; JIT NOT SETTLED: the nodes' compiler threads used more");
+        // off Linux the compiler threads cannot be read: nothing to wait for
+        assertThat(new ScalingPoint.Cpu(
+                                0.2,
+                                0.1,
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                2)
+                        .jitSettled())
+                .isTrue();
     }
 
     @Test
@@ -130,7 +177,11 @@ class ScalingReportTest {
     void badSettingsSayWhatIsWrong() {
         assertThatThrownBy(() -> settings(List.of(2, 1), List.of(1))).hasMessageContaining("--nodes must be ascending");
         assertThatThrownBy(() -> settings(List.of(1), List.of(0))).hasMessageContaining("--shards takes 1 to 16");
-        assertThatThrownBy(() -> new ScalingSettings(BenchMode.TAIL, List.of(1), List.of(1), 0.1, 1, 1, 64, 1, 1, AMQP))
+        assertThatThrownBy(() ->
+                        new ScalingSettings(BenchMode.WRITE, List.of(1), List.of(1), 0.1, 1, 1, -1, 64, 1, 1, AMQP))
+                .hasMessageContaining("--jit-wait must be 0 or more seconds, got -1");
+        assertThatThrownBy(
+                        () -> new ScalingSettings(BenchMode.TAIL, List.of(1), List.of(1), 0.1, 1, 1, 0, 64, 1, 1, AMQP))
                 .hasMessageContaining("not tail");
     }
 

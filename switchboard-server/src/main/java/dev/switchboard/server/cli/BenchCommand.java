@@ -180,6 +180,14 @@ public final class BenchCommand implements Callable<Integer> {
     Integer sessionsPerNode;
 
     @Option(
+            names = "--jit-wait",
+            paramLabel = "SECONDS",
+            description = "--scaling: how much longer than --duration the uncapped warm-up may wait for the nodes' JIT"
+                    + " compiler threads to settle, i.e. use at most a tenth of the CPU of the nodes' own work"
+                    + " (default: " + ScalingSettings.DEFAULT_JIT_WAIT_SECONDS + "; 0: no longer)")
+    Integer jitWait;
+
+    @Option(
             names = "--amqp",
             paramLabel = "URI",
             description = "--scaling: the AMQP broker, each shard a new virtual host of it (default: "
@@ -284,7 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     "--scaling starts its own local clusters and runs a timed workload: it takes --mode, --node-cpu,"
-                            + " --nodes, --shards, --duration, --sessions-per-node, --size, --batch, --events (read"
+                            + " --nodes, --shards, --duration, --jit-wait, --sessions-per-node, --size, --batch, --events (read"
                             + " mode: events per session topic), --amqp and --json");
         }
         try {
@@ -308,6 +316,7 @@ public final class BenchCommand implements Callable<Integer> {
                     cores,
                     sessionsPerNode != null ? sessionsPerNode : ScalingSettings.DEFAULT_SESSIONS_PER_NODE,
                     duration != null ? Math.toIntExact(duration) : DEFAULT_SCALING_SECONDS,
+                    jitWait != null ? jitWait : ScalingSettings.DEFAULT_JIT_WAIT_SECONDS,
                     size,
                     batch != null ? batch : DEFAULT_SCALING_BATCH,
                     events != null ? Math.toIntExact(events) : DEFAULT_SCALING_READ_EVENTS,
