@@ -8,7 +8,6 @@ import dev.switchboard.backend.internal.KafkaHealth;
 import dev.switchboard.backend.internal.NodeProducer;
 import dev.switchboard.backend.internal.PrincipalRequests;
 import dev.switchboard.backend.internal.ProtocolErrors;
-import dev.switchboard.backend.internal.QueueDelayGate;
 import dev.switchboard.backend.internal.ReadBuffers;
 import dev.switchboard.backend.internal.ReadGate;
 import dev.switchboard.backend.internal.RecordCipher;
@@ -25,6 +24,7 @@ import dev.switchboard.backend.internal.WriterStates;
 import dev.switchboard.core.audit.AuditEvent;
 import dev.switchboard.core.audit.AuditSink;
 import dev.switchboard.core.cursor.CursorCodec;
+import dev.switchboard.core.load.QueueDelayGate;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
@@ -159,7 +159,8 @@ public final class BackendNode implements BackendEndpoint, AutoCloseable {
                 config.nodeLimits().maxPrefetchBytes(), config.nodeLimits().maxPrefetchBytesPerPrincipal(), counters);
         this.tails = TailReaders.of(config, gate, clock, readBuffers);
         this.principalRequests = new PrincipalRequests(config.nodeLimits().maxRequestsPerPrincipal(), counters);
-        this.queueDelay = new QueueDelayGate(config.nodeLimits().maxQueueDelay(), clock, counters);
+        this.queueDelay =
+                new QueueDelayGate(config.nodeLimits().maxQueueDelay(), clock, counters::countRequestRefusedQueueDelay);
         this.allocator = new Allocator(
                 config,
                 cursors,

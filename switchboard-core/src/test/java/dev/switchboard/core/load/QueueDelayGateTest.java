@@ -1,10 +1,9 @@
-package dev.switchboard.backend.internal;
+package dev.switchboard.core.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.SwitchboardException;
 import java.time.Clock;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class QueueDelayGateTest {
     private final HandClock clock = new HandClock();
-    private final BackendCounters counters = new BackendCounters();
-    private final QueueDelayGate gate = new QueueDelayGate(Duration.ofMillis(500), clock, counters);
+    private final AtomicLong refused = new AtomicLong();
+    private final QueueDelayGate gate = new QueueDelayGate(Duration.ofMillis(500), clock, refused::incrementAndGet);
 
     @Test
     void quickRequestsLeaveTheGateOpen() {
@@ -29,7 +29,7 @@ class QueueDelayGateTest {
         window(50);
 
         assertThatCode(() -> gate.admit("write")).doesNotThrowAnyException();
-        assertThat(counters.requestsRefusedQueueDelay()).isZero();
+        assertThat(refused.get()).isZero();
     }
 
     @Test
@@ -42,7 +42,7 @@ class QueueDelayGateTest {
             assertThat(e.retryAfterMs()).hasValue(800);
             assertThat(e.getMessage()).contains("max-queue-delay 500 ms").contains("write later");
         });
-        assertThat(counters.requestsRefusedQueueDelay()).isEqualTo(1);
+        assertThat(refused.get()).isEqualTo(1);
     }
 
     @Test

@@ -1,6 +1,5 @@
-package dev.switchboard.backend.internal;
+package dev.switchboard.core.load;
 
-import dev.switchboard.backend.BackendCounters;
 import dev.switchboard.protocol.SwitchboardException;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,13 +19,13 @@ import java.time.Duration;
  * most {@link #MAX_RETRY_AFTER}: about how long the queue ahead takes to drain.
  */
 public final class QueueDelayGate {
-    static final Duration WINDOW = Duration.ofSeconds(1);
-    static final long MAX_RETRY_AFTER_MS = 5_000;
+    public static final Duration WINDOW = Duration.ofSeconds(1);
+    public static final long MAX_RETRY_AFTER_MS = 5_000;
     private static final Duration MAX_RETRY_AFTER = Duration.ofMillis(MAX_RETRY_AFTER_MS);
 
     private final Duration bound;
     private final Clock clock;
-    private final BackendCounters counters;
+    private final Runnable onRefused;
 
     /** Guarded by {@code this}. */
     private long windowStart;
@@ -37,10 +36,18 @@ public final class QueueDelayGate {
 
     private volatile long lastWindowEnd;
 
-    public QueueDelayGate(Duration bound, Clock clock, BackendCounters counters) {
+    /**
+     * @param bound {@code max-queue-delay}
+     * @param clock the node's clock (arrival times given to {@link #finished} are its millis)
+     * @param onRefused counts a refusal (the node's {@code switchboard_requests_refused_total{reason="queue-delay"}})
+     */
+    public QueueDelayGate(Duration bound, Clock clock, Runnable onRefused) {
+        if (bound.toMillis() < 1) {
+            throw new IllegalArgumentException("max-queue-delay must be at least 1ms, got " + bound);
+        }
         this.bound = bound;
         this.clock = clock;
-        this.counters = counters;
+        this.onRefused = onRefused;
         this.windowStart = clock.millis();
         this.lastWindowEnd = windowStart;
     }
@@ -66,7 +73,7 @@ public final class QueueDelayGate {
         if (waited <= bound.toMillis() || clock.millis() - lastWindowEnd >= 2 * WINDOW.toMillis()) {
             return;
         }
-        counters.countRequestRefusedQueueDelay();
+        onRefused.run();
         throw SwitchboardException.busy(
                 Math.min(waited, MAX_RETRY_AFTER.toMillis()),
                 "this node is behind: its requests waited " + waited + " ms (max-queue-delay " + bound.toMillis()
