@@ -15,6 +15,7 @@ public final class ApiCounters {
     private final LongAdder slowHeadsCutOff = new LongAdder();
     private final LongAdder unreadableBodies = new LongAdder();
     private final LongAdder principalCallsRefused = new LongAdder();
+    private final LongAdder queueDelayRefused = new LongAdder();
     private final AtomicLong bodyBytesInFlight = new AtomicLong();
     private final LongAdder lz4Requests = new LongAdder();
     private final LongAdder lz4Replies = new LongAdder();
@@ -122,6 +123,15 @@ public final class ApiCounters {
 
     public void countPrincipalBusy() {
         principalCallsRefused.increment();
+    }
+
+    /** Writes, reads and allocations answered BUSY because this node's requests waited past {@code max-queue-delay}. */
+    public long queueDelayRefused() {
+        return queueDelayRefused.sum();
+    }
+
+    public void countQueueDelayBusy() {
+        queueDelayRefused.increment();
     }
 
     public void countUnreadable() {

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * What one API node lets a client hold of its memory and connections, whoever the client is. Keys (kebab-case):
  * {@code max-unauthenticated-request-bytes}, {@code max-body-bytes-in-flight}, {@code idle-timeout},
- * {@code min-request-data-rate}, {@code max-connections}, {@code max-calls-per-principal}, {@code header-timeout}. The
+ * {@code min-request-data-rate}, {@code max-connections}, {@code max-calls-per-principal}, {@code header-timeout},
+ * {@code max-queue-delay}. The
  * defaults keep a node
  * within a 1 GiB heap: at most 128 MiB of request bodies at once, 4,096 connections of at most 8 KiB of headers
  * each, and no principal with more than 1,024 calls in progress.
@@ -23,6 +24,10 @@ import java.util.Objects;
  * @param maxCallsPerPrincipal calls of one principal (a token's subject) this node handles at once, long polls
  *     and the backend calls of streamed reads included (a stream waits a BUSY out); further ones are answered BUSY with retry-after. Calls of a session allocated through another API
  *     node are not counted here (the backend's {@code limits.max-requests-per-principal} holds them).
+ * @param headerTimeout how long a request head may take from its first byte to its last
+ * @param maxQueueDelay how long this node's requests may take from arrival to answer ({@code limits.max-queue-delay},
+ *     the backend's key): while even the quickest writes and acks of the last second took longer, new writes, reads
+ *     and allocations are answered BUSY with a retry-after at once (commits, acks and disposes never are)
  */
 public record ApiLimits(
         int maxUnauthenticatedRequestBytes,
@@ -31,7 +36,8 @@ public record ApiLimits(
         long minRequestDataRate,
         int maxConnections,
         int maxCallsPerPrincipal,
-        Duration headerTimeout) {
+        Duration headerTimeout,
+        Duration maxQueueDelay) {
 
     public static final int DEFAULT_MAX_UNAUTHENTICATED_REQUEST_BYTES = 64 * 1024;
     public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 128L * 1024 * 1024;
@@ -40,10 +46,16 @@ public record ApiLimits(
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
     public static final int DEFAULT_MAX_CALLS_PER_PRINCIPAL = 1024;
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+    /** The backend's default too: far under the 30 s request deadline, far over a healthy node's answers. */
+    public static final Duration DEFAULT_MAX_QUEUE_DELAY = Duration.ofSeconds(5);
 
     public ApiLimits {
         Objects.requireNonNull(idleTimeout, "idle-timeout is required");
         Objects.requireNonNull(headerTimeout, "header-timeout is required");
+        Objects.requireNonNull(maxQueueDelay, "max-queue-delay is required");
+        if (maxQueueDelay.toMillis() < 1) {
+            throw new IllegalArgumentException("max-queue-delay must be at least 1ms, got: " + maxQueueDelay);
+        }
         if (headerTimeout.isNegative() || headerTimeout.isZero()) {
             throw new IllegalArgumentException("header-timeout must be positive, got: " + headerTimeout);
         }
@@ -79,7 +91,8 @@ public record ApiLimits(
                 DEFAULT_MIN_REQUEST_DATA_RATE,
                 DEFAULT_MAX_CONNECTIONS,
                 DEFAULT_MAX_CALLS_PER_PRINCIPAL,
-                DEFAULT_HEADER_TIMEOUT);
+                DEFAULT_HEADER_TIMEOUT,
+                DEFAULT_MAX_QUEUE_DELAY);
     }
 
     public ApiLimits withMaxUnauthenticatedRequestBytes(int value) {
@@ -90,7 +103,8 @@ public record ApiLimits(
                 minRequestDataRate,
                 maxConnections,
                 maxCallsPerPrincipal,
-                headerTimeout);
+                headerTimeout,
+                maxQueueDelay);
     }
 
     public ApiLimits withMaxBodyBytesInFlight(long value) {
@@ -101,7 +115,8 @@ public record ApiLimits(
                 minRequestDataRate,
                 maxConnections,
                 maxCallsPerPrincipal,
-                headerTimeout);
+                headerTimeout,
+                maxQueueDelay);
     }
 
     public ApiLimits withIdleTimeout(Duration value) {
@@ -112,7 +127,8 @@ public record ApiLimits(
                 minRequestDataRate,
                 maxConnections,
                 maxCallsPerPrincipal,
-                headerTimeout);
+                headerTimeout,
+                maxQueueDelay);
     }
 
     public ApiLimits withMinRequestDataRate(long value) {
@@ -123,7 +139,8 @@ public record ApiLimits(
                 value,
                 maxConnections,
                 maxCallsPerPrincipal,
-                headerTimeout);
+                headerTimeout,
+                maxQueueDelay);
     }
 
     public ApiLimits withMaxConnections(int value) {
@@ -134,7 +151,8 @@ public record ApiLimits(
                 minRequestDataRate,
                 value,
                 maxCallsPerPrincipal,
-                headerTimeout);
+                headerTimeout,
+                maxQueueDelay);
     }
 
     public ApiLimits withMaxCallsPerPrincipal(int value) {
@@ -145,7 +163,8 @@ public record ApiLimits(
                 minRequestDataRate,
                 maxConnections,
                 value,
-                headerTimeout);
+                headerTimeout,
+                maxQueueDelay);
     }
 
     public ApiLimits withHeaderTimeout(Duration value) {
@@ -156,6 +175,19 @@ public record ApiLimits(
                 minRequestDataRate,
                 maxConnections,
                 maxCallsPerPrincipal,
+                value,
+                maxQueueDelay);
+    }
+
+    public ApiLimits withMaxQueueDelay(Duration value) {
+        return new ApiLimits(
+                maxUnauthenticatedRequestBytes,
+                maxBodyBytesInFlight,
+                idleTimeout,
+                minRequestDataRate,
+                maxConnections,
+                maxCallsPerPrincipal,
+                headerTimeout,
                 value);
     }
 }

@@ -19,6 +19,7 @@ import dev.switchboard.api.internal.MetricsHandler;
 import dev.switchboard.api.internal.OpenApiHandler;
 import dev.switchboard.api.internal.PrincipalBoundCalls;
 import dev.switchboard.api.internal.PrincipalCalls;
+import dev.switchboard.api.internal.QueueDelayShedding;
 import dev.switchboard.api.internal.RequestMacs;
 import dev.switchboard.api.internal.SwitchboardCalls;
 import dev.switchboard.api.internal.TcpServer;
@@ -202,12 +203,15 @@ public final class ApiServer implements AutoCloseable {
         meters.bindRefusals(counters);
         Tracer tracer = operations.tracer();
         PrincipalCalls principals = new PrincipalCalls(limits.maxCallsPerPrincipal(), counters);
+        // one gate per node, for every transport: the node is behind or it is not
+        QueueDelayShedding shedding = new QueueDelayShedding(limits.maxQueueDelay(), clock, counters);
         BiFunction<CallContext, InFlightCalls, Switchboard.Iface> chain = (context, waits) -> new TracedCalls(
                 new MeteredCalls(
                         new AuditedCalls(
                                 new AuthenticatingCalls(
                                         new PrincipalBoundCalls(
-                                                new SwitchboardCalls(sw, deadlines, waits, context), principals),
+                                                new SwitchboardCalls(sw, deadlines, waits, context, shedding),
+                                                principals),
                                         tokens,
                                         macs,
                                         context),
@@ -298,7 +302,8 @@ public final class ApiServer implements AutoCloseable {
                                 chain,
                                 (context, waits) -> new MeteredCalls(
                                         new PrincipalBoundCalls(
-                                                new SwitchboardCalls(sw, deadlines, waits, context), principals),
+                                                new SwitchboardCalls(sw, deadlines, waits, context, shedding),
+                                                principals),
                                         meters),
                                 inFlight,
                                 config.maxStreamWindow(),

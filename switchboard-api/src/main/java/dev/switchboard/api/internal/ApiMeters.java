@@ -113,6 +113,7 @@ public final class ApiMeters {
         refused(counters, "slow", ApiCounters::slowBodiesCutOff);
         refused(counters, "slow-head", ApiCounters::slowHeadsCutOff);
         refused(counters, "principal-calls", ApiCounters::principalCallsRefused);
+        refused(counters, "queue-delay", ApiCounters::queueDelayRefused);
         refused(counters, "unreadable", ApiCounters::unreadableBodies);
         Gauge.builder("switchboard.api.body.bytes.in.flight", counters, ApiCounters::bodyBytesInFlight)
                 .description("Bytes of request bodies the node holds right now")

@@ -310,7 +310,9 @@ public final class JsonHttpHandler extends Handler.Abstract {
         return new CallContext(
                 headers,
                 Request.getRemoteAddr(request),
-                headers.containsKey(RequestMac.MAC_HEADER) ? HexFormat.of().formatHex(RequestMac.sha256(body)) : "");
+                headers.containsKey(RequestMac.MAC_HEADER) ? HexFormat.of().formatHex(RequestMac.sha256(body)) : "",
+                // when its head began to arrive: the queue-delay gate measures from there
+                Request.getTimeStamp(request));
     }
 
     private static JsonCall callNamed(String name) {

@@ -48,12 +48,19 @@ public final class SwitchboardCalls implements Switchboard.Iface {
     private final CallDeadlines deadlines;
     private final InFlightCalls inFlight;
     private final CallContext context;
+    private final QueueDelayShedding shedding;
 
-    public SwitchboardCalls(Switch sw, CallDeadlines deadlines, InFlightCalls inFlight, CallContext context) {
+    public SwitchboardCalls(
+            Switch sw,
+            CallDeadlines deadlines,
+            InFlightCalls inFlight,
+            CallContext context,
+            QueueDelayShedding shedding) {
         this.sw = sw;
         this.deadlines = deadlines;
         this.inFlight = inFlight;
         this.context = context;
+        this.shedding = shedding;
     }
 
     @Override
@@ -65,9 +72,8 @@ public final class SwitchboardCalls implements Switchboard.Iface {
                     ? checked.getAffinity()
                     : checked.getTopic();
             Duration deadline = deadlines.forOtherCalls();
-            CompletableFuture<SwitchResponse> pending =
-                    sw.allocate(affinity, SwitchRequest.allocate(checked), deadline);
-            return Answer.ALLOCATE.unpack(await(pending, deadline));
+            SwitchRequest allocate = SwitchRequest.allocate(checked);
+            return Answer.ALLOCATE.unpack(send(allocate, deadline, () -> sw.allocate(affinity, allocate, deadline)));
         });
     }
 
@@ -136,7 +142,22 @@ public final class SwitchboardCalls implements Switchboard.Iface {
 
     private <T> T forward(String sessionId, SwitchRequest request, Duration deadline, Answer<T> expected) {
         SessionId session = SessionId.parse(sessionId);
-        return expected.unpack(await(sw.forward(session, request, deadline), deadline));
+        return expected.unpack(send(request, deadline, () -> sw.forward(session, request, deadline)));
+    }
+
+    /**
+     * The one place a request goes to the switch: refused BUSY at once while this node is behind
+     * ({@link QueueDelayShedding}), and its time from arrival to answer told to the node's queue-delay gate.
+     */
+    private SwitchResponse send(
+            SwitchRequest request, Duration deadline, Supplier<CompletableFuture<SwitchResponse>> sending) {
+        long arrived = shedding.arrival(context);
+        shedding.admit(request);
+        try {
+            return await(sending.get(), deadline);
+        } finally {
+            shedding.answered(request, arrived);
+        }
     }
 
     private SwitchResponse await(CompletableFuture<SwitchResponse> pending, Duration deadline) {

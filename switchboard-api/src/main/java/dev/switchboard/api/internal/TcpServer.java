@@ -437,7 +437,8 @@ public final class TcpServer implements AutoCloseable {
             Map<String, String> values = headers.values();
             if (kind == TcpFrames.STREAM) {
                 try (body) {
-                    streams.open(id, values, body.bytes(), context(values, body.bytes()));
+                    // a stream's reads and acks are the node's own calls, each timed from its start
+                    streams.open(id, values, body.bytes(), context(values, body.bytes(), CallContext.NOT_ARRIVED));
                 }
                 inFlight.release(); // a stream is bounded by the streams' own limit, not by the calls'
                 return true;
@@ -445,7 +446,7 @@ public final class TcpServer implements AutoCloseable {
             ids.add(id);
             Thread.ofVirtual()
                     .name("switchboard-tcp-call")
-                    .start(() -> call(id, values, compressed ? decompressed(id, body, limit, signed) : body));
+                    .start(() -> call(id, values, compressed ? decompressed(id, body, limit, signed) : body, start));
             return true;
         }
 
@@ -556,13 +557,14 @@ public final class TcpServer implements AutoCloseable {
             }
         }
 
-        private void call(int id, Map<String, String> headers, BoundedBodies.@Nullable Body body) {
+        /** Runs one call; {@code arrived} is when its frame's first byte was read (the node's clock). */
+        private void call(int id, Map<String, String> headers, BoundedBodies.@Nullable Body body, long arrived) {
             if (body == null) {
                 return; // refused while decompressing
             }
             try (body) {
                 byte[] bytes = body.bytes();
-                CallOutcome outcome = dispatcher.dispatch(bytes, context(headers, bytes));
+                CallOutcome outcome = dispatcher.dispatch(bytes, context(headers, bytes, arrived));
                 switch (outcome) {
                     case CallOutcome.Reply reply -> {
                         reply(id, reply.body());
@@ -614,15 +616,14 @@ public final class TcpServer implements AutoCloseable {
             send(kind, id, prefix, payload);
         }
 
-        private CallContext context(Map<String, String> headers, byte[] body) {
+        private CallContext context(Map<String, String> headers, byte[] body, long arrived) {
             Map<String, List<String>> lists = new ConcurrentHashMap<>();
             headers.forEach((name, value) -> lists.put(name, List.of(value)));
             return new CallContext(
                     lists,
                     remote,
-                    headers.containsKey(RequestMac.MAC_HEADER)
-                            ? HexFormat.of().formatHex(RequestMac.sha256(body))
-                            : "");
+                    headers.containsKey(RequestMac.MAC_HEADER) ? HexFormat.of().formatHex(RequestMac.sha256(body)) : "",
+                    arrived);
         }
 
         private void send(byte kind, int id, byte[] payload) {

@@ -176,6 +176,8 @@ public final class ThriftHttpHandler extends Handler.Abstract {
                 headers,
                 Request.getRemoteAddr(request),
                 // only a signed call needs the digest
-                headers.containsKey(RequestMac.MAC_HEADER) ? HexFormat.of().formatHex(RequestMac.sha256(body)) : "");
+                headers.containsKey(RequestMac.MAC_HEADER) ? HexFormat.of().formatHex(RequestMac.sha256(body)) : "",
+                // when its head began to arrive: the queue-delay gate measures from there
+                Request.getTimeStamp(request));
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.api.ApiCounters;
+import dev.switchboard.api.ApiLimits;
 import dev.switchboard.protocol.thrift.AckRequest;
 import dev.switchboard.protocol.thrift.AckResponse;
 import dev.switchboard.protocol.thrift.AllocateRequest;
@@ -15,6 +17,7 @@ import dev.switchboard.protocol.thrift.ReadResponse;
 import dev.switchboard.protocol.thrift.SessionMode;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.protocol.thrift.SwitchboardError;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +32,12 @@ class SwitchboardCallsTest {
     private static final String SESSION = "s0.n1.abc";
 
     private final InFlightCalls inFlight = new InFlightCalls();
+    private final QueueDelayShedding shedding =
+            new QueueDelayShedding(ApiLimits.DEFAULT_MAX_QUEUE_DELAY, Clock.systemUTC(), new ApiCounters());
 
     private SwitchboardCalls calls(RecordingSwitch sw) {
-        return new SwitchboardCalls(sw, new CallDeadlines(REQUEST_TIMEOUT, MARGIN), inFlight, CallContext.empty());
+        return new SwitchboardCalls(
+                sw, new CallDeadlines(REQUEST_TIMEOUT, MARGIN), inFlight, CallContext.empty(), shedding);
     }
 
     private static RecordingSwitch answering(SwitchResponse response) {
@@ -156,7 +162,7 @@ class SwitchboardCallsTest {
         // Given a call waiting on a switch that has not answered
         RecordingSwitch sw = new RecordingSwitch(request -> new CompletableFuture<>());
         SwitchboardCalls calls = new SwitchboardCalls(
-                sw, new CallDeadlines(Duration.ofMinutes(5), MARGIN), inFlight, CallContext.empty());
+                sw, new CallDeadlines(Duration.ofMinutes(5), MARGIN), inFlight, CallContext.empty(), shedding);
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try {

@@ -95,7 +95,8 @@ public final class ApiSettings {
                             config.get(ConfigKeys.MIN_REQUEST_DATA_RATE),
                             config.get(ConfigKeys.MAX_CONNECTIONS),
                             config.get(ConfigKeys.MAX_CALLS_PER_PRINCIPAL),
-                            config.get(ConfigKeys.HEADER_TIMEOUT)),
+                            config.get(ConfigKeys.HEADER_TIMEOUT),
+                            config.get(ConfigKeys.LIMITS_MAX_QUEUE_DELAY)),
                     config.find(ConfigKeys.TCP_PORT)
                             .map(java.util.OptionalInt::of)
                             .orElse(java.util.OptionalInt.empty()),

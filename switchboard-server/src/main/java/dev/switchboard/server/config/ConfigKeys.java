@@ -399,8 +399,10 @@ public final class ConfigKeys {
                     "limits.max-queue-delay",
                     ConfigType.DURATION,
                     NodeLimits.DEFAULT_MAX_QUEUE_DELAY,
-                    "how long a backend's requests may wait: while even its quickest writes and acks of the last"
-                            + " second took longer, new writes, reads and allocations get BUSY",
+                    "how long a node's requests may wait (backend and API node, each its own): while even its"
+                            + " quickest writes and acks of the last second took longer, new writes, reads and"
+                            + " allocations get BUSY",
+                    API,
                     BACKEND,
                     STANDALONE)
             .checked(value -> {

@@ -81,9 +81,24 @@ class NodeConfigTest {
                 .isEqualTo(8192);
         assertThat(BackendSettings.limits(file).prefetchBytes()).isEqualTo(65536);
         assertThat(ApiSettings.apiConfig(file).limits())
-                .isEqualTo(new ApiLimits(1024, 4194304, Duration.ofSeconds(5), 0, 64, 12, Duration.ofSeconds(3)));
+                .isEqualTo(new ApiLimits(
+                        1024,
+                        4194304,
+                        Duration.ofSeconds(5),
+                        0,
+                        64,
+                        12,
+                        Duration.ofSeconds(3),
+                        ApiLimits.DEFAULT_MAX_QUEUE_DELAY));
         assertThat(ApiSettings.apiConfig(NodeConfig.parse("", "c.yaml")).limits())
                 .isEqualTo(ApiLimits.defaults());
+        // the backend's key, read by the API node for its own gate
+        NodeConfig queueDelay = NodeConfig.parse("limits: {max-queue-delay: PT0.25S}", "c.yaml");
+        assertThat(ApiSettings.apiConfig(queueDelay).limits().maxQueueDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThat(BackendSettings.nodeLimits(queueDelay).maxQueueDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThatThrownBy(() -> ApiSettings.apiConfig(NodeConfig.parse("limits: {max-queue-delay: PT0S}", "c.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("limits.max-queue-delay");
         assertThatThrownBy(() ->
                         NodeConfig.parse("limits: {max-sessions: 0}", "c.yaml").get(ConfigKeys.LIMITS_MAX_SESSIONS))
                 .isInstanceOf(ConfigException.class)
