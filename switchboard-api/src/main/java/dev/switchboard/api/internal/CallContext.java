@@ -53,11 +53,6 @@ public record CallContext(
         return new CallContext(Map.of(), "");
     }
 
-    /** The same request, as a context for calls the node makes itself later (no arrival time). */
-    public CallContext withoutArrival() {
-        return new CallContext(headers, remoteAddress, bodySha256, NOT_ARRIVED);
-    }
-
     /** The first value of header {@code name} (case-insensitive). */
     public Optional<String> header(String name) {
         List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
