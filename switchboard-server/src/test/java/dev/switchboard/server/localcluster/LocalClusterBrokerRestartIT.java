@@ -10,7 +10,7 @@ import dev.switchboard.client.StartPosition;
 import dev.switchboard.client.Subscriber;
 import dev.switchboard.client.SubscriberOptions;
 import dev.switchboard.client.SwitchboardClient;
-import dev.switchboard.switching.amqp.internal.RendezvousHashing;
+import dev.switchboard.core.routing.RendezvousHashing;
 import dev.switchboard.testkit.EmbeddedAmqpBroker;
 import dev.switchboard.testkit.ThriftOverHttp;
 import java.nio.file.Path;

@@ -6,12 +6,12 @@ import static dev.switchboard.switching.TestEndpoint.readRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.core.routing.RendezvousHashing;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.switching.Switch;
 import dev.switchboard.switching.TestEndpoint;
-import dev.switchboard.switching.amqp.internal.RendezvousHashing;
 import dev.switchboard.testkit.AmqpExtension;
 import dev.switchboard.testkit.EmbeddedAmqpBroker;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.switchboard.switching.amqp.internal;
 
+import dev.switchboard.core.routing.RendezvousHashing;
 import dev.switchboard.core.session.SessionId;
 import dev.switchboard.protocol.ErrorCode;
 import dev.switchboard.protocol.thrift.SwitchRequest;

@@ -1,4 +1,4 @@
-package dev.switchboard.switching.amqp.internal;
+package dev.switchboard.core.routing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
