@@ -1,6 +1,7 @@
 package dev.switchboard.bench;
 
 import dev.switchboard.client.SwitchboardClient;
+import dev.switchboard.core.routing.RendezvousHashing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -23,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.IntStream;
 
 /**
  * {@code bench --scaling}: for each shard count and each number of backend nodes per shard, starts a fresh local
@@ -42,6 +42,9 @@ public final class ScalingBench {
     /** A running cluster, as the bench needs it; closing stops it and removes what it made. */
     public interface Cluster extends AutoCloseable {
         List<URI> apiUrls();
+
+        /** The shards' names, which the API nodes hash a new session's affinity (here: its topic) over. */
+        List<String> shards();
 
         /** A token that grants every topic. */
         String token() throws IOException;
@@ -104,7 +107,7 @@ public final class ScalingBench {
             try {
                 TimedLoad load = new TimedLoad(clients, settings);
                 String prefix = "scale-" + runId + "-" + shards + "x" + nodes + "-";
-                List<String> topics = topics(prefix, settings.sessions(nodes, shards));
+                List<String> topics = topics(prefix, settings.sessions(nodes, shards), cluster.shards());
                 load.prepare(topics);
                 // preparing the topics allocated sessions too: where the running sessions live is counted from here
                 Map<String, Long> prepared = allocations(cluster, prefix);
@@ -122,8 +125,10 @@ public final class ScalingBench {
      * The warm-up: {@code --duration} seconds with the nodes uncapped (they compile their hot code at the machine's
      * speed; at a tenth of a core the JIT takes minutes), and on in slices until the nodes' JIT has settled (at most
      * {@code --jit-wait} seconds more); then capped, in slices, until two slices in a row give
-     * rates within {@value ScalingSettings#STEADY_WITHIN} of each other and the JIT is still settled (or {@link
-     * ScalingSettings#maxCappedWarmupSeconds}). Why wait for the JIT: with the compiler threads outside the caps a
+     * rates within {@value ScalingSettings#STEADY_WITHIN} of each other (or {@link
+     * ScalingSettings#maxCappedWarmupSeconds}). The JIT has settled when its compiler threads are down to the trickle
+     * HotSpot keeps up for minutes ({@link ScalingPoint#JIT_SETTLED_CORES_PER_PROCESS}); it runs outside the caps, and
+     * the window's line gives its CPU. Why wait for the JIT: with the compiler threads outside the caps a
      * node that still compiles takes CPU from the uncapped parts, and one that has compiled less is slower per
      * request; at 4 nodes of one shard a 12 s uncapped warm-up left 8 JVMs compiling with 0.5 cores in the window.
      */
@@ -138,17 +143,18 @@ public final class ScalingBench {
         running.await(Duration.ofSeconds(settings.seconds()));
         int uncapped = settings.seconds();
         ScalingPoint.Cpu cpu = probe.figures(before, probe.snapshot());
-        while (!cpu.jitSettled() && uncapped < settings.seconds() + settings.jitWaitSeconds()) {
+        while (!cpu.jitSettled(probe.nodeProcesses()) && uncapped < settings.seconds() + settings.jitWaitSeconds()) {
             before = probe.snapshot();
             running.await(slice);
             uncapped += settings.sliceSeconds();
             cpu = probe.figures(before, probe.snapshot());
         }
+        boolean jitSettled = cpu.jitSettled(probe.nodeProcesses());
         err.printf(
                 Locale.ROOT,
                 "uncapped warm-up %d s: JIT %s (compiler threads %s cores, the nodes' own work %.2f)%n",
                 uncapped,
-                cpu.jitSettled() ? "settled" : "NOT settled",
+                jitSettled ? "settled" : "NOT settled",
                 cpu.jit()
                         .map(cores -> String.format(Locale.ROOT, "%.2f", cores))
                         .orElse("n/a"),
@@ -164,24 +170,21 @@ public final class ScalingBench {
         while (true) {
             long done = running.done();
             long start = System.nanoTime();
-            before = probe.snapshot();
             running.await(slice);
             double rate = (running.done() - done) / ((System.nanoTime() - start) / 1e9);
-            cpu = probe.figures(before, probe.snapshot());
             seconds += settings.sliceSeconds();
             boolean steady = previous >= 0
                     && Math.abs(rate - previous) <= ScalingSettings.STEADY_WITHIN * Math.max(rate, previous);
-            if ((steady && cpu.jitSettled()) || seconds >= settings.maxCappedWarmupSeconds()) {
+            if (steady || seconds >= settings.maxCappedWarmupSeconds()) {
                 err.printf(
                         Locale.ROOT,
-                        "capped warm-up %d s: %s, JIT %s (last slices %.0f and %.0f events/s)%n",
+                        "capped warm-up %d s: %s (last slices %.0f and %.0f events/s)%n",
                         seconds,
                         steady ? "steady" : "NOT steady",
-                        cpu.jitSettled() ? "settled" : "NOT settled",
                         previous,
                         rate);
                 err.flush();
-                return new ScalingPoint.Warmup(uncapped, seconds, steady);
+                return new ScalingPoint.Warmup(uncapped, jitSettled, seconds, steady);
             }
             previous = rate;
         }
@@ -231,8 +234,23 @@ public final class ScalingBench {
                 probe.figures(start, end));
     }
 
-    private static List<String> topics(String prefix, int sessions) {
-        return IntStream.range(0, sessions).mapToObj(i -> prefix + i).toList();
+    /**
+     * A topic per session, as many hashing to each shard: a session goes to the shard its affinity (by default its
+     * topic) hashes to, and a few random names spread unevenly (8 topics over 2 shards gave 6 and 2), which would
+     * measure the hash's luck rather than the nodes. How real topics spread over shards is in docs/scaling.md's model.
+     */
+    static List<String> topics(String prefix, int sessions, List<String> shards) {
+        int perShard = Math.ceilDiv(sessions, shards.size());
+        Map<String, Integer> taken = new TreeMap<>();
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; topics.size() < sessions; i++) {
+            String topic = prefix + i;
+            String shard = RendezvousHashing.choose(topic, shards).orElseThrow();
+            if (taken.merge(shard, 1, Integer::sum) <= perShard) {
+                topics.add(topic);
+            }
+        }
+        return List.copyOf(topics);
     }
 
     /** One client over every API node: the SDK starts each session at the next one in turn, and fails over. */
@@ -328,6 +346,13 @@ public final class ScalingBench {
 
         Probe(Cluster cluster) {
             this.members = cluster.members();
+        }
+
+        /** The API and backend processes. */
+        int nodeProcesses() {
+            return (int) members.stream()
+                    .filter(member -> !member.role().equals("kafka"))
+                    .count();
         }
 
         CpuUse.Snapshot snapshot() {

@@ -93,7 +93,7 @@ public record ScalingReport(ScalingSettings settings, List<ScalingPoint> points)
             entry.put("machineBusy", point.cpu().machineBusy().orElse(null));
             entry.put("loadAverage", point.cpu().loadAverage().orElse(null));
             entry.put("saturated", point.cpu().saturated());
-            entry.put("jitSettled", point.cpu().jitSettled());
+            entry.put("jitSettled", point.warmup().jitSettled());
             configurations.add(entry);
         }
         json.put("configurations", configurations);

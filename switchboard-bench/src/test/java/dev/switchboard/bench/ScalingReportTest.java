@@ -46,7 +46,7 @@ class ScalingReportTest {
                 Map.of("backend-s0-1", 4L),
                 Map.of("backend-s0-1", 1L),
                 reallocations,
-                new ScalingPoint.Warmup(30, 15, steady),
+                new ScalingPoint.Warmup(30, true, 15, steady),
                 OptionalLong.of(1000),
                 cpu);
     }
@@ -103,20 +103,7 @@ class ScalingReportTest {
 
     @Test
     void aPointSaysWhenTheNodesStillCompiled() {
-        // the fixture's nodes did 0.30 cores of their own work; their JIT 0.03 is a tenth of it: settled
         assertThat(point(1, 1, 10_000, 0.5).describe()).doesNotContain("JIT NOT SETTLED");
-        ScalingPoint.Cpu compiling = new ScalingPoint.Cpu(
-                0.2,
-                0.1,
-                Optional.of(0.9),
-                Optional.of(0.031),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Optional.of(0.5),
-                Optional.empty(),
-                2);
-        assertThat(compiling.jitSettled()).isFalse();
         ScalingPoint point = point(1, 1, 10_000, 0.5);
         ScalingPoint stillCompiling = new ScalingPoint(
                 point.shards(),
@@ -128,24 +115,36 @@ class ScalingReportTest {
                 point.sessionsPerNode(),
                 point.allocations(),
                 point.reallocations(),
-                point.warmup(),
+                new ScalingPoint.Warmup(320, false, 15, true),
                 point.switchRequests(),
-                compiling);
-        assertThat(stillCompiling.describe()).contains("; JIT NOT SETTLED: the nodes' compiler threads used more");
+                point.cpu());
+        assertThat(stillCompiling.describe())
+                .contains("after warm-ups of 320 s uncapped and 15 s capped")
+                .contains("; JIT NOT SETTLED: at the end of the uncapped warm-up");
+    }
+
+    @Test
+    void theJitHasSettledWhenItsCompilerThreadsAreDownToATrickle() {
+        // at most 0.025 cores per API and backend process
+        assertThat(cpu(Optional.of(0.05)).jitSettled(2)).isTrue();
+        assertThat(cpu(Optional.of(0.051)).jitSettled(2)).isFalse();
+        assertThat(cpu(Optional.of(0.29)).jitSettled(12)).isTrue();
         // off Linux the compiler threads cannot be read: nothing to wait for
-        assertThat(new ScalingPoint.Cpu(
-                                0.2,
-                                0.1,
-                                Optional.empty(),
-                                Optional.empty(),
-                                Optional.empty(),
-                                Optional.empty(),
-                                Optional.empty(),
-                                Optional.empty(),
-                                Optional.empty(),
-                                2)
-                        .jitSettled())
-                .isTrue();
+        assertThat(cpu(Optional.empty()).jitSettled(2)).isTrue();
+    }
+
+    private static ScalingPoint.Cpu cpu(Optional<Double> jit) {
+        return new ScalingPoint.Cpu(
+                0.2,
+                0.1,
+                Optional.empty(),
+                jit,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                2);
     }
 
     @Test

@@ -183,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--jit-wait",
             paramLabel = "SECONDS",
             description = "--scaling: how much longer than --duration the uncapped warm-up may wait for the nodes' JIT"
-                    + " compiler threads to settle, i.e. use at most a tenth of the CPU of the nodes' own work"
+                    + " compiler threads to settle, i.e. use at most 0.025 cores per node"
                     + " (default: " + ScalingSettings.DEFAULT_JIT_WAIT_SECONDS + "; 0: no longer)")
     Integer jitWait;
 

@@ -37,6 +37,11 @@ final class LocalClusters implements ScalingBench.Clusters {
             }
 
             @Override
+            public List<String> shards() {
+                return cluster.shardNames();
+            }
+
+            @Override
             public String token() throws IOException {
                 return Files.readString(cluster.devTokenFile(), StandardCharsets.UTF_8)
                         .strip();

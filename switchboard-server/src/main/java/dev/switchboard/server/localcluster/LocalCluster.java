@@ -109,6 +109,11 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** The shards' names ({@code s0}, {@code s1}, ...), which the API nodes hash a new session's affinity over. */
+    public List<String> shardNames() {
+        return List.copyOf(shardUris.keySet());
+    }
+
     /** The API nodes' base URLs. */
     public List<URI> apiUrls() {
         return List.copyOf(apiUrls);
