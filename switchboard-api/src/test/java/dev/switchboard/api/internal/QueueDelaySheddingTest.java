@@ -22,12 +22,9 @@ import dev.switchboard.protocol.thrift.SwitchResponse;
 import dev.switchboard.protocol.thrift.SwitchboardError;
 import dev.switchboard.protocol.thrift.WriteRequest;
 import dev.switchboard.protocol.thrift.WriteResponse;
+import dev.switchboard.testkit.HandClock;
 import java.nio.ByteBuffer;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -224,29 +221,5 @@ class QueueDelaySheddingTest {
                 .isInstanceOfSatisfying(
                         SwitchboardError.class,
                         error -> assertThat(error.getCode()).isEqualTo(code));
-    }
-
-    /** A clock that moves only when told. */
-    private static final class HandClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.switching.amqp.NodeState;
 import dev.switchboard.switching.amqp.NodeStatus;
-import java.time.Clock;
+import dev.switchboard.testkit.HandClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class PresenceTrackerTest {
-    private final MutableClock clock = new MutableClock();
+    private final HandClock clock = new HandClock();
     private final PresenceTracker tracker = new PresenceTracker(clock);
 
     @Test
@@ -174,29 +173,5 @@ class PresenceTrackerTest {
 
     private static Presence beat(String node, NodeState state) {
         return new Presence("s0", node, state, OptionalInt.of(4), 1, Duration.ofSeconds(1), "test", true);
-    }
-
-    /** A clock that tests move by hand. */
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }
