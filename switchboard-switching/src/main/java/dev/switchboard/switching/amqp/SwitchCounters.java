@@ -12,9 +12,6 @@ public final class SwitchCounters {
     private final LongAdder expiredRequestsDropped = new LongAdder();
     private final LongAdder channelsRecovered = new LongAdder();
     private final LongAdder oversizedRequestsRefused = new LongAdder();
-    private final LongAdder allocationsDirected = new LongAdder();
-    private final LongAdder allocationsShared = new LongAdder();
-    private final LongAdder allocationsFallenBack = new LongAdder();
 
     /** API side: allocate answers naming a session of another shard, or of a node presence does not know. */
     public long allocateAnswersRefused() {
@@ -44,27 +41,6 @@ public final class SwitchCounters {
         return oversizedRequestsRefused.sum();
     }
 
-    /** API side: allocates sent to a node the API node chose (power of two choices over presence), on its queue. */
-    public long allocationsDirected() {
-        return allocationsDirected.sum();
-    }
-
-    /**
-     * API side: allocates sent to the shard's shared allocation queue: fewer than two nodes took sessions, or a
-     * directed one fell back ({@link #allocationsFallenBack}).
-     */
-    public long allocationsShared() {
-        return allocationsShared.sum();
-    }
-
-    /**
-     * API side: directed allocates the chosen node could not take (its queue gone, it vanished, or it answered
-     * DRAINING or UNAVAILABLE), sent to the shared queue instead.
-     */
-    public long allocationsFallenBack() {
-        return allocationsFallenBack.sum();
-    }
-
     public void countAllocateAnswerRefused() {
         allocateAnswersRefused.increment();
     }
@@ -83,17 +59,5 @@ public final class SwitchCounters {
 
     public void countOversizedRequestRefused() {
         oversizedRequestsRefused.increment();
-    }
-
-    public void countAllocationDirected() {
-        allocationsDirected.increment();
-    }
-
-    public void countAllocationShared() {
-        allocationsShared.increment();
-    }
-
-    public void countAllocationFallenBack() {
-        allocationsFallenBack.increment();
     }
 }

@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.random.RandomGenerator;
 import org.apache.thrift.TException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,9 +41,7 @@ import org.slf4j.LoggerFactory;
  * (UNAVAILABLE), the loss of the connection (UNAVAILABLE), or, for a request to a node that was live when it was
  * sent, that node's disappearance from presence (it left, or missed three beats: SESSION_LOST). The last one is
  * for a node killed while it held requests: they vanish with its queue, and without it they would wait for
- * their deadline. An allocate directed to a chosen node is not a session's request: its return or its node's
- * disappearance answers UNAVAILABLE, and {@link #allocate} sends it to the shared queue instead. Futures are
- * completed on virtual threads, never on
+ * their deadline. Futures are completed on virtual threads, never on
  * the client library's threads, so callers may block in their continuations. Requests are published
  * {@code mandatory} without publisher confirms: the return is what matters, and brokers differ on confirming an
  * unroutable message (RabbitMQ acks it, Qpid nacks it).
@@ -84,8 +81,6 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     private static final SecureRandom IDS = correlationRandom();
 
     private final SwitchOutcomes outcomes;
-    /** Which node a new session goes to; the shared allocation queue when fewer than two nodes take sessions. */
-    private final AllocationChooser chooser = new AllocationChooser(RandomGenerator.getDefault());
     /** The channel requests go out on, and how its broker reads expirations; null while disconnected. */
     private volatile @Nullable Link link;
 
@@ -132,18 +127,8 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         return current.publisher().queueDeclarePassive(current.beats()).getMessageCount();
     }
 
-    /** What a request is: it decides what its return, or its node's disappearance, answers. */
-    private enum Kind {
-        /** An allocate on the shared allocation queue. */
-        SHARED_ALLOCATION,
-        /** An allocate on a chosen node's queue: returned or lost, it is UNAVAILABLE and goes to the shared queue. */
-        DIRECTED_ALLOCATION,
-        /** A request of a session, to the node hosting it: returned or lost, it is SESSION_LOST. */
-        SESSION_REQUEST
-    }
-
     /** A request waiting for its answer; {@code node} is set for a request to a node that was live when sent. */
-    private record Pending(CompletableFuture<SwitchResponse> answer, Optional<String> node, Kind kind) {}
+    private record Pending(CompletableFuture<SwitchResponse> answer, Optional<String> node) {}
 
     public ApiShard(
             String shard,
@@ -183,58 +168,14 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     }
 
     /**
-     * Hands an allocate request to a serving node of the shard: to the node {@link AllocationChooser} picks among
-     * those presence says take sessions, on its own queue, or, with fewer than two such nodes, to the shared
-     * allocation queue, where the first node to take it makes the session. The answer's session id must name this
-     * shard and a node its presence beats announce; anything else (a forged answer from someone holding the
-     * broker's credentials, handing out a victim's session) is refused as UNAVAILABLE, logged at WARN and counted,
-     * and never reaches the client (the API would mint a MAC key for it).
+     * Hands an allocate request to whichever serving node of the shard takes it first. The answer's session id
+     * must name this shard and a node its presence beats announce; anything else (a forged answer from someone
+     * holding the broker's credentials, handing out a victim's session) is refused as UNAVAILABLE, logged at WARN
+     * and counted, and never reaches the client (the API would mint a MAC key for it).
      */
     public CompletableFuture<SwitchResponse> allocate(SwitchRequest request, Duration timeout) {
-        CompletableFuture<SwitchResponse> answer = switch (chooser.choose(presence.nodes(shard))) {
-            case AllocationChooser.Directed directed -> allocateOn(directed.node(), request, timeout);
-            case AllocationChooser.SharedQueue shared -> allocateOnSharedQueue(request, timeout);
-        };
-        return answer.thenCompose(response -> checkedAllocation(response, PRESENCE_GRACE_CHECKS));
-    }
-
-    private CompletableFuture<SwitchResponse> allocateOnSharedQueue(SwitchRequest request, Duration timeout) {
-        runtime.counters().countAllocationShared();
-        return send("", Topology.ALLOCATION_QUEUE, Optional.empty(), Kind.SHARED_ALLOCATION, request, timeout);
-    }
-
-    /**
-     * Sends an allocate to {@code node}'s own queue. When the node cannot take it (its queue is gone, it vanished
-     * from presence holding it, or it answers DRAINING or UNAVAILABLE) the allocate goes to the shared queue once,
-     * with what is left of its deadline: the choice never costs a session.
-     */
-    private CompletableFuture<SwitchResponse> allocateOn(String node, SwitchRequest request, Duration timeout) {
-        runtime.counters().countAllocationDirected();
-        long deadline = runtime.clock().millis() + timeout.toMillis();
-        return send(Topology.NODES_EXCHANGE, node, Optional.of(node), Kind.DIRECTED_ALLOCATION, request, timeout)
-                .whenComplete((response, impossible) -> chooser.answered(node))
-                .thenCompose(response -> {
-                    Duration left = Duration.ofMillis(deadline - runtime.clock().millis());
-                    if (!declined(response) || left.toMillis() <= 0) {
-                        return CompletableFuture.completedFuture(response);
-                    }
-                    runtime.counters().countAllocationFallenBack();
-                    LOGGER.debug(
-                            "directed allocation declined, to the shared queue shard={} node={} reason={}",
-                            shard,
-                            node,
-                            response.getError().getMessage());
-                    return allocateOnSharedQueue(request, left);
-                });
-    }
-
-    /** True for an answer saying the node takes no new session now (it did not make one): DRAINING, UNAVAILABLE. */
-    private static boolean declined(SwitchResponse response) {
-        if (!response.isSetError()) {
-            return false;
-        }
-        ErrorCode code = ErrorCode.fromThrift(response.getError().getCode());
-        return code == ErrorCode.DRAINING || code == ErrorCode.UNAVAILABLE;
+        return send("", Topology.ALLOCATION_QUEUE, Optional.empty(), request, timeout)
+                .thenCompose(response -> checkedAllocation(response, PRESENCE_GRACE_CHECKS));
     }
 
     /**
@@ -298,7 +239,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     /** Hands a request to node {@code nodeId}; SESSION_LOST at once when the node's queue is gone. */
     public CompletableFuture<SwitchResponse> forward(String nodeId, SwitchRequest request, Duration timeout) {
         Optional<String> watched = presence.isLive(shard, nodeId) ? Optional.of(nodeId) : Optional.empty();
-        return send(Topology.NODES_EXCHANGE, nodeId, watched, Kind.SESSION_REQUEST, request, timeout);
+        return send(Topology.NODES_EXCHANGE, nodeId, watched, request, timeout);
     }
 
     @Override
@@ -366,12 +307,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
     }
 
     private CompletableFuture<SwitchResponse> send(
-            String exchange,
-            String routingKey,
-            Optional<String> node,
-            Kind kind,
-            SwitchRequest request,
-            Duration timeout) {
+            String exchange, String routingKey, Optional<String> node, SwitchRequest request, Duration timeout) {
         Link current = link;
         if (current == null) {
             outcomes.count(Outcome.UNREACHABLE);
@@ -390,7 +326,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         }
         String id = correlationId();
         CompletableFuture<SwitchResponse> answer = new CompletableFuture<>();
-        pending.put(id, new Pending(answer, node, kind));
+        pending.put(id, new Pending(answer, node));
         // Scheduled after the put, so even a tiny deadline finds the request to claim.
         ScheduledFuture<?> timer = runtime.scheduler()
                 .schedule(
@@ -451,14 +387,6 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         if (id == null) {
             return;
         }
-        Pending waiting = pending.get(id);
-        if (waiting != null && waiting.kind() == Kind.DIRECTED_ALLOCATION) {
-            // Not SESSION_LOST: no session was lost, and the allocate goes to the shared queue instead.
-            LOGGER.debug(
-                    "directed allocation returned, node queue gone shard={} node={}", shard, returned.getRoutingKey());
-            claim(id, Outcome.RETURNED, ErrorCode.UNAVAILABLE, "the chosen node's queue is gone");
-            return;
-        }
         if (Topology.NODES_EXCHANGE.equals(returned.getExchange())) {
             String node = returned.getRoutingKey();
             if (reattaching(node)) {
@@ -493,13 +421,7 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
         }
         Presence.decode(delivery.getBody())
                 .ifPresentOrElse(
-                        beat -> {
-                            presence.beat(beat);
-                            if (shard.equals(beat.shard())) {
-                                chooser.heard(beat.node());
-                            }
-                        },
-                        () -> LOGGER.debug("unreadable presence beat ignored shard={}", shard));
+                        presence::beat, () -> LOGGER.debug("unreadable presence beat ignored shard={}", shard));
     }
 
     private void claim(String id, Outcome outcome, ErrorCode code, String message) {
@@ -553,15 +475,11 @@ public final class ApiShard implements ShardConnection.Handler, AutoCloseable {
                     .filter(node -> !presence.isLive(shard, node))
                     .ifPresent(node -> {
                         LOGGER.debug("node gone with a request in flight shard={} node={}", shard, node);
-                        if (waiting.kind() == Kind.DIRECTED_ALLOCATION) {
-                            claim(id, Outcome.NODE_GONE, ErrorCode.UNAVAILABLE, "the chosen node is gone");
-                        } else {
-                            claim(
-                                    id,
-                                    Outcome.NODE_GONE,
-                                    ErrorCode.SESSION_LOST,
-                                    "the node hosting this session is gone; allocate a new session");
-                        }
+                        claim(
+                                id,
+                                Outcome.NODE_GONE,
+                                ErrorCode.SESSION_LOST,
+                                "the node hosting this session is gone; allocate a new session");
                     }));
         } catch (RuntimeException e) {
             LOGGER.warn("sweep of requests to vanished nodes failed shard={}", shard, e); // keep the sweeper alive

@@ -39,23 +39,13 @@ final class EndpointCaller {
         return inflight.get();
     }
 
-    /** Whether the node takes new sessions when a request arrives (an allocate directed to its own queue). */
-    enum Allocations {
-        TAKEN,
-        /** Draining, leaving, Kafka unreachable, or not consuming the allocation queue yet. */
-        REFUSED
-    }
-
     /**
      * The endpoint's answer to {@code body}, or an error response; never completes exceptionally. After
      * {@code patience} the answer is UNAVAILABLE (nobody waits for it any more) and the endpoint's late result
      * is dropped. With {@code deadline} (when the API node gives up on it), the endpoint may drop the request unrun
-     * once that has passed. An allocate while allocations are {@link Allocations#REFUSED} is answered UNAVAILABLE
-     * without the endpoint: the node would not take it from the shared queue either, and the API node sends it
-     * there instead.
+     * once that has passed.
      */
-    CompletableFuture<SwitchResponse> call(
-            byte[] body, Duration patience, OptionalLong deadline, Allocations allocations) {
+    CompletableFuture<SwitchResponse> call(byte[] body, Duration patience, OptionalLong deadline) {
         SwitchRequest request;
         try {
             request = ThriftCodec.decodeRequest(body);
@@ -63,11 +53,6 @@ final class EndpointCaller {
             LOGGER.warn("unreadable request node={} cause={}", endpoint.nodeId(), e.toString());
             return CompletableFuture.completedFuture(
                     SwitchResponses.error(ErrorCode.INVALID_REQUEST, "the request could not be read"));
-        }
-        if (request.isSetAllocate() && allocations == Allocations.REFUSED) {
-            LOGGER.debug("directed allocate refused, node takes no sessions now node={}", endpoint.nodeId());
-            return CompletableFuture.completedFuture(SwitchResponses.error(
-                    ErrorCode.UNAVAILABLE, "this node takes no new sessions now; allocate again"));
         }
         inflight.incrementAndGet();
         CompletableFuture<SwitchResponse> answer = new CompletableFuture<>();

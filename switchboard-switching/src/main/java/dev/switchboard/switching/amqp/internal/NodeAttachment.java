@@ -47,11 +47,8 @@ import org.slf4j.LoggerFactory;
  * channels or without; taking allocations or not), held in one atomic reference and moved by compare-and-set from
  * any thread (the connection's I/O thread included, which must never wait for a lock); the thread whose step won
  * runs its effects. Draining cancels the allocation consumer first, so the node takes no new sessions but keeps answering its
- * node queue. Allocation requests are acknowledged once answered, so the prefetch bounds how many allocations from
- * the shared queue a node works on at once. An allocate an API node directed to the node's own queue is taken only
- * while the node consumes the shared queue ({@link Taking}), exactly when one from there would be; otherwise it is
- * answered UNAVAILABLE without the endpoint, and the API node sends it to the shared queue. Node-queue requests
- * (directed allocates included) are acknowledged once
+ * node queue. Allocation requests are acknowledged once answered, so the prefetch bounds how many allocations a
+ * node works on at once and the least busy node takes the next one. Node-queue requests are acknowledged once
  * answered too, under {@code basic.qos(}{@value #REQUESTS_IN_FLIGHT}{@code )}: at most that many are in the node
  * at once (waiting long polls included); the rest wait in the broker, where their expiration ends them. They are
  * handed to the endpoint on the consumer's own thread, in delivery order, so a pipelining client's requests for
@@ -255,7 +252,7 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
                     requests.basicConsume(
                             Topology.nodeQueue(endpoint.nodeId()),
                             false,
-                            (tag, delivery) -> handle(requests, delivery, Source.NODE_QUEUE),
+                            (tag, delivery) -> handle(requests, delivery, true),
                             this::cancelledByBroker);
                 }
                 case ConsumeAllocations consume -> {
@@ -263,7 +260,7 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
                     String consumer = allocations.basicConsume(
                             Topology.ALLOCATION_QUEUE,
                             false,
-                            (tag, delivery) -> dispatch(allocations, delivery),
+                            (tag, delivery) -> dispatch(allocations, delivery, true),
                             this::cancelledByBroker);
                     run(step(new AttachmentLifecycle.AllocationsConsumed(consume.channels(), consumer)));
                 }
@@ -348,30 +345,11 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         runtime.executor().execute(connection::reopen); // not on the client's I/O thread, which abort waits for
     }
 
-    /** The queue a request came from. */
-    private enum Source {
-        /** The shard's shared allocation queue, consumed only while the node takes allocations. */
-        ALLOCATION_QUEUE,
-        /** The node's own queue: its sessions' requests, and allocates an API node directed to it. */
-        NODE_QUEUE
+    private void dispatch(Channel channel, Delivery delivery, boolean acknowledge) {
+        runtime.executor().execute(() -> handle(channel, delivery, acknowledge));
     }
 
-    /** An allocation from the shared queue, handed over on a thread of its own (the endpoint may take its time). */
-    private void dispatch(Channel channel, Delivery delivery) {
-        runtime.executor().execute(() -> handle(channel, delivery, Source.ALLOCATION_QUEUE));
-    }
-
-    /**
-     * An allocate directed to the node's own queue is taken exactly when one from the shared queue would be: while
-     * the node consumes that queue ({@link Taking}: serving, reaching Kafka, and linked).
-     */
-    private EndpointCaller.Allocations allocations(Source from) {
-        return from == Source.ALLOCATION_QUEUE || current() instanceof Taking
-                ? EndpointCaller.Allocations.TAKEN
-                : EndpointCaller.Allocations.REFUSED;
-    }
-
-    private void handle(Channel channel, Delivery delivery, Source from) {
+    private void handle(Channel channel, Delivery delivery, boolean acknowledge) {
         unreplied.incrementAndGet();
         AMQP.BasicProperties properties = delivery.getProperties();
         Duration remaining = remaining(properties);
@@ -380,7 +358,9 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
             // The API node has given up on it: running it would only cost work nobody waits for.
             runtime.counters().countExpiredRequestDropped();
             LOGGER.debug("expired request dropped node={}", endpoint.nodeId());
-            acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
+            if (acknowledge) {
+                acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
+            }
             replied();
             return;
         }
@@ -390,7 +370,7 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
         // records it writes join the client's trace.
         CompletableFuture<SwitchResponse> answer;
         try (Scope scope = Topology.traceContext(properties).makeCurrent()) {
-            answer = caller.call(delivery.getBody(), patience, deadline, allocations(from));
+            answer = caller.call(delivery.getBody(), patience, deadline);
         }
         // Replies go out on a thread of ours, not on whichever thread completed the endpoint's future.
         answer.whenCompleteAsync(
@@ -398,7 +378,9 @@ public final class NodeAttachment implements Switch.Attachment, ShardConnection.
                     try {
                         reply(properties, response);
                     } finally {
-                        acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
+                        if (acknowledge) {
+                            acknowledge(channel, delivery.getEnvelope().getDeliveryTag());
+                        }
                         replied();
                     }
                 },
